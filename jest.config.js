@@ -1,0 +1,20 @@
+/** Jest: @swc/jest transpiles TypeScript (typecheck is its own step in `npm test`). */
+const transform = {
+  "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+};
+// ESM-only dependencies are transpiled to CommonJS for jest's module system.
+const esmDeps = ["p-queue", "p-timeout", "eventemitter3"];
+const transformIgnorePatterns = [`/node_modules/(?!(${esmDeps.join("|")})/)`];
+const common = { transform, transformIgnorePatterns, testEnvironment: "node" };
+
+module.exports = {
+  globalSetup: "<rootDir>/test/helpers/global-setup.ts",
+  globalTeardown: "<rootDir>/test/helpers/global-teardown.ts",
+  testTimeout: 30000,
+  projects: [
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
+    { ...common, displayName: "contract", testMatch: ["<rootDir>/test/contract/**/*.test.ts"] },
+    { ...common, displayName: "integration", testMatch: ["<rootDir>/test/integration/**/*.test.ts"] },
+    { ...common, displayName: "faults", testMatch: ["<rootDir>/test/faults/**/*.test.ts"] },
+  ],
+};

