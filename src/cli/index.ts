@@ -1,0 +1,17 @@
+import { Command } from "commander";
+import { register as registerCore } from "./commands/core";
+import { register as registerPreview } from "./commands/preview";
+import { register as registerRouting } from "./commands/routing";
+import { register as registerSandbox } from "./commands/sandbox";
+import { register as registerSla } from "./commands/sla";
+
+const program = new Command("handoff").description(
+  "Runs the marketing-to-sales lead handoff in HubSpot and Salesforce by a signed SLA.",
+);
+for (const register of [registerCore, registerSla, registerPreview, registerRouting, registerSandbox]) {
+  register(program);
+}
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
