@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+const EMBEDDED_DEFAULT_CLIENT_SECRET = "demo-client-secret";
+
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ message: "expected an absolute URL such as https://handoff.example.com" }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL such as postgres://user:pass@host:5432/handoff")
+    .optional(),
+  HANDOFF_DATA_DIR: z.string().default(".handoff"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  HUBSPOT_CLIENT_ID: z.string().optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(8, "expected the app's client secret (at least 8 characters)").optional(),
+  HUBSPOT_PREVIOUS_CLIENT_SECRET: z.string().optional(),
+  HUBSPOT_APP_ID: z.string().regex(/^\d+$/, "expected the numeric HubSpot app id").optional(),
+  HUBSPOT_API_BASE: z.url().optional(),
+  SALESFORCE_CLIENT_ID: z.string().optional(),
+  SALESFORCE_CLIENT_SECRET: z.string().optional(),
+  SALESFORCE_LOGIN_URL: z.url().optional(),
+  HANDOFF_ENCRYPTION_KEY: z
+    .string()
+    .regex(
+      /^([A-Za-z0-9_-]+:)?[A-Za-z0-9+/]{43}=$/,
+      "expected 32 bytes in base64, optionally prefixed by a key id: 'k2:BASE64'; generate one with `openssl rand -base64 32`",
+    )
+    .optional(),
+  HANDOFF_PREVIOUS_ENCRYPTION_KEYS: z.string().optional(),
+  HANDOFF_ADMIN_TOKEN: z.string().min(24, "use at least 24 random characters (openssl rand -hex 24)").optional(),
+  SANDBOX: boolish.optional(),
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  TRAFFIC: boolish.optional(),
+  LOG_LEVEL: z.enum(["error", "warn", "info", "debug"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  publicUrl: string;
+  /** Undefined = the embedded default: an embedded PostgreSQL in `dataDir/pg`, sandbox CRM, demo secrets. */
+  databaseUrl: string | undefined;
+  embedded: boolean;
+  dataDir: string;
+  embeddedPgPort: number;
+  hubspot: {
+    clientId: string | undefined;
+    clientSecrets: string[];
+    appId: string | undefined;
+    apiBase: string | undefined;
+  };
+  salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
+  encryptionKeys: { current: string; previous: string[] } | undefined;
+  adminToken: string | undefined;
+  sandbox: { enabled: boolean; port: number; traffic: boolean };
+  log: { level: "error" | "warn" | "info" | "debug"; format: "json" | "pretty" };
+  webhookMaxBodyBytes: number;
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Handoff cannot start: ${problems.length} problem(s) in the environment:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads and validates the environment once, at start. Every bad or missing variable is reported together.
+ * Without DATABASE_URL Handoff runs the embedded default (embedded PostgreSQL, CRM sandbox, demo secrets);
+ * with it, the production secrets are required.
+ *
+ * @example const config = readConfig(process.env);
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join(".");
+        return `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const embedded = e.DATABASE_URL === undefined;
+  const problems: string[] = [];
+  if (!embedded) {
+    if (!e.HUBSPOT_CLIENT_SECRET && !e.SALESFORCE_CLIENT_SECRET) {
+      problems.push(
+        "HUBSPOT_CLIENT_SECRET or SALESFORCE_CLIENT_SECRET: missing; set the secret of at least one CRM app",
+      );
+    }
+    if (!e.HANDOFF_ENCRYPTION_KEY) {
+      problems.push("HANDOFF_ENCRYPTION_KEY: missing; generate one with `openssl rand -base64 32`");
+    }
+    if (!e.HANDOFF_ADMIN_TOKEN) {
+      problems.push("HANDOFF_ADMIN_TOKEN: missing; set a random token of at least 24 characters");
+    }
+    if (!e.PUBLIC_URL && e.NODE_ENV === "production") {
+      problems.push("PUBLIC_URL: missing; HubSpot signs the URL it calls, so set the public base URL");
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const hubspotSecret = e.HUBSPOT_CLIENT_SECRET ?? (embedded ? EMBEDDED_DEFAULT_CLIENT_SECRET : undefined);
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    databaseUrl: e.DATABASE_URL,
+    embedded,
+    dataDir: e.HANDOFF_DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    hubspot: {
+      clientId: e.HUBSPOT_CLIENT_ID ?? (embedded ? "demo-client-id" : undefined),
+      clientSecrets: [hubspotSecret, e.HUBSPOT_PREVIOUS_CLIENT_SECRET].filter((s): s is string => !!s),
+      appId: e.HUBSPOT_APP_ID ?? (embedded ? "424242" : undefined),
+      apiBase: e.HUBSPOT_API_BASE,
+    },
+    salesforce: {
+      clientId: e.SALESFORCE_CLIENT_ID ?? (embedded ? "demo-sf-client-id" : undefined),
+      clientSecret: e.SALESFORCE_CLIENT_SECRET ?? (embedded ? "demo-sf-client-secret" : undefined),
+      loginUrl: e.SALESFORCE_LOGIN_URL ?? "https://login.salesforce.com",
+    },
+    encryptionKeys: e.HANDOFF_ENCRYPTION_KEY
+      ? {
+          current: e.HANDOFF_ENCRYPTION_KEY,
+          previous: (e.HANDOFF_PREVIOUS_ENCRYPTION_KEYS ?? "").split(",").filter(Boolean),
+        }
+      : undefined,
+    adminToken: e.HANDOFF_ADMIN_TOKEN,
+    sandbox: { enabled: e.SANDBOX ?? embedded, port: e.SANDBOX_PORT, traffic: e.TRAFFIC ?? embedded },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty") },
+    webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+  };
+}
