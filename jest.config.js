@@ -3,7 +3,7 @@ const transform = {
   "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
 };
 // ESM-only dependencies are transpiled to CommonJS for jest's module system.
-const esmDeps = ["p-queue", "p-timeout", "eventemitter3"];
+const esmDeps = ["p-queue", "p-timeout", "eventemitter3", "pg-boss", "serialize-error", "non-error", "rrule-temporal", "temporal-spec"];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmDeps.join("|")})/)`];
 const common = { transform, transformIgnorePatterns, testEnvironment: "node" };
 

@@ -1,0 +1,145 @@
+import { randomBytes } from "node:crypto";
+import type { Pool } from "pg";
+import type { Crm } from "../../domain/lead";
+import type { TokenCipher } from "../crypto/token-cipher";
+
+export interface Connection {
+  id: string;
+  crm: Crm;
+  externalId: string;
+  name: string;
+  status: "active" | "disconnected";
+  instanceUrl: string | null;
+  webhookToken: string | null;
+  tokenExpiresAt: Date | null;
+  settings: Record<string, unknown>;
+}
+
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken?: string;
+  expiresAt?: Date;
+}
+
+interface Row {
+  id: string;
+  crm: Crm;
+  external_id: string;
+  name: string;
+  status: "active" | "disconnected";
+  instance_url: string | null;
+  webhook_token: string | null;
+  token_expires_at: Date | null;
+  settings: Record<string, unknown>;
+}
+
+const COLUMNS = "id, crm, external_id, name, status, instance_url, webhook_token, token_expires_at, settings";
+
+function toConnection(r: Row): Connection {
+  return {
+    id: r.id,
+    crm: r.crm,
+    externalId: r.external_id,
+    name: r.name,
+    status: r.status,
+    instanceUrl: r.instance_url,
+    webhookToken: r.webhook_token,
+    tokenExpiresAt: r.token_expires_at,
+    settings: r.settings,
+  };
+}
+
+/**
+ * Installed HubSpot portals and Salesforce orgs. Tokens go in and out only through the cipher: the table
+ * holds ciphertext.
+ */
+export class ConnectionsRepo {
+  constructor(
+    private readonly pool: Pool,
+    private readonly cipher: TokenCipher,
+  ) {}
+
+  async get(id: string): Promise<Connection | null> {
+    const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM connections WHERE id = $1`, [id]);
+    return r.rows[0] ? toConnection(r.rows[0]) : null;
+  }
+
+  async findByExternalId(crm: Crm, externalId: string): Promise<Connection | null> {
+    const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM connections WHERE crm = $1 AND external_id = $2`, [
+      crm,
+      externalId,
+    ]);
+    return r.rows[0] ? toConnection(r.rows[0]) : null;
+  }
+
+  async list(): Promise<Connection[]> {
+    const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM connections ORDER BY id`);
+    return r.rows.map(toConnection);
+  }
+
+  /** Creates or updates a connection; a new one gets a random webhook path token. */
+  async upsert(input: {
+    id: string;
+    crm: Crm;
+    externalId: string;
+    name: string;
+    instanceUrl?: string | null;
+    webhookToken?: string;
+    settings?: Record<string, unknown>;
+  }): Promise<Connection> {
+    const r = await this.pool.query<Row>(
+      `INSERT INTO connections (id, crm, external_id, name, instance_url, webhook_token, settings)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, instance_url = EXCLUDED.instance_url,
+         status = 'active', settings = connections.settings || EXCLUDED.settings, updated_at = now()
+       RETURNING ${COLUMNS}`,
+      [
+        input.id,
+        input.crm,
+        input.externalId,
+        input.name,
+        input.instanceUrl ?? null,
+        input.webhookToken ?? randomBytes(24).toString("base64url"),
+        input.settings ?? {},
+      ],
+    );
+    return toConnection(r.rows[0]!);
+  }
+
+  async saveTokens(id: string, tokens: OAuthTokens): Promise<void> {
+    await this.pool.query(
+      `UPDATE connections SET access_token_enc = $2,
+         refresh_token_enc = COALESCE($3, refresh_token_enc), token_expires_at = $4, status = 'active', updated_at = now()
+       WHERE id = $1`,
+      [
+        id,
+        this.cipher.encrypt(tokens.accessToken),
+        tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken) : null,
+        tokens.expiresAt ?? null,
+      ],
+    );
+  }
+
+  async getTokens(id: string): Promise<OAuthTokens | null> {
+    const r = await this.pool.query<{
+      access_token_enc: string | null;
+      refresh_token_enc: string | null;
+      token_expires_at: Date | null;
+    }>("SELECT access_token_enc, refresh_token_enc, token_expires_at FROM connections WHERE id = $1", [id]);
+    const row = r.rows[0];
+    if (!row?.access_token_enc) return null;
+    const tokens: OAuthTokens = { accessToken: this.cipher.decrypt(row.access_token_enc) };
+    if (row.refresh_token_enc) tokens.refreshToken = this.cipher.decrypt(row.refresh_token_enc);
+    if (row.token_expires_at) tokens.expiresAt = row.token_expires_at;
+    return tokens;
+  }
+
+  /** Uninstall/disconnect: the tokens are removed, history stays. */
+  async disconnect(id: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE connections SET access_token_enc = NULL, refresh_token_enc = NULL, token_expires_at = NULL,
+         status = 'disconnected', updated_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import express, { type Express, type Router } from "express";
+import type { Pool } from "pg";
+import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
+import type { EventStore } from "../adapters/postgres/event-store";
+import { AppError } from "../domain/errors";
+import type { Logger } from "../ports/logger";
+import { requireAdmin } from "./admin-auth";
+import { createErrorHandler } from "./error-handler";
+import type { Metrics } from "./metrics";
+import { createAdminApiRouter } from "./routes/admin-routes";
+import { createWebhookRouter } from "./routes/webhook-routes";
+
+export interface AppDeps {
+  config: {
+    publicUrl: string;
+    hubspotSecrets: string[];
+    adminToken: string;
+    webhookMaxBodyBytes: number;
+  };
+  pool: Pool;
+  connections: ConnectionsRepo;
+  events: EventStore;
+  logger: Logger;
+  metrics: Metrics;
+  /** Readiness beyond the database (e.g. job queue started). */
+  isReady?: () => boolean;
+  /** Extra routers mounted at the root (cards, install, …) and under /admin/api (reps, reports, …). */
+  routers?: Router[];
+  adminRouters?: Router[];
+  now?: () => number;
+}
+
+/**
+ * The express app, with every collaborator passed in (tests build it with fakes or a test database).
+ * @example const app = createApp({ config, pool, connections, events, logger, metrics });
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await deps.pool.query("SELECT 1");
+      if (deps.isReady && !deps.isReady()) throw new Error("jobs not started");
+      res.json({ status: "ready" });
+    } catch {
+      res.status(503).json({ error: "not_ready", message: "database or job queue not ready", hint: "Retry shortly." });
+    }
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(
+    createWebhookRouter({
+      publicUrl: deps.config.publicUrl,
+      hubspotSecrets: deps.config.hubspotSecrets,
+      connections: deps.connections,
+      events: deps.events,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      maxBodyBytes: deps.config.webhookMaxBodyBytes,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
+
+  const adminApi = express.Router();
+  adminApi.use(requireAdmin(deps.config.adminToken));
+  for (const r of deps.adminRouters ?? []) adminApi.use(r);
+  adminApi.use(createAdminApiRouter({ events: deps.events, pool: deps.pool, logger: deps.logger }));
+  app.use("/admin/api", adminApi);
+
+  for (const r of deps.routers ?? []) app.use(r);
+
+  app.use((req, _res, next) =>
+    next(
+      new AppError("not_found", `no route for ${req.method} ${req.path}`, {
+        status: 404,
+        hint: "See the README for Handoff's routes.",
+      }),
+    ),
+  );
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

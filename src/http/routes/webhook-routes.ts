@@ -1,0 +1,160 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import express, { type Request, type Response, Router } from "express";
+import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
+import type { EventStore } from "../../adapters/postgres/event-store";
+import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import type { LeadEvent } from "../../domain/lead";
+import type { Logger } from "../../ports/logger";
+import { normaliseHubSpotEvent, parseHubSpotDelivery } from "../hubspot-delivery";
+import type { Metrics } from "../metrics";
+import {
+  normaliseOutboundNotification,
+  parseOutboundMessage,
+  SOAP_ACK,
+  soapFault,
+} from "../salesforce-outbound-message";
+import { verifyHubSpotSignature } from "../verify-hubspot-signature";
+
+export interface WebhookRoutesDeps {
+  publicUrl: string;
+  hubspotSecrets: string[];
+  connections: ConnectionsRepo;
+  events: EventStore;
+  logger: Logger;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  /** Injected clock for signature windows. @default Date.now */
+  now?: () => number;
+}
+
+function unsupportedMediaType(expected: string): AppError {
+  return new AppError("unsupported_media_type", `expected Content-Type ${expected}`, {
+    status: 415,
+    hint: `Send the body as ${expected}.`,
+  });
+}
+
+/**
+ * The CRMs' doors. Each handler verifies on the raw bytes, validates, normalises to LeadEvents, stores them
+ * durably (deduplicated) and only then answers. Nothing here calls a CRM.
+ */
+export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
+  const router = Router();
+  const now = deps.now ?? Date.now;
+  const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+
+  router.post("/webhooks/hubspot", raw, async (req: Request, res: Response, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      if (!req.is("application/json")) throw unsupportedMediaType("application/json");
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      verifyHubSpotSignature(
+        {
+          method: req.method,
+          url: deps.publicUrl + req.originalUrl,
+          rawBody,
+          signature: req.get("x-hubspot-signature-v3"),
+          timestamp: req.get("x-hubspot-request-timestamp"),
+        },
+        deps.hubspotSecrets,
+        now(),
+      );
+      const delivery = parseHubSpotDelivery(rawBody);
+      const portalIds = [...new Set(delivery.map((e) => String(e.portalId)))];
+      const connectionByPortal = new Map<string, string>();
+      for (const portalId of portalIds) {
+        const c = await deps.connections.findByExternalId("hubspot", portalId);
+        if (c && c.status === "active") connectionByPortal.set(portalId, c.id);
+      }
+      const events: LeadEvent[] = [];
+      let ignored = 0;
+      for (const e of delivery) {
+        const connectionId = connectionByPortal.get(String(e.portalId));
+        const normalised = connectionId ? normaliseHubSpotEvent(e, connectionId) : null;
+        if (normalised) events.push(normalised);
+        else ignored += 1;
+      }
+      const result = await deps.events.append(events);
+      deps.metrics.webhookEvents.inc({ crm: "hubspot", outcome: "stored" }, result.stored.length);
+      deps.metrics.webhookEvents.inc({ crm: "hubspot", outcome: "duplicate" }, result.duplicates);
+      deps.metrics.webhookEvents.inc({ crm: "hubspot", outcome: "ignored" }, ignored);
+      deps.metrics.ackSeconds.observe({ crm: "hubspot" }, Number(process.hrtime.bigint() - started) / 1e9);
+      if (ignored > 0) deps.logger.debug("hubspot events ignored", { ignored, portals: portalIds.length });
+      res.status(200).json({
+        received: delivery.length,
+        stored: result.stored.length,
+        duplicates: result.duplicates,
+        ignored,
+      });
+    } catch (err) {
+      if (err instanceof AppError) deps.metrics.webhookRejected.inc({ crm: "hubspot", code: err.code });
+      next(err);
+    }
+  });
+
+  router.post("/webhooks/salesforce/:connectionId/:token", raw, async (req: Request, res: Response) => {
+    const fault = (err: AppError) => {
+      deps.metrics.webhookRejected.inc({ crm: "salesforce", code: err.code });
+      res
+        .status(err.status)
+        .type("text/xml; charset=utf-8")
+        .send(soapFault(err.status >= 500 ? "soapenv:Server" : "soapenv:Client", err.message));
+    };
+    const started = process.hrtime.bigint();
+    try {
+      const connectionId = String(req.params.connectionId);
+      const connection = await deps.connections.get(connectionId);
+      if (!connection || connection.crm !== "salesforce" || connection.status !== "active") {
+        return fault(new NotFoundError(`no Salesforce connection ${connectionId}`));
+      }
+      if (!req.is("text/xml") && !req.is("application/soap+xml")) return fault(unsupportedMediaType("text/xml"));
+      if (!tokensMatch(String(req.params.token), connection.webhookToken)) {
+        return fault(
+          new AppError("invalid_token", "endpoint token does not match this connection", {
+            status: 401,
+            hint: "Copy the outbound message endpoint URL from Handoff's install page again.",
+          }),
+        );
+      }
+      const rawBody = Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "";
+      const message = parseOutboundMessage(rawBody);
+      if (!sameOrg(message.organizationId, connection.externalId)) {
+        return fault(
+          new AppError(
+            "organization_mismatch",
+            `OrganizationId ${message.organizationId} is not connected to this endpoint`,
+            { status: 401 },
+          ),
+        );
+      }
+      const receivedAt = new Date(now()).toISOString();
+      const events = message.notifications.map((n) => normaliseOutboundNotification(n, connection.id, receivedAt));
+      const result = await deps.events.append(events);
+      deps.metrics.webhookEvents.inc({ crm: "salesforce", outcome: "stored" }, result.stored.length);
+      deps.metrics.webhookEvents.inc({ crm: "salesforce", outcome: "duplicate" }, result.duplicates);
+      deps.metrics.ackSeconds.observe({ crm: "salesforce" }, Number(process.hrtime.bigint() - started) / 1e9);
+      res.status(200).type("text/xml; charset=utf-8").send(SOAP_ACK);
+    } catch (err) {
+      if (err instanceof InvalidPayloadError) return fault(err);
+      deps.logger.error("salesforce outbound message not stored", {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return fault(new AppError("internal", "message not stored; Salesforce will retry", { status: 500 }));
+    }
+  });
+
+  return router;
+}
+
+/** Both sides are hashed so the comparison is constant-time whatever the lengths. */
+function tokensMatch(given: string, expected: string | null): boolean {
+  if (!expected) return false;
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Salesforce sends the 18-character org id; a connection may have stored the 15-character form. */
+function sameOrg(sent: string, stored: string): boolean {
+  return sent === stored || sent.slice(0, 15) === stored.slice(0, 15);
+}

@@ -1,0 +1,53 @@
+import type { Pool, PoolClient } from "pg";
+import type { PgBoss as PgBossType } from "pg-boss";
+import type { Logger } from "../ports/logger";
+import { QUEUES } from "./queues";
+
+export type Boss = PgBossType;
+
+/** Lets pg-boss write its job rows inside our own transaction (insert event + enqueue = one commit). */
+export function inTransaction(client: PoolClient) {
+  return { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+}
+
+export interface StartBossOptions {
+  connectionString: string;
+  logger: Logger;
+  /** Run maintenance/scheduling in this process. @default true */
+  supervise?: boolean;
+}
+
+/**
+ * Starts pg-boss on Handoff's database (schema `pgboss`) and makes sure Handoff's queues exist.
+ * Jobs whose worker died are retried by pg-boss (`retryLimit`); failures the handler sees are retried by
+ * Handoff's own retry policy (jobs/retry-policy.ts), which parks them after the last attempt.
+ */
+export async function startBoss(options: StartBossOptions): Promise<Boss> {
+  const { PgBoss } = await import("pg-boss");
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    schema: "pgboss",
+    max: 10,
+    supervise: options.supervise ?? true,
+    schedule: options.supervise ?? true,
+  });
+  boss.on("error", (err: unknown) =>
+    options.logger.warn("job queue error", { error: err instanceof Error ? err.message : String(err) }),
+  );
+  await boss.start();
+  for (const name of Object.values(QUEUES)) {
+    if (!(await boss.getQueue(name))) {
+      await boss.createQueue(name, {
+        // Only crashes reach pg-boss's own retry: the handler never throws (see lead-event worker).
+        retryLimit: 5,
+        retryDelay: 2,
+        retryBackoff: true,
+        expireInSeconds: 120,
+        heartbeatSeconds: 10,
+      });
+    }
+  }
+  return boss;
+}
+
+export type { Pool };

@@ -1,0 +1,135 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Router } from "express";
+import { Pool } from "pg";
+import { createTokenCipher } from "./adapters/crypto/token-cipher";
+import { ConnectionsRepo } from "./adapters/postgres/connections-repo";
+import { EventStore } from "./adapters/postgres/event-store";
+import { migrate } from "./adapters/postgres/migrate";
+import { createApp } from "./http/app";
+import { createMetrics, type Metrics } from "./http/metrics";
+import { startBoss, type Boss } from "./jobs/boss";
+import { startLeadEventWorker, type LeadEventHandler } from "./jobs/lead-event-worker";
+import type { RetryPolicyOptions } from "./jobs/retry-policy";
+import type { Logger } from "./ports/logger";
+
+export interface RuntimeOptions {
+  databaseUrl: string;
+  logger: Logger;
+  publicUrl: string;
+  hubspotSecrets: string[];
+  adminToken: string;
+  encryptionKey: string;
+  previousEncryptionKeys?: string[];
+  webhookMaxBodyBytes?: number;
+  /** Serve HTTP on this port (0 = any). Undefined = no HTTP (a worker-only process). */
+  port?: number;
+  /** Run the lead-event worker in this process. */
+  worker?: boolean;
+  workerConcurrency?: number;
+  retry?: RetryPolicyOptions;
+  /** The pipeline; until it is wired, events are only recorded as seen. */
+  handleLeadEvent?: LeadEventHandler;
+  routers?: (rt: RuntimeCore) => Router[];
+  adminRouters?: (rt: RuntimeCore) => Router[];
+  now?: () => number;
+}
+
+export interface RuntimeCore {
+  pool: Pool;
+  boss: Boss;
+  connections: ConnectionsRepo;
+  events: EventStore;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export interface Runtime extends RuntimeCore {
+  server: Server | undefined;
+  /** Base URL of the HTTP server when one runs (http://127.0.0.1:PORT). */
+  url: string | undefined;
+  /** Graceful: stop taking requests, drain in-flight jobs, close the pool. */
+  stop(): Promise<void>;
+}
+
+/** Records that the event was seen (the default until a pipeline is passed in). */
+const recordOnly: LeadEventHandler = async (event, log) => {
+  log.debug("event seen", { kind: event.kind });
+  return "processed";
+};
+
+/**
+ * The composition root shared by `npm start`, `handoff serve|worker` and the integration tests: one pool,
+ * migrations, pg-boss, repositories, the HTTP app and the worker.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { logger } = options;
+  const pool = new Pool({ connectionString: options.databaseUrl, max: 20 });
+  pool.on("error", (err) => logger.warn("database connection error", { error: err.message }));
+  await migrate(pool, logger);
+  const boss = await startBoss({ connectionString: options.databaseUrl, logger });
+  const cipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
+  const connections = new ConnectionsRepo(pool, cipher);
+  const events = new EventStore(pool, boss);
+  const metrics = createMetrics();
+  const core: RuntimeCore = { pool, boss, connections, events, metrics, logger };
+
+  const worker = options.worker
+    ? await startLeadEventWorker({
+        boss,
+        events,
+        logger,
+        handle: options.handleLeadEvent ?? recordOnly,
+        ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+      })
+    : undefined;
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  const port = options.port;
+  if (port !== undefined) {
+    const app = createApp({
+      config: {
+        publicUrl: options.publicUrl,
+        hubspotSecrets: options.hubspotSecrets,
+        adminToken: options.adminToken,
+        webhookMaxBodyBytes: options.webhookMaxBodyBytes ?? 1_048_576,
+      },
+      pool,
+      connections,
+      events,
+      logger,
+      metrics,
+      isReady: () => true,
+      routers: options.routers?.(core) ?? [],
+      adminRouters: options.adminRouters?.(core) ?? [],
+      ...(options.now ? { now: options.now } : {}),
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, "0.0.0.0", () => resolve(s));
+    });
+    server.keepAliveTimeout = 65_000;
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ...core,
+    server,
+    url,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (server) {
+          const s = server;
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeIdleConnections();
+          });
+        }
+        await worker?.stop();
+        await boss.stop({ graceful: true, timeout: 15_000 });
+        await pool.end();
+      })()),
+  };
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { createCapturingLogger } from "../../src/logging/logger";
+import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime";
+import { createTestDatabase, type TestDatabase } from "./db";
+
+export const TEST_SECRET = "test-client-secret-0123456789abcdef";
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+export const TEST_KEY = randomBytes(32).toString("base64");
+
+export interface TestRuntime extends Runtime {
+  db: TestDatabase;
+  logger: ReturnType<typeof createCapturingLogger>;
+  publicUrl: string;
+}
+
+/** The real app (HTTP on port 0, pg-boss, worker) on a fresh database, with a capturing logger. */
+export async function startTestRuntime(
+  overrides: Partial<RuntimeOptions> & { db?: TestDatabase } = {},
+): Promise<TestRuntime> {
+  const db = overrides.db ?? (await createTestDatabase());
+  const logger = createCapturingLogger();
+  const publicUrl = "https://handoff.test";
+  const rt = await startRuntime({
+    databaseUrl: db.url,
+    logger,
+    publicUrl,
+    hubspotSecrets: [TEST_SECRET],
+    adminToken: TEST_ADMIN_TOKEN,
+    encryptionKey: TEST_KEY,
+    port: 0,
+    worker: true,
+    retry: { baseDelayMs: 1000, maxAttempts: 3 },
+    ...overrides,
+  });
+  return Object.assign(rt, { db, logger, publicUrl });
+}
