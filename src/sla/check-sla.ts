@@ -1,0 +1,401 @@
+/**
+ * Checks that need the whole document: references between blocks (pools, reps, managers), thresholds no
+ * lead can reach, rules that can never fire (errors), and smells (warnings): unreachable or overlapping
+ * territories, pools nobody in which can take a lead, duplicated rules.
+ */
+import { matchCondition, resolveField } from "../domain/conditions";
+import type { Condition, When } from "../domain/routing-rules";
+import type { Sla } from "../domain/sla";
+import { suggest } from "./did-you-mean";
+import type { Severity } from "./sla-problem";
+
+export interface Finding {
+  severity: Severity;
+  path: (string | number)[];
+  atKey?: boolean;
+  message: string;
+  hint: string;
+}
+
+export interface CheckOptions {
+  /**
+   * Why a rep cannot take leads next week ("away until 2026-12-01", "inactive in the CRM"), or undefined
+   * when they can. Supplied by routing from the roster; without it only the SLA itself is checked.
+   */
+  unavailable?: (repKey: string) => string | undefined;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined;
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Activity kinds that carry a page URL, and those that carry a form. */
+const KINDS_WITH_URL = new Set([
+  "page_view",
+  "form_submission",
+  "contact_me",
+  "demo_request",
+  "content_download",
+  "email_click",
+]);
+const KINDS_WITH_FORM = new Set(["form_submission", "contact_me", "demo_request"]);
+
+/** Cross-block errors on the raw document (works even when other parts are broken), then smells. */
+export function checkSla(raw: unknown, sla: Sla | undefined, options: CheckOptions = {}): Finding[] {
+  const found: Finding[] = [];
+  checkReferences(obj(raw) ?? {}, found);
+  if (sla !== undefined) {
+    checkReachability(sla, found);
+    checkRules(sla, found);
+    checkTerritories(sla, found);
+    checkPools(sla, options, found);
+    checkFollowUp(sla, found);
+  }
+  return found;
+}
+
+function checkReferences(doc: Obj, found: Finding[]): void {
+  const routing = obj(doc.routing) ?? {};
+  const pools = obj(routing.pools) ?? {};
+  const reps = obj(doc.reps) ?? {};
+  const poolNames = Object.keys(pools);
+  const repNames = Object.keys(reps);
+  arr(routing.territories).forEach((t, i) => {
+    const pool = obj(t)?.pool;
+    if (typeof pool === "string" && !(pool in pools)) {
+      found.push({
+        severity: "error",
+        path: ["routing", "territories", i, "pool"],
+        message: `territory sends leads to pool "${pool}", which is not defined`,
+        hint: `${suggest(pool, poolNames, "pools defined")} (pools live under routing.pools)`,
+      });
+    }
+  });
+  if (typeof routing.default_pool === "string" && !(routing.default_pool in pools)) {
+    found.push({
+      severity: "error",
+      path: ["routing", "default_pool"],
+      message: `default pool "${routing.default_pool}" is not defined`,
+      hint: suggest(routing.default_pool, poolNames, "pools defined"),
+    });
+  }
+  for (const [name, p] of Object.entries(pools)) {
+    arr(obj(p)?.members).forEach((m, i) => {
+      const rep = obj(m)?.rep;
+      if (typeof rep === "string" && !(rep in reps)) {
+        found.push({
+          severity: "error",
+          path: ["routing", "pools", name, "members", i, "rep"],
+          message: `rep "${rep}" is not listed under reps`,
+          hint: `${suggest(rep, repNames, "reps listed")} (or add ${rep} under reps with crm_id and timezone)`,
+        });
+      }
+    });
+    const lead = obj(p)?.lead;
+    if (typeof lead === "string" && !(lead in reps)) {
+      found.push({
+        severity: "error",
+        path: ["routing", "pools", name, "lead"],
+        message: `team lead "${lead}" is not listed under reps`,
+        hint: suggest(lead, repNames, "reps listed"),
+      });
+    }
+  }
+  for (const [key, r] of Object.entries(reps)) {
+    const manager = obj(r)?.manager;
+    if (typeof manager === "string" && !(manager in reps)) {
+      found.push({
+        severity: "error",
+        path: ["reps", key, "manager"],
+        message: `manager "${manager}" is not listed under reps`,
+        hint: `${suggest(manager, repNames, "reps listed")} (escalations go to the manager's CRM user)`,
+      });
+    }
+  }
+  const reasons = arr(obj(doc.feedback)?.reject_reasons);
+  reasons.forEach((r, i) => {
+    if (reasons.indexOf(r) !== i) {
+      found.push({
+        severity: "error",
+        path: ["feedback", "reject_reasons", i],
+        message: `reject reason "${String(r)}" is listed twice`,
+        hint: "remove the second one; reports count by reason",
+      });
+    }
+  });
+}
+
+function checkReachability(sla: Sla, found: Finding[]): void {
+  const positiveFit = sla.fit.reduce((sum, r) => sum + Math.max(0, r.points), 0);
+  const maxFit = Math.min(sla.caps.fit.max, positiveFit);
+  const unboundedEngagement = sla.engagement.some((r) => r.points > 0 && r.max === undefined);
+  const positiveEngagement = sla.engagement.reduce((sum, r) => sum + (r.points > 0 ? (r.max ?? 0) : 0), 0);
+  const maxEngagement = unboundedEngagement
+    ? sla.caps.engagement.max
+    : Math.min(sla.caps.engagement.max, positiveEngagement);
+  if (sla.qualify.mql.fit > maxFit) {
+    found.push({
+      severity: "error",
+      path: ["qualify", "mql", "fit"],
+      message: `no lead can reach fit ${sla.qualify.mql.fit}: the most a lead can score is ${maxFit}`,
+      hint: `lower the threshold to at most ${maxFit}, or raise caps.fit.max / the fit rules' points`,
+    });
+  }
+  if (sla.qualify.mql.engagement > maxEngagement) {
+    found.push({
+      severity: "error",
+      path: ["qualify", "mql", "engagement"],
+      message: `no lead can reach engagement ${sla.qualify.mql.engagement}: the most a lead can score is ${maxEngagement}`,
+      hint: `lower the threshold to at most ${maxEngagement}, or raise caps.engagement.max / the rules' max`,
+    });
+  }
+  const hasTrigger = sla.engagement.some((r) => r.trigger === "handoff");
+  if (hasTrigger && sla.qualify.triggerMinFit > maxFit) {
+    found.push({
+      severity: "error",
+      path: ["qualify", "trigger_min_fit"],
+      message: `handoff triggers can never fire: they need fit ${sla.qualify.triggerMinFit} and the most is ${maxFit}`,
+      hint: `lower trigger_min_fit to at most ${maxFit}`,
+    });
+  }
+  for (const axis of ["fit", "engagement"] as const) {
+    const cap = sla.caps[axis];
+    if (cap.min > cap.max) {
+      found.push({
+        severity: "error",
+        path: ["caps", axis, "min"],
+        message: `caps.${axis}.min ${cap.min} is above max ${cap.max}`,
+        hint: "swap them",
+      });
+    }
+    if (sla.qualify.mql[axis] <= cap.min) {
+      found.push({
+        severity: "warning",
+        path: ["qualify", "mql", axis],
+        message: `every lead passes the ${axis} threshold ${sla.qualify.mql[axis]} (scores start at ${cap.min})`,
+        hint: "raise it, or remove the axis from the agreement on purpose",
+      });
+    }
+  }
+  if (sla.sla.effective === undefined) {
+    found.push({
+      severity: "warning",
+      path: ["sla", "effective"],
+      message: "no effective date",
+      hint: "set effective: YYYY-MM-DD before publishing; publish refuses without it",
+    });
+  }
+}
+
+function sameWhen(a: When, b: When): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
+}
+
+function checkRules(sla: Sla, found: Finding[]): void {
+  sla.fit.forEach((rule, i) => {
+    if (rule.points === 0) {
+      found.push({
+        severity: "warning",
+        path: ["fit", i, "points"],
+        message: "this rule adds 0 points",
+        hint: "give it points or remove it",
+      });
+    }
+    const earlier = sla.fit.findIndex((r, j) => j < i && sameWhen(r.when, rule.when));
+    if (earlier >= 0) {
+      found.push({
+        severity: "warning",
+        path: ["fit", i, "when"],
+        message: `same condition as fit[${earlier}]: both add points to the same leads`,
+        hint: "merge the two rules into one",
+      });
+    }
+  });
+  sla.engagement.forEach((rule, i) => {
+    if (rule.url !== undefined && !KINDS_WITH_URL.has(rule.on)) {
+      found.push({
+        severity: "error",
+        path: ["engagement", i, "url"],
+        message: `this rule can never fire: ${rule.on} activities have no page URL`,
+        hint: "remove url, or use on: page_view",
+      });
+    }
+    if (rule.form !== undefined && !KINDS_WITH_FORM.has(rule.on)) {
+      found.push({
+        severity: "error",
+        path: ["engagement", i, "form"],
+        message: `this rule can never fire: ${rule.on} activities have no form`,
+        hint: "remove form, or use on: form_submission",
+      });
+    }
+    if (rule.trigger === "handoff" && rule.points < 0) {
+      found.push({
+        severity: "error",
+        path: ["engagement", i, "trigger"],
+        message: "a handoff trigger on a negative signal hands over leads that just lost points",
+        hint: "remove trigger, or make the points positive",
+      });
+    }
+    if (rule.points === 0 && rule.trigger === undefined) {
+      found.push({
+        severity: "warning",
+        path: ["engagement", i, "points"],
+        message: "this rule adds 0 points",
+        hint: "give it points or remove it",
+      });
+    }
+    if (rule.max !== undefined && rule.max < Math.abs(rule.points)) {
+      found.push({
+        severity: "warning",
+        path: ["engagement", i, "max"],
+        message: `max ${rule.max} is below one activity's ${Math.abs(rule.points)} points`,
+        hint: `raise max to at least ${Math.abs(rule.points)} or lower points`,
+      });
+    }
+  });
+}
+
+function exactItems(condition: Condition): (string | number)[] | undefined {
+  const items = Array.isArray(condition) ? condition : [condition];
+  const plain = items.filter(
+    (i): i is string | number => typeof i === "number" || (typeof i === "string" && !/[*?<>=!]|\.\./.test(i)),
+  );
+  return plain.length === items.length ? plain : undefined;
+}
+
+function fieldKey(name: string): string {
+  const field = resolveField(name);
+  return typeof field === "object" ? `property:${field.property}` : (field ?? name);
+}
+
+/** Every lead matching `inner` also matches `outer`, as far as exact values tell. */
+function covers(outer: When, inner: When): boolean {
+  const innerByField = new Map(Object.entries(inner).map(([k, c]) => [fieldKey(k), c]));
+  for (const [name, outerCondition] of Object.entries(outer)) {
+    const innerCondition = innerByField.get(fieldKey(name));
+    if (innerCondition === undefined) return false;
+    if (JSON.stringify(innerCondition) === JSON.stringify(outerCondition)) continue;
+    const items = exactItems(innerCondition);
+    if (items === undefined || !items.every((item) => matchCondition(item, outerCondition))) return false;
+  }
+  return true;
+}
+
+/** A value some lead could have that matches both, or undefined when none is apparent. */
+function overlapExample(a: When, b: When): string | undefined {
+  const byField = new Map(Object.entries(b).map(([k, c]) => [fieldKey(k), c]));
+  const examples: string[] = [];
+  for (const [name, ca] of Object.entries(a)) {
+    const cb = byField.get(fieldKey(name));
+    if (cb === undefined) continue;
+    const itemsA = exactItems(ca) ?? [];
+    const itemsB = exactItems(cb) ?? [];
+    const shared = itemsA.find((i) => matchCondition(i, cb)) ?? itemsB.find((i) => matchCondition(i, ca));
+    if (shared === undefined) return undefined;
+    examples.push(`${name} ${String(shared)}`);
+  }
+  return examples.length > 0 ? examples.join(", ") : undefined;
+}
+
+function checkTerritories(sla: Sla, found: Finding[]): void {
+  const list = sla.routing.territories;
+  list.forEach((later, i) => {
+    for (let j = 0; j < i; j++) {
+      const earlier = list[j];
+      if (earlier === undefined) continue;
+      const samePriority = (earlier.priority ?? 0) === (later.priority ?? 0);
+      const first = (earlier.priority ?? 0) <= (later.priority ?? 0) ? earlier : later;
+      if (first === earlier && covers(earlier.when, later.when)) {
+        found.push({
+          severity: "warning",
+          path: ["routing", "territories", i],
+          message: `territory "${later.name}" is unreachable: every lead it matches is taken by "${earlier.name}" first`,
+          hint: `narrow "${earlier.name}", or give "${later.name}" a lower priority number`,
+        });
+        return;
+      }
+      if (!samePriority) continue;
+      const example = overlapExample(earlier.when, later.when);
+      if (example !== undefined && earlier.pool !== later.pool) {
+        found.push({
+          severity: "warning",
+          path: ["routing", "territories", i, "when"],
+          message: `territory "${later.name}" overlaps "${earlier.name}" (e.g. ${example}); "${earlier.name}" wins by file order`,
+          hint: "make the conditions disjoint, or set priority on both to make the order explicit",
+        });
+      }
+    }
+  });
+}
+
+function checkPools(sla: Sla, options: CheckOptions, found: Finding[]): void {
+  const used = new Set([...sla.routing.territories.map((t) => t.pool), sla.routing.defaultPool]);
+  for (const [name, pool] of Object.entries(sla.routing.pools)) {
+    const why: string[] = [];
+    for (const member of pool.members) {
+      const rep = sla.routing.reps[member.rep];
+      const cap = rep?.capOpen ?? pool.capOpen;
+      const away = options.unavailable?.(member.rep);
+      if (member.weight === 0) why.push(`${member.rep}: weight 0`);
+      else if (cap === 0) why.push(`${member.rep}: cap 0`);
+      else if (pool.capPerDay === 0 || pool.capPerWeek === 0) why.push(`${member.rep}: pool cap 0`);
+      else if (away !== undefined) why.push(`${member.rep}: ${away}`);
+    }
+    if (pool.members.length === 0 || why.length === pool.members.length) {
+      found.push({
+        severity: "warning",
+        path: ["routing", "pools", name, "members"],
+        message:
+          pool.members.length === 0
+            ? `pool "${name}" has no members: every lead sent there goes to the fallback`
+            : `nobody in pool "${name}" can take a lead next week (${why.join("; ")})`,
+        hint: "add an available member or route its territories elsewhere",
+      });
+    }
+    if (!used.has(name)) {
+      found.push({
+        severity: "warning",
+        path: ["routing", "pools", name],
+        atKey: true,
+        message: `pool "${name}" receives no leads: no territory or default_pool names it`,
+        hint: "add a territory for it or remove it",
+      });
+    }
+  }
+}
+
+function checkFollowUp(sla: Sla, found: Finding[]): void {
+  const f = sla.followUp;
+  if (f.firstTouch.minutes > f.max.minutes) {
+    found.push({
+      severity: "error",
+      path: ["follow_up", "first_touch"],
+      message: `first_touch ${f.firstTouch.text} is longer than max ${f.max.text}`,
+      hint: "the first-touch deadline must fit inside max; shorten it or raise max",
+    });
+  }
+  if (f.reassignAfter.minutes < f.firstTouch.minutes) {
+    found.push({
+      severity: "warning",
+      path: ["follow_up", "reassign_after"],
+      message: `reassign_after ${f.reassignAfter.text} is shorter than first_touch ${f.firstTouch.text}`,
+      hint: "reps would lose leads before their deadline; make reassign_after at least first_touch",
+    });
+  }
+  if (
+    f.escalateTo !== "manager" &&
+    !(f.escalateTo in sla.routing.reps) &&
+    !/^[0-9A-Za-z]{5,18}$/.test(f.escalateTo)
+  ) {
+    found.push({
+      severity: "error",
+      path: ["follow_up", "escalate_to"],
+      message: `escalate_to "${f.escalateTo}" is neither "manager", a rep, nor a CRM user id`,
+      hint: suggest(f.escalateTo, ["manager", ...Object.keys(sla.routing.reps)], "use"),
+    });
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * The SLA file's schema. The YAML is snake_case (what admins edit); `slaSchema` validates it and maps it to
+ * the camelCase `Sla` the domain reads. Custom messages use "what is wrong — how to fix", which the loader
+ * splits into message and hint.
+ */
+import { z } from "zod";
+import { parseCondition, resolveField } from "../domain/conditions";
+import { parseDuration } from "../domain/duration";
+import type { ActivityKind } from "../domain/lead";
+import type { Condition, Pool, Rep, Territory } from "../domain/routing-rules";
+import type { Decay, Duration, EngagementRule, FitRule, Sla } from "../domain/sla";
+
+export const ACTIVITY_KINDS = [
+  "page_view",
+  "form_submission",
+  "content_download",
+  "webinar_attended",
+  "email_open",
+  "email_click",
+  "contact_me",
+  "demo_request",
+  "chat",
+] as const satisfies readonly ActivityKind[];
+
+/** The funnel vocabulary seeded for new SLAs: marketing's words ↔ sales' words. */
+export const DEFAULT_VOCABULARY = {
+  attract: "prospecting",
+  convert: "identify solutions",
+  close: "evaluate solutions",
+} as const;
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx): Duration => {
+  const parsed = parseDuration(value);
+  if (parsed === undefined || parsed.minutes <= 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" is not a duration — write a number and a unit: 30m, 4h, 1d or 2w`,
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const percent = z.union([z.string(), z.number()]).transform((value, ctx): number => {
+  const text = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  const fraction = m?.[1] !== undefined ? Number(m[1]) / 100 : typeof value === "number" ? value : NaN;
+  if (!Number.isFinite(fraction) || fraction <= 0 || fraction > 1) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a share of the deadline — write 50% or 100%` });
+    return z.NEVER;
+  }
+  return fraction;
+});
+
+/** A minimum score: `50` or `">= 50"`. Scores are compared inclusively. */
+const threshold = z.union([z.string(), z.number()]).transform((value, ctx): number => {
+  if (typeof value === "number") return value;
+  const m = /^\s*>=\s*(-?\d+(?:\.\d+)?)\s*$/.exec(value);
+  if (m?.[1] === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `threshold "${value}" is not a minimum — write ">= 50" (thresholds are inclusive minimums)`,
+    });
+    return z.NEVER;
+  }
+  return Number(m[1]);
+});
+
+const conditionItem = z.union([z.string(), z.number(), z.boolean()]);
+const condition = z
+  .union([conditionItem, z.array(z.union([z.string(), z.number()]))], {
+    error: 'expected a value, a list of values or a comparison — e.g. ES, [ES, PT], "VP*" or ">= 100"',
+  })
+  .superRefine((value, ctx) => {
+    for (const problem of parseCondition(value as Condition).problems) {
+      ctx.addIssue({ code: "custom", message: `${problem.message} — ${problem.hint}` });
+    }
+  });
+
+const when = z.record(z.string(), condition).superRefine((value, ctx) => {
+  const keys = Object.keys(value);
+  if (keys.length === 0) {
+    ctx.addIssue({ code: "custom", message: "empty `when` matches every lead — name at least one field" });
+  }
+  for (const key of keys) {
+    if (resolveField(key) === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `unknown lead field "${key}" — use a lead field or property:<crm name>`,
+        params: { atKey: true, unknownField: key },
+      });
+    }
+  }
+});
+
+const wildcard = z
+  .string()
+  .min(1, { error: "empty pattern — write a path such as /pricing* or remove the key" });
+
+const fitRule = z.strictObject({
+  id: z.string().min(1).optional(),
+  when,
+  points: z.number({ error: "expected a number of points — write e.g. 10 or -20, without quotes" }),
+  reason: z.string().optional(),
+});
+
+const engagementRule = z.strictObject({
+  id: z.string().min(1).optional(),
+  on: z.enum(ACTIVITY_KINDS),
+  url: wildcard.optional(),
+  form: wildcard.optional(),
+  name: wildcard.optional(),
+  points: z.number({ error: "expected a number of points — write e.g. 10 or -20, without quotes" }),
+  max: z
+    .number()
+    .positive({ error: "max must be above 0 — it caps the points this rule adds in total" })
+    .optional(),
+  within: duration.optional(),
+  trigger: z.literal("handoff").optional(),
+  reason: z.string().optional(),
+});
+
+// `decay: none` is shorthand for no decay; otherwise a half-life or steps.
+const decay = z.preprocess(
+  (value) => (value === "none" ? {} : value),
+  z.strictObject({
+    half_life_days: z
+      .number()
+      .positive({ error: "half_life_days must be above 0 — e.g. 30 halves points every 30 days" })
+      .optional(),
+    steps: z
+      .array(
+        z.strictObject({
+          after: duration,
+          keep: z.union([percent, z.literal(0).transform(() => 0)]),
+        }),
+      )
+      .min(1)
+      .optional(),
+  }),
+);
+
+const range = z.strictObject({ min: z.number(), max: z.number() });
+
+const rep = z.strictObject({
+  crm_id: z.union([z.string().min(1), z.number().int()]).transform(String),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  hours: z
+    .string()
+    .regex(/^[A-Za-z]{3}(-[A-Za-z]{3})?(,\s*[A-Za-z]{3}(-[A-Za-z]{3})?)* \d{2}:\d{2}-\d{2}:\d{2}$/, {
+      error: 'hours are not in the form "Mon-Fri 09:00-18:00" — write days then a time span',
+    })
+    .default("Mon-Fri 09:00-18:00"),
+  timezone: z.string(),
+  holidays: z.string().optional(),
+  manager: z.string().optional(),
+  cap_open: z.number().int().nonnegative().optional(),
+});
+
+const pool = z.strictObject({
+  members: z.array(
+    z.strictObject({
+      rep: z.string(),
+      weight: z.number().nonnegative().default(1),
+    }),
+  ),
+  cap_open: z.number().int().nonnegative().optional(),
+  cap_per_day: z.number().int().nonnegative().optional(),
+  cap_per_week: z.number().int().nonnegative().optional(),
+  on_return: z.enum(["no_catch_up", "catch_up_gradually"]).default("no_catch_up"),
+  lead: z.string().optional(),
+});
+
+const routing = z.strictObject({
+  existing_owner: z.enum(["keep", "reassign"]).default("keep"),
+  account_match: z.boolean().default(true),
+  territories: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        when,
+        pool: z.string(),
+        priority: z.number().int().optional(),
+      }),
+    )
+    .default([]),
+  pools: z.record(z.string(), pool),
+  default_pool: z.string().optional(),
+  fallback: z
+    .strictObject({
+      queue: z.string().optional(),
+      owner_id: z.union([z.string(), z.number().int()]).transform(String).optional(),
+    })
+    .refine((f) => f.queue !== undefined || f.owner_id !== undefined, {
+      error: "fallback names nobody — set queue or owner_id so leads nobody can take still land somewhere",
+    }),
+});
+
+const isoDate = z.union([z.string(), z.date()]).transform((value, ctx): string => {
+  const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a date — write YYYY-MM-DD, e.g. 2027-01-01` });
+    return z.NEVER;
+  }
+  return text;
+});
+
+const timezone = z.string().refine(isTimeZone, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not an IANA time zone — write e.g. Europe/Madrid or America/New_York`,
+});
+
+/** The YAML document as written (snake_case), before mapping. */
+export const rawSlaSchema = z.strictObject({
+  sla: z.strictObject({
+    name: z.string().min(1),
+    version: z.number().int().positive({ error: "version must be a whole number from 1 — e.g. version: 3" }),
+    effective: isoDate.optional(),
+    timezone,
+  }),
+  vocabulary: z
+    .object({ attract: z.string(), convert: z.string(), close: z.string() })
+    .catchall(z.string())
+    .default({ ...DEFAULT_VOCABULARY }),
+  required_fields: z
+    .array(
+      z.string().refine((f) => resolveField(f) !== undefined, {
+        error: (issue) =>
+          `unknown lead field "${String(issue.input)}" — use a lead field such as jobtitle or country`,
+      }),
+    )
+    .default([]),
+  fit: z.array(fitRule),
+  engagement: z.array(engagementRule),
+  decay: decay.default({}),
+  caps: z
+    .strictObject({
+      fit: range.default({ min: 0, max: 100 }),
+      engagement: range.default({ min: 0, max: 100 }),
+    })
+    .default({ fit: { min: 0, max: 100 }, engagement: { min: 0, max: 100 } }),
+  qualify: z.strictObject({
+    mql: z.strictObject({ fit: threshold, engagement: threshold }),
+    trigger_min_fit: threshold.optional(),
+  }),
+  recycle: z
+    .strictObject({
+      cooldown: duration.default({ text: "30d", minutes: 30 * 1440 }),
+      requalify_on: z.enum(["new_evidence", "score"]).default("new_evidence"),
+      stage: z.enum(["nurture", "lead"]).default("nurture"),
+    })
+    .default({
+      cooldown: { text: "30d", minutes: 30 * 1440 },
+      requalify_on: "new_evidence",
+      stage: "nurture",
+    }),
+  routing,
+  reps: z.record(z.string(), rep),
+  follow_up: z.strictObject({
+    first_touch: duration,
+    max: duration,
+    business_hours: z.boolean().default(true),
+    remind_at: z.array(percent).default([0.5, 1]),
+    escalate_to: z.union([z.string(), z.number()]).transform(String).default("manager"),
+    reassign_after: duration,
+    cadence: z.strictObject({
+      calls: z.number().int().nonnegative(),
+      emails: z.number().int().nonnegative(),
+      within: duration,
+    }),
+  }),
+  feedback: z.strictObject({
+    reject_reasons: z
+      .array(
+        z.string().regex(/^[a-z0-9_]+$/, {
+          error: "reject reasons are snake_case codes — e.g. not_icp, no_budget",
+        }),
+      )
+      .min(1, { error: "no reject reasons — list at least one, e.g. [not_icp, no_budget]" }),
+  }),
+  commitment: z.strictObject({ mql_per_quarter: z.number().int().nonnegative() }),
+});
+
+export type RawSla = z.output<typeof rawSlaSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function mapDecay(raw: RawSla["decay"]): Decay {
+  if (raw.steps !== undefined) {
+    const steps = raw.steps
+      .map((s) => ({ afterDays: s.after.minutes / 1440, keep: s.keep }))
+      .sort((a, b) => a.afterDays - b.afterDays);
+    return { kind: "step", steps };
+  }
+  if (raw.half_life_days !== undefined) return { kind: "half_life", halfLifeDays: raw.half_life_days };
+  return { kind: "none" };
+}
+
+/** Maps the validated YAML to the domain's `Sla`. */
+export function toSla(raw: RawSla): Sla {
+  const fit = raw.fit.map((r, i): FitRule => ({
+    id: r.id ?? `fit[${i}]`,
+    when: r.when as FitRule["when"],
+    points: r.points,
+    ...(r.reason === undefined ? {} : { reason: r.reason }),
+  }));
+  const engagement = raw.engagement.map((r, i): EngagementRule => ({
+    id: r.id ?? `engagement[${i}]`,
+    on: r.on,
+    points: r.points,
+    ...(r.url === undefined ? {} : { url: r.url }),
+    ...(r.form === undefined ? {} : { form: r.form }),
+    ...(r.name === undefined ? {} : { name: r.name }),
+    ...(r.max === undefined ? {} : { max: r.max }),
+    ...(r.within === undefined ? {} : { within: r.within }),
+    ...(r.trigger === undefined ? {} : { trigger: r.trigger }),
+    ...(r.reason === undefined ? {} : { reason: r.reason }),
+  }));
+  const reps: Record<string, Rep> = {};
+  for (const [key, r] of Object.entries(raw.reps)) {
+    reps[key] = {
+      key,
+      crmId: r.crm_id,
+      hours: r.hours,
+      timezone: r.timezone,
+      ...(r.name === undefined ? {} : { name: r.name }),
+      ...(r.email === undefined ? {} : { email: r.email }),
+      ...(r.holidays === undefined ? {} : { holidays: r.holidays }),
+      ...(r.manager === undefined ? {} : { managerKey: r.manager }),
+      ...(r.cap_open === undefined ? {} : { capOpen: r.cap_open }),
+    };
+  }
+  const pools: Record<string, Pool> = {};
+  for (const [name, p] of Object.entries(raw.routing.pools)) {
+    pools[name] = {
+      name,
+      members: p.members.map((m) => ({ rep: m.rep, weight: m.weight })),
+      onReturn: p.on_return,
+      ...(p.cap_open === undefined ? {} : { capOpen: p.cap_open }),
+      ...(p.cap_per_day === undefined ? {} : { capPerDay: p.cap_per_day }),
+      ...(p.cap_per_week === undefined ? {} : { capPerWeek: p.cap_per_week }),
+      ...(p.lead === undefined ? {} : { lead: p.lead }),
+    };
+  }
+  const territories = raw.routing.territories.map((t): Territory => ({
+    name: t.name,
+    when: t.when as Territory["when"],
+    pool: t.pool,
+    ...(t.priority === undefined ? {} : { priority: t.priority }),
+  }));
+  const { attract, convert, close, ...extra } = raw.vocabulary;
+  const fallback = raw.routing.fallback;
+  return {
+    sla: {
+      name: raw.sla.name,
+      version: raw.sla.version,
+      timezone: raw.sla.timezone,
+      ...(raw.sla.effective === undefined ? {} : { effective: raw.sla.effective }),
+    },
+    vocabulary: { attract, convert, close, extra: extra as Record<string, string> },
+    requiredFields: raw.required_fields,
+    fit,
+    engagement,
+    decay: mapDecay(raw.decay),
+    caps: raw.caps,
+    qualify: {
+      mql: raw.qualify.mql,
+      triggerMinFit: raw.qualify.trigger_min_fit ?? raw.qualify.mql.fit,
+    },
+    recycle: {
+      cooldown: raw.recycle.cooldown,
+      requalifyOn: raw.recycle.requalify_on,
+      stage: raw.recycle.stage,
+    },
+    routing: {
+      existingOwner: raw.routing.existing_owner,
+      accountMatch: raw.routing.account_match,
+      territories,
+      pools,
+      ...(raw.routing.default_pool === undefined ? {} : { defaultPool: raw.routing.default_pool }),
+      fallback: {
+        ...(fallback.queue === undefined ? {} : { queue: fallback.queue }),
+        ...(fallback.owner_id === undefined ? {} : { ownerId: fallback.owner_id }),
+      },
+      reps,
+    },
+    followUp: {
+      firstTouch: raw.follow_up.first_touch,
+      max: raw.follow_up.max,
+      businessHours: raw.follow_up.business_hours,
+      remindAt: [...raw.follow_up.remind_at].sort((a, b) => a - b),
+      escalateTo: raw.follow_up.escalate_to,
+      reassignAfter: raw.follow_up.reassign_after,
+      cadence: raw.follow_up.cadence,
+    },
+    feedback: { rejectReasons: raw.feedback.reject_reasons },
+    commitment: { mqlPerQuarter: raw.commitment.mql_per_quarter },
+  };
+}
+
+/** Validates the parsed YAML (unknown) and produces the domain `Sla`. */
+export const slaSchema = rawSlaSchema.transform(toSla) satisfies z.ZodType<Sla>;
