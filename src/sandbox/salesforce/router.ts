@@ -183,13 +183,11 @@ export function createSalesforceSandboxRouter(
 
   router.use("/__sandbox", express.json({ limit: "1mb" }), (req, res, next) => {
     if (options.adminToken && !sameSecret(req.get("x-sandbox-admin-token") ?? "", options.adminToken)) {
-      res
-        .status(401)
-        .json({
-          error: "unauthorized",
-          message: "sandbox admin token required",
-          hint: "Send x-sandbox-admin-token.",
-        });
+      res.status(401).json({
+        error: "unauthorized",
+        message: "sandbox admin token required",
+        hint: "Send x-sandbox-admin-token.",
+      });
       return;
     }
     next();
@@ -203,13 +201,11 @@ export function createSalesforceSandboxRouter(
     if (Array.isArray(body.rules)) {
       for (const rule of body.rules as SalesforceFaultRule[]) {
         if (typeof rule.status !== "number" || typeof rule.errorCode !== "string") {
-          res
-            .status(400)
-            .json({
-              error: "invalid_payload",
-              message: "each rule needs status and errorCode",
-              hint: 'e.g. {"status":503,"errorCode":"SERVER_UNAVAILABLE"}',
-            });
+          res.status(400).json({
+            error: "invalid_payload",
+            message: "each rule needs status and errorCode",
+            hint: 'e.g. {"status":503,"errorCode":"SERVER_UNAVAILABLE"}',
+          });
           return;
         }
         injectSalesforceFault(state, rule);

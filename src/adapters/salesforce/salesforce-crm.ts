@@ -1,0 +1,460 @@
+import type { AppError } from "../../domain/errors";
+import type { Activity, Lead } from "../../domain/lead";
+import type {
+  Conversion,
+  CreatedTask,
+  CrmAccount,
+  CrmOwner,
+  CrmPort,
+  CrmTouch,
+  FollowUpTask,
+  LeadUpdate,
+  RateBudget,
+} from "../../ports/crm";
+import type { Logger } from "../../ports/logger";
+import { translateCrmError } from "../crm-errors";
+import { SalesforceClient, type CallScheduler } from "./salesforce-client";
+import {
+  DEFAULT_STAGE_STATUS,
+  fromSalesforceDateTime,
+  HANDOFF_LEAD_FIELDS,
+  HANDOFF_TASK_DECISION_FIELD,
+  LEAD_READ_FIELDS,
+  soqlDateTime,
+  soqlString,
+  toAccount,
+  toLead,
+  toOwner,
+  toQueueOwner,
+  toSalesforceLeadFields,
+  toSalesforceTask,
+  toTouch,
+  type SalesforceRecord,
+  type StageStatusMap,
+} from "./salesforce-mapper";
+import type { SalesforceSession } from "./salesforce-oauth";
+import { SalesforceWriter } from "./salesforce-writer";
+
+export interface SalesforceCrmOptions {
+  connectionId: string;
+  session: SalesforceSession;
+  logger: Logger;
+  /** @default SALESFORCE_API_VERSION ("62.0") */
+  apiVersion?: string;
+  /** Which Lead Status means which stage. @default DEFAULT_STAGE_STATUS */
+  stages?: StageStatusMap;
+  /** Lead Status values that count as open for capacity. @default the org's open, unconverted statuses of the demo org */
+  openStatuses?: string[];
+  /**
+   * Where the last conversion comes from. Without Account Engagement, Salesforce keeps no form submissions:
+   * the default reads the Lead's `LeadSource` and `CreatedDate` (web-to-lead creates the Lead on submit).
+   * Orgs with Account Engagement can point this at `pi__conversion_date__c` / `pi__conversion_object_name__c`.
+   * @default { dateField: "CreatedDate", nameField: "LeadSource" }
+   */
+  conversion?: { dateField: string; nameField: string };
+  /** See SalesforceClientOptions. */
+  schedule?: CallScheduler;
+  concurrency?: number;
+  maxDailyShare?: number;
+  timeoutMs?: number;
+  /** How long reads and writes wait to be batched with others. @default 20 */
+  coalesceWindowMs?: number;
+}
+
+const DEFAULT_OPEN_STATUSES = [
+  "Open - Not Contacted",
+  "Working - Contacted",
+  "Marketing Qualified",
+  "Sales Accepted",
+];
+const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
+const QUERY_IDS_MAX = 200;
+
+interface QueryResult {
+  totalSize: number;
+  done: boolean;
+  records: SalesforceRecord[];
+  nextRecordsUrl?: string;
+}
+
+interface PendingRead {
+  fields: string[];
+  ids: Set<string>;
+  waiters: { ids: string[]; resolve(leads: Lead[]): void; reject(error: AppError): void }[];
+}
+
+const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
+
+/**
+ * CrmPort for Salesforce through jsforce. Reads are SOQL (lead reads coalesced into `Id IN (…)` batches),
+ * writes go through SalesforceWriter (sObject Collections folded into Composite), every call passes the
+ * connection's rate budget, and `Sforce-Limit-Info` keeps `rateBudget()` current.
+ *
+ * Salesforce orgs without Account Engagement keep no page views: `getRecentActivities` returns [] and the
+ * handoff card takes the last five content views from Handoff's own activity records.
+ *
+ * @example const crm = createSalesforceCrm({ connectionId, session, logger })
+ */
+export class SalesforceCrm implements CrmPort {
+  readonly crm = "salesforce" as const;
+  readonly client: SalesforceClient;
+  private readonly writer: SalesforceWriter;
+  private readonly stages: StageStatusMap;
+  private readonly openStatuses: string[];
+  private readonly conversion: { dateField: string; nameField: string };
+  private readonly windowMs: number;
+  private describes = new Map<string, Promise<Set<string>>>();
+  private reads = new Map<string, PendingRead>();
+  private readTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SalesforceCrmOptions) {
+    this.client = new SalesforceClient({
+      connectionId: options.connectionId,
+      session: options.session,
+      logger: options.logger,
+      ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
+      ...(options.schedule ? { schedule: options.schedule } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.maxDailyShare ? { maxDailyShare: options.maxDailyShare } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    this.windowMs = options.coalesceWindowMs ?? 20;
+    this.writer = new SalesforceWriter(this.client, {
+      connectionId: options.connectionId,
+      windowMs: this.windowMs,
+    });
+    this.stages = options.stages ?? DEFAULT_STAGE_STATUS;
+    this.openStatuses = options.openStatuses ?? DEFAULT_OPEN_STATUSES;
+    if (this.openStatuses.length === 0)
+      throw new Error("Expected `openStatuses` to name at least one Lead Status");
+    this.conversion = options.conversion ?? { dateField: "CreatedDate", nameField: "LeadSource" };
+  }
+
+  rateBudget(): RateBudget {
+    return this.client.rateBudget();
+  }
+
+  private async query(soql: string): Promise<SalesforceRecord[]> {
+    let page = await this.client.request<QueryResult>({
+      method: "GET",
+      path: `/query?q=${encodeURIComponent(soql)}`,
+    });
+    const records = [...page.records];
+    while (!page.done && page.nextRecordsUrl) {
+      const path = page.nextRecordsUrl.replace(/^\/services\/data\/v[\d.]+/, "");
+      page = await this.client.request<QueryResult>({ method: "GET", path });
+      records.push(...page.records);
+    }
+    return records;
+  }
+
+  /** Field names of an object, from describe (cached for the adapter's life). */
+  private fieldsOf(object: "Lead" | "Task"): Promise<Set<string>> {
+    let fields = this.describes.get(object);
+    if (!fields) {
+      fields = this.client
+        .request<{ fields: { name: string }[] }>({ method: "GET", path: `/sobjects/${object}/describe` })
+        .then((d) => new Set(d.fields.map((f) => f.name)));
+      fields.catch(() => this.describes.delete(object));
+      this.describes.set(object, fields);
+    }
+    return fields;
+  }
+
+  private async leadFields(extra: string[] = []): Promise<string[]> {
+    const known = await this.fieldsOf("Lead");
+    const wanted = [...LEAD_READ_FIELDS, ...Object.values(HANDOFF_LEAD_FIELDS), ...extra];
+    // Orgs without State & Country picklists have no CountryCode/StateCode; asking for them would fail the query.
+    return [...new Set(wanted.filter((f) => known.has(f)))];
+  }
+
+  async getLeads(ids: string[], extraProperties: string[] = []): Promise<Lead[]> {
+    const valid = [...new Set(ids.filter((id) => ID.test(id)))];
+    if (valid.length === 0) return [];
+    const fields = await this.leadFields(extraProperties);
+    const key = fields.join(",");
+    return new Promise<Lead[]>((resolve, reject) => {
+      let pending = this.reads.get(key);
+      if (!pending) {
+        pending = { fields, ids: new Set(), waiters: [] };
+        this.reads.set(key, pending);
+      }
+      for (const id of valid) pending.ids.add(id);
+      pending.waiters.push({ ids: valid, resolve, reject });
+      if (pending.ids.size >= QUERY_IDS_MAX) void this.flushReads();
+      else this.readTimer ??= setTimeout(() => void this.flushReads(), this.windowMs);
+    });
+  }
+
+  private async flushReads(): Promise<void> {
+    if (this.readTimer) clearTimeout(this.readTimer);
+    this.readTimer = undefined;
+    const batches = [...this.reads.values()];
+    this.reads = new Map();
+    await Promise.all(
+      batches.map(async (batch) => {
+        const ids = [...batch.ids];
+        try {
+          const chunks: Promise<SalesforceRecord[]>[] = [];
+          for (let i = 0; i < ids.length; i += QUERY_IDS_MAX) {
+            const list = ids
+              .slice(i, i + QUERY_IDS_MAX)
+              .map(soqlString)
+              .join(", ");
+            chunks.push(this.query(`SELECT ${batch.fields.join(", ")} FROM Lead WHERE Id IN (${list})`));
+          }
+          const leads = (await Promise.all(chunks)).flat().map((r) => toLead(r, this.stages));
+          for (const waiter of batch.waiters) {
+            waiter.resolve(
+              waiter.ids.flatMap((id) => leads.filter((lead) => sameId(lead.id, id)).slice(0, 1)),
+            );
+          }
+        } catch (err) {
+          const error = this.client.translate(err, "lead read");
+          for (const waiter of batch.waiters) waiter.reject(error);
+        }
+      }),
+    );
+  }
+
+  async updateLeads(updates: LeadUpdate[]): Promise<void> {
+    const writes = updates.map((update) => {
+      if (!ID.test(update.leadId)) {
+        return Promise.reject(
+          translateCrmError({
+            crm: "salesforce",
+            status: 400,
+            message: `malformed Lead id ${update.leadId}`,
+          }),
+        );
+      }
+      let fields: SalesforceRecord;
+      try {
+        fields = toSalesforceLeadFields(update, this.stages);
+      } catch (err) {
+        return Promise.reject(
+          translateCrmError({
+            crm: "salesforce",
+            status: 400,
+            message: `${err instanceof Error ? err.message : "unmappable update"} for lead ${update.leadId}`,
+          }),
+        );
+      }
+      return Object.keys(fields).length === 0
+        ? Promise.resolve()
+        : this.writer.updateLead(update.leadId, fields);
+    });
+    const results = await Promise.allSettled(writes);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  async createTask(task: FollowUpTask): Promise<CreatedTask> {
+    if (Number.isNaN(Date.parse(task.dueAt))) {
+      throw translateCrmError({
+        crm: "salesforce",
+        status: 400,
+        message: `task dueAt is not an ISO instant`,
+      });
+    }
+    if (!ID.test(task.leadId) || !ID.test(task.ownerId)) {
+      throw translateCrmError({
+        crm: "salesforce",
+        status: 400,
+        message: `malformed Lead or owner id on task`,
+      });
+    }
+    return this.writer.createTask(task.decisionId, task.leadId, toSalesforceTask(task));
+  }
+
+  async listOwners(): Promise<CrmOwner[]> {
+    try {
+      const base = `/services/data/v${this.client.version}/query?q=`;
+      const result = await this.client.request<{
+        compositeResponse: { body: QueryResult; httpStatusCode: number; referenceId: string }[];
+      }>({
+        method: "POST",
+        path: "/composite",
+        body: {
+          allOrNone: false,
+          compositeRequest: [
+            {
+              method: "GET",
+              referenceId: "users",
+              url: `${base}${encodeURIComponent(
+                "SELECT Id, FirstName, LastName, Email, IsActive, ManagerId, Department FROM User WHERE UserType = 'Standard'",
+              )}`,
+            },
+            {
+              method: "GET",
+              referenceId: "queues",
+              url: `${base}${encodeURIComponent("SELECT Id, Name FROM Group WHERE Type = 'Queue'")}`,
+            },
+          ],
+        },
+      });
+      const owners: CrmOwner[] = [];
+      for (const sub of result.compositeResponse) {
+        if (sub.httpStatusCode >= 300) {
+          throw translateCrmError({
+            crm: "salesforce",
+            status: sub.httpStatusCode,
+            message: `owner query ${sub.referenceId} failed`,
+          });
+        }
+        const records = [...sub.body.records];
+        let page = sub.body;
+        while (!page.done && page.nextRecordsUrl) {
+          page = await this.client.request<QueryResult>({
+            method: "GET",
+            path: page.nextRecordsUrl.replace(/^\/services\/data\/v[\d.]+/, ""),
+          });
+          records.push(...page.records);
+        }
+        owners.push(...records.map(sub.referenceId === "users" ? toOwner : toQueueOwner));
+      }
+      return owners;
+    } catch (err) {
+      throw this.client.translate(err, "owner list");
+    }
+  }
+
+  async findAccountsByDomain(domain: string): Promise<CrmAccount[]> {
+    const wanted = domain
+      .trim()
+      .toLowerCase()
+      .replace(/^www\./, "");
+    if (!DOMAIN.test(wanted)) return [];
+    try {
+      const rows = await this.query(
+        `SELECT Id, Name, Website, OwnerId, NumberOfEmployees, Industry FROM Account WHERE Website LIKE ${soqlString(`%${wanted}%`)} LIMIT 50`,
+      );
+      // LIKE finds "bauwerk.de.example" too; keep exact domain matches only.
+      return rows.map(toAccount).filter((a) => a.domain === wanted);
+    } catch (err) {
+      throw this.client.translate(err, "account lookup");
+    }
+  }
+
+  async findDuplicatesByEmail(email: string, excludeId?: string): Promise<Lead[]> {
+    const normalized = email.trim();
+    if (!normalized.includes("@")) return [];
+    try {
+      const fields = await this.leadFields();
+      const exclude = excludeId && ID.test(excludeId) ? ` AND Id != ${soqlString(excludeId)}` : "";
+      const rows = await this.query(
+        `SELECT ${fields.join(", ")} FROM Lead WHERE Email = ${soqlString(normalized)} AND IsConverted = false${exclude} ORDER BY CreatedDate ASC LIMIT 50`,
+      );
+      return rows
+        .map((r) => toLead(r, this.stages))
+        .filter((lead) => !excludeId || !sameId(lead.id, excludeId));
+    } catch (err) {
+      throw this.client.translate(err, "duplicate lookup");
+    }
+  }
+
+  async getLastConversion(leadId: string): Promise<Conversion | null> {
+    const { dateField, nameField } = this.conversion;
+    const [lead] = await this.getLeads([leadId], [dateField, nameField]);
+    if (!lead) return null;
+    const occurredAt = fromSalesforceDateTime(lead.properties[dateField]);
+    const name = lead.properties[nameField];
+    if (!occurredAt) return null;
+    return { name: typeof name === "string" && name !== "" ? name : "Lead created", occurredAt };
+  }
+
+  /** Salesforce alone has no page views or form submissions; Handoff's own activity records fill the card. */
+  async getRecentActivities(_leadId: string, _limit: number): Promise<Activity[]> {
+    return [];
+  }
+
+  async countOpenLeadsByOwner(ownerIds: string[]): Promise<Record<string, number>> {
+    // Queues (00G…) have no capacity; only users are counted.
+    const users = [...new Set(ownerIds.filter((id) => ID.test(id) && !id.startsWith("00G")))];
+    const counts: Record<string, number> = Object.fromEntries(ownerIds.map((id) => [id, 0]));
+    if (users.length === 0) return counts;
+    const statuses = this.openStatuses.map(soqlString).join(", ");
+    try {
+      for (let i = 0; i < users.length; i += QUERY_IDS_MAX) {
+        const owners = users
+          .slice(i, i + QUERY_IDS_MAX)
+          .map(soqlString)
+          .join(", ");
+        const rows = await this.query(
+          `SELECT OwnerId, COUNT(Id) openCount FROM Lead WHERE IsConverted = false AND Status IN (${statuses}) AND OwnerId IN (${owners}) GROUP BY OwnerId`,
+        );
+        for (const row of rows) {
+          const owner = ownerIds.find((id) => sameId(id, String(row.OwnerId)));
+          if (owner) counts[owner] = Number(row.openCount ?? row.expr0 ?? 0);
+        }
+      }
+      return counts;
+    } catch (err) {
+      throw this.client.translate(err, "open lead count");
+    }
+  }
+
+  /** Calls, e-mails and meetings logged as Tasks on the lead; Lead Status changes arrive as outbound messages. */
+  async listTouches(leadId: string, since: string): Promise<CrmTouch[]> {
+    if (!ID.test(leadId)) return [];
+    try {
+      const rows = await this.query(
+        `SELECT Id, WhoId, OwnerId, Type, TaskSubtype, Status, IsClosed, CreatedDate, CompletedDateTime, ${HANDOFF_TASK_DECISION_FIELD} FROM Task WHERE WhoId = ${soqlString(leadId)} AND LastModifiedDate >= ${soqlDateTime(since)} ORDER BY CreatedDate ASC LIMIT 500`,
+      );
+      const from = Date.parse(since);
+      return rows
+        .map(toTouch)
+        .filter((t): t is CrmTouch => t !== undefined && Date.parse(t.occurredAt) >= from)
+        .map((t) => ({ ...t, leadId }));
+    } catch (err) {
+      throw this.client.translate(err, "touch list");
+    }
+  }
+
+  /** Salesforce fields are created by an admin (or a package), not by Handoff: describe reports what is missing. */
+  async ensureFields(): Promise<{ created: string[]; missing: string[] }> {
+    try {
+      const [lead, task] = await Promise.all([this.fieldsOf("Lead"), this.fieldsOf("Task")]);
+      const missing = [
+        ...Object.values(HANDOFF_LEAD_FIELDS)
+          .filter((f) => !lead.has(f))
+          .map((f) => `Lead.${f}`),
+        ...(task.has(HANDOFF_TASK_DECISION_FIELD) ? [] : [`Task.${HANDOFF_TASK_DECISION_FIELD}`]),
+      ];
+      if (missing.length > 0) {
+        this.options.logger.warn("salesforce custom fields missing", {
+          connectionId: this.options.connectionId,
+          missing: missing.length,
+        });
+      }
+      return { created: [], missing };
+    } catch (err) {
+      throw this.client.translate(err, "describe");
+    }
+  }
+
+  /** For the periodic sweep: Leads changed after `since` (SystemModstamp), oldest first. */
+  async listLeadsModifiedSince(since: string, limit = 200): Promise<{ id: string; modifiedAt: string }[]> {
+    try {
+      const rows = await this.query(
+        `SELECT Id, SystemModstamp FROM Lead WHERE SystemModstamp > ${soqlDateTime(since)} ORDER BY SystemModstamp ASC LIMIT ${Math.max(1, Math.min(2000, Math.floor(limit)))}`,
+      );
+      return rows.map((r) => ({
+        id: String(r.Id),
+        modifiedAt: fromSalesforceDateTime(r.SystemModstamp) ?? since,
+      }));
+    } catch (err) {
+      throw this.client.translate(err, "modified lead sweep");
+    }
+  }
+
+  /** Sends pending coalesced reads and writes now (shutdown, tests). */
+  async flush(): Promise<void> {
+    await Promise.all([this.flushReads(), this.writer.flush()]);
+  }
+}
+
+export function createSalesforceCrm(options: SalesforceCrmOptions): SalesforceCrm {
+  return new SalesforceCrm(options);
+}

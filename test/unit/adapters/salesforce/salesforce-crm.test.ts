@@ -1,0 +1,221 @@
+import {
+  CrmAuthError,
+  CrmRateLimitedError,
+  CrmUnavailableError,
+  CrmValidationError,
+} from "../../../../src/domain/errors";
+import { createMemorySalesforceTokenStore } from "../../../../src/adapters/salesforce/memory-token-store";
+import { createSalesforceCrm, type SalesforceCrm } from "../../../../src/adapters/salesforce/salesforce-crm";
+import { createSalesforceSession } from "../../../../src/adapters/salesforce/salesforce-oauth";
+import {
+  SALESFORCE_DEMO_ACCOUNTS,
+  SALESFORCE_DEMO_QUEUE_ID,
+  SALESFORCE_DEMO_USERS,
+  salesforceDemoLeadId,
+} from "../../../../src/sandbox/salesforce/seed";
+import {
+  startSalesforceSandbox,
+  type RunningSalesforceSandbox,
+} from "../../../../src/sandbox/salesforce/start";
+import {
+  expireSalesforceSessions,
+  injectSalesforceFault,
+  revokeSalesforceTokens,
+  SALESFORCE_SANDBOX_DEMO,
+  setApiCallsUsed,
+} from "../../../../src/sandbox/salesforce/state";
+import type { Logger } from "../../../../src/ports/logger";
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+let sandbox: RunningSalesforceSandbox;
+let crm: SalesforceCrm;
+let store: ReturnType<typeof createMemorySalesforceTokenStore>;
+
+function adapter(): SalesforceCrm {
+  store = createMemorySalesforceTokenStore({
+    c1: {
+      accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
+      refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
+      instanceUrl: sandbox.instanceUrl,
+    },
+  });
+  const session = createSalesforceSession({
+    connectionId: "c1",
+    store,
+    config: {
+      clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+      clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+      redirectUri: "http://127.0.0.1/oauth/salesforce/callback",
+      loginUrl: sandbox.instanceUrl,
+    },
+  });
+  return createSalesforceCrm({ connectionId: "c1", session, logger: silent, coalesceWindowMs: 5 });
+}
+
+beforeEach(async () => {
+  sandbox = await startSalesforceSandbox();
+  crm = adapter();
+});
+afterEach(() => sandbox.close());
+
+test("reads seeded leads in one SOQL batch and maps them to typed leads", async () => {
+  const ids = [salesforceDemoLeadId(7), salesforceDemoLeadId(1), "00Q5g0000009999XYZ"];
+  const leads = await crm.getLeads(ids);
+  expect(leads.map((l) => l.id)).toEqual([salesforceDemoLeadId(7), salesforceDemoLeadId(1)]);
+  expect(leads[0]).toMatchObject({
+    company: "MadridSoft",
+    country: "ES",
+    postalCode: "28013",
+    employees: 310,
+    stage: "lead",
+    ownerId: SALESFORCE_DEMO_QUEUE_ID,
+    email: "lucia.garcia@madridsoft.es",
+  });
+});
+
+test("when a lead update sets the owner, the org's assignment rule does not take it back", async () => {
+  const leadId = salesforceDemoLeadId(1);
+  await crm.updateLeads([
+    {
+      leadId,
+      ownerId: SALESFORCE_DEMO_USERS.anna,
+      stage: "mql",
+      fitScore: 70,
+      engagementScore: 45,
+      totalScore: 115,
+      decisionId: "d-1",
+    },
+  ]);
+  const [lead] = await crm.getLeads([leadId]);
+  expect(lead).toMatchObject({
+    ownerId: SALESFORCE_DEMO_USERS.anna,
+    stage: "mql",
+    leadStatus: "Marketing Qualified",
+  });
+  expect(lead?.properties.Handoff_Score__c).toBe(115);
+});
+
+test("update and task for the same decision fold into one composite call, and the task is created once", async () => {
+  const before = sandbox.state.apiCallsTotal;
+  const leadId = salesforceDemoLeadId(2);
+  const task = {
+    leadId,
+    ownerId: SALESFORCE_DEMO_USERS.ben,
+    subject: "Follow up: new MQL",
+    body: "Why now: webinar attended",
+    dueAt: "2026-11-24T09:30:00.000Z",
+    decisionId: "d-2",
+  };
+  const [, created] = await Promise.all([
+    crm.updateLeads([{ leadId, ownerId: SALESFORCE_DEMO_USERS.ben }]),
+    crm.createTask(task),
+  ]);
+  // 1 lookup of tasks already made for the decision + 1 composite carrying the update and the task
+  expect(sandbox.state.apiCallsTotal - before).toBe(2);
+  const again = await crm.createTask(task);
+  expect(again).toEqual(created);
+  const fresh = adapter();
+  expect(await fresh.createTask(task)).toEqual(created);
+  const tasks = [...(sandbox.state.records.get("Task")?.values() ?? [])].filter(
+    (t) => t.Handoff_Decision_Id__c === "d-2",
+  );
+  expect(tasks).toHaveLength(1);
+  expect(tasks[0]).toMatchObject({
+    WhoId: leadId,
+    ActivityDate: "2026-11-24",
+    Priority: "High",
+    Type: "Call",
+  });
+});
+
+test("lists users with active flag, manager and team, and the queue", async () => {
+  const owners = await crm.listOwners();
+  expect(owners.find((o) => o.id === SALESFORCE_DEMO_USERS.felix)).toMatchObject({
+    active: false,
+    kind: "person",
+  });
+  expect(owners.find((o) => o.id === SALESFORCE_DEMO_USERS.anna)).toMatchObject({
+    active: true,
+    managerId: SALESFORCE_DEMO_USERS.maria,
+    teams: [{ id: "DACH", name: "DACH", primary: true }],
+  });
+  expect(owners.find((o) => o.id === SALESFORCE_DEMO_QUEUE_ID)).toMatchObject({
+    kind: "queue",
+    lastName: "Inbound triage",
+  });
+});
+
+test("finds the account by website domain and counts open leads per owner", async () => {
+  expect(await crm.findAccountsByDomain("bauwerk.de")).toEqual([
+    expect.objectContaining({
+      id: SALESFORCE_DEMO_ACCOUNTS.bauwerk,
+      ownerId: SALESFORCE_DEMO_USERS.anna,
+      domain: "bauwerk.de",
+    }),
+  ]);
+  expect(await crm.findAccountsByDomain("werk.de")).toEqual([]);
+  const counts = await crm.countOpenLeadsByOwner([
+    SALESFORCE_DEMO_USERS.anna,
+    SALESFORCE_DEMO_USERS.emma,
+    SALESFORCE_DEMO_QUEUE_ID,
+  ]);
+  expect(counts).toEqual({
+    [SALESFORCE_DEMO_USERS.anna]: 3,
+    [SALESFORCE_DEMO_USERS.emma]: 1,
+    [SALESFORCE_DEMO_QUEUE_ID]: 0,
+  });
+});
+
+test("duplicates by e-mail exclude the lead itself; conversion comes from LeadSource and CreatedDate", async () => {
+  const lead = (await crm.getLeads([salesforceDemoLeadId(3)]))[0];
+  expect(lead?.email).toBeDefined();
+  expect(await crm.findDuplicatesByEmail(lead?.email ?? "", lead?.id)).toEqual([]);
+  const dupes = await crm.findDuplicatesByEmail(lead?.email ?? "");
+  expect(dupes.map((d) => d.id)).toEqual([lead?.id]);
+  expect(await crm.getLastConversion(salesforceDemoLeadId(3))).toEqual({
+    name: "Web",
+    occurredAt: lead?.createdAt,
+  });
+  expect(await crm.getRecentActivities(salesforceDemoLeadId(3), 5)).toEqual([]);
+});
+
+test("ensureFields reports nothing missing on the sandbox org", async () => {
+  expect(await crm.ensureFields()).toEqual({ created: [], missing: [] });
+});
+
+test("an expired session is refreshed once and the call succeeds; the new token is saved", async () => {
+  await crm.getLeads([salesforceDemoLeadId(1)]);
+  expireSalesforceSessions(sandbox.state);
+  const leads = await crm.getLeads([salesforceDemoLeadId(1)]);
+  expect(leads).toHaveLength(1);
+  expect(store.saved).toBe(1);
+});
+
+test("a revoked refresh token surfaces as CrmAuthError", async () => {
+  revokeSalesforceTokens(sandbox.state);
+  await expect(crm.getLeads([salesforceDemoLeadId(1)])).rejects.toBeInstanceOf(CrmAuthError);
+  await expect(crm.listOwners()).rejects.toMatchObject({ code: "crm_auth" });
+});
+
+test("REQUEST_LIMIT_EXCEEDED becomes a retryable CrmRateLimitedError; a 503 a retryable CrmUnavailableError", async () => {
+  await crm.ensureFields();
+  setApiCallsUsed(sandbox.state, sandbox.state.dailyApiLimit);
+  await expect(crm.countOpenLeadsByOwner([SALESFORCE_DEMO_USERS.anna])).rejects.toBeInstanceOf(
+    CrmRateLimitedError,
+  );
+  setApiCallsUsed(sandbox.state, 0);
+  injectSalesforceFault(sandbox.state, { status: 503, errorCode: "SERVER_UNAVAILABLE" });
+  await expect(crm.updateLeads([{ leadId: salesforceDemoLeadId(1), totalScore: 3 }])).rejects.toBeInstanceOf(
+    CrmUnavailableError,
+  );
+  expect(crm.rateBudget()).toMatchObject({ limit: 15000, windowMs: 86_400_000 });
+});
+
+test("a refused record (inactive owner) fails only its own caller, as CrmValidationError", async () => {
+  const bad = crm.updateLeads([{ leadId: salesforceDemoLeadId(4), ownerId: SALESFORCE_DEMO_USERS.felix }]);
+  const good = crm.updateLeads([{ leadId: salesforceDemoLeadId(5), ownerId: SALESFORCE_DEMO_USERS.ben }]);
+  await expect(bad).rejects.toBeInstanceOf(CrmValidationError);
+  await expect(bad).rejects.toMatchObject({ message: expect.stringContaining("INACTIVE_OWNER_OR_USER") });
+  await expect(good).resolves.toBeUndefined();
+});
