@@ -1,0 +1,121 @@
+/**
+ * What one batch call answers per key: a value, an Error for that item only (partial failure), or nothing
+ * (the CRM does not know the id: the caller gets `undefined`).
+ */
+export type BatchResults<R> = Map<string, R | Error>;
+
+export interface BatchCoalescerOptions<I, R> {
+  /** Largest batch the CRM accepts (HubSpot batch endpoints 100, Salesforce collections 200). */
+  maxBatchSize: number;
+  /** How long the first item of a batch waits for company. @default 10 */
+  lingerMs?: number;
+  /** Identity of an item (the record id). Items with the same key in one batch are merged or deduplicated. */
+  keyOf: (item: I) => string;
+  /**
+   * Combines two items with the same key that meet in one batch (writes: later fields win). Without it,
+   * identical keys share one slot and the first item is sent (reads).
+   */
+  merge?: (earlier: I, later: I) => I;
+  /** One batch call. A throw fails every item of that batch; an Error in the map fails that item only. */
+  execute: (items: I[]) => Promise<BatchResults<R>>;
+}
+
+interface Waiter<R> {
+  resolve: (value: R | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot<I, R> {
+  item: I;
+  waiters: Waiter<R>[];
+}
+
+/**
+ * Folds concurrent single-record reads or writes into batch calls: items submitted within `lingerMs` of
+ * each other (or until `maxBatchSize` is reached) go out as one call. Twenty workers each reading one
+ * lead become one batch read, which is what keeps 1,000 updates under 1.5 CRM calls per lead.
+ *
+ * @example const reads = new BatchCoalescer({ maxBatchSize: 100, keyOf: (id) => id, execute: readMany });
+ *          const lead = await reads.submit("501");
+ */
+export class BatchCoalescer<I, R> {
+  private readonly maxBatchSize: number;
+  private readonly lingerMs: number;
+  private readonly options: BatchCoalescerOptions<I, R>;
+  private pending = new Map<string, Slot<I, R>>();
+  private timer: NodeJS.Timeout | undefined;
+  private batches = 0;
+  private items = 0;
+
+  constructor(options: BatchCoalescerOptions<I, R>) {
+    if (!Number.isInteger(options.maxBatchSize) || options.maxBatchSize < 1) {
+      throw new RangeError(`Expected \`maxBatchSize\` to be an integer ≥ 1, got \`${options.maxBatchSize}\``);
+    }
+    const linger = options.lingerMs ?? 10;
+    if (!Number.isFinite(linger) || linger < 0) {
+      throw new RangeError(`Expected \`lingerMs\` to be a finite number ≥ 0, got \`${linger}\``);
+    }
+    this.options = options;
+    this.maxBatchSize = options.maxBatchSize;
+    this.lingerMs = linger;
+  }
+
+  /** Queues one item; resolves with its result once its batch has run (`undefined` when the CRM had none). */
+  submit(item: I): Promise<R | undefined> {
+    return new Promise<R | undefined>((resolve, reject) => {
+      const key = this.options.keyOf(item);
+      this.items += 1;
+      const slot = this.pending.get(key);
+      if (slot) {
+        if (this.options.merge) slot.item = this.options.merge(slot.item, item);
+        slot.waiters.push({ resolve, reject });
+        return;
+      }
+      this.pending.set(key, { item, waiters: [{ resolve, reject }] });
+      if (this.pending.size >= this.maxBatchSize) {
+        this.flush();
+      } else if (!this.timer) {
+        this.timer = setTimeout(() => this.flush(), this.lingerMs);
+      }
+    });
+  }
+
+  /** Queues many items at once; full batches go out immediately. */
+  submitMany(items: I[]): Promise<(R | undefined)[]> {
+    return Promise.all(items.map((item) => this.submit(item)));
+  }
+
+  /** Sends what is waiting now, without the linger. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.batches += 1;
+    void this.runBatch(batch);
+  }
+
+  private async runBatch(batch: Map<string, Slot<I, R>>): Promise<void> {
+    const slots = [...batch.entries()];
+    let results: BatchResults<R>;
+    try {
+      results = await this.options.execute(slots.map(([, slot]) => slot.item));
+    } catch (error) {
+      for (const [, slot] of slots) for (const w of slot.waiters) w.reject(error);
+      return;
+    }
+    for (const [key, slot] of slots) {
+      const value = results.get(key);
+      for (const w of slot.waiters) {
+        if (value instanceof Error) w.reject(value);
+        else w.resolve(value);
+      }
+    }
+  }
+
+  /** Batch calls made and items submitted so far (items / batches = the folding factor). */
+  stats(): { batches: number; items: number } {
+    return { batches: this.batches, items: this.items };
+  }
+}

@@ -1,0 +1,95 @@
+import { BatchCoalescer } from "../../../src/adapters/batch-coalescer";
+import { RateBudgetQueue } from "../../../src/adapters/rate-budget";
+import { CrmRateLimitedError } from "../../../src/domain/errors";
+
+describe("RateBudgetQueue", () => {
+  it("when 12 calls are run against a cap of 5 per 200 ms, then no rolling 200 ms window holds more than 5 starts", async () => {
+    const budget = new RateBudgetQueue({
+      name: "c1",
+      limit: { intervalCap: 5, intervalMs: 200, concurrency: 10 },
+    });
+    const starts: number[] = [];
+    await Promise.all(
+      Array.from({ length: 12 }, () =>
+        budget.run(async () => {
+          starts.push(Date.now());
+        }),
+      ),
+    );
+    for (const s of starts) expect(starts.filter((t) => t >= s && t < s + 195).length).toBeLessThanOrEqual(5);
+    expect(budget.calls).toBe(12);
+    budget.close();
+  });
+
+  it("when the daily allocation minus the reserve is used, then calls fail fast as rate-limited", async () => {
+    const budget = new RateBudgetQueue({ name: "org", daily: { limit: 10, reserveShare: 0.2 } });
+    budget.observeDailyUsage(8, 10);
+    await expect(budget.run(async () => 1)).rejects.toBeInstanceOf(CrmRateLimitedError);
+    expect(budget.usage()).toEqual({ used: 8, limit: 10, windowMs: 86_400_000 });
+  });
+
+  it("when more calls wait than maxQueued, then the extra call is refused as rate-limited", async () => {
+    const budget = new RateBudgetQueue({ name: "c", concurrency: 1, maxQueued: 1 });
+    let release = (): void => undefined;
+    const first = budget.run(() => new Promise<void>((r) => (release = r)));
+    const second = budget.run(async () => undefined);
+    await expect(budget.run(async () => undefined)).rejects.toMatchObject({ code: "crm_rate_limited" });
+    release();
+    await Promise.all([first, second]);
+  });
+
+  it("rejects a cap of 0 with a message naming the option", () => {
+    expect(() => new RateBudgetQueue({ name: "x", limit: { intervalCap: 0, intervalMs: 1000 } })).toThrow(
+      "Expected `default.intervalCap` to be an integer ≥ 1, got `0`",
+    );
+  });
+});
+
+describe("BatchCoalescer", () => {
+  it("when 250 reads arrive together, then they go out as batches of at most 100 and each caller gets its own result", async () => {
+    const sizes: number[] = [];
+    const reads = new BatchCoalescer<string, string>({
+      maxBatchSize: 100,
+      keyOf: (id) => id,
+      execute: async (ids) => {
+        sizes.push(ids.length);
+        return new Map(ids.filter((id) => id !== "7").map((id) => [id, `lead-${id}`]));
+      },
+    });
+    const ids = Array.from({ length: 250 }, (_, i) => String(i));
+    const results = await Promise.all(ids.map((id) => reads.submit(id)));
+    expect(sizes).toEqual([100, 100, 50]);
+    expect(results[3]).toBe("lead-3");
+    expect(results[7]).toBeUndefined();
+  });
+
+  it("when two writes to the same record meet in one batch, then they are merged and the later field wins", async () => {
+    const sent: Record<string, unknown>[][] = [];
+    const writes = new BatchCoalescer<{ id: string; a?: number; b?: number }, void>({
+      maxBatchSize: 100,
+      keyOf: (u) => u.id,
+      merge: (x, y) => ({ ...x, ...y }),
+      execute: async (items) => {
+        sent.push(items);
+        return new Map();
+      },
+    });
+    await Promise.all([writes.submit({ id: "1", a: 1, b: 1 }), writes.submit({ id: "1", b: 2 })]);
+    expect(sent).toEqual([[{ id: "1", a: 1, b: 2 }]]);
+  });
+
+  it("when one item of a batch fails, then only its caller sees the error", async () => {
+    const c = new BatchCoalescer<string, number>({
+      maxBatchSize: 10,
+      keyOf: (id) => id,
+      execute: async () =>
+        new Map<string, number | Error>([
+          ["a", 1],
+          ["b", new Error("bad b")],
+        ]),
+    });
+    await expect(c.submit("b")).rejects.toThrow("bad b");
+    const [a] = await Promise.all([c.submit("a")]);
+    expect(a).toBe(1);
+  });
+});
