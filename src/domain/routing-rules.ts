@@ -33,6 +33,8 @@ export interface Pool {
   capPerDay?: number;
   capPerWeek?: number;
   onReturn: ReturnPolicy;
+  /** `catch_up_gradually` only: most leads a returning rep can be owed. @default 3 */
+  catchUpMax?: number;
   /** The team lead allowed to manage this pool's availability and caps. */
   lead?: string;
 }
@@ -68,4 +70,6 @@ export interface RoutingRules {
   defaultPool?: string;
   fallback: Fallback;
   reps: Record<string, Rep>;
+  /** Extra e-mail domains never used for account matching (free-mail and disposable ones are built in). */
+  ignoredDomains?: string[];
 }

@@ -1,0 +1,120 @@
+/**
+ * What the router decides from: one JSON-plain snapshot, so that a stored decision can be replayed bit for bit
+ * (`handoff replay <decisionId>`). Nothing here is read from a cache: the AssignmentStore re-reads it inside
+ * the transaction that commits the assignment.
+ */
+import type { Lead } from "./lead";
+import type { RoutingRules } from "./routing-rules";
+
+/** A CRM user or queue as far as routing cares (ids and flags; `name` only to find the fallback queue). */
+export interface OwnerStatus {
+  id: string;
+  active: boolean;
+  kind: "person" | "queue";
+  name?: string;
+}
+
+/** A CRM account/company whose domain matches the lead's e-mail domain. */
+export interface AccountCandidate {
+  id: string;
+  domain?: string;
+  ownerId?: string;
+  employees?: number;
+}
+
+/** Another lead/contact with the same e-mail. */
+export interface DuplicateCandidate {
+  id: string;
+  ownerId?: string;
+  updatedAt?: string;
+}
+
+/** An out-of-office entry from the roster or a calendar. */
+export interface OutOfOffice {
+  /** ISO instants; `to` is exclusive. */
+  from: string;
+  to: string;
+  reason?: string;
+}
+
+/** Availability and load of one rep, re-read from the store before every assignment. */
+export interface RepState {
+  away?: { reason?: string; since?: string; until?: string };
+  ooo?: OutOfOffice[];
+  /** Leads assigned by Handoff and still open. */
+  open: number;
+  /** Leads assigned today / this ISO week, in the rep's time zone. */
+  today: number;
+  week: number;
+  /** Caps set by a team lead; they win over the SLA's pool and rep caps. */
+  caps?: { open?: number; perDay?: number; perWeek?: number };
+}
+
+/** Fairness state of one rep in one pool (smooth weighted round robin). */
+export interface RepCredit {
+  /** SWRR current weight. */
+  credit: number;
+  /** Whether the rep was absent (away, out of office, holiday, deactivated) at the pool's last decision. */
+  absent?: boolean;
+  /** Leads still owed from an absence (catch_up_gradually only). */
+  owed?: number;
+}
+
+/** Fairness state of one pool. Editing the pool keeps every remaining rep's entry. */
+export interface PoolFairness {
+  reps: Record<string, RepCredit>;
+  /** Decisions taken in this pool so far. */
+  decisions: number;
+}
+
+export interface RoutingInput {
+  lead: Lead;
+  rules: RoutingRules;
+  owners: OwnerStatus[];
+  accounts: AccountCandidate[];
+  duplicates: DuplicateCandidate[];
+  /** Rep key → state. A rep missing here is treated as having no load and no absence. */
+  repStates: Record<string, RepState>;
+  /** Pool name → fairness state. */
+  fairness: Record<string, PoolFairness>;
+  /** Holiday code (`DE`, `ES-MD`) → local `YYYY-MM-DD` public holidays around `now`. */
+  holidays: Record<string, string[]>;
+  /** ISO instant of the decision. */
+  now: string;
+  /** The open assignment Handoff already made for this lead, if any (idempotency across events). */
+  currentAssignment?: { repKey?: string; ownerId: string; decisionId: string };
+}
+
+export type RoutingMethod =
+  "already_assigned" | "existing_owner" | "account_owner" | "duplicate_owner" | "round_robin" | "fallback";
+
+/** One rep the router looked at, and why it was or was not picked. */
+export interface CandidateReport {
+  rep: string;
+  ownerId?: string;
+  eligible: boolean;
+  /** "away until 2026-11-30 (vacation)", "25/25 open", … */
+  skipped?: string;
+  weight?: number;
+  /** SWRR credit after this decision (pool candidates only). */
+  credit?: number;
+}
+
+export interface RoutingDecision {
+  method: RoutingMethod;
+  /** The CRM owner id to write; absent when even the fallback has no owner id (the owner is left as is). */
+  ownerId?: string;
+  /** The roster rep who got the lead (counted against caps when `counts` is true). */
+  repKey?: string;
+  territory?: string;
+  pool?: string;
+  /** One line for people: who got it and why. */
+  reason: string;
+  /** Each step taken, in order, with its outcome. */
+  steps: string[];
+  candidates: CandidateReport[];
+  /** Whether the assignment takes a slot (open, day and week counters). */
+  counts: boolean;
+  /** New fairness state of `pool`, to persist with the decision. */
+  fairness?: PoolFairness;
+}
