@@ -262,7 +262,7 @@ export function prepareCreate(
       const stamp = new Date(state.now()).toISOString().replace("Z", "+0000");
       const record: SObjectRecord = { Id: id };
       for (const field of object.fields) record[field.name] = null;
-      Object.assign(record, fields, { CreatedDate: stamp, CreatedById: ctx.userId });
+      Object.assign(record, fields, { Id: id, CreatedDate: stamp, CreatedById: ctx.userId });
       if (object.name === "Lead") {
         record.Name = `${String(record.FirstName ?? "")} ${String(record.LastName)}`.trim();
         record.Status ??= "Open - Not Contacted";
