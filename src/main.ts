@@ -1,0 +1,122 @@
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./adapters/postgres/embedded";
+import { readConfig, ConfigError, type Config } from "./config/read-config";
+import { loadOrCreateEmbeddedSecrets } from "./embedded-secrets";
+import { createLogger } from "./logging/logger";
+import type { Logger } from "./ports/logger";
+import { startRuntime, type Runtime } from "./runtime";
+import { seedDemoConnections } from "./seed-demo";
+
+export interface StartOptions {
+  /** Serve HTTP. @default true */
+  http?: boolean;
+  /** Run workers in this process. @default true */
+  worker?: boolean;
+}
+
+export interface Started {
+  config: Config;
+  logger: Logger;
+  runtime: Runtime;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Handoff: the embedded default (no DATABASE_URL: embedded PostgreSQL, demo connections, CRM
+ * sandbox) or production against DATABASE_URL. Stops cleanly on SIGINT/SIGTERM.
+ */
+export async function start(
+  options: StartOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Started> {
+  const config = readConfig(env);
+  const logger = createLogger(config.log);
+  let pg: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = config.databaseUrl;
+  let encryptionKey = config.encryptionKeys?.current;
+  let adminToken = config.adminToken;
+  if (config.embedded) {
+    const secrets = loadOrCreateEmbeddedSecrets(config.dataDir);
+    encryptionKey ??= secrets.encryptionKey;
+    adminToken ??= secrets.adminToken;
+    const started = Date.now();
+    pg = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, "pg"),
+      port: config.embeddedPgPort,
+      logger,
+    });
+    databaseUrl = pg.url("handoff");
+    logger.info("embedded PostgreSQL ready", { ms: Date.now() - started });
+  }
+  const runtime = await startRuntime({
+    databaseUrl: databaseUrl!,
+    logger,
+    publicUrl: config.publicUrl,
+    hubspotSecrets: config.hubspot.clientSecrets,
+    adminToken: adminToken!,
+    encryptionKey: encryptionKey!,
+    previousEncryptionKeys: config.encryptionKeys?.previous ?? [],
+    webhookMaxBodyBytes: config.webhookMaxBodyBytes,
+    ...(options.http === false ? {} : { port: config.port }),
+    worker: options.worker ?? true,
+    workerConcurrency: config.workerConcurrency,
+  });
+  if (config.embedded) {
+    await seedDemoConnections(runtime.connections, { sandboxUrl: `http://127.0.0.1:${config.sandbox.port}` });
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info("shutting down: draining in-flight work");
+      await runtime.stop();
+      await pg?.stop();
+      logger.info("stopped");
+    })());
+  if (options.http !== false) {
+    logger.info("Handoff is running", {
+      url: `http://localhost:${config.port}`,
+      admin: `http://localhost:${config.port}/admin`,
+      mode: config.embedded ? "embedded default" : "production",
+    });
+    if (config.embedded && !config.adminToken) {
+      // Printed on purpose, once per start: the newcomer needs it to open the dashboard.
+      process.stdout.write(
+        `\n  Admin token (also in ${path.join(config.dataDir, "secrets.json")}): ${adminToken}\n\n`,
+      );
+    }
+  }
+  return { config, logger, runtime, stop };
+}
+
+/** Runs until SIGINT/SIGTERM. */
+export async function runUntilSignal(options: StartOptions = {}): Promise<void> {
+  let started: Started;
+  try {
+    started = await start(options);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      started.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`shutdown failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (require.main === module) {
+  runUntilSignal().catch((err: unknown) => {
+    process.stderr.write(`Handoff failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

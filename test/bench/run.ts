@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, chmodSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "../../src/adapters/postgres/embedded";
+import { printTable, type BenchFigure } from "./figures";
+import { benchIntake } from "./intake";
+
+/**
+ * `npm run bench`: every figure side by side in one run, printed as a table and written to
+ * bench/results.json. Uses DATABASE_URL when set (an external PostgreSQL), else an embedded cluster.
+ */
+async function main(): Promise<void> {
+  let databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  let stopPg: (() => Promise<void>) | undefined;
+  if (!databaseUrl) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "handoff-bench-"));
+    chmodSync(dir, 0o755);
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dir, "pg"),
+      port: 56000 + Math.floor(Math.random() * 2000),
+      database: "bench",
+    });
+    databaseUrl = pg.url("bench");
+    stopPg = pg.stop;
+  }
+  const figures: BenchFigure[] = [];
+  const section = async (name: string, run: () => Promise<BenchFigure[]>) => {
+    process.stderr.write(`bench: ${name}…\n`);
+    try {
+      figures.push(...(await run()));
+    } catch (err) {
+      process.stderr.write(`bench: ${name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      figures.push({ name: `${name} (failed)`, value: Number.NaN, unit: "", target: "-", ok: false });
+    }
+  };
+  await section("intake", () => benchIntake(databaseUrl));
+  await stopPg?.();
+
+  const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+  process.stdout.write(
+    `\nHandoff benchmark — ${new Date().toISOString()} — ${machine}\n\n${printTable(figures)}\n`,
+  );
+  mkdirSync("bench", { recursive: true });
+  writeFileSync(
+    path.join("bench", "results.json"),
+    JSON.stringify({ at: new Date().toISOString(), machine, figures }, null, 2) + "\n",
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
