@@ -30,13 +30,18 @@ export async function startBoss(options: StartBossOptions): Promise<Boss> {
     max: 10,
     supervise: options.supervise ?? true,
     schedule: options.supervise ?? true,
+    // Wake workers the moment a job is created instead of waiting out the polling interval:
+    // speed-to-lead is measured in hundreds of milliseconds. Polling stays on as the floor.
+    useListenNotify: true,
   });
   boss.on("error", (err: unknown) =>
     options.logger.warn("job queue error", { error: err instanceof Error ? err.message : String(err) }),
   );
   await boss.start();
   for (const name of Object.values(QUEUES)) {
-    if (!(await boss.getQueue(name))) {
+    if (await boss.getQueue(name)) {
+      await boss.updateQueue(name, { notify: true });
+    } else {
       await boss.createQueue(name, {
         // Only crashes reach pg-boss's own retry: the handler never throws (see lead-event worker).
         retryLimit: 5,
@@ -44,6 +49,7 @@ export async function startBoss(options: StartBossOptions): Promise<Boss> {
         retryBackoff: true,
         expireInSeconds: 120,
         heartbeatSeconds: 10,
+        notify: true,
       });
     }
   }

@@ -2,7 +2,7 @@ import type { EventStore, StoredEvent } from "../adapters/postgres/event-store";
 import { leadEventJob } from "../adapters/postgres/event-store";
 import type { Logger } from "../ports/logger";
 import type { Boss } from "./boss";
-import { QUEUES, type LeadEventJob } from "./queues";
+import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "./queues";
 import { asAppError, retryPolicy, type RetryPolicyOptions } from "./retry-policy";
 
 /** What the pipeline does with one stored event. */
@@ -37,6 +37,14 @@ export async function startLeadEventWorker(options: LeadEventWorkerOptions): Pro
     async ([job]) => {
       if (!job) return;
       await runOne(job.data);
+    },
+  );
+
+  const fanOutId = await boss.work<IntakeBatchJob>(
+    QUEUES.intakeBatch,
+    { localConcurrency: 2, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+    async ([job]) => {
+      if (job) await events.fanOut(job.data);
     },
   );
 
@@ -76,6 +84,7 @@ export async function startLeadEventWorker(options: LeadEventWorkerOptions): Pro
 
   return {
     stop: async () => {
+      await boss.offWork(QUEUES.intakeBatch, { id: fanOutId, wait: true });
       await boss.offWork(QUEUES.leadEvent, { id: workerId, wait: true });
     },
   };

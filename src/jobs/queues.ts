@@ -1,5 +1,7 @@
 /** pg-boss queue names, one place. */
 export const QUEUES = {
+  /** One job per accepted delivery; fans out to one lead-event job per event, off the acknowledgement path. */
+  intakeBatch: "intake-batch",
   leadEvent: "lead-event",
   notify: "notify",
   followUp: "follow-up",
@@ -10,4 +12,10 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface LeadEventJob {
   connectionId: string;
   eventKey: string;
+}
+
+export interface IntakeBatchJob {
+  connectionIds: string[];
+  eventKeys: string[];
+  objectIds: string[];
 }

@@ -81,9 +81,16 @@ describe("POST /webhooks/hubspot", () => {
       `hs:${PORTAL}:2001:2:%`,
     ]);
     expect(events.rows[0].n).toBe(1);
+    const key = `hs:${PORTAL}:2001:2:51:recent_conversion_date:1767225600000`;
+    await waitFor(async () => (await rt.events.get("hs-demo", key))?.status === "processed");
+    const intake = await rt.pool.query(
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'intake-batch' AND data->'eventKeys' ? $1",
+      [key],
+    );
+    expect(intake.rows[0].n).toBe(1);
     const jobs = await rt.pool.query(
-      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'lead-event' AND data->>'eventKey' LIKE $1",
-      [`hs:${PORTAL}:2001:2:%`],
+      "SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'lead-event' AND data->>'eventKey' = $1",
+      [key],
     );
     expect(jobs.rows[0].n).toBe(1);
   });

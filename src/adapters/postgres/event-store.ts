@@ -2,7 +2,7 @@ import type { Pool } from "pg";
 import type { AppError } from "../../domain/errors";
 import type { LeadEvent } from "../../domain/lead";
 import { inTransaction, type Boss } from "../../jobs/boss";
-import { QUEUES, type LeadEventJob } from "../../jobs/queues";
+import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
 
 export interface AppendResult {
   /** Event keys stored (and enqueued) by this call. */
@@ -81,11 +81,14 @@ export class EventStore {
         ],
       );
       if (inserted.rows.length > 0) {
-        await this.boss.insert(
-          QUEUES.leadEvent,
-          inserted.rows.map((r) => leadEventJob(r.connection_id, r.event_key, r.object_id)),
-          { db: inTransaction(client) },
-        );
+        // One job for the whole delivery keeps the acknowledgement fast; the fan-out worker turns it into
+        // one lead-event job per event. Same transaction: if the events are stored, so is the job.
+        const batch: IntakeBatchJob = {
+          connectionIds: inserted.rows.map((r) => r.connection_id),
+          eventKeys: inserted.rows.map((r) => r.event_key),
+          objectIds: inserted.rows.map((r) => r.object_id),
+        };
+        await this.boss.insert(QUEUES.intakeBatch, [{ data: batch }], { db: inTransaction(client) });
       }
       await client.query("COMMIT");
       return { stored: inserted.rows.map((r) => r.event_key), duplicates: events.length - inserted.rows.length };
@@ -95,6 +98,12 @@ export class EventStore {
     } finally {
       client.release();
     }
+  }
+
+  /** Fans a stored delivery out into one lead-event job per event (grouped per lead). */
+  async fanOut(batch: IntakeBatchJob): Promise<void> {
+    const jobs = batch.eventKeys.map((key, i) => leadEventJob(batch.connectionIds[i]!, key, batch.objectIds[i]!));
+    await this.boss.insert(QUEUES.leadEvent, jobs);
   }
 
   async get(connectionId: string, eventKey: string): Promise<StoredEvent | null> {
