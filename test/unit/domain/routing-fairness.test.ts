@@ -1,7 +1,7 @@
 import { rotate } from "../../../src/domain/fairness";
 import { routeLead } from "../../../src/domain/routing";
 import type { RoutingDecision, RoutingInput } from "../../../src/domain/routing-snapshot";
-import { aRepState, anInput, demoRules, simulate, withPool } from "./routing-builders";
+import { aRepState, anInput, demoRules, simulate, withPool } from "../../helpers/routing-builders";
 
 function uncappedDach(onReturn: "no_catch_up" | "catch_up_gradually", weights: [number, number] = [1, 1]) {
   const rules = demoRules();

@@ -8,7 +8,7 @@ import {
   demoRules,
   simulate,
   withPool,
-} from "./routing-builders";
+} from "../../helpers/routing-builders";
 
 describe("routeLead", () => {
   it("never picks an inactive (departed) user, even over many leads", () => {
