@@ -59,6 +59,8 @@ export interface SalesforceCrmOptions {
   timeoutMs?: number;
   /** How long reads and writes wait to be batched with others. @default 20 */
   coalesceWindowMs?: number;
+  /** @default Date.now */
+  now?: () => number;
 }
 
 const DEFAULT_OPEN_STATUSES = [
@@ -118,6 +120,7 @@ export class SalesforceCrm implements CrmPort {
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.maxDailyShare ? { maxDailyShare: options.maxDailyShare } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     this.windowMs = options.coalesceWindowMs ?? 20;
     this.writer = new SalesforceWriter(this.client, {
