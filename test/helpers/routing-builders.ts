@@ -1,12 +1,7 @@
-import type { Lead } from "../../../src/domain/lead";
-import { routeLead } from "../../../src/domain/routing";
-import type { Pool, RoutingRules } from "../../../src/domain/routing-rules";
-import type {
-  OwnerStatus,
-  RepState,
-  RoutingDecision,
-  RoutingInput,
-} from "../../../src/domain/routing-snapshot";
+import type { Lead } from "../../src/domain/lead";
+import { routeLead } from "../../src/domain/routing";
+import type { Pool, RoutingRules } from "../../src/domain/routing-rules";
+import type { OwnerStatus, RepState, RoutingDecision, RoutingInput } from "../../src/domain/routing-snapshot";
 
 /** Monday 2026-11-23 11:00 in Berlin and Madrid, 05:00 in New York. */
 export const MONDAY_MORNING_EU = "2026-11-23T10:00:00.000Z";

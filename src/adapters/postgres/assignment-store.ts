@@ -1,0 +1,429 @@
+import { randomUUID } from "node:crypto";
+import type { Pool, PoolClient } from "pg";
+import { counterPeriods, effectiveCaps } from "../../domain/availability";
+import { AppError, NotFoundError } from "../../domain/errors";
+import type { Lead } from "../../domain/lead";
+import { repsInvolved, routeLead } from "../../domain/routing";
+import type { RoutingRules } from "../../domain/routing-rules";
+import type {
+  AccountCandidate,
+  DuplicateCandidate,
+  OutOfOffice,
+  OwnerStatus,
+  PoolFairness,
+  RepState,
+  RoutingDecision,
+  RoutingInput,
+} from "../../domain/routing-snapshot";
+import type { Logger } from "../../ports/logger";
+import { createHolidayCalendar, type HolidayCalendar } from "../holidays";
+
+/** What the caller read from the CRM just before assigning (never from a cache) plus the lead and rules. */
+export interface AssignRequest {
+  connectionId: string;
+  lead: Lead;
+  rules: RoutingRules;
+  /** Owners with their active flag (`CrmPort.listOwners`, mapped). */
+  owners: OwnerStatus[];
+  /** Accounts whose domain matches the lead's e-mail domain (`CrmPort.findAccountsByDomain`). */
+  accounts?: AccountCandidate[];
+  /** Leads/contacts with the same e-mail (`CrmPort.findDuplicatesByEmail`). */
+  duplicates?: DuplicateCandidate[];
+  now: Date;
+  /** The event that caused this decision: one decision per (event, lead); a retry gets the first one back. */
+  eventKey?: string;
+  /** Hash of the SLA version the rules come from, stamped on the decision. */
+  slaHash?: string;
+  /** Use this id for the decision row (e.g. one the pipeline already wrote into CRM requests). */
+  decisionId?: string;
+  /**
+   * More to store with the decision (the pipeline's score and stage): merged into the row's `inputs` and
+   * `outcome` next to the `routing` key this store owns.
+   */
+  record?: { inputs?: Record<string, unknown>; outcome?: Record<string, unknown> };
+}
+
+export interface Assignment {
+  decisionId: string;
+  decision: RoutingDecision;
+  /** True when the decision already existed for this event and was returned unchanged. */
+  replayed: boolean;
+}
+
+export interface StoredDecision {
+  id: string;
+  connectionId: string;
+  leadId: string;
+  eventKey: string | null;
+  slaHash: string | null;
+  createdAt: Date;
+  inputs: Record<string, unknown>;
+  outcome: Record<string, unknown>;
+}
+
+/**
+ * Atomic routing over PostgreSQL. The domain decides from a snapshot; this store makes the decision atomic
+ * across any number of app instances.
+ */
+export interface AssignmentStore {
+  /**
+   * Routes one lead and commits the result in ONE transaction: locks the lead, the pool's fairness row and the
+   * involved reps' rows (`SELECT … FOR UPDATE`, in key order), re-reads availability, out-of-office entries,
+   * caps and counters, runs `routeLead`, takes the slot with conditional updates (`… WHERE open < cap
+   * RETURNING`), saves the pool's new fairness state, the open assignment and the decision row, then commits.
+   * Idempotent per `eventKey`.
+   * @throws AppError `routing_conflict` (retryable) if a slot vanished under the lock (should never happen)
+   */
+  assign(request: AssignRequest): Promise<Assignment>;
+  /**
+   * Frees the open slot of a lead (converted, rejected, reassigned or closed). Returns false when the lead had no
+   * open Handoff assignment.
+   */
+  release(connectionId: string, leadId: string, reason: string, now: Date): Promise<boolean>;
+  /** A stored decision by id (any connection when `connectionId` is undefined: the CLI's replay). */
+  getDecision(connectionId: string | undefined, decisionId: string): Promise<StoredDecision>;
+}
+
+export interface AssignmentStoreOptions {
+  pool: Pool;
+  /** @default the date-holidays calendar */
+  holidays?: HolidayCalendar;
+  /** The router; tests and `handoff replay --sla` may pass another. @default routeLead */
+  route?: (input: RoutingInput) => RoutingDecision;
+  logger?: Logger;
+  /** Attempts on a deadlock or serialisation failure. @default 3 */
+  attempts?: number;
+}
+
+const RETRYABLE_PG = new Set(["40P01", "40001"]);
+
+/**
+ * Creates the PostgreSQL AssignmentStore.
+ * @example const store = createAssignmentStore({ pool }); const { decision } = await store.assign(request);
+ */
+export function createAssignmentStore(options: AssignmentStoreOptions): AssignmentStore {
+  const { pool } = options;
+  const holidays = options.holidays ?? createHolidayCalendar();
+  const route = options.route ?? routeLead;
+  const attempts = options.attempts ?? 3;
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new Error(`Expected \`attempts\` to be an integer ≥ 1, got \`${attempts}\``);
+  }
+
+  async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        const code = (err as { code?: string }).code;
+        if (attempt < attempts && code !== undefined && RETRYABLE_PG.has(code)) {
+          options.logger?.warn("routing transaction retried", { code, attempt });
+          continue;
+        }
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async function assignIn(client: PoolClient, req: AssignRequest): Promise<Assignment> {
+    const { connectionId, lead, rules, now } = req;
+    // Serialise work on one lead: two workers handling events of the same lead never both assign it.
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7346))", [
+      `${connectionId}:${lead.id}`,
+    ]);
+
+    if (req.eventKey !== undefined) {
+      const prior = await client.query<{ id: string; outcome: { routing?: RoutingDecision } }>(
+        "SELECT id, outcome FROM decisions WHERE connection_id = $1 AND event_key = $2 AND lead_id = $3",
+        [connectionId, req.eventKey, lead.id],
+      );
+      const row = prior.rows[0];
+      if (row?.outcome.routing) return { decisionId: row.id, decision: row.outcome.routing, replayed: true };
+    }
+
+    const current = (
+      await client.query<{ rep_key: string | null; owner_id: string; decision_id: string }>(
+        `SELECT rep_key, owner_id, decision_id FROM lead_assignments
+          WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL`,
+        [connectionId, lead.id],
+      )
+    ).rows[0];
+
+    const accounts = req.accounts ?? [];
+    const duplicates = req.duplicates ?? [];
+    const involved = repsInvolved({ lead, rules, accounts, duplicates });
+    const repKeys = [...new Set([...involved.reps, ...(current?.rep_key ? [current.rep_key] : [])])].sort();
+
+    const fairness: Record<string, PoolFairness> = {};
+    if (involved.pool !== undefined) {
+      await client.query(
+        "INSERT INTO pool_fairness (connection_id, pool) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [connectionId, involved.pool],
+      );
+      const row = await client.query<{ state: PoolFairness }>(
+        "SELECT state FROM pool_fairness WHERE connection_id = $1 AND pool = $2 FOR UPDATE",
+        [connectionId, involved.pool],
+      );
+      if (row.rows[0]) fairness[involved.pool] = row.rows[0].state;
+    }
+
+    const repStates = await lockRepStates(client, connectionId, repKeys, rules, now);
+    const codes = repKeys.map((k) => rules.reps[k]?.holidays).filter((c): c is string => c !== undefined);
+    const input: RoutingInput = {
+      lead,
+      rules,
+      owners: req.owners,
+      accounts,
+      duplicates,
+      repStates,
+      fairness,
+      // Two days either side covers every time zone's local date.
+      holidays: holidays.between(codes, isoDay(now, -2), isoDay(now, 2)),
+      now: now.toISOString(),
+      ...(current
+        ? {
+            currentAssignment: {
+              ownerId: current.owner_id,
+              decisionId: current.decision_id,
+              ...(current.rep_key !== null ? { repKey: current.rep_key } : {}),
+            },
+          }
+        : {}),
+    };
+    const decision = route(input);
+    const decisionId = req.decisionId ?? randomUUID();
+
+    await client.query(
+      `INSERT INTO decisions (id, connection_id, lead_id, event_key, sla_hash, created_at, inputs, outcome)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        decisionId,
+        connectionId,
+        lead.id,
+        req.eventKey ?? null,
+        req.slaHash ?? null,
+        now,
+        { ...req.record?.inputs, routing: input },
+        { ...req.record?.outcome, routing: decision },
+      ],
+    );
+    if (decision.counts && decision.repKey !== undefined) {
+      await takeSlot(client, connectionId, decision, rules, repStates, now);
+      await client.query(
+        `INSERT INTO lead_assignments (connection_id, lead_id, rep_key, owner_id, decision_id, counted, assigned_at)
+         VALUES ($1, $2, $3, $4, $5, true, $6)`,
+        [connectionId, lead.id, decision.repKey, decision.ownerId, decisionId, now],
+      );
+    }
+    if (decision.fairness !== undefined && decision.pool !== undefined) {
+      await client.query(
+        "UPDATE pool_fairness SET state = $3, updated_at = now() WHERE connection_id = $1 AND pool = $2",
+        [connectionId, decision.pool, decision.fairness],
+      );
+    }
+    return { decisionId, decision, replayed: false };
+  }
+
+  return {
+    assign(request) {
+      return inTransaction((client) => assignIn(client, request));
+    },
+
+    release(connectionId, leadId, reason, now) {
+      return inTransaction(async (client) => {
+        const released = await client.query<{ rep_key: string | null; counted: boolean }>(
+          `UPDATE lead_assignments SET released_at = $3, release_reason = $4
+            WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL
+            RETURNING rep_key, counted`,
+          [connectionId, leadId, now, reason],
+        );
+        const row = released.rows[0];
+        if (!row) return false;
+        if (row.counted && row.rep_key !== null) {
+          await client.query(
+            `UPDATE rep_state SET open_count = GREATEST(open_count - 1, 0), updated_at = now()
+              WHERE connection_id = $1 AND rep_key = $2`,
+            [connectionId, row.rep_key],
+          );
+        }
+        return true;
+      });
+    },
+
+    async getDecision(connectionId, decisionId) {
+      const result = await pool.query<{
+        id: string;
+        connection_id: string;
+        lead_id: string;
+        event_key: string | null;
+        sla_hash: string | null;
+        created_at: Date;
+        inputs: Record<string, unknown>;
+        outcome: Record<string, unknown>;
+      }>(
+        `SELECT id, connection_id, lead_id, event_key, sla_hash, created_at, inputs, outcome FROM decisions
+          WHERE id = $1 AND ($2::text IS NULL OR connection_id = $2)`,
+        [decisionId, connectionId ?? null],
+      );
+      const row = result.rows[0];
+      if (!row)
+        throw new NotFoundError(
+          `decision ${decisionId} not found`,
+          "Check the id (handoff export decisions).",
+        );
+      return {
+        id: row.id,
+        connectionId: row.connection_id,
+        leadId: row.lead_id,
+        eventKey: row.event_key,
+        slaHash: row.sla_hash,
+        createdAt: row.created_at,
+        inputs: row.inputs,
+        outcome: row.outcome,
+      };
+    },
+  };
+}
+
+function isoDay(now: Date, offsetDays: number): string {
+  return new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Locks (creating when missing) the reps' rows in key order and reads their availability and load. */
+async function lockRepStates(
+  client: PoolClient,
+  connectionId: string,
+  repKeys: string[],
+  rules: RoutingRules,
+  now: Date,
+): Promise<Record<string, RepState>> {
+  const states: Record<string, RepState> = {};
+  if (repKeys.length === 0) return states;
+  await client.query(
+    `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
+     ON CONFLICT DO NOTHING`,
+    [connectionId, repKeys],
+  );
+  const rows = await client.query<{
+    rep_key: string;
+    away: boolean;
+    away_reason: string | null;
+    away_since: Date | null;
+    away_until: Date | null;
+    cap_open: number | null;
+    cap_per_day: number | null;
+    cap_per_week: number | null;
+    open_count: number;
+  }>(
+    `SELECT rep_key, away, away_reason, away_since, away_until, cap_open, cap_per_day, cap_per_week, open_count
+       FROM rep_state WHERE connection_id = $1 AND rep_key = ANY($2::text[]) ORDER BY rep_key FOR UPDATE`,
+    [connectionId, repKeys],
+  );
+  const periods = new Map(repKeys.map((k) => [k, counterPeriods(rules.reps[k]?.timezone ?? "UTC", now)]));
+  const counts = await client.query<{ rep_key: string; period: string; assigned: number }>(
+    `SELECT rep_key, period, assigned FROM rep_assignment_counts
+      WHERE connection_id = $1 AND rep_key = ANY($2::text[]) AND period = ANY($3::text[])`,
+    [connectionId, repKeys, [...new Set([...periods.values()].flatMap((p) => [p.day, p.week]))]],
+  );
+  const ooo = await client.query<{ rep_key: string; starts_at: Date; ends_at: Date; reason: string | null }>(
+    `SELECT rep_key, starts_at, ends_at, reason FROM rep_ooo
+      WHERE connection_id = $1 AND rep_key = ANY($2::text[]) AND starts_at <= $3 AND ends_at > $3
+      ORDER BY rep_key, starts_at, id`,
+    [connectionId, repKeys, now],
+  );
+  for (const row of rows.rows) {
+    const p = periods.get(row.rep_key);
+    const count = (period: string | undefined): number =>
+      counts.rows.find((c) => c.rep_key === row.rep_key && c.period === period)?.assigned ?? 0;
+    const caps: NonNullable<RepState["caps"]> = {};
+    if (row.cap_open !== null) caps.open = row.cap_open;
+    if (row.cap_per_day !== null) caps.perDay = row.cap_per_day;
+    if (row.cap_per_week !== null) caps.perWeek = row.cap_per_week;
+    const entries: OutOfOffice[] = ooo.rows
+      .filter((o) => o.rep_key === row.rep_key)
+      .map((o) => ({
+        from: o.starts_at.toISOString(),
+        to: o.ends_at.toISOString(),
+        ...(o.reason !== null ? { reason: o.reason } : {}),
+      }));
+    const awayNow = row.away && (row.away_until === null || row.away_until.getTime() > now.getTime());
+    states[row.rep_key] = {
+      open: row.open_count,
+      today: count(p?.day),
+      week: count(p?.week),
+      ...(awayNow
+        ? {
+            away: {
+              ...(row.away_reason !== null ? { reason: row.away_reason } : {}),
+              ...(row.away_since !== null ? { since: row.away_since.toISOString() } : {}),
+              ...(row.away_until !== null ? { until: row.away_until.toISOString() } : {}),
+            },
+          }
+        : {}),
+      ...(entries.length > 0 ? { ooo: entries } : {}),
+      ...(Object.keys(caps).length > 0 ? { caps } : {}),
+    };
+  }
+  return states;
+}
+
+/**
+ * Takes the slot with conditional updates. The rows are already locked, so a refusal means the snapshot and
+ * the table disagree — the transaction is rolled back rather than overshoot a cap.
+ */
+async function takeSlot(
+  client: PoolClient,
+  connectionId: string,
+  decision: RoutingDecision,
+  rules: RoutingRules,
+  states: Record<string, RepState>,
+  now: Date,
+): Promise<void> {
+  const repKey = decision.repKey as string;
+  const rep = rules.reps[repKey];
+  // Account and duplicate owners keep their accounts' leads beyond caps (see domain/routing.ts).
+  const capped = decision.method === "round_robin";
+  const caps = capped
+    ? effectiveCaps(rep, decision.pool === undefined ? undefined : rules.pools[decision.pool], states[repKey])
+    : {};
+  const open = await client.query(
+    `UPDATE rep_state SET open_count = open_count + 1, updated_at = now()
+      WHERE connection_id = $1 AND rep_key = $2 AND ($3::int IS NULL OR open_count < $3) RETURNING open_count`,
+    [connectionId, repKey, caps.open ?? null],
+  );
+  const periods = counterPeriods(rep?.timezone ?? "UTC", now);
+  const day = await bump(client, connectionId, repKey, periods.day, caps.perDay);
+  const week = await bump(client, connectionId, repKey, periods.week, caps.perWeek);
+  if (open.rowCount !== 1 || !day || !week) {
+    throw new AppError("routing_conflict", `rep ${repKey} has no free slot any more`, {
+      hint: "Another assignment took the slot; the job is retried and routes again.",
+      retryable: true,
+      status: 409,
+    });
+  }
+}
+
+async function bump(
+  client: PoolClient,
+  connectionId: string,
+  repKey: string,
+  period: string,
+  cap: number | undefined,
+): Promise<boolean> {
+  const result = await client.query(
+    `INSERT INTO rep_assignment_counts AS c (connection_id, rep_key, period, assigned)
+     SELECT $1, $2, $3, 1 WHERE $4::int IS NULL OR $4::int > 0
+     ON CONFLICT (connection_id, rep_key, period)
+       DO UPDATE SET assigned = c.assigned + 1 WHERE $4::int IS NULL OR c.assigned < $4::int
+     RETURNING assigned`,
+    [connectionId, repKey, period, cap ?? null],
+  );
+  return result.rowCount === 1;
+}

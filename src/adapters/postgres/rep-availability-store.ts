@@ -1,0 +1,237 @@
+import type { Pool, PoolClient } from "pg";
+import { AppError } from "../../domain/errors";
+
+function invalid(message: string, hint: string): AppError {
+  return new AppError("invalid_request", message, { hint, status: 400 });
+}
+
+/** Who changed availability or caps, for the audit log: `admin`, `rep:ben`, `team_lead:maria`, `cli:<user>`. */
+export type Actor = string;
+
+export interface RepOverview {
+  repKey: string;
+  away: boolean;
+  awayReason: string | null;
+  awaySince: string | null;
+  awayUntil: string | null;
+  caps: { open: number | null; perDay: number | null; perWeek: number | null };
+  open: number;
+  outOfOffice: { id: string; from: string; to: string; reason: string | null }[];
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface CapsChange {
+  /** A number sets the override, null removes it (the SLA's cap applies again), absent leaves it. */
+  open?: number | null;
+  perDay?: number | null;
+  perWeek?: number | null;
+}
+
+/**
+ * Rep availability and team-lead cap overrides, each change audited into `audit_log` in the same transaction.
+ * The router re-reads these rows under lock before every assignment, so a change applies to the next lead.
+ */
+export interface RepAvailabilityStore {
+  setAway(
+    connectionId: string,
+    repKey: string,
+    change: { reason: string; until?: Date; now: Date },
+    actor: Actor,
+  ): Promise<RepOverview>;
+  setBack(connectionId: string, repKey: string, now: Date, actor: Actor): Promise<RepOverview>;
+  setCaps(connectionId: string, repKey: string, caps: CapsChange, actor: Actor): Promise<RepOverview>;
+  addOutOfOffice(
+    connectionId: string,
+    repKey: string,
+    entry: { from: Date; to: Date; reason?: string; source?: string },
+    actor: Actor,
+  ): Promise<RepOverview>;
+  /** Every rep with a state row (reps never touched have none: no absence, no overrides, nothing open). */
+  list(connectionId: string, now: Date): Promise<RepOverview[]>;
+}
+
+/** @example const reps = createRepAvailabilityStore(pool); await reps.setAway("c1", "ben", { reason: "vacation", now }, "rep:ben"); */
+export function createRepAvailabilityStore(pool: Pool): RepAvailabilityStore {
+  async function change(
+    connectionId: string,
+    repKey: string,
+    actor: Actor,
+    action: string,
+    details: Record<string, unknown>,
+    update: (client: PoolClient) => Promise<void>,
+  ): Promise<RepOverview> {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(
+        "INSERT INTO rep_state (connection_id, rep_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [connectionId, repKey],
+      );
+      await client.query("SELECT 1 FROM rep_state WHERE connection_id = $1 AND rep_key = $2 FOR UPDATE", [
+        connectionId,
+        repKey,
+      ]);
+      await update(client);
+      await client.query(
+        "UPDATE rep_state SET updated_at = now(), updated_by = $3 WHERE connection_id = $1 AND rep_key = $2",
+        [connectionId, repKey, actor],
+      );
+      await client.query(
+        "INSERT INTO audit_log (connection_id, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)",
+        [connectionId, actor, action, `rep:${repKey}`, details],
+      );
+      await client.query("COMMIT");
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+    const overview = (await list(connectionId, new Date(), repKey))[0];
+    if (!overview) throw new Error(`rep ${repKey} vanished after an update`);
+    return overview;
+  }
+
+  async function list(connectionId: string, now: Date, only?: string): Promise<RepOverview[]> {
+    const rows = await pool.query<{
+      rep_key: string;
+      away: boolean;
+      away_reason: string | null;
+      away_since: Date | null;
+      away_until: Date | null;
+      cap_open: number | null;
+      cap_per_day: number | null;
+      cap_per_week: number | null;
+      open_count: number;
+      updated_at: Date;
+      updated_by: string | null;
+    }>(
+      `SELECT * FROM rep_state WHERE connection_id = $1 AND ($2::text IS NULL OR rep_key = $2) ORDER BY rep_key`,
+      [connectionId, only ?? null],
+    );
+    const ooo = await pool.query<{
+      id: string;
+      rep_key: string;
+      starts_at: Date;
+      ends_at: Date;
+      reason: string | null;
+    }>(
+      `SELECT id, rep_key, starts_at, ends_at, reason FROM rep_ooo
+        WHERE connection_id = $1 AND ends_at > $2 AND ($3::text IS NULL OR rep_key = $3) ORDER BY starts_at, id`,
+      [connectionId, now, only ?? null],
+    );
+    return rows.rows.map((r) => ({
+      repKey: r.rep_key,
+      away: r.away && (r.away_until === null || r.away_until.getTime() > now.getTime()),
+      awayReason: r.away ? r.away_reason : null,
+      awaySince: r.away ? (r.away_since?.toISOString() ?? null) : null,
+      awayUntil: r.away ? (r.away_until?.toISOString() ?? null) : null,
+      caps: { open: r.cap_open, perDay: r.cap_per_day, perWeek: r.cap_per_week },
+      open: r.open_count,
+      outOfOffice: ooo.rows
+        .filter((o) => o.rep_key === r.rep_key)
+        .map((o) => ({
+          id: String(o.id),
+          from: o.starts_at.toISOString(),
+          to: o.ends_at.toISOString(),
+          reason: o.reason,
+        })),
+      updatedAt: r.updated_at.toISOString(),
+      updatedBy: r.updated_by,
+    }));
+  }
+
+  return {
+    setAway(connectionId, repKey, { reason, until, now }, actor) {
+      if (until !== undefined && until.getTime() <= now.getTime()) {
+        return Promise.reject(
+          invalid(
+            `away until ${until.toISOString()} is not in the future`,
+            'Give an end date after now, or none for "until further notice".',
+          ),
+        );
+      }
+      return change(
+        connectionId,
+        repKey,
+        actor,
+        "rep.away",
+        { reason, until: until?.toISOString() ?? null },
+        async (client) => {
+          await client.query(
+            `UPDATE rep_state SET away = true, away_reason = $3, away_since = $4, away_until = $5
+              WHERE connection_id = $1 AND rep_key = $2`,
+            [connectionId, repKey, reason, now, until ?? null],
+          );
+        },
+      );
+    },
+    setBack(connectionId, repKey, now, actor) {
+      return change(connectionId, repKey, actor, "rep.back", { at: now.toISOString() }, async (client) => {
+        await client.query(
+          `UPDATE rep_state SET away = false, away_reason = NULL, away_since = NULL, away_until = NULL
+            WHERE connection_id = $1 AND rep_key = $2`,
+          [connectionId, repKey],
+        );
+        // Being back ends any out-of-office entry running now.
+        await client.query(
+          `UPDATE rep_ooo SET ends_at = $3 WHERE connection_id = $1 AND rep_key = $2 AND starts_at <= $3 AND ends_at > $3`,
+          [connectionId, repKey, now],
+        );
+      });
+    },
+    setCaps(connectionId, repKey, caps, actor) {
+      for (const [name, value] of Object.entries(caps)) {
+        if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
+          return Promise.reject(
+            invalid(
+              `Expected cap \`${name}\` to be an integer ≥ 0 or null, got \`${value}\``,
+              "null removes the override.",
+            ),
+          );
+        }
+      }
+      return change(connectionId, repKey, actor, "rep.caps", { ...caps }, async (client) => {
+        await client.query(
+          `UPDATE rep_state SET
+             cap_open = CASE WHEN $3 THEN $4::int ELSE cap_open END,
+             cap_per_day = CASE WHEN $5 THEN $6::int ELSE cap_per_day END,
+             cap_per_week = CASE WHEN $7 THEN $8::int ELSE cap_per_week END
+           WHERE connection_id = $1 AND rep_key = $2`,
+          [
+            connectionId,
+            repKey,
+            caps.open !== undefined,
+            caps.open ?? null,
+            caps.perDay !== undefined,
+            caps.perDay ?? null,
+            caps.perWeek !== undefined,
+            caps.perWeek ?? null,
+          ],
+        );
+      });
+    },
+    addOutOfOffice(connectionId, repKey, entry, actor) {
+      if (entry.to.getTime() <= entry.from.getTime()) {
+        return Promise.reject(invalid("out-of-office `to` must be after `from`", "Swap the dates."));
+      }
+      return change(
+        connectionId,
+        repKey,
+        actor,
+        "rep.ooo",
+        { from: entry.from.toISOString(), to: entry.to.toISOString(), reason: entry.reason ?? null },
+        async (client) => {
+          await client.query(
+            `INSERT INTO rep_ooo (connection_id, rep_key, starts_at, ends_at, reason, source) VALUES ($1, $2, $3, $4, $5, $6)`,
+            [connectionId, repKey, entry.from, entry.to, entry.reason ?? null, entry.source ?? "manual"],
+          );
+        },
+      );
+    },
+    list(connectionId, now) {
+      return list(connectionId, now);
+    },
+  };
+}
