@@ -151,7 +151,8 @@ function checkReachability(sla: Sla, found: Finding[]): void {
     });
   }
   const hasTrigger = sla.engagement.some((r) => r.trigger === "handoff");
-  if (hasTrigger && sla.qualify.triggerMinFit > maxFit) {
+  // When trigger_min_fit is left to default to the MQL fit, the MQL error already says it all.
+  if (hasTrigger && sla.qualify.triggerMinFit > maxFit && sla.qualify.triggerMinFit !== sla.qualify.mql.fit) {
     found.push({
       severity: "error",
       path: ["qualify", "trigger_min_fit"],

@@ -73,7 +73,7 @@ export function checkSlaText(text: string, file: string, options: CheckOptions =
   const locator = new SlaLocator(doc, lines);
   const problems: SlaProblem[] = [];
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0] ?? { line: 0, col: 0 };
+    const pos = lines.linePos(err.pos[0]);
     const duplicate = err.code === "DUPLICATE_KEY";
     problems.push({
       severity: "error",
@@ -82,7 +82,7 @@ export function checkSlaText(text: string, file: string, options: CheckOptions =
       col: pos.col,
       path: "",
       message: duplicate
-        ? "the same key appears twice in one block"
+        ? `key "${(/^[^:\n]+/.exec(text.slice(err.pos[0]))?.[0] ?? "").trim()}" appears twice in one block`
         : `YAML syntax: ${firstLine(err.message)}`,
       hint: duplicate
         ? "keep one of them; YAML would silently use only one"

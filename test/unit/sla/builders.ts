@@ -31,7 +31,10 @@ export const fitRule = (overrides: Partial<FitRule> & Pick<FitRule, "when" | "po
 
 export const engagementRule = (
   overrides: Partial<EngagementRule> & Pick<EngagementRule, "on" | "points">,
-): EngagementRule => ({ id: overrides.id ?? `${overrides.on}-${overrides.url ?? overrides.form ?? ""}`, ...overrides });
+): EngagementRule => ({
+  id: overrides.id ?? `${overrides.on}-${overrides.url ?? overrides.form ?? ""}`,
+  ...overrides,
+});
 
 export interface SlaOverrides extends Partial<Sla> {
   mqlFit?: number;
@@ -44,7 +47,12 @@ export function anSla(overrides: SlaOverrides = {}): Sla {
   const { mqlFit = 50, mqlEngagement = 40, triggerMinFit, ...rest } = overrides;
   return {
     sla: { name: "Test", version: 1, effective: "2026-11-01", timezone: "UTC" },
-    vocabulary: { attract: "prospecting", convert: "identify solutions", close: "evaluate solutions", extra: {} },
+    vocabulary: {
+      attract: "prospecting",
+      convert: "identify solutions",
+      close: "evaluate solutions",
+      extra: {},
+    },
     requiredFields: [],
     fit: [],
     engagement: [],
