@@ -5,6 +5,7 @@
 import { createMemorySalesforceTokenStore } from "../../src/adapters/salesforce/memory-token-store";
 import { createSalesforceCrm, type SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { createSalesforceSession } from "../../src/adapters/salesforce/salesforce-oauth";
+import { RateBudgetQueue, salesforceBudgetOptions } from "../../src/adapters/rate-budget";
 import { AppError, CrmAuthError, CrmRateLimitedError } from "../../src/domain/errors";
 import type { Logger } from "../../src/ports/logger";
 import { prepareCreate, objectOrThrow } from "../../src/sandbox/salesforce/records";
@@ -32,7 +33,7 @@ let store: ReturnType<typeof createMemorySalesforceTokenStore>;
 
 let clock = Date.parse("2026-11-23T10:00:00Z");
 
-function adapter(): SalesforceCrm {
+function adapter(budget?: RateBudgetQueue): SalesforceCrm {
   store = createMemorySalesforceTokenStore({
     org: {
       accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
@@ -50,7 +51,13 @@ function adapter(): SalesforceCrm {
       loginUrl: sandbox.instanceUrl,
     },
   });
-  return createSalesforceCrm({ connectionId: "org", session, logger, now: () => clock });
+  return createSalesforceCrm({
+    connectionId: "org",
+    session,
+    logger,
+    now: () => clock,
+    ...(budget ? { budget } : {}),
+  });
 }
 
 /** Web-to-lead: n new Leads in the org's triage queue (written straight into the sandbox, not counted). */
@@ -119,7 +126,8 @@ afterEach(() => sandbox.close());
 
 test("1,000 handoffs (owner + score update and a task each) stay inside the daily limit at ≤ 1.5 calls per lead", async () => {
   const ids = createLeads(1000);
-  const crm = adapter();
+  const budget = new RateBudgetQueue({ name: "org", ...salesforceBudgetOptions(2000) });
+  const crm = adapter(budget);
   const before = sandbox.state.apiCallsTotal;
   const results = await Promise.allSettled(ids.map((id, i) => handoff(crm, id, i)));
   const calls = sandbox.state.apiCallsTotal - before;
@@ -131,6 +139,8 @@ test("1,000 handoffs (owner + score update and a task each) stay inside the dail
   const tasks = [...(sandbox.state.records.get("Task")?.values() ?? [])];
   expect(tasks).toHaveLength(1000);
   expect(crm.rateBudget()).toEqual({ used: calls, limit: 2000, windowMs: 86_400_000 });
+  // The connection's shared budget learned the org's usage from Sforce-Limit-Info.
+  expect(budget.usage()).toEqual({ used: calls, limit: 2000, windowMs: 86_400_000 });
   process.stdout.write(
     `salesforce: ${calls} API calls for 1000 handoffs (${(calls / 1000).toFixed(3)} per lead)\n`,
   );

@@ -1,18 +1,15 @@
 import { Connection } from "jsforce";
-import PQueue from "p-queue";
 import { AppError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
 import type { RateBudget } from "../../ports/crm";
 import { translateCrmError } from "../crm-errors";
+import { RateBudgetQueue } from "../rate-budget";
 import type { SalesforceSession, SalesforceTokens } from "./salesforce-oauth";
 
 /** The REST API version every call uses (jsforce would default to 50.0). Collections need ≥ 42. */
 export const SALESFORCE_API_VERSION = "62.0";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Runs one CRM call inside the connection's rate budget (a p-queue, or the shared rate budget). */
-export type CallScheduler = <T>(call: () => Promise<T>) => Promise<T>;
 
 export interface SalesforceRequest {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -29,11 +26,15 @@ export interface SalesforceClientOptions {
   /** @default SALESFORCE_API_VERSION */
   apiVersion?: string;
   /**
-   * Schedules each call. @default a p-queue with `concurrency` — below the 25 concurrent long-running
-   * requests an org allows, so Handoff never causes REQUEST_LIMIT_EXCEEDED by concurrency.
+   * The connection's shared rate budget (RateBudgetRegistry.forConnection(id, () => salesforceBudgetOptions(n))):
+   * every call runs through it and it is told the org's usage from each `Sforce-Limit-Info`.
+   * @default a budget of its own with `concurrency` calls in flight
    */
-  schedule?: CallScheduler;
-  /** @default 8 */
+  budget?: RateBudgetQueue;
+  /**
+   * Calls in flight when no `budget` is given: below the 25 concurrent long-running requests an org allows,
+   * so Handoff never causes REQUEST_LIMIT_EXCEEDED by concurrency. @default 8
+   */
   concurrency?: number;
   /**
    * Share of the org's daily API allocation Handoff may use; above it calls fail fast with
@@ -125,7 +126,7 @@ export function salesforceErrorCode(err: unknown): string | undefined {
 export class SalesforceClient {
   private readonly options: SalesforceClientOptions;
   private readonly apiVersion: string;
-  private readonly schedule: CallScheduler;
+  private readonly budget: RateBudgetQueue;
   private readonly maxDailyShare: number;
   private readonly now: () => number;
   private connection: { tokens: SalesforceTokens; conn: Connection } | undefined;
@@ -148,12 +149,7 @@ export class SalesforceClient {
     }
     this.maxDailyShare = share;
     this.now = options.now ?? Date.now;
-    if (options.schedule) {
-      this.schedule = options.schedule;
-    } else {
-      const queue = new PQueue({ concurrency });
-      this.schedule = (call) => queue.add(call);
-    }
+    this.budget = options.budget ?? new RateBudgetQueue({ name: options.connectionId, concurrency });
   }
 
   get version(): string {
@@ -166,7 +162,7 @@ export class SalesforceClient {
 
   /** Sends one REST call through the budget; throws only AppErrors. */
   request<T>(req: SalesforceRequest): Promise<T> {
-    return this.schedule(() => this.send<T>(req));
+    return this.budget.run(() => this.send<T>(req));
   }
 
   private connectionFor(tokens: SalesforceTokens): Connection {
@@ -239,7 +235,10 @@ export class SalesforceClient {
 
   private readLimitInfo(conn: Connection): void {
     const usage = conn.limitInfo?.apiUsage;
-    if (usage && Number.isFinite(usage.used) && Number.isFinite(usage.limit)) this.usage = { ...usage };
+    if (usage && Number.isFinite(usage.used) && Number.isFinite(usage.limit)) {
+      this.usage = { ...usage };
+      this.budget.observeDailyUsage(usage.used, usage.limit);
+    }
   }
 
   /** The one place Salesforce failures become AppErrors (through translateCrmError). */

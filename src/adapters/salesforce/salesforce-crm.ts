@@ -13,7 +13,8 @@ import type {
 } from "../../ports/crm";
 import type { Logger } from "../../ports/logger";
 import { translateCrmError } from "../crm-errors";
-import { SalesforceClient, type CallScheduler } from "./salesforce-client";
+import type { RateBudgetQueue } from "../rate-budget";
+import { SalesforceClient } from "./salesforce-client";
 import {
   DEFAULT_STAGE_STATUS,
   fromSalesforceDateTime,
@@ -53,7 +54,7 @@ export interface SalesforceCrmOptions {
    */
   conversion?: { dateField: string; nameField: string };
   /** See SalesforceClientOptions. */
-  schedule?: CallScheduler;
+  budget?: RateBudgetQueue;
   concurrency?: number;
   maxDailyShare?: number;
   timeoutMs?: number;
@@ -116,7 +117,7 @@ export class SalesforceCrm implements CrmPort {
       session: options.session,
       logger: options.logger,
       ...(options.apiVersion ? { apiVersion: options.apiVersion } : {}),
-      ...(options.schedule ? { schedule: options.schedule } : {}),
+      ...(options.budget ? { budget: options.budget } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.maxDailyShare ? { maxDailyShare: options.maxDailyShare } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
