@@ -1,0 +1,399 @@
+import type { Pool } from "pg";
+import type { HandoffCardInput } from "../../domain/handoff-card";
+import type { Activity, Stage } from "../../domain/lead";
+import type { LifecycleEvent } from "../../domain/lifecycle";
+
+export interface LeadState {
+  stage: Stage;
+  lastEventAt: string | null;
+  mergedInto: string | null;
+}
+
+export type HandoffStatus = "open" | "accepted" | "rejected" | "reassigned" | "closed";
+
+export interface HandoffRecord {
+  id: string;
+  connectionId: string;
+  leadId: string;
+  eventKey: string;
+  ownerId: string | null;
+  repKey: string | null;
+  method: string | null;
+  taskId: string | null;
+  startedAt: string;
+  dueAt: string;
+  firstTouchAt: string | null;
+  status: HandoffStatus;
+  rejectReason: string | null;
+  feedbackAt: string | null;
+  slaHash: string | null;
+  score: { fit: number; engagement: number; total: number; reasons: unknown[] };
+  source: Record<string, unknown>;
+  cardInput: HandoffCardInput;
+  createdAt: string;
+}
+
+interface HandoffRow {
+  id: string;
+  connection_id: string;
+  lead_id: string;
+  event_key: string;
+  owner_id: string | null;
+  rep_key: string | null;
+  method: string | null;
+  task_id: string | null;
+  started_at: Date;
+  due_at: Date;
+  first_touch_at: Date | null;
+  status: HandoffStatus;
+  reject_reason: string | null;
+  feedback_at: Date | null;
+  sla_hash: string | null;
+  score: HandoffRecord["score"];
+  source: Record<string, unknown>;
+  card_input: HandoffCardInput;
+  created_at: Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function toHandoff(r: HandoffRow): HandoffRecord {
+  return {
+    id: r.id,
+    connectionId: r.connection_id,
+    leadId: r.lead_id,
+    eventKey: r.event_key,
+    ownerId: r.owner_id,
+    repKey: r.rep_key,
+    method: r.method,
+    taskId: r.task_id,
+    startedAt: r.started_at.toISOString(),
+    dueAt: r.due_at.toISOString(),
+    firstTouchAt: iso(r.first_touch_at),
+    status: r.status,
+    rejectReason: r.reject_reason,
+    feedbackAt: iso(r.feedback_at),
+    slaHash: r.sla_hash,
+    score: r.score,
+    source: r.source,
+    cardInput: r.card_input,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+export type NewHandoff = Omit<
+  HandoffRecord,
+  "taskId" | "firstTouchAt" | "status" | "rejectReason" | "feedbackAt" | "createdAt"
+>;
+
+/**
+ * What the pipeline remembers per lead: stage and history, handoffs (task, clock, feedback, card) and the
+ * notification ledger. Every method takes the connection id first; nothing crosses connections.
+ */
+export class LeadStore {
+  constructor(private readonly pool: Pool) {}
+
+  async getState(connectionId: string, leadId: string): Promise<LeadState | null> {
+    const r = await this.pool.query<{ stage: Stage; last_event_at: Date | null; merged_into: string | null }>(
+      "SELECT stage, last_event_at, merged_into FROM lead_state WHERE connection_id = $1 AND lead_id = $2",
+      [connectionId, leadId],
+    );
+    const row = r.rows[0];
+    return row
+      ? { stage: row.stage, lastEventAt: iso(row.last_event_at), mergedInto: row.merged_into }
+      : null;
+  }
+
+  async saveState(
+    connectionId: string,
+    leadId: string,
+    state: {
+      stage: Stage;
+      fit: number;
+      engagement: number;
+      total: number;
+      heldReason: string | null;
+      eventAt: string;
+    },
+  ): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO lead_state (connection_id, lead_id, stage, fit, engagement, total, held_reason, last_event_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (connection_id, lead_id) DO UPDATE SET stage = EXCLUDED.stage, fit = EXCLUDED.fit,
+         engagement = EXCLUDED.engagement, total = EXCLUDED.total, held_reason = EXCLUDED.held_reason,
+         last_event_at = GREATEST(lead_state.last_event_at, EXCLUDED.last_event_at), updated_at = now()`,
+      [
+        connectionId,
+        leadId,
+        state.stage,
+        state.fit,
+        state.engagement,
+        state.total,
+        state.heldReason,
+        state.eventAt,
+      ],
+    );
+  }
+
+  async history(connectionId: string, leadId: string): Promise<LifecycleEvent[]> {
+    const r = await this.pool.query<{
+      type: LifecycleEvent["type"];
+      stage: Stage | null;
+      reason: string | null;
+      by: string | null;
+      actor: string | null;
+      at: Date;
+    }>(
+      "SELECT type, stage, reason, by, actor, at FROM lifecycle_events WHERE connection_id = $1 AND lead_id = $2 ORDER BY at, id",
+      [connectionId, leadId],
+    );
+    return r.rows.map((row): LifecycleEvent => {
+      const at = row.at.toISOString();
+      if (row.type === "rejected") return { type: "rejected", at, reason: row.reason ?? "unspecified" };
+      if (row.type === "accepted") return { type: "accepted", at };
+      const e: LifecycleEvent = {
+        type: "stage_set",
+        stage: row.stage ?? "lead",
+        at,
+        by: row.by === "person" ? "person" : "handoff",
+      };
+      if (row.actor) e.actor = row.actor;
+      return e;
+    });
+  }
+
+  /** Appends to the lead's history once per event (a redelivery adds nothing). */
+  async addLifecycle(
+    connectionId: string,
+    leadId: string,
+    event: LifecycleEvent,
+    eventKey: string | null,
+  ): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO lifecycle_events (connection_id, lead_id, type, stage, reason, by, actor, at, event_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [
+        connectionId,
+        leadId,
+        event.type,
+        event.type === "stage_set" ? event.stage : null,
+        event.type === "rejected" ? event.reason : null,
+        event.type === "stage_set" ? event.by : (event.by ?? null),
+        event.type === "stage_set" ? (event.actor ?? null) : null,
+        event.at,
+        eventKey,
+      ],
+    );
+  }
+
+  /** Creates the handoff once per (event, lead); a retry gets the first one back. */
+  async createHandoff(h: NewHandoff): Promise<HandoffRecord> {
+    await this.pool.query(
+      `INSERT INTO handoffs (id, connection_id, lead_id, event_key, owner_id, rep_key, method, started_at, due_at,
+         sla_hash, score, source, card_input)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT DO NOTHING`,
+      [
+        h.id,
+        h.connectionId,
+        h.leadId,
+        h.eventKey,
+        h.ownerId,
+        h.repKey,
+        h.method,
+        h.startedAt,
+        h.dueAt,
+        h.slaHash,
+        JSON.stringify(h.score),
+        JSON.stringify(h.source),
+        JSON.stringify(h.cardInput),
+      ],
+    );
+    const existing = await this.handoffByEvent(h.connectionId, h.eventKey, h.leadId);
+    return existing!;
+  }
+
+  async handoffByEvent(
+    connectionId: string,
+    eventKey: string,
+    leadId: string,
+  ): Promise<HandoffRecord | null> {
+    const r = await this.pool.query<HandoffRow>(
+      "SELECT * FROM handoffs WHERE connection_id = $1 AND event_key = $2 AND lead_id = $3",
+      [connectionId, eventKey, leadId],
+    );
+    return r.rows[0] ? toHandoff(r.rows[0]) : null;
+  }
+
+  async getHandoff(connectionId: string, id: string): Promise<HandoffRecord | null> {
+    const r = await this.pool.query<HandoffRow>(
+      "SELECT * FROM handoffs WHERE connection_id = $1 AND id = $2",
+      [connectionId, id],
+    );
+    return r.rows[0] ? toHandoff(r.rows[0]) : null;
+  }
+
+  /** The lead's newest handoff (open or not). */
+  async latestHandoff(connectionId: string, leadId: string): Promise<HandoffRecord | null> {
+    const r = await this.pool.query<HandoffRow>(
+      "SELECT * FROM handoffs WHERE connection_id = $1 AND lead_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+      [connectionId, leadId],
+    );
+    return r.rows[0] ? toHandoff(r.rows[0]) : null;
+  }
+
+  async setTask(connectionId: string, handoffId: string, taskId: string): Promise<void> {
+    await this.pool.query("UPDATE handoffs SET task_id = $3 WHERE connection_id = $1 AND id = $2", [
+      connectionId,
+      handoffId,
+      taskId,
+    ]);
+  }
+
+  async updateCardInput(connectionId: string, handoffId: string, cardInput: HandoffCardInput): Promise<void> {
+    await this.pool.query("UPDATE handoffs SET card_input = $3 WHERE connection_id = $1 AND id = $2", [
+      connectionId,
+      handoffId,
+      JSON.stringify(cardInput),
+    ]);
+  }
+
+  /** Records accept/reject once: returns false when the handoff already has feedback or is not open. */
+  async setFeedback(
+    connectionId: string,
+    handoffId: string,
+    status: "accepted" | "rejected",
+    reason: string | null,
+    at: string,
+  ): Promise<boolean> {
+    const r = await this.pool.query(
+      `UPDATE handoffs SET status = $3, reject_reason = $4, feedback_at = $5
+       WHERE connection_id = $1 AND id = $2 AND status = 'open'`,
+      [connectionId, handoffId, status, reason, at],
+    );
+    return r.rowCount === 1;
+  }
+
+  async markFirstTouch(connectionId: string, handoffId: string, at: string): Promise<void> {
+    await this.pool.query(
+      "UPDATE handoffs SET first_touch_at = COALESCE(first_touch_at, $3) WHERE connection_id = $1 AND id = $2",
+      [connectionId, handoffId, at],
+    );
+  }
+
+  /** Claims the right to send one channel's message for a handoff; false when it was claimed before. */
+  async claimNotification(connectionId: string, handoffId: string, channel: string): Promise<boolean> {
+    const r = await this.pool.query(
+      `INSERT INTO notifications (handoff_id, connection_id, channel) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [handoffId, connectionId, channel],
+    );
+    return r.rowCount === 1;
+  }
+
+  async notificationStatus(connectionId: string, handoffId: string, channel: string) {
+    const r = await this.pool.query<{ status: string; attempts: number; receipt_id: string | null }>(
+      "SELECT status, attempts, receipt_id FROM notifications WHERE connection_id = $1 AND handoff_id = $2 AND channel = $3",
+      [connectionId, handoffId, channel],
+    );
+    return r.rows[0] ?? null;
+  }
+
+  async markNotification(
+    connectionId: string,
+    handoffId: string,
+    channel: string,
+    outcome: { status: "sent"; receiptId?: string } | { status: "failed" | "pending"; error: string },
+  ): Promise<void> {
+    await this.pool.query(
+      `UPDATE notifications SET status = $4, attempts = attempts + 1, receipt_id = $5, last_error = $6,
+         sent_at = CASE WHEN $4 = 'sent' THEN now() ELSE sent_at END
+       WHERE connection_id = $1 AND handoff_id = $2 AND channel = $3`,
+      [
+        connectionId,
+        handoffId,
+        channel,
+        outcome.status,
+        outcome.status === "sent" ? (outcome.receiptId ?? null) : null,
+        outcome.status === "sent" ? null : outcome.error,
+      ],
+    );
+  }
+
+  async addActivities(connectionId: string, leadId: string, activities: Activity[]): Promise<void> {
+    for (const a of activities) {
+      await this.pool.query(
+        `INSERT INTO activities (connection_id, lead_id, activity_id, kind, occurred_at, url, name, title)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        [
+          connectionId,
+          leadId,
+          a.id ?? `${a.kind}:${a.occurredAt}`,
+          a.kind,
+          a.occurredAt,
+          a.url ?? null,
+          a.name ?? null,
+          a.title ?? null,
+        ],
+      );
+    }
+  }
+
+  async activities(connectionId: string, leadId: string, limit = 50): Promise<Activity[]> {
+    const r = await this.pool.query<{
+      activity_id: string;
+      kind: Activity["kind"];
+      occurred_at: Date;
+      url: string | null;
+      name: string | null;
+      title: string | null;
+    }>(
+      "SELECT * FROM activities WHERE connection_id = $1 AND lead_id = $2 ORDER BY occurred_at DESC LIMIT $3",
+      [connectionId, leadId, limit],
+    );
+    return r.rows.map((row) => {
+      const a: Activity = { kind: row.kind, occurredAt: row.occurred_at.toISOString(), id: row.activity_id };
+      if (row.url) a.url = row.url;
+      if (row.name) a.name = row.name;
+      if (row.title) a.title = row.title;
+      return a;
+    });
+  }
+
+  async markMerged(connectionId: string, mergedIds: string[], into: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE lead_state SET merged_into = $3, updated_at = now() WHERE connection_id = $1 AND lead_id = ANY($2)`,
+      [connectionId, mergedIds, into],
+    );
+  }
+
+  /**
+   * Privacy deletion: removes the lead's personal data from every Handoff table (state, history, handoffs
+   * with their cards, decisions with their snapshots, activity), and strips the stored events down to ids.
+   */
+  async erase(connectionId: string, leadId: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const args = [connectionId, leadId];
+      await client.query("DELETE FROM handoffs WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM lifecycle_events WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM lead_state WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM activities WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM lead_assignments WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM decisions WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query(
+        `UPDATE events SET payload = jsonb_build_object('connectionId', connection_id, 'eventKey', event_key,
+           'kind', kind, 'objectType', object_type, 'objectId', object_id, 'occurredAt', occurred_at, 'crm', payload->'crm',
+           'raw', jsonb_build_object('erased', true))
+         WHERE connection_id = $1 AND object_id = $2`,
+        args,
+      );
+      await client.query("COMMIT");
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import type { StoredEvent } from "../adapters/postgres/event-store";
+import type { HandoffRecord } from "../adapters/postgres/lead-store";
+import type { HandoffCardInput } from "../domain/handoff-card";
+import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
+import { qualifyLead } from "../domain/lifecycle";
+import type { Logger } from "../ports/logger";
+import type { PipelineDeps } from "./pipeline-deps";
+import { buildCardInput, loadLeadContext, routeLead, scoreSummary, type LeadContext } from "./pipeline-steps";
+
+export type { PipelineDeps } from "./pipeline-deps";
+
+/**
+ * One CRM event, end to end: load the lead → qualify by the SLA → route → write back → task → notify →
+ * record. Each step is idempotent per event, so a redelivered or replayed event changes nothing twice.
+ */
+export function createLeadEventHandler(deps: PipelineDeps) {
+  return async function handleLeadEvent(event: StoredEvent, log: Logger): Promise<"processed" | "ignored"> {
+    const { connectionId } = event;
+    if (event.kind === "privacy_deleted" || event.kind === "deleted") {
+      await forgetLead(deps, event);
+      return "processed";
+    }
+    if (event.kind === "merged" && event.mergedObjectIds) {
+      await deps.leads.markMerged(connectionId, event.mergedObjectIds, event.objectId);
+    }
+    if ((event.objectType !== "contact" && event.objectType !== "lead") || isOwnWrite(event))
+      return "ignored";
+
+    const ctx = await loadLeadContext(deps, event);
+    if (!ctx) return "ignored";
+    await recordManualStageChange(deps, event, ctx);
+
+    const now = deps.now();
+    const q = qualifyLead(ctx.lead, ctx.activities, ctx.history, ctx.sla.sla, now);
+    const handoff = q.decision.handoff ? await handOver(deps, event, ctx, q, log) : null;
+    await writeBack(ctx, q, handoff);
+    if (handoff) await followThrough(deps, ctx, handoff, log);
+    await record(deps, event, ctx, q);
+    log.info("lead qualified", {
+      leadId: ctx.lead.id,
+      stage: q.decision.stage,
+      action: q.decision.action,
+      total: q.score.total,
+      handoffId: handoff?.id,
+    });
+    return "processed";
+  };
+}
+
+/** HubSpot echoes Handoff's own property writes back as webhooks; they carry no news. */
+function isOwnWrite(event: StoredEvent): boolean {
+  return (
+    event.propertyName?.startsWith("handoff_") === true || event.propertyName?.startsWith("Handoff_") === true
+  );
+}
+
+async function forgetLead(deps: PipelineDeps, event: StoredEvent): Promise<void> {
+  await deps.assignments.release(event.connectionId, event.objectId, event.kind, deps.now());
+  if (event.kind === "privacy_deleted") await deps.leads.erase(event.connectionId, event.objectId);
+  else {
+    const open = await deps.leads.latestHandoff(event.connectionId, event.objectId);
+    if (open?.status === "open")
+      await deps.leads.setFeedback(
+        event.connectionId,
+        open.id,
+        "rejected",
+        "deleted",
+        deps.now().toISOString(),
+      );
+  }
+}
+
+/** A person changed the stage in the CRM: respected, and recorded so that nextStage knows. */
+async function recordManualStageChange(
+  deps: PipelineDeps,
+  event: StoredEvent,
+  ctx: LeadContext,
+): Promise<void> {
+  const stageProperty = event.propertyName === "lifecyclestage" || event.propertyName === "Status";
+  const byPerson =
+    event.changeSource === "CRM_UI" || event.changeSource === "CRM" || event.changeSource === "MOBILE_IOS";
+  if (!stageProperty || !byPerson || !ctx.lead.stage) return;
+  const manual: LifecycleEvent = {
+    type: "stage_set",
+    stage: ctx.lead.stage,
+    at: event.occurredAt,
+    by: "person",
+  };
+  const actor =
+    typeof event.raw.sourceId === "string" ? event.raw.sourceId.replace(/^userId:/, "") : undefined;
+  if (actor) manual.actor = actor;
+  await deps.leads.addLifecycle(event.connectionId, ctx.lead.id, manual, event.eventKey);
+  ctx.history.push(manual);
+}
+
+/** Routes the lead (atomically) and opens the handoff record, once per event; an open handoff is reused. */
+async function handOver(
+  deps: PipelineDeps,
+  event: StoredEvent,
+  ctx: LeadContext,
+  q: Qualification,
+  log: Logger,
+): Promise<HandoffRecord> {
+  const existing = await deps.leads.handoffByEvent(event.connectionId, event.eventKey, ctx.lead.id);
+  if (existing) return existing;
+  const open = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
+  if (open?.status === "open") return open;
+  const routed = await routeLead(deps, event, ctx, q);
+  const cardInput: HandoffCardInput = buildCardInput(ctx, q, routed);
+  log.info("lead handed over", {
+    leadId: ctx.lead.id,
+    method: routed.decision.method,
+    decisionId: routed.decisionId,
+  });
+  return deps.leads.createHandoff({
+    id: routed.decisionId,
+    connectionId: event.connectionId,
+    leadId: ctx.lead.id,
+    eventKey: event.eventKey,
+    ownerId: routed.decision.ownerId ?? null,
+    repKey: routed.decision.repKey ?? null,
+    method: routed.decision.method,
+    startedAt: routed.startedAt,
+    dueAt: routed.dueAt,
+    slaHash: ctx.sla.hash,
+    score: {
+      fit: q.score.fit,
+      engagement: q.score.engagement,
+      total: q.score.total,
+      reasons: q.score.reasons,
+    },
+    source: { leadSource: ctx.lead.leadSource ?? null, ...ctx.lead.utm },
+    cardInput,
+  });
+}
+
+/** Score fields, stage and owner in one batched CRM write (idempotent: same values, same decision id). */
+async function writeBack(ctx: LeadContext, q: Qualification, handoff: HandoffRecord | null): Promise<void> {
+  await ctx.crm.updateLeads([
+    {
+      leadId: ctx.lead.id,
+      fitScore: q.score.fit,
+      engagementScore: q.score.engagement,
+      totalScore: q.score.total,
+      scoreSummary: scoreSummary(q),
+      slaVersion: `${ctx.sla.sla.sla.version}:${ctx.sla.hash.slice(0, 12)}`,
+      ...(q.decision.changed ? { stage: q.decision.stage } : {}),
+      ...(handoff?.ownerId
+        ? { ownerId: handoff.ownerId, decisionId: handoff.id, followUpDueAt: handoff.dueAt }
+        : {}),
+    },
+  ]);
+}
+
+/** The rep's task with the deadline, the messages, and the follow-up clock: each once per handoff. */
+async function followThrough(deps: PipelineDeps, ctx: LeadContext, handoff: HandoffRecord, log: Logger) {
+  if (!handoff.taskId && handoff.ownerId) {
+    const task = deps.taskFor(ctx, handoff);
+    const created = await ctx.crm.createTask(task);
+    await deps.leads.setTask(ctx.connectionId, handoff.id, created.id);
+    log.info("follow-up task created", { handoffId: handoff.id, taskId: created.id });
+  }
+  await deps.notify(ctx.connectionId, handoff.id);
+  await deps.scheduleFollowUp?.(ctx.connectionId, handoff);
+}
+
+async function record(
+  deps: PipelineDeps,
+  event: StoredEvent,
+  ctx: LeadContext,
+  q: Qualification,
+): Promise<void> {
+  if (q.decision.changed) {
+    await deps.leads.addLifecycle(
+      event.connectionId,
+      ctx.lead.id,
+      { type: "stage_set", stage: q.decision.stage, at: deps.now().toISOString(), by: "handoff" },
+      event.eventKey,
+    );
+  }
+  await deps.leads.saveState(event.connectionId, ctx.lead.id, {
+    stage: q.decision.stage,
+    fit: q.score.fit,
+    engagement: q.score.engagement,
+    total: q.score.total,
+    heldReason: q.decision.action === "hold" ? q.decision.reason : null,
+    eventAt: event.occurredAt,
+  });
+}

@@ -1,0 +1,30 @@
+import type { AssignmentStore } from "../adapters/postgres/assignment-store";
+import type { HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
+import type { HolidayCalendar } from "../adapters/holidays";
+import type { Sla } from "../domain/sla";
+import type { CrmPort, FollowUpTask } from "../ports/crm";
+import type { LeadContext } from "./pipeline-steps";
+
+export interface ActiveSla {
+  sla: Sla;
+  /** Canonical hash of the version: every decision is stamped with it. */
+  hash: string;
+}
+
+/** Everything the pipeline needs, passed in (tests pass fakes; `wire-pipeline.ts` passes the real ones). */
+export interface PipelineDeps {
+  crmFor(connectionId: string): Promise<CrmPort>;
+  slaFor(connectionId: string): Promise<ActiveSla>;
+  leads: LeadStore;
+  assignments: AssignmentStore;
+  holidays: HolidayCalendar;
+  /** Link to the record in the CRM, for the card. */
+  recordUrl(connectionId: string, leadId: string): string | undefined;
+  /** The follow-up task for a handoff (subject/body from the card snapshot). */
+  taskFor(ctx: LeadContext, handoff: HandoffRecord): FollowUpTask;
+  /** Enqueues one job per configured channel, once per handoff. */
+  notify(connectionId: string, handoffId: string): Promise<void>;
+  /** Starts the follow-up clock's timers (reminders, escalation, reassignment). */
+  scheduleFollowUp?(connectionId: string, handoff: HandoffRecord): Promise<void>;
+  now(): Date;
+}
