@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  getActiveSla,
+  listSlaVersions,
+  publishSla,
+  signSla,
+  SlaPublishRefusedError,
+} from "../../src/adapters/postgres/sla-store";
+import { parseSla } from "../../src/sla/load-sla";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+const source = readFileSync(path.join(__dirname, "../fixtures/sla/valid-minimal.yaml"), "utf8");
+const v1 = { ...parseSla(source), source };
+const v2Source = source
+  .replace("version: 1", "version: 2")
+  .replace("effective: 2026-11-01", "effective: 2026-12-01");
+const v2 = { ...parseSla(v2Source), source: v2Source };
+const noDateSource = source.replace("  effective: 2026-11-01\n", "");
+const noDate = { ...parseSla(noDateSource), source: noDateSource };
+
+const NOW = new Date("2026-11-23T12:00:00Z");
+const marketing = { team: "marketing" as const, name: "Mia Market", email: "mia@example.com" };
+const sales = { team: "sales" as const, name: "Sam Sales", email: "sam@example.com" };
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  for (const id of ["hs-1", "hs-2"]) {
+    await db.pool.query(
+      "INSERT INTO connections (id, crm, external_id, name) VALUES ($1, 'hubspot', $1, $1)",
+      [id],
+    );
+  }
+});
+afterAll(() => db.close());
+
+describe("SLA sign-off and publishing", () => {
+  it("when only marketing signed, then publish is refused naming sales", async () => {
+    await signSla(db.pool, "hs-1", v1, marketing, NOW);
+    await expect(publishSla(db.pool, "hs-1", v1.hash, "admin", NOW)).rejects.toMatchObject({
+      code: "sla_publish_refused",
+      missing: ["sales"],
+    });
+    expect(await getActiveSla(db.pool, "hs-1", NOW)).toBeNull();
+  });
+
+  it("when both teams signed that exact hash, then it publishes and becomes the active SLA", async () => {
+    await signSla(db.pool, "hs-1", v1, sales, NOW);
+    const published = await publishSla(db.pool, "hs-1", v1.hash, "admin", NOW);
+    expect(published).toMatchObject({ status: "published", version: 1, effective: "2026-11-01" });
+    expect(published.signatures.map((s) => s.team)).toEqual(["marketing", "sales"]);
+    expect(await getActiveSla(db.pool, "hs-1", NOW)).toEqual({ sla: v1.sla, hash: v1.hash });
+  });
+
+  it("when the teams signed a different version, then the edited file cannot be published", async () => {
+    await signSla(db.pool, "hs-1", v2, marketing, NOW);
+    const edited = parseSla(v2Source.replace('">= 40"', '">= 45"'));
+    await expect(publishSla(db.pool, "hs-1", edited.hash, "admin", NOW)).rejects.toBeInstanceOf(
+      SlaPublishRefusedError,
+    );
+  });
+
+  it("when the effective date is missing, then publish is refused even with both signatures", async () => {
+    await signSla(db.pool, "hs-1", noDate, marketing, NOW);
+    await signSla(db.pool, "hs-1", noDate, sales, NOW);
+    await expect(publishSla(db.pool, "hs-1", noDate.hash, "admin", NOW)).rejects.toMatchObject({
+      missing: ["effective date"],
+      hint: expect.stringContaining("sla.effective"),
+    });
+  });
+
+  it("a version effective later takes over only from its effective date", async () => {
+    await signSla(db.pool, "hs-1", v2, sales, NOW);
+    await publishSla(db.pool, "hs-1", v2.hash, "admin", NOW);
+    expect((await getActiveSla(db.pool, "hs-1", NOW))?.hash).toBe(v1.hash);
+    expect((await getActiveSla(db.pool, "hs-1", new Date("2026-12-01T00:00:00Z")))?.hash).toBe(v2.hash);
+  });
+
+  it("signatures and versions of one connection are invisible to another", async () => {
+    expect(await getActiveSla(db.pool, "hs-2", NOW)).toBeNull();
+    expect(await listSlaVersions(db.pool, "hs-2")).toEqual([]);
+    await expect(publishSla(db.pool, "hs-2", v1.hash, "admin", NOW)).rejects.toMatchObject({
+      missing: ["marketing", "sales"],
+    });
+  });
+
+  it("lists versions with their sign-off status and audits sign and publish", async () => {
+    const versions = await listSlaVersions(db.pool, "hs-1");
+    expect(versions.map((v) => [v.version, v.status, v.signatures.length])).toEqual(
+      expect.arrayContaining([
+        [1, "superseded", 2],
+        [2, "published", 2],
+      ]),
+    );
+    const audit = await db.pool.query(
+      "SELECT action FROM audit_log WHERE connection_id = 'hs-1' ORDER BY id",
+    );
+    expect(audit.rows.map((r: { action: string }) => r.action)).toContain("sla.publish");
+  });
+});
