@@ -1,4 +1,3 @@
-import type { AppError } from "../../domain/errors";
 import type { Activity, Lead } from "../../domain/lead";
 import type {
   Conversion,
@@ -12,6 +11,7 @@ import type {
   RateBudget,
 } from "../../ports/crm";
 import type { Logger } from "../../ports/logger";
+import { BatchCoalescer } from "../batch-coalescer";
 import { translateCrmError } from "../crm-errors";
 import type { RateBudgetQueue } from "../rate-budget";
 import { SalesforceClient } from "./salesforce-client";
@@ -81,12 +81,6 @@ interface QueryResult {
   nextRecordsUrl?: string;
 }
 
-interface PendingRead {
-  fields: string[];
-  ids: Set<string>;
-  waiters: { ids: string[]; resolve(leads: Lead[]): void; reject(error: AppError): void }[];
-}
-
 const sameId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
 
 /**
@@ -108,8 +102,8 @@ export class SalesforceCrm implements CrmPort {
   private readonly conversion: { dateField: string; nameField: string };
   private readonly windowMs: number;
   private describes = new Map<string, Promise<Set<string>>>();
-  private reads = new Map<string, PendingRead>();
-  private readTimer: NodeJS.Timeout | undefined;
+  /** One coalescer per field list (callers asking for extra properties get their own batches). */
+  private readonly reads = new Map<string, BatchCoalescer<string, Lead>>();
 
   constructor(private readonly options: SalesforceCrmOptions) {
     this.client = new SalesforceClient({
@@ -178,48 +172,36 @@ export class SalesforceCrm implements CrmPort {
     if (valid.length === 0) return [];
     const fields = await this.leadFields(extraProperties);
     const key = fields.join(",");
-    return new Promise<Lead[]>((resolve, reject) => {
-      let pending = this.reads.get(key);
-      if (!pending) {
-        pending = { fields, ids: new Set(), waiters: [] };
-        this.reads.set(key, pending);
-      }
-      for (const id of valid) pending.ids.add(id);
-      pending.waiters.push({ ids: valid, resolve, reject });
-      if (pending.ids.size >= QUERY_IDS_MAX) void this.flushReads();
-      else this.readTimer ??= setTimeout(() => void this.flushReads(), this.windowMs);
-    });
+    let reads = this.reads.get(key);
+    if (!reads) {
+      reads = new BatchCoalescer<string, Lead>({
+        maxBatchSize: QUERY_IDS_MAX,
+        lingerMs: this.windowMs,
+        keyOf: (id) => id,
+        execute: (batch) => this.readLeads(batch, fields),
+      });
+      this.reads.set(key, reads);
+    }
+    const leads = await reads.submitMany(valid);
+    return leads.filter((lead): lead is Lead => lead !== undefined);
   }
 
-  private async flushReads(): Promise<void> {
-    if (this.readTimer) clearTimeout(this.readTimer);
-    this.readTimer = undefined;
-    const batches = [...this.reads.values()];
-    this.reads = new Map();
-    await Promise.all(
-      batches.map(async (batch) => {
-        const ids = [...batch.ids];
-        try {
-          const chunks: Promise<SalesforceRecord[]>[] = [];
-          for (let i = 0; i < ids.length; i += QUERY_IDS_MAX) {
-            const list = ids
-              .slice(i, i + QUERY_IDS_MAX)
-              .map(soqlString)
-              .join(", ");
-            chunks.push(this.query(`SELECT ${batch.fields.join(", ")} FROM Lead WHERE Id IN (${list})`));
-          }
-          const leads = (await Promise.all(chunks)).flat().map((r) => toLead(r, this.stages));
-          for (const waiter of batch.waiters) {
-            waiter.resolve(
-              waiter.ids.flatMap((id) => leads.filter((lead) => sameId(lead.id, id)).slice(0, 1)),
-            );
-          }
-        } catch (err) {
-          const error = this.client.translate(err, "lead read");
-          for (const waiter of batch.waiters) waiter.reject(error);
-        }
-      }),
-    );
+  /** One SOQL call for up to 200 ids. */
+  private async readLeads(ids: string[], fields: string[]): Promise<Map<string, Lead>> {
+    try {
+      const rows = await this.query(
+        `SELECT ${fields.join(", ")} FROM Lead WHERE Id IN (${ids.map(soqlString).join(", ")})`,
+      );
+      const leads = rows.map((r) => toLead(r, this.stages));
+      const found = new Map<string, Lead>();
+      for (const id of ids) {
+        const lead = leads.find((l) => sameId(l.id, id));
+        if (lead) found.set(id, lead);
+      }
+      return found;
+    } catch (err) {
+      throw this.client.translate(err, "lead read");
+    }
   }
 
   async updateLeads(updates: LeadUpdate[]): Promise<void> {
@@ -453,9 +435,10 @@ export class SalesforceCrm implements CrmPort {
     }
   }
 
-  /** Sends pending coalesced reads and writes now (shutdown, tests). */
-  async flush(): Promise<void> {
-    await Promise.all([this.flushReads(), this.writer.flush()]);
+  /** Sends coalesced reads and writes that are waiting, now (shutdown). */
+  flush(): void {
+    this.writer.flush();
+    for (const reads of this.reads.values()) reads.flush();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AppError } from "../../domain/errors";
 import type { CreatedTask } from "../../ports/crm";
+import { BatchCoalescer } from "../batch-coalescer";
 import { translateCrmError } from "../crm-errors";
 import { salesforceErrorCode, statusOfSalesforceCode, type SalesforceClient } from "./salesforce-client";
 import { HANDOFF_TASK_DECISION_FIELD, soqlString, type SalesforceRecord } from "./salesforce-mapper";
@@ -8,21 +9,15 @@ import { HANDOFF_TASK_DECISION_FIELD, soqlString, type SalesforceRecord } from "
 const COLLECTION_MAX = 200;
 const COMPOSITE_MAX = 25;
 
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(error: AppError): void;
-}
+/** One write waiting to be folded: a lead update (merged per lead) or a task (one per decision). */
+type WriteItem =
+  | { kind: "lead"; leadId: string; fields: SalesforceRecord }
+  | { kind: "task"; decisionId: string; leadId: string; record: SalesforceRecord };
 
-interface PendingLead {
-  fields: SalesforceRecord;
-  waiters: Waiter<void>[];
-}
+type WriteResult = CreatedTask | true;
 
-interface PendingTask {
-  leadId: string;
-  record: SalesforceRecord;
-  waiters: Waiter<CreatedTask>[];
-}
+const keyOf = (item: WriteItem): string =>
+  item.kind === "lead" ? `lead:${item.leadId}` : `task:${item.decisionId}`;
 
 interface SaveError {
   statusCode?: unknown;
@@ -48,105 +43,98 @@ export interface SalesforceWriterOptions {
   connectionId: string;
 }
 
-type Subrequest =
-  { kind: "leads"; items: [string, PendingLead][] } | { kind: "tasks"; items: [string, PendingTask][] };
+type Subrequest = { kind: "leads"; items: WriteItem[] } | { kind: "tasks"; items: WriteItem[] };
 
 /**
- * Folds concurrent lead updates and follow-up task creates into as few calls as possible: lead updates
- * become `PATCH /composite/sobjects` (200 per subrequest), tasks `POST /composite/sobjects`, and both go in
- * one `POST /composite` (25 subrequests = one API call). Every lead write carries `Sforce-Auto-Assign: FALSE`,
- * so the org's assignment rule does not overwrite the owner Handoff chose. Tasks are created once per
- * decision: a retried flush first looks the decision ids up (Task.Handoff_Decision_Id__c).
+ * Folds concurrent lead updates and follow-up task creates into as few calls as possible (through the shared
+ * BatchCoalescer): lead updates become `PATCH /composite/sobjects` (200 per subrequest), tasks
+ * `POST /composite/sobjects`, and both go in one `POST /composite` (up to 25 subrequests = one API call).
+ * Every lead write carries `Sforce-Auto-Assign: FALSE`, so the org's assignment rule does not overwrite the
+ * owner Handoff chose. Tasks are created once per decision: before creating, a flush looks the decision ids
+ * up (Task.Handoff_Decision_Id__c), so a retry after a lost response finds the task it already made.
  */
 export class SalesforceWriter {
-  private leads = new Map<string, PendingLead>();
-  private tasks = new Map<string, PendingTask>();
-  private timer: NodeJS.Timeout | undefined;
-  /** Decision id → task id created by this process (answers in-process retries without a query). */
+  private readonly coalescer: BatchCoalescer<WriteItem, WriteResult>;
+  /** Decision id → task created by this process (answers in-process retries without a query). */
   private readonly createdTasks = new Map<string, CreatedTask>();
-  private readonly windowMs: number;
 
   constructor(
     private readonly client: SalesforceClient,
     private readonly options: SalesforceWriterOptions,
   ) {
-    this.windowMs = options.windowMs ?? 20;
-    if (!(this.windowMs >= 0)) throw new Error(`Expected \`windowMs\` ≥ 0, got \`${this.windowMs}\``);
-  }
-
-  updateLead(leadId: string, fields: SalesforceRecord): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const pending = this.leads.get(leadId);
-      if (pending) {
-        // Two updates for one lead in one window: the later fields win, both callers get the outcome.
-        Object.assign(pending.fields, fields);
-        pending.waiters.push({ resolve, reject });
-      } else {
-        this.leads.set(leadId, { fields: { ...fields }, waiters: [{ resolve, reject }] });
-      }
-      this.schedule(this.leads.size >= COLLECTION_MAX);
+    this.coalescer = new BatchCoalescer<WriteItem, WriteResult>({
+      // 200 lead updates and 200 tasks: two collection subrequests in one composite call.
+      maxBatchSize: 2 * COLLECTION_MAX,
+      lingerMs: options.windowMs ?? 20,
+      keyOf,
+      merge: (earlier, later) =>
+        earlier.kind === "lead" && later.kind === "lead"
+          ? { ...earlier, fields: { ...earlier.fields, ...later.fields } }
+          : earlier,
+      execute: (items) => this.execute(items),
     });
   }
 
-  createTask(decisionId: string, leadId: string, record: SalesforceRecord): Promise<CreatedTask> {
+  async updateLead(leadId: string, fields: SalesforceRecord): Promise<void> {
+    await this.coalescer.submit({ kind: "lead", leadId, fields });
+  }
+
+  async createTask(decisionId: string, leadId: string, record: SalesforceRecord): Promise<CreatedTask> {
     const done = this.createdTasks.get(decisionId);
-    if (done) return Promise.resolve(done);
-    return new Promise((resolve, reject) => {
-      const pending = this.tasks.get(decisionId);
-      if (pending) pending.waiters.push({ resolve, reject });
-      else this.tasks.set(decisionId, { leadId, record, waiters: [{ resolve, reject }] });
-      this.schedule(this.tasks.size >= COLLECTION_MAX);
-    });
+    if (done) return done;
+    const result = await this.coalescer.submit({ kind: "task", decisionId, leadId, record });
+    if (typeof result !== "object") throw new Error(`no task result for decision ${decisionId}`);
+    return result;
   }
 
-  private schedule(now: boolean): void {
-    if (now) {
-      void this.flush();
-      return;
-    }
-    this.timer ??= setTimeout(() => void this.flush(), this.windowMs);
+  /** Sends what is waiting now. */
+  flush(): void {
+    this.coalescer.flush();
   }
 
-  /** Sends everything pending now. */
-  async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const leads = [...this.leads];
-    const tasks = [...this.tasks];
-    this.leads = new Map();
-    this.tasks = new Map();
-    if (leads.length === 0 && tasks.length === 0) return;
+  /** Batch calls made and writes submitted (writes / batches = the folding factor). */
+  stats(): { batches: number; items: number } {
+    return this.coalescer.stats();
+  }
 
-    let newTasks = tasks;
+  private async execute(items: WriteItem[]): Promise<Map<string, WriteResult | Error>> {
+    const results = new Map<string, WriteResult | Error>();
+    const leads = items.filter((i) => i.kind === "lead");
+    let tasks: WriteItem[] = items.filter((i) => i.kind === "task");
     if (tasks.length > 0) {
       try {
-        newTasks = await this.withoutExistingTasks(tasks);
+        tasks = await this.withoutExistingTasks(tasks, results);
       } catch (err) {
         const error = this.client.translate(err, "task lookup");
-        for (const [, t] of tasks) for (const w of t.waiters) w.reject(error);
-        newTasks = [];
+        for (const t of tasks) results.set(keyOf(t), error);
+        tasks = [];
       }
     }
     const subrequests: Subrequest[] = [];
     for (let i = 0; i < leads.length; i += COLLECTION_MAX) {
       subrequests.push({ kind: "leads", items: leads.slice(i, i + COLLECTION_MAX) });
     }
-    for (let i = 0; i < newTasks.length; i += COLLECTION_MAX) {
-      subrequests.push({ kind: "tasks", items: newTasks.slice(i, i + COLLECTION_MAX) });
+    for (let i = 0; i < tasks.length; i += COLLECTION_MAX) {
+      subrequests.push({ kind: "tasks", items: tasks.slice(i, i + COLLECTION_MAX) });
     }
     const calls: Promise<void>[] = [];
-    for (let i = 0; i < subrequests.length; i += COMPOSITE_MAX)
-      calls.push(this.send(subrequests.slice(i, i + COMPOSITE_MAX)));
+    for (let i = 0; i < subrequests.length; i += COMPOSITE_MAX) {
+      calls.push(this.send(subrequests.slice(i, i + COMPOSITE_MAX), results));
+    }
     await Promise.all(calls);
+    return results;
   }
 
-  /** Resolves tasks that already exist for their decision; returns the rest. */
-  private async withoutExistingTasks(tasks: [string, PendingTask][]): Promise<[string, PendingTask][]> {
-    const ids = tasks.map(([decisionId]) => soqlString(decisionId)).join(", ");
+  /** Answers tasks that already exist for their decision; returns the rest. */
+  private async withoutExistingTasks(
+    tasks: WriteItem[],
+    results: Map<string, WriteResult | Error>,
+  ): Promise<WriteItem[]> {
+    const decisionIds = tasks.flatMap((t) => (t.kind === "task" ? [t.decisionId] : []));
     const result = await this.client.request<{ records: SalesforceRecord[] }>({
       method: "GET",
       path: `/query?q=${encodeURIComponent(
-        `SELECT Id, WhoId, ${HANDOFF_TASK_DECISION_FIELD} FROM Task WHERE ${HANDOFF_TASK_DECISION_FIELD} IN (${ids})`,
+        `SELECT Id, WhoId, ${HANDOFF_TASK_DECISION_FIELD} FROM Task WHERE ${HANDOFF_TASK_DECISION_FIELD} IN (${decisionIds.map(soqlString).join(", ")})`,
       )}`,
     });
     const existing = new Map<string, CreatedTask>();
@@ -156,29 +144,27 @@ export class SalesforceWriter {
         leadId: String(row.WhoId),
       });
     }
-    return tasks.filter(([decisionId, task]) => {
-      const found = existing.get(decisionId);
-      if (!found) return true;
-      this.createdTasks.set(decisionId, found);
-      for (const w of task.waiters) w.resolve(found);
+    return tasks.filter((task) => {
+      const found = task.kind === "task" ? existing.get(task.decisionId) : undefined;
+      if (!found || task.kind !== "task") return true;
+      this.createdTasks.set(task.decisionId, found);
+      results.set(keyOf(task), found);
       return false;
     });
   }
 
   private body(sub: Subrequest): Record<string, unknown> {
-    if (sub.kind === "leads") {
-      return {
-        allOrNone: false,
-        records: sub.items.map(([id, lead]) => ({ attributes: { type: "Lead" }, id, ...lead.fields })),
-      };
-    }
     return {
       allOrNone: false,
-      records: sub.items.map(([, task]) => ({ attributes: { type: "Task" }, ...task.record })),
+      records: sub.items.map((item) =>
+        item.kind === "lead"
+          ? { attributes: { type: "Lead" }, id: item.leadId, ...item.fields }
+          : { attributes: { type: "Task" }, ...item.record },
+      ),
     };
   }
 
-  private async send(subrequests: Subrequest[]): Promise<void> {
+  private async send(subrequests: Subrequest[], results: Map<string, WriteResult | Error>): Promise<void> {
     const headers = { "Sforce-Auto-Assign": "FALSE" };
     let responses: CompositeSubresponse[];
     try {
@@ -192,7 +178,7 @@ export class SalesforceWriter {
         });
         responses = [{ body: saveResults, httpStatusCode: 200, referenceId: "r0" }];
       } else {
-        const base = `/services/data/v${this.client.version}/composite/sobjects`;
+        const url = `/services/data/v${this.client.version}/composite/sobjects`;
         const result = await this.client.request<{ compositeResponse: CompositeSubresponse[] }>({
           method: "POST",
           path: "/composite",
@@ -201,7 +187,7 @@ export class SalesforceWriter {
             allOrNone: false,
             compositeRequest: subrequests.map((sub, i) => ({
               method: sub.kind === "leads" ? "PATCH" : "POST",
-              url: base,
+              url,
               referenceId: `r${i}`,
               body: this.body(sub),
               httpHeaders: headers,
@@ -212,46 +198,42 @@ export class SalesforceWriter {
       }
     } catch (err) {
       const error = this.client.translate(err, "composite write");
-      for (const sub of subrequests)
-        for (const [, item] of sub.items) for (const w of item.waiters) w.reject(error);
+      for (const sub of subrequests) for (const item of sub.items) results.set(keyOf(item), error);
       return;
     }
     subrequests.forEach((sub, i) =>
       this.settle(
         sub,
         responses.find((r) => r.referenceId === `r${i}`),
+        results,
       ),
     );
   }
 
-  private settle(sub: Subrequest, response: CompositeSubresponse | undefined): void {
-    const results =
+  private settle(
+    sub: Subrequest,
+    response: CompositeSubresponse | undefined,
+    results: Map<string, WriteResult | Error>,
+  ): void {
+    const saveResults =
       response && response.httpStatusCode < 300 && Array.isArray(response.body)
         ? (response.body as SaveResult[])
         : undefined;
-    const wholeError = results ? undefined : this.subrequestError(response);
-    sub.items.forEach(([key, item], index) => {
-      const result = results?.[index];
-      const error =
-        wholeError ?? (result?.success === true ? undefined : this.recordError(result, sub.kind, key));
-      if (sub.kind === "leads") {
-        for (const w of (item as PendingLead).waiters) {
-          if (error) w.reject(error);
-          else w.resolve();
-        }
-        return;
-      }
-      const task = item as PendingTask;
+    const wholeError = saveResults ? undefined : this.subrequestError(response);
+    sub.items.forEach((item, index) => {
+      const result = saveResults?.[index];
+      const error = wholeError ?? (result?.success === true ? undefined : this.recordError(result, item));
       if (error) {
-        for (const w of task.waiters) w.reject(error);
-        return;
+        results.set(keyOf(item), error);
+      } else if (item.kind === "lead") {
+        results.set(keyOf(item), true);
+      } else {
+        const created = { id: String(result?.id), leadId: item.leadId };
+        this.createdTasks.set(item.decisionId, created);
+        results.set(keyOf(item), created);
       }
-      const created = { id: String(result?.id), leadId: task.leadId };
-      this.createdTasks.set(key, created);
-      for (const w of task.waiters) w.resolve(created);
     });
   }
-
   private subrequestError(response: CompositeSubresponse | undefined): AppError {
     const first = Array.isArray(response?.body) ? (response.body[0] as SaveError | undefined) : undefined;
     const code = typeof first?.errorCode === "string" ? first.errorCode : undefined;
@@ -264,14 +246,15 @@ export class SalesforceWriter {
   }
 
   /** Collections report per-record errors with `statusCode` (jsforce's type says `errorCode`): read both. */
-  private recordError(result: SaveResult | undefined, kind: Subrequest["kind"], key: string): AppError {
+  private recordError(result: SaveResult | undefined, item: WriteItem): AppError {
     const first = result?.errors?.[0];
     const code =
       typeof first?.statusCode === "string"
         ? first.statusCode
         : (salesforceErrorCode(first) ??
           (typeof first?.errorCode === "string" ? first.errorCode : undefined));
-    const what = kind === "leads" ? `update of lead ${key}` : `task for decision ${key}`;
+    const what =
+      item.kind === "lead" ? `update of lead ${item.leadId}` : `task for decision ${item.decisionId}`;
     return translateCrmError({
       crm: "salesforce",
       // Lock contention is transient (retryable); any other per-record refusal is a validation error.
