@@ -1,0 +1,461 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import express, { type NextFunction, type Request, type Response, Router } from "express";
+import { z } from "zod";
+import { escapeHtml } from "../../adapters/notify/escape-html";
+import { verifyCanvasSignedRequest } from "../../adapters/salesforce-canvas";
+import { AppError, InvalidPayloadError, NotFoundError, UnauthorizedError } from "../../domain/errors";
+import type { Decision, HandoffCard } from "../../domain/handoff-card";
+import type { Logger } from "../../ports/logger";
+import { renderCardPage } from "../card-page";
+import { verifyHubSpotSignature } from "../verify-hubspot-signature";
+
+/** Where a decision came from; `actorId` is the CRM user id when the CRM vouched for it. */
+export type CardSurface = "hubspot" | "salesforce" | "preview";
+
+export interface CardFeedback {
+  connectionId: string;
+  leadId: string;
+  decision: Decision;
+  /** One of the SLA's `feedback.reject_reasons`; required for a rejection. */
+  reason?: string;
+  note?: string;
+  source: CardSurface;
+  actorId?: string;
+}
+
+export interface CardRoutesDeps {
+  /** The card from Handoff's own store (no CRM call), or null when the lead has no handoff. */
+  getCard(connectionId: string, leadId: string): Promise<HandoffCard | null>;
+  /** Stores the rep's decision; may return the updated card. */
+  recordFeedback(feedback: CardFeedback): Promise<HandoffCard | null | void>;
+  /** Throws MissingHeaderError / InvalidSignatureError unless `req` carries HubSpot's v3 signature over `rawBody`. */
+  verifyHubSpot(rawBody: Buffer, req: Request): void | Promise<void>;
+  resolveHubSpotConnection(portalId: string): Promise<string | null>;
+  resolveSalesforceConnection(organizationId: string): Promise<string | null>;
+  /** The Canvas app's consumer secret(s): current first, previous while rotating. */
+  canvasConsumerSecrets: string[];
+  /** Key for the short-lived tokens that let a served page (preview, Canvas) post its Accept / Reject. */
+  feedbackSecret: string;
+  /** Guards the preview page (it shows personal data): throw an AppError to refuse. */
+  authorizePreview(req: Request): void | Promise<void>;
+  logger: Logger;
+  /** @default Date.now */
+  now?: () => number;
+  /** Budget for building a card; HubSpot's card waits at most 15 s, we answer well under 3 s. @default 2500 */
+  cardTimeoutMs?: number;
+  /** How long a served page may post feedback. @default 43200000 (12 h) */
+  feedbackTokenTtlMs?: number;
+  /** @default 65536 */
+  maxBodyBytes?: number;
+}
+
+/** Paths served here; the app-manifest test checks that the HubSpot card calls one of them. */
+export const CARD_ROUTES = {
+  hubspot: "/cards/hubspot/handoff",
+  canvas: "/cards/salesforce/canvas",
+  preview: "/cards/preview/:connectionId/:leadId",
+  feedback: "/cards/feedback",
+} as const;
+
+/** Hosts allowed to frame the Canvas page (Salesforce, Lightning, Visualforce, Setup domains). */
+export const SALESFORCE_FRAME_ANCESTORS = [
+  "https://*.salesforce.com",
+  "https://*.force.com",
+  "https://*.visualforce.com",
+  "https://*.salesforce-setup.com",
+];
+
+interface FeedbackTokenClaims {
+  connectionId: string;
+  leadId: string;
+  source: CardSurface;
+  actorId?: string;
+  /** Epoch ms. */
+  exp: number;
+}
+
+/** `<base64url claims>.<base64url HMAC>`: binds a served page to one lead, one surface and an expiry. */
+export function signFeedbackToken(secret: string, claims: FeedbackTokenClaims): string {
+  const payload = Buffer.from(JSON.stringify(claims), "utf8").toString("base64url");
+  return `${payload}.${createHmac("sha256", secret).update(payload).digest("base64url")}`;
+}
+
+/** @throws UnauthorizedError when the token is forged, expired or for another lead. */
+export function verifyFeedbackToken(
+  secret: string,
+  token: string,
+  expected: { connectionId: string; leadId: string },
+  now: number,
+): FeedbackTokenClaims {
+  const refuse = (why: string) =>
+    new UnauthorizedError(
+      `feedback token ${why}`,
+      "Reload the card and click again; the page may be too old.",
+    );
+  const [payload, mac] = token.split(".");
+  if (!payload || !mac) throw refuse("is malformed");
+  const given = Buffer.from(mac, "base64url");
+  const wanted = createHmac("sha256", secret).update(payload).digest();
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw refuse("signature mismatch");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as FeedbackTokenClaims;
+  if (claims.connectionId !== expected.connectionId || claims.leadId !== expected.leadId) {
+    throw refuse("is for another lead");
+  }
+  if (!(claims.exp > now)) throw refuse("has expired");
+  return claims;
+}
+
+/**
+ * The usual `verifyHubSpot` for `createCardRouter`: HubSpot signs the URL it called, so the path is appended to
+ * the configured PUBLIC_URL (never rebuilt from proxy headers).
+ * @example verifyHubSpot: hubSpotCardVerifier(config.publicUrl, config.hubspotSecrets)
+ */
+export function hubSpotCardVerifier(publicUrl: string, secrets: string[], now: () => number = Date.now) {
+  return (rawBody: Buffer, req: Request): void =>
+    verifyHubSpotSignature(
+      {
+        method: req.method,
+        url: publicUrl.replace(/\/+$/, "") + req.originalUrl,
+        rawBody,
+        signature: req.get("x-hubspot-signature-v3"),
+        timestamp: req.get("x-hubspot-request-timestamp"),
+      },
+      secrets,
+      now(),
+    );
+}
+
+const idSchema = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]).transform(String);
+
+const hubspotCardRequestSchema = z
+  .object({
+    objectId: idSchema.optional(),
+    contactId: idSchema.optional(),
+    portalId: idSchema.optional(),
+    userId: idSchema.optional(),
+    decision: z.enum(["accept", "reject"]).optional(),
+    reason: z.string().max(64).optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .refine((b) => b.objectId !== undefined || b.contactId !== undefined, {
+    message: "objectId (the contact's record id) is required",
+    path: ["objectId"],
+  });
+
+const feedbackRequestSchema = z.object({
+  connectionId: z.string().min(1).max(64),
+  leadId: z.string().min(1).max(64),
+  decision: z.enum(["accept", "reject"]),
+  reason: z.string().max(64).optional(),
+  note: z.string().max(1000).optional(),
+  token: z.string().min(1).max(2048),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new InvalidPayloadError(
+    `${what} does not match the schema`,
+    parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
+    "See the README's card section for the request shape.",
+  );
+}
+
+function unsupportedMediaType(expected: string): AppError {
+  return new AppError("unsupported_media_type", `expected Content-Type ${expected}`, {
+    status: 415,
+    hint: `Send the body as ${expected}.`,
+  });
+}
+
+/** Checked before any body parser runs, so a wrong Content-Type is a 415, never a parse error. */
+function requireType(type: string, ...alternatives: string[]) {
+  return (req: Request, _res: Response, next: NextFunction) =>
+    next(req.is([type, ...alternatives]) ? undefined : unsupportedMediaType(type));
+}
+
+function contentSecurityPolicy(nonce: string, frameAncestors: string): string {
+  return [
+    "default-src 'none'",
+    `style-src 'nonce-${nonce}'`,
+    // Score bars set their widths with style attributes; every value in them is a number we computed.
+    "style-src-attr 'unsafe-inline'",
+    `script-src 'nonce-${nonce}'`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${frameAncestors}`,
+  ].join("; ");
+}
+
+function errorPage(err: AppError): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Handoff</title></head>
+<body style="font:15px system-ui,sans-serif;margin:40px;color:#1f2933"><h1 style="font-size:20px">${escapeHtml(err.message)}</h1>
+<p>${escapeHtml(err.hint ?? "")}</p><p style="color:#8a96a3">${escapeHtml(err.code)}</p></body></html>`;
+}
+
+/**
+ * The handoff card's doors: the HubSpot app card (JSON, v3-signed `hubspot.fetch`), the Salesforce Canvas page
+ * (verified `signed_request`, framed only by Salesforce), the preview page, and the Accept / Reject endpoint.
+ * Nothing here calls a CRM: cards come from Handoff's store.
+ * @example app.use(createCardRouter({ getCard, recordFeedback, verifyHubSpot: hubSpotCardVerifier(url, secrets), … }));
+ */
+export function createCardRouter(deps: CardRoutesDeps): Router {
+  const now = deps.now ?? Date.now;
+  const cardTimeoutMs = deps.cardTimeoutMs ?? 2500;
+  const ttl = deps.feedbackTokenTtlMs ?? 12 * 3600_000;
+  const limit = deps.maxBodyBytes ?? 65_536;
+  if (!Number.isInteger(cardTimeoutMs) || cardTimeoutMs < 1) {
+    throw new TypeError(`Expected \`cardTimeoutMs\` to be an integer ≥ 1, got \`${cardTimeoutMs}\``);
+  }
+  if (deps.feedbackSecret.length < 16) {
+    throw new TypeError("Expected `feedbackSecret` to have at least 16 characters");
+  }
+  const router = Router();
+
+  async function loadCard(connectionId: string, leadId: string): Promise<HandoffCard> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new AppError(
+              "card_timeout",
+              `building the card for lead ${leadId} took longer than ${cardTimeoutMs} ms`,
+              {
+                status: 503,
+                retryable: true,
+                hint: "Reload the card; if it keeps happening, check the database's load.",
+              },
+            ),
+          ),
+        cardTimeoutMs,
+      );
+    });
+    try {
+      const card = await Promise.race([deps.getCard(connectionId, leadId), timeout]);
+      if (!card) {
+        throw new AppError("no_handoff", `lead ${leadId} has not been handed off yet`, {
+          status: 404,
+          hint: "The card appears once the lead qualifies and is routed.",
+        });
+      }
+      return card;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function applyFeedback(feedback: CardFeedback): Promise<HandoffCard> {
+    const card = await loadCard(feedback.connectionId, feedback.leadId);
+    const allowed = card.feedback.rejectReasons.map((r) => r.value);
+    if (feedback.decision === "reject" && (!feedback.reason || !allowed.includes(feedback.reason))) {
+      throw new InvalidPayloadError(
+        feedback.reason
+          ? `"${feedback.reason}" is not a reject reason of this SLA`
+          : "a rejection needs a reason",
+        [{ path: "reason", message: `expected one of ${allowed.join(", ")}` }],
+        "Pick one of the reasons the SLA lists under feedback.reject_reasons.",
+      );
+    }
+    const wanted = feedback.decision === "accept" ? "accepted" : "rejected";
+    if (card.feedback.status !== "pending") {
+      // A repeated click is fine; changing a recorded decision goes through the admin page.
+      if (
+        card.feedback.status === wanted &&
+        (wanted === "accepted" || card.feedback.reason === feedback.reason)
+      ) {
+        return card;
+      }
+      throw new AppError("already_decided", `lead ${feedback.leadId} was already ${card.feedback.status}`, {
+        status: 409,
+        hint: "Ask a RevOps admin to change a recorded decision.",
+      });
+    }
+    const { reason, ...rest } = feedback;
+    const stored = await deps.recordFeedback(
+      feedback.decision === "reject" && reason ? { ...rest, reason } : rest,
+    );
+    deps.logger.info("card feedback recorded", {
+      connectionId: feedback.connectionId,
+      leadId: feedback.leadId,
+      decision: feedback.decision,
+      source: feedback.source,
+    });
+    return stored ?? (await loadCard(feedback.connectionId, feedback.leadId));
+  }
+
+  function sendPage(
+    res: Response,
+    card: HandoffCard,
+    surface: CardSurface,
+    frameAncestors: string,
+    actorId?: string,
+  ): void {
+    const nonce = randomBytes(16).toString("base64");
+    const feedbackToken = signFeedbackToken(deps.feedbackSecret, {
+      connectionId: card.connectionId,
+      leadId: card.leadId,
+      source: surface,
+      ...(actorId ? { actorId } : {}),
+      exp: now() + ttl,
+    });
+    res
+      .status(200)
+      .set({
+        "Content-Security-Policy": contentSecurityPolicy(nonce, frameAncestors),
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        ...(frameAncestors === "'none'" ? { "X-Frame-Options": "DENY" } : {}),
+      })
+      .type("html")
+      .send(
+        renderCardPage(card, {
+          nonce,
+          feedbackToken,
+          feedbackUrl: CARD_ROUTES.feedback,
+          surface: surface === "preview" ? "Preview" : "Salesforce",
+        }),
+      );
+  }
+
+  /** HTML surfaces answer errors as a page, not JSON, since a person is looking at them. */
+  function htmlError(res: Response, next: NextFunction, err: unknown): void {
+    if (!(err instanceof AppError)) return next(err);
+    res
+      .status(err.status)
+      .set({
+        "Content-Security-Policy": "default-src 'none'; style-src-attr 'unsafe-inline'",
+        "Cache-Control": "no-store",
+      })
+      .type("html")
+      .send(errorPage(err));
+  }
+
+  router.post(
+    CARD_ROUTES.hubspot,
+    requireType("application/json"),
+    express.raw({ type: () => true, limit }),
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        await deps.verifyHubSpot(rawBody, req);
+        let json: unknown;
+        try {
+          json = rawBody.length ? JSON.parse(rawBody.toString("utf8")) : {};
+        } catch {
+          throw new AppError("invalid_body", "request body is not JSON", {
+            status: 400,
+            hint: "Send UTF-8 JSON.",
+          });
+        }
+        const body = parse(hubspotCardRequestSchema, json, "card request");
+        // HubSpot's proxy adds the caller's portal and user; both the query and the body are covered by the signature.
+        const query = parse(
+          z.object({ portalId: idSchema.optional(), userId: idSchema.optional() }),
+          { portalId: req.query.portalId, userId: req.query.userId },
+          "card query",
+        );
+        const portalId = query.portalId ?? body.portalId;
+        if (!portalId) {
+          throw new InvalidPayloadError(
+            "card request names no portal",
+            [{ path: "portalId", message: "required in the query or the body" }],
+            "The HubSpot card sends context.portal.id as portalId.",
+          );
+        }
+        const connectionId = await deps.resolveHubSpotConnection(portalId);
+        if (!connectionId) {
+          throw new NotFoundError(
+            `portal ${portalId} is not connected to Handoff`,
+            "Install the app: GET /install/hubspot.",
+          );
+        }
+        const leadId = (body.objectId ?? body.contactId) as string;
+        const actorId = query.userId ?? body.userId;
+        const card = body.decision
+          ? await applyFeedback({
+              connectionId,
+              leadId,
+              decision: body.decision,
+              source: "hubspot",
+              ...(body.reason ? { reason: body.reason } : {}),
+              ...(body.note ? { note: body.note } : {}),
+              ...(actorId ? { actorId } : {}),
+            })
+          : await loadCard(connectionId, leadId);
+        res.set("Cache-Control", "no-store").json(card);
+      } catch (err) {
+        next(err);
+      }
+    },
+  );
+
+  router.post(
+    CARD_ROUTES.canvas,
+    requireType("application/x-www-form-urlencoded"),
+    express.urlencoded({ extended: false, limit, type: () => true }),
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const signedRequest = (req.body as Record<string, unknown> | undefined)?.signed_request;
+        if (typeof signedRequest !== "string" || signedRequest.length === 0) {
+          throw new InvalidPayloadError(
+            "signed_request is missing",
+            [{ path: "signed_request", message: "required form field" }],
+            "Salesforce posts it to a Canvas app with Signed Request access; check the app's Canvas settings.",
+          );
+        }
+        const canvas = verifyCanvasSignedRequest(signedRequest, deps.canvasConsumerSecrets);
+        const connectionId = await deps.resolveSalesforceConnection(canvas.organizationId);
+        if (!connectionId) {
+          throw new NotFoundError(
+            `org ${canvas.organizationId} is not connected to Handoff`,
+            "Connect this org first: GET /install/salesforce.",
+          );
+        }
+        const card = await loadCard(connectionId, canvas.recordId);
+        sendPage(res, card, "salesforce", SALESFORCE_FRAME_ANCESTORS.join(" "), canvas.userId);
+      } catch (err) {
+        htmlError(res, next, err);
+      }
+    },
+  );
+
+  router.get(CARD_ROUTES.preview, async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await deps.authorizePreview(req);
+      const card = await loadCard(String(req.params.connectionId), String(req.params.leadId));
+      sendPage(res, card, "preview", "'none'");
+    } catch (err) {
+      htmlError(res, next, err);
+    }
+  });
+
+  router.post(
+    CARD_ROUTES.feedback,
+    requireType("application/json"),
+    express.json({ limit, type: () => true }),
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const body = parse(feedbackRequestSchema, req.body, "feedback");
+        const claims = verifyFeedbackToken(deps.feedbackSecret, body.token, body, now());
+        const card = await applyFeedback({
+          connectionId: body.connectionId,
+          leadId: body.leadId,
+          decision: body.decision,
+          source: claims.source,
+          ...(body.reason ? { reason: body.reason } : {}),
+          ...(body.note ? { note: body.note } : {}),
+          ...(claims.actorId ? { actorId: claims.actorId } : {}),
+        });
+        res.set("Cache-Control", "no-store").json({ status: card.feedback.status, card });
+      } catch (err) {
+        next(err);
+      }
+    },
+  );
+
+  return router;
+}
