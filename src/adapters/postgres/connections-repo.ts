@@ -134,6 +134,24 @@ export class ConnectionsRepo {
     return tokens;
   }
 
+  /** Notification settings hold secrets (Slack hook URL, bot token, SMTP password): stored encrypted. */
+  async saveNotificationSettings(id: string, settings: unknown): Promise<void> {
+    await this.pool.query(
+      `UPDATE connections SET settings = settings || jsonb_build_object('notifications', $2::text), updated_at = now()
+       WHERE id = $1`,
+      [id, this.cipher.encrypt(JSON.stringify(settings))],
+    );
+  }
+
+  async getNotificationSettings(id: string): Promise<unknown> {
+    const r = await this.pool.query<{ enc: string | null }>(
+      "SELECT settings->>'notifications' AS enc FROM connections WHERE id = $1",
+      [id],
+    );
+    const enc = r.rows[0]?.enc;
+    return enc ? (JSON.parse(this.cipher.decrypt(enc)) as unknown) : {};
+  }
+
   /** Uninstall/disconnect: the tokens are removed, history stays. */
   async disconnect(id: string): Promise<void> {
     await this.pool.query(
