@@ -1,4 +1,76 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { AppError } from "../../domain/errors";
+import { loadSlaFile } from "../../sla/load-sla";
+import { formatLeadPreview, leadPreviewJson, parsePreviewLeads, previewLeads } from "../../sla/preview";
+import { formatProblem, SlaValidationError } from "../../sla/sla-problem";
 
-/** Registers the `handoff` sub-commands of this area. */
-export function register(_program: Command): void {}
+export interface PreviewOptions {
+  sla: string;
+  leads: string;
+  at?: string;
+  json?: boolean;
+  /** Used by preview steps that need a roster (routing). */
+  roster?: string;
+}
+
+/**
+ * Runs a preview and writes it to `write`. Returns the exit code: 1 when the SLA or some lead lines are
+ * invalid (valid lines are still previewed).
+ */
+export async function runPreview(opts: PreviewOptions, write: (line: string) => void): Promise<number> {
+  const at = opts.at ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(at))) {
+    throw new AppError("invalid_option", `--at ${opts.at ?? ""} is not an instant`, {
+      hint: "use ISO-8601, e.g. --at 2026-11-23T09:00:00Z",
+    });
+  }
+  const { sla } = await loadSlaFile(opts.sla);
+  const text = await readFile(opts.leads, "utf8").catch((cause: unknown) => {
+    throw new AppError("leads_file_unreadable", `cannot read ${opts.leads}`, {
+      hint: 'give an NDJSON file: one {"lead": {…}, "activities": […]} per line',
+      cause,
+    });
+  });
+  const { inputs, errors } = parsePreviewLeads(text);
+  for (const e of errors) process.stderr.write(`${opts.leads}:${e.line}: ${e.message}\n`);
+  const rows = await previewLeads(inputs, sla, at);
+  if (opts.json) {
+    for (const row of rows) write(JSON.stringify(leadPreviewJson(row)));
+  } else {
+    write(
+      `SLA "${sla.sla.name}" v${sla.sla.version} as of ${new Date(Date.parse(at)).toISOString()} — nothing is written\n`,
+    );
+    for (const row of rows) write(`${formatLeadPreview(row).join("\n")}\n`);
+    const handed = rows.filter((r) => r.decision.handoff).length;
+    const held = rows.filter((r) => r.decision.action === "hold").length;
+    write(`${rows.length} lead(s): ${handed} handed to sales, ${held} held for missing fields`);
+  }
+  return errors.length > 0 ? 1 : 0;
+}
+
+/** `handoff preview --sla <file> --leads <file.ndjson> [--at ISO] [--json]` */
+export function register(program: Command): void {
+  program
+    .command("preview")
+    .description("score and stage sample leads under an SLA file, in order; nothing is written anywhere")
+    .requiredOption("--sla <file>", "the SLA file (draft or published)")
+    .requiredOption("--leads <file>", "NDJSON: one lead per line, with optional activities and history")
+    .option("--at <iso>", "evaluate as of this instant (default: now)")
+    .option("--roster <file>", "roster for the routing simulation")
+    .option("--json", "one JSON object per lead")
+    .action(async (opts: PreviewOptions) => {
+      try {
+        process.exitCode = await runPreview(opts, (line) => void process.stdout.write(`${line}\n`));
+      } catch (error) {
+        if (error instanceof SlaValidationError) {
+          for (const p of error.problems) process.stderr.write(`${formatProblem(p)}\n`);
+        } else if (error instanceof AppError) {
+          process.stderr.write(`${error.message}\n  hint: ${error.hint ?? ""}\n`);
+        } else {
+          throw error;
+        }
+        process.exitCode = 1;
+      }
+    });
+}
