@@ -127,20 +127,21 @@ export function hubSpotCardVerifier(publicUrl: string, secrets: string[], now: (
 
 const idSchema = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]).transform(String);
 
-const hubspotCardRequestSchema = z
-  .object({
-    objectId: idSchema.optional(),
-    contactId: idSchema.optional(),
+// `contactId` is accepted as another name for the record id, so that every problem is reported in one go.
+const hubspotCardRequestSchema = z.preprocess(
+  (b) =>
+    b && typeof b === "object" && !Array.isArray(b) && !("objectId" in b) && "contactId" in b
+      ? { ...b, objectId: (b as { contactId: unknown }).contactId }
+      : b,
+  z.object({
+    objectId: idSchema,
     portalId: idSchema.optional(),
     userId: idSchema.optional(),
     decision: z.enum(["accept", "reject"]).optional(),
     reason: z.string().max(64).optional(),
     note: z.string().max(1000).optional(),
-  })
-  .refine((b) => b.objectId !== undefined || b.contactId !== undefined, {
-    message: "objectId (the contact's record id) is required",
-    path: ["objectId"],
-  });
+  }),
+);
 
 const feedbackRequestSchema = z.object({
   connectionId: z.string().min(1).max(64),
@@ -373,7 +374,7 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
             "Install the app: GET /install/hubspot.",
           );
         }
-        const leadId = (body.objectId ?? body.contactId) as string;
+        const leadId = body.objectId;
         const actorId = query.userId ?? body.userId;
         const card = body.decision
           ? await applyFeedback({
