@@ -118,3 +118,23 @@ export interface RoutingDecision {
   /** New fairness state of `pool`, to persist with the decision. */
   fairness?: PoolFairness;
 }
+
+/**
+ * The same value with object keys sorted at every level and `undefined` members dropped. The store routes on
+ * the canonical input and replay canonicalises what it reads back (PostgreSQL's jsonb reorders keys), so the
+ * key order of a `when` block can never make a replay differ.
+ */
+export function canonicalize<T>(value: T): T {
+  return sortKeys(value) as T;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortKeys(v)));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = sortKeys(v);
+  }
+  return out;
+}

@@ -51,21 +51,44 @@ export function isKnownTimeZone(timeZone: string): boolean {
   }
 }
 
+// UTC offsets only change on quarter-hour boundaries, so one Intl call per zone and quarter hour is enough
+// (formatToParts is by far the most expensive step of a routing decision).
+const QUARTER_HOUR = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const bucket = Math.floor(instant.getTime() / QUARTER_HOUR);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const at = new Date(bucket * QUARTER_HOUR);
+    const parts: Record<string, string> = {};
+    for (const p of formatterFor(timeZone).formatToParts(at)) parts[p.type] = p.value;
+    const wall = Date.UTC(
+      Number(parts.year),
+      Number(parts.month) - 1,
+      Number(parts.day),
+      Number(parts.hour) % 24,
+      Number(parts.minute),
+    );
+    offset = Math.round((wall - at.getTime()) / 60_000);
+    if (offsets.size > 10_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
 /**
  * The wall-clock time of `instant` in `timeZone`.
  * @throws RangeError for an unknown time zone
  */
 export function localTime(instant: Date, timeZone: string): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatterFor(timeZone).formatToParts(instant)) parts[p.type] = p.value;
-  const hour = Number(parts.hour) % 24;
-  const minute = Number(parts.minute);
-  const weekday = (WEEKDAYS as readonly string[]).includes(parts.weekday ?? "")
-    ? (parts.weekday as Weekday)
-    : "Mon";
+  const wall = new Date(instant.getTime() + offsetMinutes(instant, timeZone) * 60_000);
+  const hour = wall.getUTCHours();
+  const minute = wall.getUTCMinutes();
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    weekday,
+    date: wall.toISOString().slice(0, 10),
+    weekday: WEEKDAYS[wall.getUTCDay()] as Weekday,
     minutes: hour * 60 + minute,
     clock: `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`,
   };
@@ -119,6 +142,19 @@ function parseDays(spec: string): Weekday[] | undefined {
  * @returns the week, or a message saying what cannot be read
  */
 export function parseWorkingHours(text: string): WorkingWeek | { error: string } {
+  let parsed = parsedHours.get(text);
+  if (!parsed) {
+    parsed = readWorkingHours(text);
+    if (parsedHours.size > 1_000) parsedHours.clear();
+    parsedHours.set(text, parsed);
+  }
+  return parsed;
+}
+
+// A roster has a handful of distinct schedules; read each once. Callers never mutate the result.
+const parsedHours = new Map<string, WorkingWeek | { error: string }>();
+
+function readWorkingHours(text: string): WorkingWeek | { error: string } {
   const week: WorkingWeek = { Sun: [], Mon: [], Tue: [], Wed: [], Thu: [], Fri: [], Sat: [] };
   const trimmed = text.trim();
   if (/^(24\/7|always)$/i.test(trimmed)) {

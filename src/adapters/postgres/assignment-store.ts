@@ -15,6 +15,7 @@ import type {
   RoutingDecision,
   RoutingInput,
 } from "../../domain/routing-snapshot";
+import { canonicalize } from "../../domain/routing-snapshot";
 import type { Logger } from "../../ports/logger";
 import { createHolidayCalendar, type HolidayCalendar } from "../holidays";
 
@@ -176,7 +177,7 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
 
     const repStates = await lockRepStates(client, connectionId, repKeys, rules, now);
     const codes = repKeys.map((k) => rules.reps[k]?.holidays).filter((c): c is string => c !== undefined);
-    const input: RoutingInput = {
+    const input: RoutingInput = canonicalize<RoutingInput>({
       lead,
       rules,
       owners: req.owners,
@@ -196,7 +197,7 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
             },
           }
         : {}),
-    };
+    });
     const decision = route(input);
     const decisionId = req.decisionId ?? randomUUID();
 

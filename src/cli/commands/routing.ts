@@ -1,4 +1,258 @@
+import { createHash } from "node:crypto";
 import type { Command } from "commander";
+import { Pool } from "pg";
+import { createAssignmentStore } from "../../adapters/postgres/assignment-store";
+import { createRepAvailabilityStore, type RepOverview } from "../../adapters/postgres/rep-availability-store";
+import { AppError } from "../../domain/errors";
+import { routeLead } from "../../domain/routing";
+import { canonicalize, type RoutingDecision, type RoutingInput } from "../../domain/routing-snapshot";
+import { canonicalJson } from "../../sla/canonical-hash";
+import { loadSlaFile } from "../../sla/load-sla";
 
-/** Registers the `handoff` sub-commands of this area. */
-export function register(_program: Command): void {}
+const out = (line = ""): void => void process.stdout.write(`${line}\n`);
+
+function databasePool(): Pool {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    throw new AppError(
+      "database_url_missing",
+      "DATABASE_URL is not set: decisions and rep states live in the app's database",
+      {
+        hint: "Run against the app's database: DATABASE_URL=postgres://user:pass@host:5432/handoff handoff …",
+      },
+    );
+  }
+  return new Pool({ connectionString: url, max: 2 });
+}
+
+async function withPool<T>(work: (pool: Pool) => Promise<T>): Promise<T> {
+  const pool = databasePool();
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function resolveConnection(pool: Pool, given: string | undefined): Promise<string> {
+  const ids = (await pool.query<{ id: string }>("SELECT id FROM connections ORDER BY id")).rows.map(
+    (r) => r.id,
+  );
+  if (given !== undefined) {
+    if (ids.includes(given)) return given;
+    throw new AppError("connection_not_found", `no connection "${given}" in this database`, {
+      hint: ids.length ? `Known connections: ${ids.join(", ")}` : "Install the app on a portal or org first.",
+    });
+  }
+  if (ids.length === 1 && ids[0] !== undefined) return ids[0];
+  throw new AppError("connection_required", `which connection? this database has ${ids.length} connections`, {
+    hint: ids.length
+      ? `Pass --connection <id>: ${ids.join(", ")}`
+      : "Install the app on a portal or org first.",
+  });
+}
+
+function fingerprint(decision: unknown): string {
+  return `sha256:${createHash("sha256").update(canonicalJson(decision)).digest("hex").slice(0, 16)}`;
+}
+
+function describe(decision: RoutingDecision): string[] {
+  const lines = [`  owner ${decision.ownerId ?? "(unchanged)"} by ${decision.method}: ${decision.reason}`];
+  for (const c of decision.candidates) {
+    lines.push(`    ${c.eligible ? "✓" : "✗"} ${c.rep}${c.skipped ? `: ${c.skipped}` : ""}`);
+  }
+  return lines;
+}
+
+export interface ReplayResult {
+  identical: boolean;
+  lines: string[];
+}
+
+/**
+ * `handoff replay <decisionId> [--sla draft.yaml]`: re-runs the router on the stored inputs. Without a draft the
+ * result must equal the stored decision bit for bit (canonical JSON); with a draft, the draft's routing rules
+ * replace the stored ones and the two decisions are shown side by side.
+ */
+export async function replayDecision(
+  pool: Pool,
+  decisionId: string,
+  draftFile?: string,
+): Promise<ReplayResult> {
+  const stored = await createAssignmentStore({ pool }).getDecision(undefined, decisionId);
+  const storedInput = stored.inputs.routing as RoutingInput | undefined;
+  const input = storedInput === undefined ? undefined : canonicalize(storedInput);
+  const decision = stored.outcome.routing as RoutingDecision | undefined;
+  if (!input || !decision) {
+    throw new AppError("not_a_routing_decision", `decision ${decisionId} has no routing part to replay`, {
+      hint: "It was recorded before routing (held or not qualified).",
+    });
+  }
+  const lines = [
+    `decision ${stored.id}: lead ${stored.leadId}, ${input.now}, SLA ${stored.slaHash ?? "(unknown)"}`,
+    "stored:",
+    ...describe(decision),
+  ];
+  if (draftFile === undefined) {
+    const replayed = routeLead(input);
+    const identical = canonicalJson(replayed) === canonicalJson(decision);
+    lines.push(
+      identical
+        ? `replayed: identical, bit for bit (${fingerprint(decision)})`
+        : `replayed: DIFFERENT (${fingerprint(decision)} stored, ${fingerprint(replayed)} now) — the router changed since`,
+    );
+    if (!identical) lines.push(...describe(replayed));
+    return { identical, lines };
+  }
+  const draft = await loadSlaFile(draftFile);
+  const withDraft = routeLead({ ...input, rules: draft.sla.routing });
+  const same = withDraft.ownerId === decision.ownerId;
+  lines.push(`with ${draftFile} (${draft.hash}):`, ...describe(withDraft));
+  lines.push(
+    same
+      ? "the draft gives the lead to the same owner"
+      : `the draft changes the owner: ${decision.ownerId ?? "-"} → ${withDraft.ownerId ?? "-"}`,
+  );
+  return { identical: same, lines };
+}
+
+function formatRep(r: RepOverview): string {
+  const away = r.away
+    ? `away${r.awayUntil ? ` until ${r.awayUntil.slice(0, 10)}` : ""}${r.awayReason ? ` (${r.awayReason})` : ""}`
+    : "available";
+  const caps = [
+    r.caps.open !== null ? `open cap ${r.caps.open}` : "",
+    r.caps.perDay !== null ? `${r.caps.perDay}/day` : "",
+    r.caps.perWeek !== null ? `${r.caps.perWeek}/week` : "",
+  ].filter(Boolean);
+  const ooo = r.outOfOffice.map((o) => `ooo ${o.from.slice(0, 10)}→${o.to.slice(0, 10)}`);
+  return `${r.repKey.padEnd(14)} ${away.padEnd(40)} ${String(r.open).padStart(4)} open  ${[...caps, ...ooo].join(", ")}`;
+}
+
+function parseDate(text: string, flag: string): Date {
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(d.getTime())) {
+    throw new AppError("invalid_date", `${flag} "${text}" is not a date`, {
+      hint: "Use 2026-11-30 or an ISO instant.",
+    });
+  }
+  return d;
+}
+
+function fail(error: unknown): void {
+  if (!(error instanceof AppError)) throw error;
+  process.stderr.write(`${error.message}${error.hint ? `\n  hint: ${error.hint}` : ""}\n`);
+  process.exitCode = 1;
+}
+
+/** `handoff replay <decisionId> [--sla draft.yaml]` and `handoff reps away|back|caps|list`. */
+export function register(program: Command): void {
+  // `handoff replay --parked` belongs to core; if it registered `replay` first, it should call replayDecision.
+  if (!program.commands.some((c) => c.name() === "replay")) {
+    program
+      .command("replay <decisionId>")
+      .description("re-run a routing decision from its stored inputs; --sla shows what a draft would do")
+      .option("--sla <file>", "a draft SLA whose routing rules to try on the same inputs")
+      .action(async (decisionId: string, opts: { sla?: string }) => {
+        try {
+          const result = await withPool((pool) => replayDecision(pool, decisionId, opts.sla));
+          for (const line of result.lines) out(line);
+          if (!result.identical && opts.sla === undefined) process.exitCode = 1;
+        } catch (error) {
+          fail(error);
+        }
+      });
+  }
+
+  const reps = program.command("reps").description("reps' availability and caps (audited)");
+  const actor = `cli:${process.env.USER ?? "unknown"}`;
+  reps
+    .command("away <rep>")
+    .description("set a rep away: no leads until back (or until --until)")
+    .requiredOption("--reason <reason>", "why (shown in routing decisions): vacation, sick, training …")
+    .option("--until <date>", "end of the absence (2026-11-30); default: until `handoff reps back`")
+    .option("--connection <id>", "the portal/org connection (default: the only one)")
+    .action(async (rep: string, opts: { reason: string; until?: string; connection?: string }) => {
+      try {
+        await withPool(async (pool) => {
+          const connectionId = await resolveConnection(pool, opts.connection);
+          const until = opts.until === undefined ? undefined : parseDate(opts.until, "--until");
+          const r = await createRepAvailabilityStore(pool).setAway(
+            connectionId,
+            rep,
+            { reason: opts.reason, now: new Date(), ...(until ? { until } : {}) },
+            actor,
+          );
+          out(formatRep(r));
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  reps
+    .command("back <rep>")
+    .description("end a rep's absence now")
+    .option("--connection <id>", "the portal/org connection (default: the only one)")
+    .action(async (rep: string, opts: { connection?: string }) => {
+      try {
+        await withPool(async (pool) => {
+          const connectionId = await resolveConnection(pool, opts.connection);
+          out(
+            formatRep(await createRepAvailabilityStore(pool).setBack(connectionId, rep, new Date(), actor)),
+          );
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  reps
+    .command("caps <rep>")
+    .description("override a rep's caps (`none` removes an override; the SLA's cap applies again)")
+    .option("--open <n>", "max open leads")
+    .option("--per-day <n>", "max new leads per day")
+    .option("--per-week <n>", "max new leads per week")
+    .option("--connection <id>", "the portal/org connection (default: the only one)")
+    .action(
+      async (
+        rep: string,
+        opts: { open?: string; perDay?: string; perWeek?: string; connection?: string },
+      ) => {
+        const cap = (v: string | undefined): number | null | undefined =>
+          v === undefined ? undefined : v === "none" ? null : Number(v);
+        try {
+          await withPool(async (pool) => {
+            const connectionId = await resolveConnection(pool, opts.connection);
+            const caps = Object.fromEntries(
+              Object.entries({
+                open: cap(opts.open),
+                perDay: cap(opts.perDay),
+                perWeek: cap(opts.perWeek),
+              }).filter(([, v]) => v !== undefined),
+            );
+            out(formatRep(await createRepAvailabilityStore(pool).setCaps(connectionId, rep, caps, actor)));
+          });
+        } catch (error) {
+          fail(error);
+        }
+      },
+    );
+  reps
+    .command("list")
+    .description("every rep with a state: availability, open leads, cap overrides, out-of-office entries")
+    .option("--connection <id>", "the portal/org connection (default: the only one)")
+    .option("--json", "print JSON")
+    .action(async (opts: { connection?: string; json?: boolean }) => {
+      try {
+        await withPool(async (pool) => {
+          const connectionId = await resolveConnection(pool, opts.connection);
+          const list = await createRepAvailabilityStore(pool).list(connectionId, new Date());
+          if (opts.json) out(JSON.stringify(list, null, 2));
+          else for (const r of list) out(formatRep(r));
+          if (!opts.json && list.length === 0)
+            out("no rep has a state yet (nobody was routed, set away or capped)");
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+}

@@ -1,6 +1,7 @@
 /**
  * One app instance for the multi-process routing test and benchmark: assigns `COUNT` leads with `CONCURRENCY`
  * transactions in flight against `DATABASE_URL`, then prints one JSON line with what it got.
+ * Caps: CAP_OPEN (pool, default 40) and ANNA_CAP (default 60).
  * Run: DATABASE_URL=… CONNECTION_ID=… WORKER=1 COUNT=100 CONCURRENCY=10 npx tsx test/integration/routing/assign-worker.ts
  */
 import { Pool } from "pg";
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   if (!url) throw new Error("DATABASE_URL is not set");
   const pool = new Pool({ connectionString: url, max: concurrency });
   const store = createAssignmentStore({ pool });
-  const rules = cappedDachRules();
+  const rules = cappedDachRules(Number(process.env.CAP_OPEN ?? "40"), Number(process.env.ANNA_CAP ?? "60"));
   const now = new Date(MONDAY_MORNING_EU);
   const perRep: Record<string, number> = {};
   let next = 0;
