@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   retry?: RetryPolicyOptions;
   /** The pipeline; until it is wired, events are only recorded as seen. */
   handleLeadEvent?: LeadEventHandler;
+  /** Builds the product on the core (pipeline, card routes, notifications): see compose.ts. */
+  extend?: (core: RuntimeCore) => Promise<RuntimeExtension>;
   routers?: (rt: RuntimeCore) => Router[];
   adminRouters?: (rt: RuntimeCore) => Router[];
   now?: () => number;
@@ -42,6 +44,13 @@ export interface RuntimeCore {
   events: EventStore;
   metrics: Metrics;
   logger: Logger;
+}
+
+export interface RuntimeExtension {
+  handleLeadEvent?: LeadEventHandler;
+  routers?: Router[];
+  adminRouters?: Router[];
+  stop?(): Promise<void>;
 }
 
 export interface Runtime extends RuntimeCore {
@@ -73,13 +82,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const events = new EventStore(pool, boss);
   const metrics = createMetrics();
   const core: RuntimeCore = { pool, boss, connections, events, metrics, logger };
+  const extension = options.extend ? await options.extend(core) : undefined;
 
   const worker = options.worker
     ? await startLeadEventWorker({
         boss,
         events,
         logger,
-        handle: options.handleLeadEvent ?? recordOnly,
+        handle: options.handleLeadEvent ?? extension?.handleLeadEvent ?? recordOnly,
         ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
       })
@@ -102,8 +112,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       metrics,
       isReady: () => true,
-      routers: options.routers?.(core) ?? [],
-      adminRouters: options.adminRouters?.(core) ?? [],
+      routers: [...(options.routers?.(core) ?? []), ...(extension?.routers ?? [])],
+      adminRouters: [...(options.adminRouters?.(core) ?? []), ...(extension?.adminRouters ?? [])],
       ...(options.now ? { now: options.now } : {}),
     });
     server = await new Promise<Server>((resolve) => {
@@ -128,6 +138,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           });
         }
         await worker?.stop();
+        await extension?.stop?.();
         await boss.stop({ graceful: true, timeout: 15_000 });
         await pool.end();
       })()),

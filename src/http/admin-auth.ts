@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import { UnauthorizedError } from "../domain/errors";
 
 /**
@@ -7,13 +7,9 @@ import { UnauthorizedError } from "../domain/errors";
  * dashboard login). Both sides are hashed first so the comparison is constant-time whatever the length.
  */
 export function requireAdmin(adminToken: string): RequestHandler {
-  const expected = createHash("sha256").update(adminToken).digest();
   return (req, _res, next) => {
-    const header = req.get("authorization") ?? "";
-    const bearer = header.startsWith("Bearer ") ? header.slice(7) : undefined;
-    const cookie = /(?:^|;\s*)handoff_admin=([^;]+)/.exec(req.get("cookie") ?? "")?.[1];
-    const given = bearer ?? (cookie ? decodeURIComponent(cookie) : undefined);
-    if (given !== undefined && timingSafeEqual(createHash("sha256").update(given).digest(), expected)) return next();
+    const given = presentedAdminToken(req);
+    if (given !== undefined && adminTokenMatches(given, adminToken)) return next();
     next(
       new UnauthorizedError(
         given === undefined ? "admin token missing" : "admin token does not match",
@@ -21,4 +17,18 @@ export function requireAdmin(adminToken: string): RequestHandler {
       ),
     );
   };
+}
+
+/** The token a request presents: `Authorization: Bearer …` or the dashboard's `handoff_admin` cookie. */
+export function presentedAdminToken(req: Request): string | undefined {
+  const header = req.get("authorization") ?? "";
+  if (header.startsWith("Bearer ")) return header.slice(7);
+  const cookie = /(?:^|;\s*)handoff_admin=([^;]+)/.exec(req.get("cookie") ?? "")?.[1];
+  return cookie ? decodeURIComponent(cookie) : undefined;
+}
+
+export function adminTokenMatches(given: string, adminToken: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(adminToken).digest();
+  return timingSafeEqual(a, b);
 }
