@@ -1127,7 +1127,7 @@ export function seedHubSpotDemoPortal(state: HubSpotSandboxState): void {
       hs_object_id: id,
     };
     // Page views over the last three weeks: fitting, engaged contacts look at pricing and the demo page.
-    const views = 2 + ((i * 7) % 7);
+    const views = 2 + ((i * 5) % 7);
     let last = 0;
     for (let v = 0; v < views; v++) {
       const page = PAGES[(i + v * 3) % PAGES.length]!;

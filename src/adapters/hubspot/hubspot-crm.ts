@@ -1,0 +1,557 @@
+import { Client } from "@hubspot/api-client";
+import { FilterOperatorEnum } from "@hubspot/api-client/lib/codegen/crm/contacts/models/Filter";
+import { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/objects/tasks/models/AssociationSpec";
+import { AppError, CrmNotFoundError } from "../../domain/errors";
+import type { Activity, Lead } from "../../domain/lead";
+import type {
+  Conversion,
+  CreatedTask,
+  CrmAccount,
+  CrmOwner,
+  CrmPort,
+  CrmTouch,
+  FollowUpTask,
+  LeadUpdate,
+  RateBudget,
+} from "../../ports/crm";
+import type { Logger } from "../../ports/logger";
+import { BatchCoalescer, type BatchResults } from "../batch-coalescer";
+import { translateCrmError } from "../crm-errors";
+import { HUBSPOT_OAUTH_BUDGET, RateBudgetQueue } from "../rate-budget";
+import {
+  BACKWARD_STAGES,
+  COMPANY_PROPERTIES,
+  HANDOFF_CONTACT_PROPERTIES,
+  HANDOFF_TASK_PROPERTIES,
+  LEAD_PROPERTIES,
+  pageViewToActivity,
+  toAccount,
+  toHubSpotProperties,
+  toIso,
+  toLead,
+  toOwner,
+  TOUCH_KINDS,
+  type HubSpotObject,
+} from "./hubspot-mapper";
+import type { HubSpotAccess } from "./hubspot-oauth";
+
+export interface HubSpotCrmOptions {
+  /** Handoff's connection id (errors and logs name it). */
+  connectionId: string;
+  access: HubSpotAccess;
+  /** API host. @default "https://api.hubapi.com" (the sandbox: `${sandbox.url}/hubspot`) */
+  basePath?: string;
+  /** Shared per connection (see RateBudgetRegistry). @default a new queue sized to HUBSPOT_OAUTH_BUDGET */
+  budget?: RateBudgetQueue;
+  /** How long a single read/write waits for others to share its batch call. @default 10 */
+  lingerMs?: number;
+  /** Lead statuses that count as "open" for capacity. @default NEW, OPEN, IN_PROGRESS, ATTEMPTED_TO_CONTACT */
+  openLeadStatuses?: string[];
+  logger?: Logger;
+}
+
+const HANDOFF_GROUP = { name: "handoff", label: "Handoff", displayOrder: -1 };
+const DEFAULT_OPEN_STATUSES = ["NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT"];
+/** task → contact (reference §5.4). */
+const TASK_TO_CONTACT = 204;
+const FORMS_TTL_MS = 10 * 60_000;
+
+interface ReadItem {
+  id: string;
+  extra: string[];
+}
+
+interface SdkError {
+  code: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function isSdkError(e: unknown): e is SdkError {
+  return typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "number";
+}
+
+function bodyField(body: unknown, name: string): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const v = (body as Record<string, unknown>)[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** How long HubSpot wants us to wait, from the 429's policy (reference §7.2). */
+function retryAfterMs(e: SdkError): number {
+  const policy = bodyField(e.body, "policyName");
+  if (policy === "TEN_SECONDLY_ROLLING") return 10_000;
+  if (policy === "SECONDLY" || bodyField(e.body, "message")?.includes("secondly")) return 1_000;
+  if (policy === "DAILY") {
+    const now = new Date();
+    return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
+  }
+  const header = e.headers?.["retry-after"];
+  return header && Number.isFinite(Number(header)) ? Number(header) * 1000 : 10_000;
+}
+
+type Lane = "default" | "search";
+
+/**
+ * CrmPort over HubSpot through `@hubspot/api-client` (SDK retries and limiter off): every call goes
+ * through the connection's RateBudgetQueue, single-lead reads and writes are folded into batch calls
+ * (≤ 100), search runs in its own 5/s lane, and every failure leaves as an AppError via translateCrmError.
+ *
+ * @example const crm = new HubSpotCrm({ connectionId, access: staticHubSpotAccess(token), basePath });
+ */
+export class HubSpotCrm implements CrmPort {
+  readonly crm = "hubspot" as const;
+  private readonly options: HubSpotCrmOptions;
+  private readonly basePath: string;
+  readonly budget: RateBudgetQueue;
+  private readonly reads: BatchCoalescer<ReadItem, Lead>;
+  private readonly writes: BatchCoalescer<LeadUpdate, true>;
+  private client: { token: string; client: Client } | undefined;
+  private forms: { at: number; byName: Map<string, string> } | undefined;
+
+  constructor(options: HubSpotCrmOptions) {
+    this.options = options;
+    this.basePath = options.basePath ?? "https://api.hubapi.com";
+    this.budget =
+      options.budget ?? new RateBudgetQueue({ name: options.connectionId, ...HUBSPOT_OAUTH_BUDGET });
+    const lingerMs = options.lingerMs ?? 10;
+    this.reads = new BatchCoalescer<ReadItem, Lead>({
+      maxBatchSize: 100,
+      lingerMs,
+      keyOf: (item) => item.id,
+      merge: (a, b) => ({ id: a.id, extra: [...new Set([...a.extra, ...b.extra])] }),
+      execute: (items) => this.batchRead(items),
+    });
+    this.writes = new BatchCoalescer<LeadUpdate, true>({
+      maxBatchSize: 100,
+      lingerMs,
+      keyOf: (u) => u.leadId,
+      // Two writes to one lead in the same window: the later values win field by field.
+      merge: (a, b) => ({ ...a, ...b }),
+      execute: (items) => this.batchUpdate(items),
+    });
+  }
+
+  // ---- plumbing ----
+
+  private async sdk(): Promise<Client> {
+    const token = await this.options.access.accessToken();
+    if (this.client?.token !== token) {
+      // No numberOfApiCallRetries, no limiterOptions: retries belong to the jobs, pacing to the budget.
+      this.client = { token, client: new Client({ accessToken: token, basePath: this.basePath }) };
+    }
+    return this.client.client;
+  }
+
+  /** One API call: paced by the budget; after a 401 the token is refreshed once and the call repeated. */
+  private async call<T>(
+    what: string,
+    fn: (client: Client) => Promise<T>,
+    lane: Lane = "default",
+  ): Promise<T> {
+    try {
+      return await this.budget.run(async () => fn(await this.sdk()), lane);
+    } catch (first) {
+      if (!(isSdkError(first) && first.code === 401 && this.options.access.refresh))
+        throw this.translate(what, first);
+      try {
+        await this.options.access.refresh();
+        return await this.budget.run(async () => fn(await this.sdk()), lane);
+      } catch (second) {
+        throw this.translate(what, second);
+      }
+    }
+  }
+
+  private translate(what: string, e: unknown): AppError {
+    if (e instanceof AppError) return e;
+    const where = `${what} for connection ${this.options.connectionId}`;
+    if (!isSdkError(e)) {
+      return translateCrmError({
+        crm: "hubspot",
+        status: undefined,
+        message: `${where}: no answer`,
+        cause: e,
+      });
+    }
+    const crmCode = bodyField(e.body, "errorType") ?? bodyField(e.body, "category");
+    const failure = {
+      crm: "hubspot" as const,
+      status: e.code,
+      message: `${where} failed with ${e.code}${crmCode ? ` ${crmCode}` : ""}`,
+      ...(crmCode === undefined ? {} : { crmCode }),
+      cause: e,
+    };
+    if (e.code === 429) {
+      const wait = retryAfterMs(e);
+      // Another integration may share the budget: hold every lane so the penalty window is not spent.
+      this.budget.pauseFor(Math.min(wait, 10_000));
+      return translateCrmError({ ...failure, retryAfterMs: wait });
+    }
+    return translateCrmError(failure);
+  }
+
+  private async batchRead(items: ReadItem[]): Promise<BatchResults<Lead>> {
+    const properties = [...new Set([...LEAD_PROPERTIES, ...items.flatMap((i) => i.extra)])];
+    const response = await this.call("batch read of contacts", (c) =>
+      c.crm.contacts.batchApi.read({
+        inputs: items.map((i) => ({ id: i.id })),
+        properties,
+        propertiesWithHistory: [],
+      }),
+    );
+    return new Map(response.results.map((r) => [String(r.id), toLead(r as HubSpotObject)]));
+  }
+
+  private async batchUpdate(updates: LeadUpdate[]): Promise<BatchResults<true>> {
+    // HubSpot ignores a direct move to an earlier lifecycle stage: clear it first, in its own request.
+    const backwards = updates.filter((u) => u.stage !== undefined && BACKWARD_STAGES.has(u.stage));
+    if (backwards.length > 0) {
+      await this.call("clear lifecycle stage", (c) =>
+        c.crm.contacts.batchApi.update({
+          inputs: backwards.map((u) => ({ id: u.leadId, properties: { lifecyclestage: "" } })),
+        }),
+      );
+    }
+    const response = await this.call("batch update of contacts", (c) =>
+      c.crm.contacts.batchApi.update({
+        inputs: updates.map((u) => ({ id: u.leadId, properties: toHubSpotProperties(u) })),
+      }),
+    );
+    const results: BatchResults<true> = new Map(updates.map((u) => [u.leadId, true as const]));
+    const errors = "errors" in response ? (response.errors ?? []) : [];
+    for (const err of errors) {
+      const context = (err as { context?: Record<string, string[]> }).context ?? {};
+      for (const id of [...(context.id ?? []), ...(context.ids ?? [])]) {
+        results.set(
+          id,
+          new CrmNotFoundError(
+            `hubspot: contact ${id} not found for connection ${this.options.connectionId}`,
+          ),
+        );
+      }
+    }
+    return results;
+  }
+
+  private search(
+    objectType: string,
+    request: {
+      filterGroups: {
+        filters: { propertyName: string; operator: FilterOperatorEnum; value?: string; values?: string[] }[];
+      }[];
+      properties: string[];
+      limit: number;
+      sorts?: { propertyName: string; direction: "ASCENDING" | "DESCENDING" }[];
+      after?: string;
+    },
+  ) {
+    const body = {
+      filterGroups: request.filterGroups,
+      properties: request.properties,
+      limit: request.limit,
+      after: request.after ?? "0",
+      // The SDK types `sorts` as string[], the API takes objects (reference §5.2).
+      sorts: (request.sorts ?? []) as unknown as string[],
+    };
+    return this.call(
+      `search of ${objectType}`,
+      (c) => c.crm.objects.searchApi.doSearch(objectType, body),
+      "search",
+    );
+  }
+
+  // ---- CrmPort ----
+
+  async getLeads(ids: string[], extraProperties: string[] = []): Promise<Lead[]> {
+    const unique = [...new Set(ids)];
+    const leads = await this.reads.submitMany(unique.map((id) => ({ id, extra: extraProperties })));
+    return leads.filter((l): l is Lead => l !== undefined);
+  }
+
+  async updateLeads(updates: LeadUpdate[]): Promise<void> {
+    const outcomes = await Promise.allSettled(updates.map((u) => this.writes.submit(u)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  async createTask(task: FollowUpTask): Promise<CreatedTask> {
+    // Idempotent per decision: a redelivered event finds the task it already made.
+    const existing = await this.search("tasks", {
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: "handoff_decision_id", operator: FilterOperatorEnum.Eq, value: task.decisionId },
+          ],
+        },
+      ],
+      properties: ["handoff_decision_id"],
+      limit: 1,
+    });
+    const found = existing.results[0];
+    if (found) return { id: String(found.id), leadId: task.leadId };
+    const created = await this.call("task create", (c) =>
+      c.crm.objects.tasks.basicApi.create({
+        properties: {
+          hs_timestamp: task.dueAt,
+          hs_task_subject: task.subject,
+          hs_task_body: task.body,
+          hubspot_owner_id: task.ownerId,
+          hs_task_status: "NOT_STARTED",
+          hs_task_priority: task.priority ?? "HIGH",
+          hs_task_type: task.type ?? "CALL",
+          handoff_decision_id: task.decisionId,
+        },
+        associations: [
+          {
+            to: { id: task.leadId },
+            types: [
+              {
+                associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+                associationTypeId: TASK_TO_CONTACT,
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    return { id: String(created.id), leadId: task.leadId };
+  }
+
+  async listOwners(): Promise<CrmOwner[]> {
+    const owners: CrmOwner[] = [];
+    // Deactivated users are listed only with archived=true (reference §5.3): ask for both.
+    for (const archived of [false, true]) {
+      let after: string | undefined;
+      do {
+        const page = await this.call("owners list", (c) =>
+          c.crm.owners.ownersApi.getPage(undefined, after, 100, archived),
+        );
+        owners.push(...page.results.map((o) => toOwner({ ...o, archived: o.archived })));
+        after = page.paging?.next?.after;
+      } while (after);
+    }
+    return owners;
+  }
+
+  async findAccountsByDomain(domain: string): Promise<CrmAccount[]> {
+    const page = await this.search("companies", {
+      filterGroups: [
+        {
+          filters: [{ propertyName: "domain", operator: FilterOperatorEnum.Eq, value: domain.toLowerCase() }],
+        },
+      ],
+      properties: COMPANY_PROPERTIES,
+      limit: 20,
+    });
+    return page.results.map((r) => toAccount(r as HubSpotObject));
+  }
+
+  async findDuplicatesByEmail(email: string, excludeId?: string): Promise<Lead[]> {
+    const value = email.trim().toLowerCase();
+    const page = await this.search("contacts", {
+      filterGroups: [
+        { filters: [{ propertyName: "email", operator: FilterOperatorEnum.Eq, value }] },
+        {
+          filters: [
+            { propertyName: "hs_additional_emails", operator: FilterOperatorEnum.ContainsToken, value },
+          ],
+        },
+      ],
+      properties: [...LEAD_PROPERTIES],
+      limit: 20,
+    });
+    return page.results.map((r) => toLead(r as HubSpotObject)).filter((l) => l.id !== excludeId);
+  }
+
+  async getLastConversion(leadId: string): Promise<Conversion | null> {
+    const [lead] = await this.getLeads([leadId]);
+    if (!lead) throw new CrmNotFoundError(`hubspot: contact ${leadId} not found`);
+    const name =
+      typeof lead.properties.recent_conversion === "string" ? lead.properties.recent_conversion : undefined;
+    const rawDate =
+      typeof lead.properties.recent_conversion_at === "string"
+        ? lead.properties.recent_conversion_at
+        : undefined;
+    if (!name || !rawDate) return null;
+    const conversion: Conversion = { name, occurredAt: rawDate };
+    const formId = (await this.formIdsByName()).get(name);
+    if (!formId) return conversion;
+    conversion.formId = formId;
+    // Submissions are listed per form, newest first: find this contact's one at that time.
+    const page = await this.call("form submissions", async (c) => {
+      const res = await c.apiRequest({
+        method: "GET",
+        path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formId)}`,
+        qs: { limit: 50 },
+      });
+      if (!res.ok) throw { code: res.status, body: await res.json().catch(() => ({})) } satisfies SdkError;
+      return (await res.json()) as {
+        results?: {
+          conversionId: string;
+          submittedAt: number;
+          pageUrl?: string;
+          values?: { name: string; value: string }[];
+        }[];
+      };
+    });
+    const at = Date.parse(rawDate);
+    const match = (page.results ?? []).find(
+      (s) =>
+        Math.abs(s.submittedAt - at) < 60_000 &&
+        (s.values ?? []).some((v) => v.name === "email" && v.value.toLowerCase() === lead.email),
+    );
+    if (match) {
+      if (match.pageUrl) conversion.pageUrl = match.pageUrl;
+      conversion.values = Object.fromEntries((match.values ?? []).map((v) => [v.name, v.value]));
+    }
+    return conversion;
+  }
+
+  private async formIdsByName(): Promise<Map<string, string>> {
+    if (this.forms && Date.now() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
+    const page = await this.call("forms list", (c) => c.marketing.forms.formsApi.getPage(undefined, 100));
+    const byName = new Map(page.results.map((f) => [f.name, f.id]));
+    this.forms = { at: Date.now(), byName };
+    return byName;
+  }
+
+  async getRecentActivities(leadId: string, limit: number): Promise<Activity[]> {
+    const page = await this.call("page views", (c) =>
+      c.events.eventsApi.getPage(
+        "contact",
+        "e_visited_page",
+        undefined,
+        undefined,
+        limit,
+        ["-occurredAt"],
+        undefined,
+        undefined,
+        Number(leadId),
+      ),
+    );
+    const views = page.results
+      .map((e) => pageViewToActivity({ id: e.id, occurredAt: e.occurredAt, properties: e.properties }))
+      .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))
+      .slice(0, limit);
+    const [lead] = await this.getLeads([leadId]);
+    const activities: Activity[] = [...views];
+    const name = lead?.properties.recent_conversion;
+    const occurredAt = lead?.properties.recent_conversion_at;
+    if (typeof name === "string" && typeof occurredAt === "string") {
+      activities.push({ kind: "form_submission", occurredAt, name });
+    }
+    return activities.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt));
+  }
+
+  async countOpenLeadsByOwner(ownerIds: string[]): Promise<Record<string, number>> {
+    const statuses = this.options.openLeadStatuses ?? DEFAULT_OPEN_STATUSES;
+    const counts: Record<string, number> = {};
+    await Promise.all(
+      [...new Set(ownerIds)].map(async (ownerId) => {
+        const page = await this.search("contacts", {
+          filterGroups: [
+            {
+              filters: [
+                { propertyName: "hubspot_owner_id", operator: FilterOperatorEnum.Eq, value: ownerId },
+                { propertyName: "hs_lead_status", operator: FilterOperatorEnum.In, values: statuses },
+              ],
+            },
+          ],
+          properties: ["hs_object_id"],
+          limit: 1,
+        });
+        counts[ownerId] = page.total;
+      }),
+    );
+    return counts;
+  }
+
+  async listTouches(leadId: string, since: string): Promise<CrmTouch[]> {
+    const sinceMs = String(Date.parse(since));
+    const touches: CrmTouch[] = [];
+    for (const objectType of ["calls", "emails", "meetings", "tasks"]) {
+      const filters =
+        objectType === "tasks"
+          ? [
+              { propertyName: "associations.contact", operator: FilterOperatorEnum.Eq, value: leadId },
+              { propertyName: "hs_task_status", operator: FilterOperatorEnum.Eq, value: "COMPLETED" },
+              { propertyName: "hs_task_completion_date", operator: FilterOperatorEnum.Gte, value: sinceMs },
+            ]
+          : [
+              { propertyName: "associations.contact", operator: FilterOperatorEnum.Eq, value: leadId },
+              { propertyName: "hs_timestamp", operator: FilterOperatorEnum.Gte, value: sinceMs },
+            ];
+      const page = await this.search(objectType, {
+        filterGroups: [{ filters }],
+        properties: ["hs_timestamp", "hs_task_completion_date", "hubspot_owner_id"],
+        limit: 100,
+      });
+      for (const r of page.results) {
+        const p = r.properties as Record<string, string | null>;
+        const occurredAt = toIso(objectType === "tasks" ? p.hs_task_completion_date : p.hs_timestamp);
+        if (!occurredAt) continue;
+        touches.push({
+          leadId,
+          kind: TOUCH_KINDS[objectType] ?? "task_completed",
+          occurredAt,
+          ...(p.hubspot_owner_id ? { ownerId: p.hubspot_owner_id } : {}),
+        });
+      }
+    }
+    return touches.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  }
+
+  async ensureFields(): Promise<{ created: string[]; missing: string[] }> {
+    const created: string[] = [];
+    const missing: string[] = [];
+    const plan: [string, readonly { name: string; label: string; type: string; fieldType: string }[]][] = [
+      ["contacts", HANDOFF_CONTACT_PROPERTIES],
+      ["tasks", HANDOFF_TASK_PROPERTIES],
+    ];
+    for (const [objectType, wanted] of plan) {
+      await this.ensureGroup(objectType);
+      const existing = await this.call(`property read on ${objectType}`, (c) =>
+        c.crm.properties.batchApi.read(objectType, {
+          archived: false,
+          inputs: wanted.map((w) => ({ name: w.name })),
+        }),
+      );
+      const have = new Set(existing.results.map((p) => p.name));
+      const toCreate = wanted.filter((w) => !have.has(w.name));
+      if (toCreate.length === 0) continue;
+      const result = await this.call(`property create on ${objectType}`, (c) =>
+        c.crm.properties.batchApi.create(objectType, {
+          inputs: toCreate.map((w) => ({
+            name: w.name,
+            label: w.label,
+            type: w.type as never,
+            fieldType: w.fieldType as never,
+            groupName: HANDOFF_GROUP.name,
+            description: "Written by Handoff (lead handoff by SLA). Do not edit by hand.",
+          })),
+        }),
+      );
+      const made = new Set(result.results.map((p) => p.name));
+      for (const w of toCreate) (made.has(w.name) ? created : missing).push(`${objectType}.${w.name}`);
+    }
+    return { created, missing };
+  }
+
+  private async ensureGroup(objectType: string): Promise<void> {
+    try {
+      await this.call(`property group read on ${objectType}`, (c) =>
+        c.crm.properties.groupsApi.getByName(objectType, HANDOFF_GROUP.name),
+      );
+    } catch (e) {
+      if (!(e instanceof CrmNotFoundError)) throw e;
+      await this.call(`property group create on ${objectType}`, (c) =>
+        c.crm.properties.groupsApi.create(objectType, HANDOFF_GROUP),
+      );
+    }
+  }
+
+  rateBudget(): RateBudget {
+    return this.budget.usage();
+  }
+}

@@ -1,0 +1,373 @@
+import nock from "nock";
+import { HubSpotCrm } from "../../src/adapters/hubspot/hubspot-crm";
+import {
+  HubSpotTokenProvider,
+  staticHubSpotAccess,
+  type HubSpotTokens,
+  type HubSpotTokenStore,
+} from "../../src/adapters/hubspot/hubspot-oauth";
+import { CrmAuthError, CrmRateLimitedError, CrmUnavailableError } from "../../src/domain/errors";
+import { HUBSPOT_DEMO_OWNERS } from "../../src/sandbox/hubspot/seed";
+import { HUBSPOT_SANDBOX_DEMO } from "../../src/sandbox/hubspot/state";
+import { startSandbox } from "../../src/sandbox/server";
+import { crmPortContract, type CrmContractSeed } from "./crm-port.contract";
+
+/** The demo portal's fixture, in the contract's CRM-neutral terms. */
+export const HUBSPOT_CONTRACT_SEED: CrmContractSeed = {
+  lead: { id: "501", email: "lukas.meyer@bauwerk.de", country: "DE", employees: 850 },
+  leadIds: ["501", "502", "503", "504"],
+  missingLeadId: "999999",
+  activeOwnerId: HUBSPOT_DEMO_OWNERS.anna,
+  inactiveOwnerId: HUBSPOT_DEMO_OWNERS.felix,
+  queueOwnerId: HUBSPOT_DEMO_OWNERS.inboundTriage,
+  account: { domain: "bauwerk.de", ownerId: HUBSPOT_DEMO_OWNERS.anna },
+  duplicate: { email: "sofia.garcia@madridsoft.es", leadId: "502", duplicateId: "531" },
+  conversion: { leadId: "501", name: "Contact me" },
+  pageViews: { leadId: "502", minCount: 5 },
+  scoreProperty: "handoff_score",
+};
+
+crmPortContract("HubSpot adapter on the sandbox", async () => {
+  const sandbox = await startSandbox({ port: 0 });
+  const crm = new HubSpotCrm({
+    connectionId: "hubspot-9876543",
+    access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
+    basePath: sandbox.hubspotBasePath,
+  });
+  return {
+    crm,
+    seed: HUBSPOT_CONTRACT_SEED,
+    teardown: async () => {
+      crm.budget.close();
+      await sandbox.close();
+    },
+  };
+});
+
+/** Request shapes as reference/hubspot.md §5 documents them, recorded with nock (≥ 14: the SDK uses native fetch). */
+describe("HubSpot adapter request shapes", () => {
+  const API = "https://api.hubapi.com";
+  const bearer = (token: string) => ({ reqheaders: { authorization: `Bearer ${token}` } });
+  let crm: HubSpotCrm;
+
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+  });
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  beforeEach(() => {
+    crm = new HubSpotCrm({ connectionId: "c1", access: staticHubSpotAccess("tok"), lingerMs: 5 });
+  });
+  afterEach(() => {
+    crm.budget.close();
+    nock.cleanAll();
+  });
+
+  it("when two workers read one lead each, then one batch read with both ids and propertiesWithHistory [] is sent", async () => {
+    const scope = nock(API, bearer("tok"))
+      .post(
+        "/crm/v3/objects/contacts/batch/read",
+        (body: { inputs: { id: string }[]; properties: string[]; propertiesWithHistory: string[] }) => {
+          return (
+            JSON.stringify(body.inputs) === JSON.stringify([{ id: "501" }, { id: "502" }]) &&
+            body.properties.includes("numemployees") &&
+            body.properties.includes("hubspot_owner_id") &&
+            body.propertiesWithHistory.length === 0
+          );
+        },
+      )
+      .reply(200, {
+        status: "COMPLETE",
+        results: [
+          {
+            id: "501",
+            properties: { email: "A@X.DE", numemployees: "1,200", lifecyclestage: "lead" },
+            createdAt: "2026-01-01T00:00:00Z",
+            updatedAt: "2026-01-01T00:00:00Z",
+            archived: false,
+          },
+          {
+            id: "502",
+            properties: { email: "b@y.es", numemployees: "100-500", lifecyclestage: "123456" },
+            createdAt: "2026-01-01T00:00:00Z",
+            updatedAt: "2026-01-01T00:00:00Z",
+            archived: false,
+          },
+        ],
+        startedAt: "2026-01-01T00:00:00Z",
+        completedAt: "2026-01-01T00:00:00Z",
+      });
+    const [a, b] = await Promise.all([crm.getLeads(["501"]), crm.getLeads(["502"])]);
+    expect(a[0]).toMatchObject({ id: "501", email: "a@x.de", employees: 1200, stage: "lead" });
+    expect(b[0]).toMatchObject({ id: "502", employees: 100, stage: "other", crmStage: "123456" });
+    scope.done();
+  });
+
+  it("when a lead is qualified, then one batch update carries score, lifecycle stage and owner as strings", async () => {
+    const scope = nock(API, bearer("tok"))
+      .post("/crm/v3/objects/contacts/batch/update", {
+        inputs: [
+          {
+            id: "501",
+            properties: {
+              handoff_score: "72",
+              lifecyclestage: "marketingqualifiedlead",
+              hubspot_owner_id: "80001",
+              handoff_decision_id: "d1",
+            },
+          },
+        ],
+      })
+      .reply(200, {
+        status: "COMPLETE",
+        results: [],
+        startedAt: "2026-01-01T00:00:00Z",
+        completedAt: "2026-01-01T00:00:00Z",
+      });
+    await crm.updateLeads([
+      { leadId: "501", totalScore: 72, stage: "mql", ownerId: "80001", decisionId: "d1" },
+    ]);
+    scope.done();
+  });
+
+  it("when a lead is recycled, then the lifecycle stage is cleared in its own request before the earlier stage is set", async () => {
+    const scope = nock(API, bearer("tok"))
+      .post("/crm/v3/objects/contacts/batch/update", {
+        inputs: [{ id: "7", properties: { lifecyclestage: "" } }],
+      })
+      .reply(200, { status: "COMPLETE", results: [], startedAt: "x", completedAt: "x" })
+      .post("/crm/v3/objects/contacts/batch/update", {
+        inputs: [{ id: "7", properties: { lifecyclestage: "lead", hs_lead_status: "BAD_TIMING" } }],
+      })
+      .reply(200, { status: "COMPLETE", results: [], startedAt: "x", completedAt: "x" });
+    await crm.updateLeads([{ leadId: "7", stage: "nurture", leadStatus: "BAD_TIMING" }]);
+    scope.done();
+  });
+
+  it("when a follow-up task is created, then it is looked up by decision and created with hs_timestamp and the task→contact association 204", async () => {
+    const scope = nock(API, bearer("tok"))
+      .post(
+        "/crm/v3/objects/tasks/search",
+        (body: { filterGroups: { filters: { propertyName: string; value: string }[] }[] }) =>
+          body.filterGroups[0]?.filters[0]?.propertyName === "handoff_decision_id" &&
+          body.filterGroups[0]?.filters[0]?.value === "d9",
+      )
+      .reply(200, { total: 0, results: [] })
+      .post("/crm/v3/objects/tasks", {
+        properties: {
+          hs_timestamp: "2026-11-23T10:30:00.000Z",
+          hs_task_subject: "Call",
+          hs_task_body: "why",
+          hubspot_owner_id: "80001",
+          hs_task_status: "NOT_STARTED",
+          hs_task_priority: "HIGH",
+          hs_task_type: "CALL",
+          handoff_decision_id: "d9",
+        },
+        associations: [
+          { to: { id: "501" }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 204 }] },
+        ],
+      })
+      .reply(201, {
+        id: "7001",
+        properties: {},
+        createdAt: "2026-01-01T00:00:00Z",
+        updatedAt: "2026-01-01T00:00:00Z",
+        archived: false,
+      });
+    const task = await crm.createTask({
+      leadId: "501",
+      ownerId: "80001",
+      subject: "Call",
+      body: "why",
+      dueAt: "2026-11-23T10:30:00.000Z",
+      decisionId: "d9",
+    });
+    expect(task).toEqual({ id: "7001", leadId: "501" });
+    scope.done();
+  });
+
+  it("when owners are listed, then active and archived owners are both asked for", async () => {
+    const owner = {
+      id: "80001",
+      userId: 1,
+      email: "Anna@X",
+      firstName: "Anna",
+      lastName: "Berg",
+      type: "PERSON",
+      archived: false,
+      teams: [{ id: "1", name: "DACH", primary: true }],
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+    };
+    const scope = nock(API, bearer("tok"))
+      .get("/crm/v3/owners/")
+      .query({ limit: "100", archived: "false" })
+      .reply(200, { results: [owner] })
+      .get("/crm/v3/owners/")
+      .query({ limit: "100", archived: "true" })
+      .reply(200, { results: [{ ...owner, id: "80006", userId: null, archived: true }] });
+    const owners = await crm.listOwners();
+    expect(owners.map((o) => [o.id, o.active])).toEqual([
+      ["80001", true],
+      ["80006", false],
+    ]);
+    scope.done();
+  });
+
+  it("when page views are read, then the events API is asked for e_visited_page of that contact, newest first", async () => {
+    const scope = nock(API, bearer("tok"))
+      .get("/events/v3/events/")
+      .query({
+        objectType: "contact",
+        eventType: "e_visited_page",
+        limit: "5",
+        sort: "-occurredAt",
+        objectId: "501",
+      })
+      .reply(200, {
+        results: [
+          {
+            id: "e1",
+            eventType: "e_visited_page",
+            objectType: "contact",
+            objectId: "501",
+            occurredAt: "2026-11-20T10:00:00Z",
+            properties: { hs_url: "https://x/pricing", hs_title: "Pricing" },
+          },
+        ],
+      })
+      .post("/crm/v3/objects/contacts/batch/read")
+      .reply(200, { status: "COMPLETE", results: [], startedAt: "x", completedAt: "x" });
+    const activities = await crm.getRecentActivities("501", 5);
+    expect(activities).toEqual([
+      {
+        kind: "page_view",
+        occurredAt: "2026-11-20T10:00:00.000Z",
+        id: "e1",
+        url: "https://x/pricing",
+        title: "Pricing",
+      },
+    ]);
+    scope.done();
+  });
+
+  it("when HubSpot answers 429 TEN_SECONDLY_ROLLING, then the call fails as rate-limited with a 10 s wait", async () => {
+    const scope = nock(API).post("/crm/v3/objects/contacts/batch/update").reply(
+      429,
+      {
+        status: "error",
+        message: "You have reached your ten_secondly_rolling limit.",
+        errorType: "RATE_LIMIT",
+        correlationId: "c",
+        policyName: "TEN_SECONDLY_ROLLING",
+        requestId: "r",
+      },
+      { "X-HubSpot-RateLimit-Max": "110", "X-HubSpot-RateLimit-Remaining": "0" },
+    );
+    const failure = crm.updateLeads([{ leadId: "501", totalScore: 1 }]);
+    await expect(failure).rejects.toBeInstanceOf(CrmRateLimitedError);
+    await expect(failure).rejects.toMatchObject({ retryAfterMs: 10_000, retryable: true });
+    scope.done();
+  });
+
+  it("when HubSpot answers 502, then the call fails as unavailable and retryable", async () => {
+    const scope = nock(API)
+      .post("/crm/v3/objects/contacts/batch/read")
+      .reply(502, { status: "error", message: "bad gateway" });
+    await expect(crm.getLeads(["1"])).rejects.toBeInstanceOf(CrmUnavailableError);
+    scope.done();
+  });
+
+  it("when the access token has expired, then it is refreshed once through /oauth/v1/token and the call repeated", async () => {
+    const saved: HubSpotTokens[] = [];
+    const store: HubSpotTokenStore = {
+      load: async () => ({
+        accessToken: "old",
+        refreshToken: "rt-1",
+        expiresAt: new Date(Date.now() + 3_600_000),
+      }),
+      save: async (_id, tokens) => {
+        saved.push(tokens);
+      },
+    };
+    const access = new HubSpotTokenProvider({
+      connectionId: "c1",
+      store,
+      config: {
+        clientId: "cid",
+        clientSecret: "secret",
+        redirectUri: "https://app.example/cb",
+        scopes: ["oauth"],
+      },
+    });
+    crm.budget.close();
+    crm = new HubSpotCrm({ connectionId: "c1", access, lingerMs: 1 });
+    const scope = nock(API)
+      .post("/crm/v3/objects/contacts/batch/read")
+      .matchHeader("authorization", "Bearer old")
+      .reply(401, {
+        status: "error",
+        message: "The OAuth token used to make this call expired 1 minute(s) ago.",
+        category: "EXPIRED_AUTHENTICATION",
+      })
+      .post(
+        "/oauth/v1/token",
+        "grant_type=refresh_token&refresh_token=rt-1&client_id=cid&client_secret=secret",
+      )
+      .reply(200, {
+        token_type: "bearer",
+        access_token: "new",
+        refresh_token: "rt-1",
+        expires_in: 1800,
+        hub_id: 9876543,
+      })
+      .post("/crm/v3/objects/contacts/batch/read")
+      .matchHeader("authorization", "Bearer new")
+      .reply(200, { status: "COMPLETE", results: [], startedAt: "x", completedAt: "x" });
+    await expect(crm.getLeads(["1"])).resolves.toEqual([]);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ accessToken: "new", hubId: 9876543 });
+    scope.done();
+  });
+
+  it("when the app was uninstalled, then the refresh is refused and the call fails as crm_auth", async () => {
+    const access = new HubSpotTokenProvider({
+      connectionId: "c1",
+      store: {
+        load: async () => ({
+          accessToken: "old",
+          refreshToken: "rt-x",
+          expiresAt: new Date(Date.now() + 3_600_000),
+        }),
+        save: async () => undefined,
+      },
+      config: {
+        clientId: "cid",
+        clientSecret: "secret",
+        redirectUri: "https://app.example/cb",
+        scopes: ["oauth"],
+      },
+    });
+    crm.budget.close();
+    crm = new HubSpotCrm({ connectionId: "c1", access, lingerMs: 1 });
+    const scope = nock(API)
+      .post("/crm/v3/objects/contacts/batch/read")
+      .reply(401, {
+        status: "error",
+        message: "Authentication credentials not found.",
+        category: "INVALID_AUTHENTICATION",
+      })
+      .post("/oauth/v1/token")
+      .reply(400, {
+        status: "BAD_REFRESH_TOKEN",
+        message: "missing or unknown refresh token",
+        correlationId: "c",
+      });
+    await expect(crm.getLeads(["1"])).rejects.toBeInstanceOf(CrmAuthError);
+    scope.done();
+  });
+});
