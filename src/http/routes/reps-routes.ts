@@ -1,0 +1,190 @@
+import express, { Router, type Response } from "express";
+import type { Pool } from "pg";
+import { z } from "zod";
+import { createRepAvailabilityStore } from "../../adapters/postgres/rep-availability-store";
+import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import {
+  actorLabel,
+  refusal,
+  repsManagedBy,
+  type RepAction,
+  type RepActor,
+} from "../../domain/rep-permissions";
+import type { RoutingRules } from "../../domain/routing-rules";
+import type { Logger } from "../../ports/logger";
+
+export interface RepsRouterDeps {
+  pool: Pool;
+  logger: Logger;
+  /**
+   * The routing rules of a connection's published SLA, for team-lead permissions (which pools they lead).
+   * @default none: team leads are refused, reps and admins work
+   */
+  loadRules?: (connectionId: string) => Promise<RoutingRules | undefined>;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * The authenticated caller, put in `res.locals.actor` by the auth in front of this router: a rep (self-service),
+ * a team lead (their pools' members) or an admin. Without one the caller is the admin-token holder.
+ */
+export type RepsRouteActor = RepActor;
+
+const REP = /^[A-Za-z0-9_.-]{1,64}$/;
+const connection = z.string().min(1).max(200);
+const isoDate = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), "expected a date such as 2026-11-30 or an ISO instant");
+
+const awayBody = z.strictObject({
+  connectionId: connection,
+  reason: z.string().trim().min(1).max(200),
+  until: isoDate.optional(),
+});
+const backBody = z.strictObject({ connectionId: connection });
+const cap = z.number().int().min(0).max(100_000).nullable().optional();
+const capsBody = z.strictObject({ connectionId: connection, open: cap, perDay: cap, perWeek: cap });
+const oooBody = z.strictObject({
+  connectionId: connection,
+  from: isoDate,
+  to: isoDate,
+  reason: z.string().trim().max(200).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+  throw new InvalidPayloadError(
+    `request body does not match: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+    issues,
+    "See README: Admin API → reps.",
+  );
+}
+
+function toDate(text: string): Date {
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+}
+
+/**
+ * `/admin/api/reps…`: rep self-service (away with reason and end date, back, out of office) and team-lead
+ * management of their pools' availability and caps. Every change is audited in `audit_log`.
+ *
+ * - `GET  /reps?connectionId=` — reps with a state (a team lead sees their pools, a rep themselves)
+ * - `POST /reps/:rep/away` `{ connectionId, reason, until? }`
+ * - `POST /reps/:rep/back` `{ connectionId }`
+ * - `POST /reps/:rep/ooo`  `{ connectionId, from, to, reason? }`
+ * - `PUT  /reps/:rep/caps` `{ connectionId, open?, perDay?, perWeek? }` (null removes an override)
+ *
+ * @example adminApi.use(createRepsRouter({ pool, logger, loadRules }));
+ */
+export function createRepsRouter(deps: RepsRouterDeps): Router {
+  const store = createRepAvailabilityStore(deps.pool);
+  const now = deps.now ?? (() => new Date());
+  const router = Router();
+  router.use("/reps", express.json({ limit: "16kb" }));
+
+  async function ensureConnection(connectionId: string): Promise<void> {
+    const found = await deps.pool.query("SELECT 1 FROM connections WHERE id = $1", [connectionId]);
+    if (found.rowCount === 0)
+      throw new NotFoundError(`no connection ${connectionId}`, "Check the connectionId.");
+  }
+
+  async function authorize(
+    res: Response,
+    connectionId: string,
+    rep: string,
+    action: RepAction,
+  ): Promise<RepActor> {
+    if (!REP.test(rep)) {
+      throw new InvalidPayloadError(
+        `"${rep}" is not a rep key`,
+        [{ path: "rep", message: "letters, digits, _ . -" }],
+        "Use the rep's key from the SLA (e.g. anna).",
+      );
+    }
+    await ensureConnection(connectionId);
+    const actor = (res.locals.actor as RepActor | undefined) ?? { role: "admin" };
+    const rules = actor.role === "team_lead" ? await deps.loadRules?.(connectionId) : undefined;
+    const why = refusal(actor, action, rep, rules);
+    if (why !== undefined) {
+      throw new AppError("forbidden", `not allowed: ${why}`, {
+        status: 403,
+        hint: "Reps manage their own availability; team leads their pools' availability and caps; admins everything.",
+      });
+    }
+    return actor;
+  }
+
+  router.get("/reps", async (req, res) => {
+    const connectionId = parse(connection, req.query.connectionId);
+    await ensureConnection(connectionId);
+    const actor = (res.locals.actor as RepActor | undefined) ?? { role: "admin" };
+    let reps = await store.list(connectionId, now());
+    if (actor.role === "rep") reps = reps.filter((r) => r.repKey === actor.rep);
+    if (actor.role === "team_lead") {
+      const rules = await deps.loadRules?.(connectionId);
+      const managed = new Set(rules ? repsManagedBy(rules, actor.rep) : [actor.rep]);
+      reps = reps.filter((r) => managed.has(r.repKey));
+    }
+    res.json({ reps });
+  });
+
+  router.post("/reps/:rep/away", async (req, res) => {
+    const body = parse(awayBody, req.body);
+    const actor = await authorize(res, body.connectionId, req.params.rep, "availability");
+    const until = body.until === undefined ? undefined : toDate(body.until);
+    const rep = await store.setAway(
+      body.connectionId,
+      req.params.rep,
+      { reason: body.reason, now: now(), ...(until ? { until } : {}) },
+      actorLabel(actor),
+    );
+    deps.logger.info("rep set away", {
+      connectionId: body.connectionId,
+      rep: req.params.rep,
+      actor: actor.role,
+    });
+    res.json({ rep });
+  });
+
+  router.post("/reps/:rep/back", async (req, res) => {
+    const body = parse(backBody, req.body);
+    const actor = await authorize(res, body.connectionId, req.params.rep, "availability");
+    const rep = await store.setBack(body.connectionId, req.params.rep, now(), actorLabel(actor));
+    deps.logger.info("rep back", { connectionId: body.connectionId, rep: req.params.rep, actor: actor.role });
+    res.json({ rep });
+  });
+
+  router.post("/reps/:rep/ooo", async (req, res) => {
+    const body = parse(oooBody, req.body);
+    const actor = await authorize(res, body.connectionId, req.params.rep, "availability");
+    const rep = await store.addOutOfOffice(
+      body.connectionId,
+      req.params.rep,
+      { from: toDate(body.from), to: toDate(body.to), ...(body.reason ? { reason: body.reason } : {}) },
+      actorLabel(actor),
+    );
+    res.status(201).json({ rep });
+  });
+
+  router.put("/reps/:rep/caps", async (req, res) => {
+    const body = parse(capsBody, req.body);
+    const actor = await authorize(res, body.connectionId, req.params.rep, "caps");
+    const caps = Object.fromEntries(
+      Object.entries({ open: body.open, perDay: body.perDay, perWeek: body.perWeek }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
+    const rep = await store.setCaps(body.connectionId, req.params.rep, caps, actorLabel(actor));
+    deps.logger.info("rep caps changed", {
+      connectionId: body.connectionId,
+      rep: req.params.rep,
+      actor: actor.role,
+    });
+    res.json({ rep });
+  });
+
+  return router;
+}

@@ -1,0 +1,126 @@
+import express from "express";
+import request from "supertest";
+import { createRepsRouter } from "../../src/http/routes/reps-routes";
+import { createErrorHandler } from "../../src/http/error-handler";
+import type { RepActor } from "../../src/domain/rep-permissions";
+import type { Logger } from "../../src/ports/logger";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { demoRules } from "../helpers/routing-builders";
+import { insertConnection } from "./routing/routing-fixtures";
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+let db: TestDatabase;
+let app: express.Express;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await insertConnection(db.pool, "c-reps");
+  const rules = demoRules();
+  rules.pools.dach!.lead = "anna";
+  app = express();
+  // Stands in for the integrator's auth: who is calling.
+  app.use((req, res, next) => {
+    const who = req.get("x-test-actor");
+    if (who) {
+      const [role, rep] = who.split(":") as ["rep" | "team_lead", string];
+      res.locals.actor = { role, rep } satisfies RepActor;
+    }
+    next();
+  });
+  app.use(
+    createRepsRouter({
+      pool: db.pool,
+      logger: silent,
+      loadRules: async () => rules,
+      now: () => new Date("2026-11-23T10:00:00Z"),
+    }),
+  );
+  app.use(createErrorHandler(silent));
+});
+afterAll(async () => db.close());
+
+describe("rep self-service and delegated admin", () => {
+  it("lets a rep set themselves away with a reason and an end date, and come back", async () => {
+    const away = await request(app)
+      .post("/reps/ben/away")
+      .set("x-test-actor", "rep:ben")
+      .send({ connectionId: "c-reps", reason: "vacation", until: "2026-11-30" });
+    expect(away.status).toBe(200);
+    expect(away.body.rep).toMatchObject({
+      repKey: "ben",
+      away: true,
+      awayReason: "vacation",
+      awayUntil: "2026-11-30T00:00:00.000Z",
+    });
+    const back = await request(app)
+      .post("/reps/ben/back")
+      .set("x-test-actor", "rep:ben")
+      .send({ connectionId: "c-reps" });
+    expect(back.body.rep).toMatchObject({ away: false, updatedBy: "rep:ben" });
+  });
+
+  it("refuses a rep changing someone else, or their own caps", async () => {
+    const other = await request(app)
+      .post("/reps/anna/away")
+      .set("x-test-actor", "rep:ben")
+      .send({ connectionId: "c-reps", reason: "x" });
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({
+      error: "forbidden",
+      message: "not allowed: ben may change only their own availability",
+    });
+    const caps = await request(app)
+      .put("/reps/ben/caps")
+      .set("x-test-actor", "rep:ben")
+      .send({ connectionId: "c-reps", open: 99 });
+    expect(caps.status).toBe(403);
+  });
+
+  it("lets a team lead manage their pool's caps and availability, but no other pool", async () => {
+    const ok = await request(app)
+      .put("/reps/ben/caps")
+      .set("x-test-actor", "team_lead:anna")
+      .send({ connectionId: "c-reps", open: 10, perDay: 3 });
+    expect(ok.status).toBe(200);
+    expect(ok.body.rep.caps).toEqual({ open: 10, perDay: 3, perWeek: null });
+    const outside = await request(app)
+      .post("/reps/carla/away")
+      .set("x-test-actor", "team_lead:anna")
+      .send({ connectionId: "c-reps", reason: "x" });
+    expect(outside.status).toBe(403);
+    expect(outside.body.message).toBe("not allowed: carla is not in a pool anna leads (dach)");
+    const list = await request(app).get("/reps?connectionId=c-reps").set("x-test-actor", "team_lead:anna");
+    expect(list.body.reps.map((r: { repKey: string }) => r.repKey)).toEqual(["ben"]);
+  });
+
+  it("audits every change", async () => {
+    await request(app)
+      .post("/reps/diego/ooo")
+      .send({ connectionId: "c-reps", from: "2026-12-01", to: "2026-12-05", reason: "training" })
+      .expect(201);
+    const audit = await db.pool.query(
+      "SELECT actor, action, subject FROM audit_log WHERE connection_id = 'c-reps' ORDER BY id",
+    );
+    expect(audit.rows).toEqual([
+      { actor: "rep:ben", action: "rep.away", subject: "rep:ben" },
+      { actor: "rep:ben", action: "rep.back", subject: "rep:ben" },
+      { actor: "team_lead:anna", action: "rep.caps", subject: "rep:ben" },
+      { actor: "admin", action: "rep.ooo", subject: "rep:diego" },
+    ]);
+  });
+
+  it("lists every problem of a bad body, and 404s an unknown connection", async () => {
+    const bad = await request(app)
+      .put("/reps/ben/caps")
+      .send({ connectionId: "c-reps", open: -1, perWeek: "ten", extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe("invalid_payload");
+    expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      "(body)",
+      "open",
+      "perWeek",
+    ]);
+    const missing = await request(app).post("/reps/ben/back").send({ connectionId: "nope" });
+    expect(missing.status).toBe(404);
+  });
+});
