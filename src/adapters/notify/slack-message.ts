@@ -66,8 +66,9 @@ export function buildSlackMessage(n: HandoffNotification, mentionUserId?: string
   const c: HandoffCard = n.card;
   const recordUrl = n.links.record ?? c.who.recordUrl;
   const company = c.who.company ? ` (${c.who.company})` : "";
+  // The top-level text is read as mrkdwn too, so it is escaped like the blocks.
   const text = truncate(
-    `New lead for you: ${c.who.name}${company}, score ${c.score.total}. ${c.whyNow.headline}`,
+    escapeSlack(`New lead for you: ${c.who.name}${company}, score ${c.score.total}. ${c.whyNow.headline}`),
     300,
   );
   const mention = mentionUserId ? `<@${mentionUserId}> ` : "";
