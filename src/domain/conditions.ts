@@ -325,11 +325,26 @@ function matchItem(value: FieldValue, item: string | number | boolean): boolean 
   return testMatcher(value, matcher);
 }
 
+const described = new WeakMap<object, string>();
+
 /** Renders a condition the way an admin wrote it: `"VP*"`, `any of ES, DE`. */
 export function describeCondition(condition: Condition): string {
-  if (Array.isArray(condition)) return `any of ${condition.map((c) => String(c)).join(", ")}`;
+  if (Array.isArray(condition)) {
+    let text = described.get(condition);
+    if (text === undefined) {
+      text = `any of ${condition.map((c) => String(c)).join(", ")}`;
+      described.set(condition, text);
+    }
+    return text;
+  }
   return typeof condition === "string" ? `"${condition}"` : String(condition);
 }
+
+// Most rules do not match most leads: one shared answer saves an allocation each time.
+const NO_MATCH: { matched: boolean; evidence: string[] } = Object.freeze({
+  matched: false,
+  evidence: Object.freeze([]) as unknown as string[],
+});
 
 /**
  * Whether every field condition of `when` holds for the lead (an empty `when` always matches), with one
@@ -342,7 +357,7 @@ export function matchesWhen(lead: Lead, when: When): { matched: boolean; evidenc
     if (condition === undefined) continue;
     const field = resolveField(name);
     const value = field === undefined ? undefined : readField(lead, field);
-    if (!matchCondition(value, condition)) return { matched: false, evidence: [] };
+    if (!matchCondition(value, condition)) return NO_MATCH;
     evidence.push(
       `${name} ${typeof value === "string" ? `"${value}"` : String(value)} matches ${describeCondition(condition)}`,
     );

@@ -68,19 +68,6 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
-function latest<T extends LifecycleEvent["type"]>(
-  history: readonly LifecycleEvent[],
-  type: T,
-): Extract<LifecycleEvent, { type: T }> | undefined {
-  let found: Extract<LifecycleEvent, { type: T }> | undefined;
-  for (const event of history) {
-    if (event.type === type && (found === undefined || Date.parse(event.at) >= Date.parse(found.at))) {
-      found = event as Extract<LifecycleEvent, { type: T }>;
-    }
-  }
-  return found;
-}
-
 function after(a: { at: string } | undefined, b: { at: string } | undefined): boolean {
   if (a === undefined) return false;
   return b === undefined || Date.parse(a.at) > Date.parse(b.at);
@@ -99,37 +86,30 @@ export function nextStage(
   sla: Sla,
   now: Date | string,
 ): StageDecision {
-  const nowIso = typeof now === "string" ? new Date(Date.parse(now)).toISOString() : now.toISOString();
-  const keep = (reason: string, extra: Partial<StageDecision> = {}): StageDecision => ({
-    from: current,
-    stage: current,
-    changed: false,
-    action: "keep",
-    handoff: false,
-    reason,
-    ...extra,
-  });
-  const move = (stage: Stage, action: StageAction, reason: string, extra: Partial<StageDecision> = {}) => ({
-    from: current,
-    stage,
-    changed: stage !== current,
-    action,
-    handoff: action === "promote",
-    reason,
-    ...extra,
-  });
+  const nowMs = typeof now === "string" ? Date.parse(now) : now.getTime();
+  const keep = (reason: string, extra?: Partial<StageDecision>): StageDecision =>
+    decide(current, current, "keep", reason, extra);
+  const move = (stage: Stage, action: StageAction, reason: string, extra?: Partial<StageDecision>) =>
+    decide(current, stage, action, reason, extra);
 
   if (RANK[current] >= RANK.opportunity) {
     return keep(`${LABEL[current]}: the CRM owns this stage from here`);
   }
 
-  const lastSet = latest(history, "stage_set");
-  const rejected = latest(history, "rejected");
-  const accepted = latest(history, "accepted");
-  const promoted = history
-    .filter((e): e is Extract<LifecycleEvent, { type: "stage_set" }> => e.type === "stage_set")
-    .filter((e) => e.stage === "mql")
-    .reduce<{ at: string } | undefined>((a, e) => (a === undefined || after(e, a) ? e : a), undefined);
+  let lastSet: Extract<LifecycleEvent, { type: "stage_set" }> | undefined;
+  let rejected: Extract<LifecycleEvent, { type: "rejected" }> | undefined;
+  let accepted: Extract<LifecycleEvent, { type: "accepted" }> | undefined;
+  let promoted: { at: string } | undefined;
+  for (const event of history) {
+    if (event.type === "stage_set") {
+      if (!after(lastSet, event)) lastSet = event;
+      if (event.stage === "mql" && !after(promoted, event)) promoted = event;
+    } else if (event.type === "rejected") {
+      if (!after(rejected, event)) rejected = event;
+    } else if (!after(accepted, event)) {
+      accepted = event;
+    }
+  }
 
   // A person changed the stage in the CRM if they said so, or if the CRM shows a stage nobody recorded.
   let manual: StageDecision["manual"];
@@ -173,7 +153,7 @@ export function nextStage(
   const evidenceAt = score.latestEvidenceAt;
   if (rejected !== undefined && !after(accepted, rejected)) {
     const until = addDuration(rejected.at, sla.recycle.cooldown);
-    if (Date.parse(nowIso) < Date.parse(until)) {
+    if (nowMs < Date.parse(until)) {
       return keep(`in cooldown after rejection (${rejected.reason}) until ${day(until)}`, {
         cooldownUntil: until,
       });
@@ -219,6 +199,24 @@ export function nextStage(
     });
   }
   return move("mql", "promote", `MQL: ${why}`, manual === undefined ? {} : { manual });
+}
+
+function decide(
+  from: Stage,
+  stage: Stage,
+  action: StageAction,
+  reason: string,
+  extra: Partial<StageDecision> | undefined,
+): StageDecision {
+  const decision: StageDecision = {
+    from,
+    stage,
+    changed: stage !== from,
+    action,
+    handoff: action === "promote",
+    reason,
+  };
+  return extra === undefined ? decision : { ...decision, ...extra };
 }
 
 function thresholdGap(score: ScoreBreakdown, sla: Sla): string {

@@ -74,16 +74,21 @@ export function scoreLead(
   const triggers: HandoffTrigger[] = [];
   let latestEvidenceMs = -Infinity;
   let latestEvidenceAt: string | undefined;
+  // Parsed once per activity, not once per rule that looks at it.
+  const times: number[] = new Array<number>(activities.length);
+  for (let i = 0; i < activities.length; i++) times[i] = Date.parse((activities[i] as Activity).occurredAt);
+  const paths: (string | undefined)[] = new Array<string | undefined>(activities.length);
   for (const rule of sla.engagement) {
     let sum = 0;
     const firstReason = reasons.length;
-    for (const activity of activities) {
+    for (let i = 0; i < activities.length; i++) {
+      const activity = activities[i] as Activity;
       if (activity.kind !== rule.on) continue;
-      const atMs = Date.parse(activity.occurredAt);
+      const atMs = times[i] as number;
       if (!(atMs <= nowMs)) continue;
       const ageDays = (nowMs - atMs) / DAY_MS;
       if (rule.within !== undefined && ageDays * 1440 > rule.within.minutes) continue;
-      if (!activityMatches(rule, activity)) continue;
+      if (!activityMatches(rule, activity, paths, i)) continue;
       const what = `${describeActivity(activity)} on ${dates(atMs)}`;
       // Negative signals describe who the person is, not timing: they do not fade.
       const factor = rule.points > 0 ? decayFactor(sla.decay, ageDays) : 1;
@@ -193,7 +198,7 @@ function describeDecay(points: number, decayed: number, ageDays: number, decay: 
       : decay.kind === "step"
         ? `step decay, ${Math.round(decayFactor(decay, ageDays) * 100)}% kept`
         : "no decay";
-  return `${points} → ${round(decayed)} after ${days} day${days === 1 ? "" : "s"} (${how})`;
+  return points + " → " + round(decayed) + " after " + days + (days === 1 ? " day (" : " days (") + how + ")";
 }
 
 function pathOf(url: string): string {
@@ -207,10 +212,19 @@ function pathOf(url: string): string {
   return cut < 0 ? path : path.slice(0, cut);
 }
 
-function activityMatches(rule: EngagementRule, activity: Activity): boolean {
+function activityMatches(
+  rule: EngagementRule,
+  activity: Activity,
+  paths: (string | undefined)[],
+  index: number,
+): boolean {
   if (rule.url !== undefined) {
     if (activity.url === undefined) return false;
-    const target = rule.url.startsWith("/") ? pathOf(activity.url) : activity.url;
+    let target = activity.url;
+    if (rule.url.startsWith("/")) {
+      target = paths[index] ?? pathOf(activity.url);
+      paths[index] = target;
+    }
     if (!matchCondition(target, rule.url)) return false;
   }
   if (rule.form !== undefined) {
