@@ -4,7 +4,9 @@ import { readConfig, ConfigError, type Config } from "./config/read-config";
 import { loadOrCreateEmbeddedSecrets } from "./embedded-secrets";
 import { createLogger } from "./logging/logger";
 import type { Logger } from "./ports/logger";
+import { composeHandoff } from "./compose";
 import { startRuntime, type Runtime } from "./runtime";
+import { startSandbox, type SandboxServer } from "./sandbox/server";
 import { seedDemoConnections } from "./seed-demo";
 
 export interface StartOptions {
@@ -48,6 +50,12 @@ export async function start(
     databaseUrl = pg.url("handoff");
     logger.info("embedded PostgreSQL ready", { ms: Date.now() - started });
   }
+  let sandbox: SandboxServer | undefined;
+  if (config.sandbox.enabled && options.http !== false) {
+    const started = await startSandbox({ port: config.sandbox.port });
+    logger.info("CRM sandbox listening", { url: started.url });
+    sandbox = started;
+  }
   const runtime = await startRuntime({
     databaseUrl: databaseUrl!,
     logger,
@@ -60,6 +68,20 @@ export async function start(
     ...(options.http === false ? {} : { port: config.port }),
     worker: options.worker ?? true,
     workerConcurrency: config.workerConcurrency,
+    extend: (core) =>
+      composeHandoff(core, {
+        publicUrl: config.publicUrl,
+        adminToken: adminToken!,
+        encryptionKey: encryptionKey!,
+        embedded: config.embedded,
+        hubspot: {
+          clientId: config.hubspot.clientId,
+          clientSecrets: config.hubspot.clientSecrets,
+          apiBase: config.hubspot.apiBase,
+        },
+        salesforce: config.salesforce,
+        notifyWorker: options.worker ?? true,
+      }),
   });
   if (config.embedded) {
     await seedDemoConnections(runtime.connections, { sandboxUrl: `http://127.0.0.1:${config.sandbox.port}` });
@@ -70,6 +92,7 @@ export async function start(
     (stopping ??= (async () => {
       logger.info("shutting down: draining in-flight work");
       await runtime.stop();
+      await sandbox?.close();
       await pg?.stop();
       logger.info("stopped");
     })());

@@ -1,20 +1,24 @@
 import type { ConnectionsRepo } from "./adapters/postgres/connections-repo";
+import { HUBSPOT_SANDBOX_DEMO } from "./sandbox/hubspot/state";
+import { SALESFORCE_SANDBOX_DEMO } from "./sandbox/salesforce/state";
 
 /** Fixed demo identities (DESIGN §7), shared by docs, tests and tools. */
 export const DEMO = {
   hubspot: {
     connectionId: "hubspot-9876543",
-    portalId: "9876543",
-    appId: "424242",
-    accessToken: "demo-hubspot-token",
+    portalId: String(HUBSPOT_SANDBOX_DEMO.portalId),
+    appId: String(HUBSPOT_SANDBOX_DEMO.appId),
+    accessToken: HUBSPOT_SANDBOX_DEMO.accessToken,
+    refreshToken: HUBSPOT_SANDBOX_DEMO.refreshToken,
   },
   salesforce: {
     connectionId: "salesforce-00D5g000004bE2xEAE",
-    organizationId: "00D5g000004bE2xEAE",
-    accessToken: "demo-salesforce-token",
+    organizationId: SALESFORCE_SANDBOX_DEMO.orgId,
+    accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
+    refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
     webhookToken: "demo-outbound-token",
   },
-} as const;
+};
 
 /** Seeds the demo HubSpot portal and Salesforce org of the embedded default, pointing at the sandbox. */
 export async function seedDemoConnections(
@@ -30,7 +34,7 @@ export async function seedDemoConnections(
   });
   await connections.saveTokens(DEMO.hubspot.connectionId, {
     accessToken: DEMO.hubspot.accessToken,
-    refreshToken: "demo-hubspot-refresh",
+    refreshToken: DEMO.hubspot.refreshToken,
     expiresAt: new Date(Date.now() + 6 * 3600_000),
   });
   await connections.upsert({
@@ -43,7 +47,7 @@ export async function seedDemoConnections(
   });
   await connections.saveTokens(DEMO.salesforce.connectionId, {
     accessToken: DEMO.salesforce.accessToken,
-    refreshToken: "demo-salesforce-refresh",
+    refreshToken: DEMO.salesforce.refreshToken,
     expiresAt: new Date(Date.now() + 2 * 3600_000),
   });
 }

@@ -1,0 +1,52 @@
+import path from "node:path";
+import type { Pool } from "pg";
+import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
+import { getActiveSla } from "../adapters/postgres/sla-store";
+import type { Logger } from "../ports/logger";
+import { loadSlaFile } from "../sla/load-sla";
+import type { ActiveSla } from "./pipeline-deps";
+
+/** Where an unpublished connection's SLA comes from: the connection's `slaFile` setting or the default per CRM. */
+export const DEFAULT_SLA_FILES = {
+  hubspot: "config/sla.default.yaml",
+  salesforce: "config/sla.demo-salesforce.yaml",
+} as const;
+
+/**
+ * The SLA in force for a connection: the published, signed version from the database; until one is
+ * published, the configured file (warned once), so a fresh install runs on the commented default.
+ */
+export function createSlaRegistry(options: {
+  pool: Pool;
+  connections: ConnectionsRepo;
+  logger: Logger;
+  now?: () => Date;
+}) {
+  const files = new Map<string, Promise<ActiveSla>>();
+  const warned = new Set<string>();
+  const now = options.now ?? (() => new Date());
+  return async function slaFor(connectionId: string): Promise<ActiveSla> {
+    const published = await getActiveSla(options.pool, connectionId, now());
+    if (published) return published;
+    const connection = await options.connections.get(connectionId);
+    const file = path.resolve(
+      typeof connection?.settings.slaFile === "string"
+        ? connection.settings.slaFile
+        : DEFAULT_SLA_FILES[connection?.crm ?? "hubspot"],
+    );
+    if (!warned.has(connectionId)) {
+      warned.add(connectionId);
+      options.logger.warn("no published SLA for this connection; using the file", {
+        connectionId,
+        file: path.basename(file),
+      });
+    }
+    let loaded = files.get(file);
+    if (!loaded) {
+      loaded = loadSlaFile(file).then(({ sla, hash }) => ({ sla, hash }));
+      loaded.catch(() => files.delete(file));
+      files.set(file, loaded);
+    }
+    return loaded;
+  };
+}

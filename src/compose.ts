@@ -1,0 +1,172 @@
+import { createHmac } from "node:crypto";
+import type { Router } from "express";
+import { createHolidayCalendar } from "./adapters/holidays";
+import { createAssignmentStore } from "./adapters/postgres/assignment-store";
+import { LeadStore } from "./adapters/postgres/lead-store";
+import { createCrmRegistry } from "./app/crm-registry";
+import { getHandoffCard } from "./app/get-handoff-card";
+import { createLeadEventHandler } from "./app/handle-lead-event";
+import type { PipelineDeps } from "./app/pipeline-deps";
+import { recordFeedback, type FeedbackDeps } from "./app/record-feedback";
+import { createSlaRegistry } from "./app/sla-registry";
+import { AppError } from "./domain/errors";
+import { buildHandoffCard } from "./domain/handoff-card";
+import { buildTaskSnapshot } from "./domain/task-snapshot";
+import { adminTokenMatches, presentedAdminToken } from "./http/admin-auth";
+import { createCardRouter, hubSpotCardVerifier } from "./http/routes/card-routes";
+import { createRepsRouter } from "./http/routes/reps-routes";
+import { createNotify, startNotifyWorker } from "./jobs/notify-worker";
+import type { LeadEventHandler } from "./jobs/lead-event-worker";
+import type { RuntimeCore } from "./runtime";
+
+export interface HandoffSettings {
+  publicUrl: string;
+  adminToken: string;
+  /** Secret material for the card's short-lived feedback tokens. */
+  encryptionKey: string;
+  /** The embedded default: the card preview is open to the local user. */
+  embedded: boolean;
+  hubspot: {
+    clientId: string | undefined;
+    clientSecrets: string[];
+    apiBase: string | undefined;
+  };
+  salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
+  /** Run the notification worker in this process. @default true */
+  notifyWorker?: boolean;
+  slackApiBaseUrl?: string;
+  now?: () => Date;
+}
+
+export interface HandoffExtension {
+  handleLeadEvent: LeadEventHandler;
+  routers: Router[];
+  adminRouters: Router[];
+  deps: PipelineDeps;
+  feedbackDeps: FeedbackDeps;
+  stop(): Promise<void>;
+}
+
+/** Wires the product onto the runtime core: the pipeline, card routes, rep self-service and notifications. */
+export async function composeHandoff(
+  core: RuntimeCore,
+  settings: HandoffSettings,
+): Promise<HandoffExtension> {
+  const now = settings.now ?? (() => new Date());
+  const leads = new LeadStore(core.pool);
+  const holidays = createHolidayCalendar();
+  const assignments = createAssignmentStore({ pool: core.pool, holidays, logger: core.logger });
+  const registry = createCrmRegistry({
+    connections: core.connections,
+    logger: core.logger,
+    publicUrl: settings.publicUrl,
+    hubspot: {
+      clientId: settings.hubspot.clientId,
+      clientSecret: settings.hubspot.clientSecrets[0],
+      apiBase: settings.hubspot.apiBase,
+    },
+    salesforce: settings.salesforce,
+  });
+  const slaFor = createSlaRegistry({
+    pool: core.pool,
+    connections: core.connections,
+    logger: core.logger,
+    now,
+  });
+  const notifyDeps = {
+    boss: core.boss,
+    connections: core.connections,
+    leads,
+    logger: core.logger,
+    publicUrl: settings.publicUrl,
+    ...(settings.slackApiBaseUrl ? { slackApiBaseUrl: settings.slackApiBaseUrl } : {}),
+    now,
+  };
+  const cardUrl = (connectionId: string, leadId: string) =>
+    `${settings.publicUrl}/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(leadId)}`;
+
+  const deps: PipelineDeps = {
+    crmFor: registry.crmFor,
+    slaFor,
+    leads,
+    assignments,
+    holidays,
+    recordUrl: registry.recordUrl,
+    taskFor: (ctx, handoff) => {
+      const card = buildHandoffCard(handoff.cardInput, now());
+      const snapshot = buildTaskSnapshot(card, { cardUrl: cardUrl(ctx.connectionId, ctx.lead.id) });
+      return {
+        leadId: ctx.lead.id,
+        ownerId: handoff.ownerId!,
+        subject: snapshot.subject,
+        body: snapshot.description,
+        dueAt: handoff.dueAt,
+        priority: handoff.cardInput.trigger.kind === "activity" ? "HIGH" : "MEDIUM",
+        type: "CALL",
+        decisionId: handoff.id,
+      };
+    },
+    notify: createNotify(notifyDeps),
+    now,
+  };
+  const feedbackDeps: FeedbackDeps = {
+    leads,
+    assignments,
+    crmFor: registry.crmFor,
+    slaFor,
+    logger: core.logger,
+    now,
+  };
+
+  const cardRouter = createCardRouter({
+    getCard: (connectionId, leadId) => getHandoffCard(leads, connectionId, leadId, now()),
+    recordFeedback: (f) =>
+      recordFeedback(feedbackDeps, {
+        connectionId: f.connectionId,
+        leadId: f.leadId,
+        decision: f.decision,
+        reason: f.reason,
+        source: f.source,
+        actorId: f.actorId,
+      }),
+    verifyHubSpot: hubSpotCardVerifier(settings.publicUrl, settings.hubspot.clientSecrets),
+    resolveHubSpotConnection: async (portalId) =>
+      (await core.connections.findByExternalId("hubspot", portalId))?.id ?? null,
+    resolveSalesforceConnection: async (orgId) =>
+      (await core.connections.findByExternalId("salesforce", orgId))?.id ?? null,
+    canvasConsumerSecrets: settings.salesforce.clientSecret ? [settings.salesforce.clientSecret] : [],
+    feedbackSecret: createHmac("sha256", settings.encryptionKey).update("card-feedback").digest("base64url"),
+    authorizePreview: (req) => {
+      if (settings.embedded) return;
+      const given = presentedAdminToken(req);
+      if (given === undefined || !adminTokenMatches(given, settings.adminToken)) {
+        throw new AppError("unauthorized", "the card preview needs the admin token", {
+          status: 401,
+          hint: "Open /admin first (it sets the admin cookie), or send Authorization: Bearer <token>.",
+        });
+      }
+    },
+    logger: core.logger,
+  });
+
+  const notifyWorker = settings.notifyWorker === false ? undefined : await startNotifyWorker(notifyDeps);
+
+  return {
+    handleLeadEvent: createLeadEventHandler(deps),
+    routers: [cardRouter],
+    adminRouters: [
+      createRepsRouter({
+        pool: core.pool,
+        logger: core.logger,
+        loadRules: async (connectionId) => (await slaFor(connectionId)).sla.routing,
+        now,
+      }),
+    ],
+    deps,
+    feedbackDeps,
+    stop: async () => {
+      await notifyWorker?.stop();
+      registry.close();
+    },
+  };
+}
