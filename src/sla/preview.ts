@@ -64,16 +64,14 @@ const historySchema = z.discriminatedUnion("type", [
 ]);
 
 /** One NDJSON line: `{ "lead": {…}, "activities": […], "history": […] }` or the lead itself with those keys. */
-const lineSchema = z.union([
-  z.object({
-    lead: leadSchema,
-    activities: z.array(activitySchema).default([]),
-    history: z.array(historySchema).default([]),
-  }),
-  leadSchema
-    .extend({ activities: z.array(activitySchema).default([]), history: z.array(historySchema).default([]) })
-    .transform(({ activities, history, ...lead }) => ({ lead, activities, history })),
-]);
+const wrappedLineSchema = z.object({
+  lead: leadSchema,
+  activities: z.array(activitySchema).default([]),
+  history: z.array(historySchema).default([]),
+});
+const bareLineSchema = leadSchema
+  .extend({ activities: z.array(activitySchema).default([]), history: z.array(historySchema).default([]) })
+  .transform(({ activities, history, ...lead }) => ({ lead, activities, history }));
 
 export interface PreviewInput {
   /** 1-based line in the NDJSON file. */
@@ -128,7 +126,8 @@ export function parsePreviewLeads(ndjson: string): { inputs: PreviewInput[]; err
       errors.push({ line, message: "not valid JSON — one JSON object per line" });
       return;
     }
-    const parsed = lineSchema.safeParse(json);
+    const wrapped = json !== null && typeof json === "object" && "lead" in json;
+    const parsed = wrapped ? wrappedLineSchema.safeParse(json) : bareLineSchema.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`);
       errors.push({ line, message: issues.join("; ") });
