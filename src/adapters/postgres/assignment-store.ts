@@ -140,22 +140,21 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
       `${connectionId}:${lead.id}`,
     ]);
 
-    if (req.eventKey !== undefined) {
-      const prior = await client.query<{ id: string; outcome: { routing?: RoutingDecision } }>(
-        "SELECT id, outcome FROM decisions WHERE connection_id = $1 AND event_key = $2 AND lead_id = $3",
-        [connectionId, req.eventKey, lead.id],
-      );
-      const row = prior.rows[0];
-      if (row?.outcome.routing) return { decisionId: row.id, decision: row.outcome.routing, replayed: true };
-    }
-
-    const current = (
-      await client.query<{ rep_key: string | null; owner_id: string; decision_id: string }>(
-        `SELECT rep_key, owner_id, decision_id FROM lead_assignments
-          WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL`,
-        [connectionId, lead.id],
-      )
-    ).rows[0];
+    // One round trip: the decision this event already got (idempotency) and the lead's open assignment.
+    const found = await client.query<{
+      prior: { id: string; routing: RoutingDecision | null } | null;
+      current: { rep_key: string | null; owner_id: string; decision_id: string } | null;
+    }>(
+      `SELECT
+         (SELECT json_build_object('id', id, 'routing', outcome->'routing') FROM decisions
+           WHERE connection_id = $1 AND event_key = $2 AND lead_id = $3 AND $2::text IS NOT NULL) AS prior,
+         (SELECT json_build_object('rep_key', rep_key, 'owner_id', owner_id, 'decision_id', decision_id)
+            FROM lead_assignments WHERE connection_id = $1 AND lead_id = $3 AND released_at IS NULL) AS current`,
+      [connectionId, req.eventKey ?? null, lead.id],
+    );
+    const prior = found.rows[0]?.prior;
+    if (prior?.routing) return { decisionId: prior.id, decision: prior.routing, replayed: true };
+    const current = found.rows[0]?.current ?? undefined;
 
     const accounts = req.accounts ?? [];
     const duplicates = req.duplicates ?? [];
@@ -164,12 +163,11 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
 
     const fairness: Record<string, PoolFairness> = {};
     if (involved.pool !== undefined) {
-      await client.query(
-        "INSERT INTO pool_fairness (connection_id, pool) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        [connectionId, involved.pool],
-      );
+      // Insert-or-lock in one statement: ON CONFLICT DO UPDATE waits for and locks the latest row version.
       const row = await client.query<{ state: PoolFairness }>(
-        "SELECT state FROM pool_fairness WHERE connection_id = $1 AND pool = $2 FOR UPDATE",
+        `INSERT INTO pool_fairness (connection_id, pool) VALUES ($1, $2)
+         ON CONFLICT (connection_id, pool) DO UPDATE SET updated_at = pool_fairness.updated_at
+         RETURNING state`,
         [connectionId, involved.pool],
       );
       if (row.rows[0]) fairness[involved.pool] = row.rows[0].state;
@@ -201,9 +199,22 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
     const decision = route(input);
     const decisionId = req.decisionId ?? randomUUID();
 
+    const takesSlot = decision.counts && decision.repKey !== undefined;
+    if (takesSlot) await takeSlot(client, connectionId, decision, rules, repStates, now);
+    const savesFairness = decision.fairness !== undefined && decision.pool !== undefined;
+    // The decision, the lead's open assignment and the pool's new fairness state, in one statement.
     await client.query(
-      `INSERT INTO decisions (id, connection_id, lead_id, event_key, sla_hash, created_at, inputs, outcome)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `WITH d AS (
+         INSERT INTO decisions (id, connection_id, lead_id, event_key, sla_hash, created_at, inputs, outcome)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+       ), a AS (
+         INSERT INTO lead_assignments (connection_id, lead_id, rep_key, owner_id, decision_id, counted, assigned_at)
+         SELECT $2, $3, $9, $10, d.id, true, $6 FROM d WHERE $9::text IS NOT NULL
+       ), f AS (
+         UPDATE pool_fairness SET state = $12, updated_at = now()
+          WHERE connection_id = $2 AND pool = $11 AND $11::text IS NOT NULL
+       )
+       SELECT 1`,
       [
         decisionId,
         connectionId,
@@ -213,22 +224,12 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
         now,
         { ...req.record?.inputs, routing: input },
         { ...req.record?.outcome, routing: decision },
+        takesSlot ? (decision.repKey ?? null) : null,
+        takesSlot ? (decision.ownerId ?? null) : null,
+        savesFairness ? (decision.pool ?? null) : null,
+        savesFairness ? (decision.fairness ?? null) : null,
       ],
     );
-    if (decision.counts && decision.repKey !== undefined) {
-      await takeSlot(client, connectionId, decision, rules, repStates, now);
-      await client.query(
-        `INSERT INTO lead_assignments (connection_id, lead_id, rep_key, owner_id, decision_id, counted, assigned_at)
-         VALUES ($1, $2, $3, $4, $5, true, $6)`,
-        [connectionId, lead.id, decision.repKey, decision.ownerId, decisionId, now],
-      );
-    }
-    if (decision.fairness !== undefined && decision.pool !== undefined) {
-      await client.query(
-        "UPDATE pool_fairness SET state = $3, updated_at = now() WHERE connection_id = $1 AND pool = $2",
-        [connectionId, decision.pool, decision.fairness],
-      );
-    }
     return { decisionId, decision, replayed: false };
   }
 
@@ -307,11 +308,7 @@ async function lockRepStates(
 ): Promise<Record<string, RepState>> {
   const states: Record<string, RepState> = {};
   if (repKeys.length === 0) return states;
-  await client.query(
-    `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
-     ON CONFLICT DO NOTHING`,
-    [connectionId, repKeys],
-  );
+  // Insert-or-lock every row in key order (no deadlocks between pools sharing reps), returning the latest values.
   const rows = await client.query<{
     rep_key: string;
     away: boolean;
@@ -323,22 +320,43 @@ async function lockRepStates(
     cap_per_week: number | null;
     open_count: number;
   }>(
-    `SELECT rep_key, away, away_reason, away_since, away_until, cap_open, cap_per_day, cap_per_week, open_count
-       FROM rep_state WHERE connection_id = $1 AND rep_key = ANY($2::text[]) ORDER BY rep_key FOR UPDATE`,
+    `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
+     ON CONFLICT (connection_id, rep_key) DO UPDATE SET updated_at = rep_state.updated_at
+     RETURNING rep_key, away, away_reason, away_since, away_until, cap_open, cap_per_day, cap_per_week, open_count`,
     [connectionId, repKeys],
   );
   const periods = new Map(repKeys.map((k) => [k, counterPeriods(rules.reps[k]?.timezone ?? "UTC", now)]));
-  const counts = await client.query<{ rep_key: string; period: string; assigned: number }>(
-    `SELECT rep_key, period, assigned FROM rep_assignment_counts
-      WHERE connection_id = $1 AND rep_key = ANY($2::text[]) AND period = ANY($3::text[])`,
-    [connectionId, repKeys, [...new Set([...periods.values()].flatMap((p) => [p.day, p.week]))]],
+  // Read after the locks (a statement sees what was committed before it started): counters and absences.
+  const extra = await client.query<{
+    kind: "count" | "ooo";
+    rep_key: string;
+    period: string | null;
+    assigned: number | null;
+    starts_at: Date | null;
+    ends_at: Date | null;
+    reason: string | null;
+  }>(
+    `SELECT 'count' AS kind, rep_key, period, assigned, NULL::timestamptz AS starts_at, NULL::timestamptz AS ends_at,
+            NULL::text AS reason
+       FROM rep_assignment_counts
+      WHERE connection_id = $1 AND rep_key = ANY($2::text[]) AND period = ANY($3::text[])
+     UNION ALL
+     SELECT 'ooo', rep_key, NULL, NULL, starts_at, ends_at, reason FROM rep_ooo
+      WHERE connection_id = $1 AND rep_key = ANY($2::text[]) AND starts_at <= $4 AND ends_at > $4
+     ORDER BY 2, 5, 6`,
+    [connectionId, repKeys, [...new Set([...periods.values()].flatMap((p) => [p.day, p.week]))], now],
   );
-  const ooo = await client.query<{ rep_key: string; starts_at: Date; ends_at: Date; reason: string | null }>(
-    `SELECT rep_key, starts_at, ends_at, reason FROM rep_ooo
-      WHERE connection_id = $1 AND rep_key = ANY($2::text[]) AND starts_at <= $3 AND ends_at > $3
-      ORDER BY rep_key, starts_at, id`,
-    [connectionId, repKeys, now],
-  );
+  const counts = { rows: extra.rows.filter((r) => r.kind === "count") };
+  const ooo = {
+    rows: extra.rows
+      .filter((r) => r.kind === "ooo")
+      .map((r) => ({
+        rep_key: r.rep_key,
+        starts_at: r.starts_at as Date,
+        ends_at: r.ends_at as Date,
+        reason: r.reason,
+      })),
+  };
   for (const row of rows.rows) {
     const p = periods.get(row.rep_key);
     const count = (period: string | undefined): number =>
@@ -394,37 +412,37 @@ async function takeSlot(
   const caps = capped
     ? effectiveCaps(rep, decision.pool === undefined ? undefined : rules.pools[decision.pool], states[repKey])
     : {};
-  const open = await client.query(
-    `UPDATE rep_state SET open_count = open_count + 1, updated_at = now()
-      WHERE connection_id = $1 AND rep_key = $2 AND ($3::int IS NULL OR open_count < $3) RETURNING open_count`,
-    [connectionId, repKey, caps.open ?? null],
-  );
   const periods = counterPeriods(rep?.timezone ?? "UTC", now);
-  const day = await bump(client, connectionId, repKey, periods.day, caps.perDay);
-  const week = await bump(client, connectionId, repKey, periods.week, caps.perWeek);
-  if (open.rowCount !== 1 || !day || !week) {
+  const bump = (period: string, cap: string) => `
+    INSERT INTO rep_assignment_counts AS c (connection_id, rep_key, period, assigned)
+    SELECT $1, $2, ${period}, 1 WHERE ${cap}::int IS NULL OR ${cap}::int > 0
+    ON CONFLICT (connection_id, rep_key, period)
+      DO UPDATE SET assigned = c.assigned + 1 WHERE ${cap}::int IS NULL OR c.assigned < ${cap}::int
+    RETURNING 1`;
+  const result = await client.query<{ open: number; day: number; week: number }>(
+    `WITH o AS (
+       UPDATE rep_state SET open_count = open_count + 1, updated_at = now()
+        WHERE connection_id = $1 AND rep_key = $2 AND ($3::int IS NULL OR open_count < $3::int) RETURNING 1
+     ), d AS (${bump("$4", "$5")}), w AS (${bump("$6", "$7")})
+     SELECT (SELECT count(*) FROM o)::int AS open, (SELECT count(*) FROM d)::int AS day,
+            (SELECT count(*) FROM w)::int AS week`,
+    [
+      connectionId,
+      repKey,
+      caps.open ?? null,
+      periods.day,
+      caps.perDay ?? null,
+      periods.week,
+      caps.perWeek ?? null,
+    ],
+  );
+  const taken = result.rows[0];
+  const [open, day, week] = [taken?.open === 1, taken?.day === 1, taken?.week === 1];
+  if (!open || !day || !week) {
     throw new AppError("routing_conflict", `rep ${repKey} has no free slot any more`, {
       hint: "Another assignment took the slot; the job is retried and routes again.",
       retryable: true,
       status: 409,
     });
   }
-}
-
-async function bump(
-  client: PoolClient,
-  connectionId: string,
-  repKey: string,
-  period: string,
-  cap: number | undefined,
-): Promise<boolean> {
-  const result = await client.query(
-    `INSERT INTO rep_assignment_counts AS c (connection_id, rep_key, period, assigned)
-     SELECT $1, $2, $3, 1 WHERE $4::int IS NULL OR $4::int > 0
-     ON CONFLICT (connection_id, rep_key, period)
-       DO UPDATE SET assigned = c.assigned + 1 WHERE $4::int IS NULL OR c.assigned < $4::int
-     RETURNING assigned`,
-    [connectionId, repKey, period, cap ?? null],
-  );
-  return result.rowCount === 1;
 }
