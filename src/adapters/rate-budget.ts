@@ -43,11 +43,13 @@ export interface RateBudgetOptions {
   now?: () => number;
 }
 
-/** HubSpot OAuth apps: 110 requests / 10 s per account (kept at 100 for clock skew), search 5/s apart. */
+/**
+ * HubSpot OAuth apps: 110 requests / 10 s per account (we use 100, for clock differences with HubSpot's
+ * own window), search 5/s in its own lane (it does not count against the 110).
+ */
 export const HUBSPOT_OAUTH_BUDGET: Omit<RateBudgetOptions, "name"> = {
   limit: { intervalCap: 100, intervalMs: 10_000, concurrency: 10 },
-  // Five per rolling 1.1 s: arrivals at HubSpot stay under 5 per second even when network delays bunch them.
-  lanes: { search: { intervalCap: 5, intervalMs: 1_100, concurrency: 2 } },
+  lanes: { search: { intervalCap: 5, intervalMs: 1_000, concurrency: 5 } },
 };
 
 /** Salesforce: no short window, a daily allocation per org (update it from `Sforce-Limit-Info`). */
@@ -74,8 +76,44 @@ function validateLane(name: string, lane: RateLaneOptions): void {
   check(Number.isInteger(c) && c >= 1, `Expected \`${name}.concurrency\` to be an integer ≥ 1, got \`${c}\``);
 }
 
+/**
+ * At most `cap` calls in any rolling window, counted from the moment a call *ends*: the CRM counts a
+ * request when it arrives, somewhere between our start and our end, so spacing by start times alone lets
+ * network delays bunch two windows' calls into one of HubSpot's (measured on the sandbox: 429s at 20/22).
+ */
+class CompletionWindow {
+  private readonly ended: number[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly cap: number,
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const t = this.now();
+      while (this.ended.length > 0 && (this.ended[0] ?? t) <= t - this.windowMs) this.ended.shift();
+      if (this.ended.length + this.inFlight < this.cap) {
+        this.inFlight += 1;
+        return;
+      }
+      const oldest = this.ended[0];
+      const wait = oldest === undefined ? 10 : Math.min(oldest + this.windowMs - t + 1, 50);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+    }
+  }
+
+  release(): void {
+    this.inFlight -= 1;
+    this.ended.push(this.now());
+  }
+}
+
 interface Lane {
   queue: PQueue;
+  window: CompletionWindow | undefined;
   options: RateLaneOptions | undefined;
   /** Start times within the last window, for `usage()`. */
   starts: number[];
@@ -83,7 +121,8 @@ interface Lane {
 
 /**
  * Keeps one connection's calls inside its CRM's rate budget: every call goes through `run`, which queues it
- * in the lane's p-queue (sliding-window `intervalCap`, bounded concurrency). A 429 from the CRM anyway
+ * in the lane's p-queue (bounded concurrency) and starts it only while fewer than `intervalCap` calls ended
+ * in the last `intervalMs` or are still in flight. A 429 from the CRM anyway
  * (another integration sharing the budget) should be reported with `pauseFor`, which holds every lane.
  * SDK retries stay off; the budget never retries, it only spaces calls — retries belong to the jobs.
  *
@@ -135,15 +174,11 @@ export class RateBudgetQueue {
 
   private makeLane(name: string, options: RateLaneOptions | undefined, concurrency: number): Lane {
     if (options) validateLane(name, options);
-    const queue = options
-      ? new PQueue({
-          concurrency: options.concurrency ?? concurrency,
-          intervalCap: options.intervalCap,
-          interval: options.intervalMs,
-          strict: true,
-        })
-      : new PQueue({ concurrency });
-    return { queue, options, starts: [] };
+    const queue = new PQueue({ concurrency: options?.concurrency ?? concurrency });
+    const window = options
+      ? new CompletionWindow(options.intervalCap, options.intervalMs, this.now)
+      : undefined;
+    return { queue, window, options, starts: [] };
   }
 
   /** Runs `call` when the lane's budget allows. Rejects with CrmRateLimitedError when the queue is full or the daily allocation is spent. */
@@ -158,9 +193,14 @@ export class RateBudgetQueue {
     }
     this.assertDailyAllowance();
     return target.queue.add(async () => {
-      this.assertDailyAllowance();
-      this.recordStart(target);
-      return call();
+      await target.window?.acquire();
+      try {
+        this.assertDailyAllowance();
+        this.recordStart(target);
+        return await call();
+      } finally {
+        target.window?.release();
+      }
     });
   }
 

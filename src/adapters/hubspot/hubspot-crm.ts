@@ -47,6 +47,8 @@ export interface HubSpotCrmOptions {
   lingerMs?: number;
   /** Lead statuses that count as "open" for capacity. @default NEW, OPEN, IN_PROGRESS, ATTEMPTED_TO_CONTACT */
   openLeadStatuses?: string[];
+  /** Longest hold of the whole budget after a 429 (the job retries later anyway). @default 10_000 */
+  maxPauseMs?: number;
   logger?: Logger;
 }
 
@@ -184,8 +186,13 @@ export class HubSpotCrm implements CrmPort {
     };
     if (e.code === 429) {
       const wait = retryAfterMs(e);
+      this.options.logger?.warn("hubspot rate limited", {
+        connectionId: this.options.connectionId,
+        policy: bodyField(e.body, "policyName"),
+        retryAfterMs: wait,
+      });
       // Another integration may share the budget: hold every lane so the penalty window is not spent.
-      this.budget.pauseFor(Math.min(wait, 10_000));
+      this.budget.pauseFor(Math.min(wait, this.options.maxPauseMs ?? 10_000));
       return translateCrmError({ ...failure, retryAfterMs: wait });
     }
     return translateCrmError(failure);

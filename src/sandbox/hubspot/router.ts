@@ -415,7 +415,7 @@ export function createHubSpotSandboxRouter(
         state.stats.rateLimited += 1;
         if (!search) {
           res.set({
-            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+            "X-HubSpot-RateLimit-Interval-Milliseconds": String(state.rateWindowMs),
             "X-HubSpot-RateLimit-Max": String(state.tenSecondLimit),
             "X-HubSpot-RateLimit-Remaining": "0",
           });
@@ -434,7 +434,7 @@ export function createHubSpotSandboxRouter(
       }
       if (!search) {
         res.set({
-          "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+          "X-HubSpot-RateLimit-Interval-Milliseconds": String(state.rateWindowMs),
           "X-HubSpot-RateLimit-Max": String(state.tenSecondLimit),
           "X-HubSpot-RateLimit-Remaining": String(admitted.remaining),
         });

@@ -127,6 +127,11 @@ export interface HubSpotSandboxOptions {
   tenSecondLimit?: number;
   /** Search requests per rolling second. @default 5 */
   searchPerSecond?: number;
+  /**
+   * Length of the "ten-second" window. Only tests shorten it, to exercise the limit without waiting.
+   * @default 10_000
+   */
+  rateWindowMs?: number;
   /** Access-token lifetime for tokens issued by /oauth/v1/token. @default 1_800_000 (30 min, like HubSpot) */
   tokenTtlMs?: number;
   /** Seed the demo portal. @default true */
@@ -144,6 +149,7 @@ export interface HubSpotSandboxState {
   clientSecret: string;
   tenSecondLimit: number;
   searchPerSecond: number;
+  rateWindowMs: number;
   tokenTtlMs: number;
   owners: HubSpotOwner[];
   /** objectType (plural, e.g. "contacts") → id → record. */
@@ -245,6 +251,7 @@ export function createHubSpotSandboxState(options: HubSpotSandboxOptions = {}): 
     clientSecret: options.clientSecret ?? HUBSPOT_SANDBOX_DEMO.clientSecret,
     tenSecondLimit,
     searchPerSecond,
+    rateWindowMs: options.rateWindowMs ?? 10_000,
     tokenTtlMs: options.tokenTtlMs ?? 1_800_000,
     owners: [],
     objects: new Map(HUBSPOT_OBJECT_TYPES.map((t) => [t, new Map()])),
@@ -389,7 +396,7 @@ export function admitCall(
     state.windows.search.push(t);
     return { ok: true, remaining: state.searchPerSecond - state.windows.search.length };
   }
-  trim(state.windows.tenSecond, t - 10_000);
+  trim(state.windows.tenSecond, t - state.rateWindowMs);
   if (state.windows.tenSecond.length >= state.tenSecondLimit)
     return { ok: false, policy: "TEN_SECONDLY_ROLLING" };
   state.windows.tenSecond.push(t);
