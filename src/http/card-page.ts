@@ -1,4 +1,4 @@
-import { escapeHtml, safeHref } from "../adapters/notify/escape-html";
+import { escapeHtml, pageLink, safeHref } from "../adapters/notify/escape-html";
 import type { CardAxis, CardReason, HandoffCard } from "../domain/handoff-card";
 
 export interface CardPageOptions {
@@ -109,7 +109,7 @@ ${
     ? `<ol class="views" data-testid="recent-views">${card.recentViews
         .map(
           (v) =>
-            `<li><a href="${safeHref(v.url)}" target="_blank" rel="noopener noreferrer">${escapeHtml(v.label)}</a> <span class="muted">${escapeHtml(v.ago)}</span></li>`,
+            `<li>${pageLink(v.label, v.url, ' target="_blank" rel="noopener noreferrer"')} <span class="muted">${escapeHtml(v.ago)}</span></li>`,
         )
         .join("")}</ol>`
     : `<p class="muted" data-testid="recent-views">No content views recorded.</p>`;
@@ -203,6 +203,7 @@ ul.reasons{list-style:none;margin:0;padding:0}
 .followup.due_soon .countdown{color:#b25e00}.followup.overdue .countdown{color:#b42318}.followup.done .countdown{color:#1b7f3b}
 .followup.overdue .fill{background:#b42318}.followup.due_soon .fill{background:#d98e04}
 ol.views,ul.plain{margin:0;padding-left:20px}
+.path{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;color:#6b7785}
 a{color:#0b6bcb}
 dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0}
 dt{color:#6b7785}dd{margin:0}
@@ -274,6 +275,7 @@ export function renderCardPage(card: HandoffCard, options: CardPageOptions): str
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>Handoff: ${escapeHtml(card.who.name)}</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head>

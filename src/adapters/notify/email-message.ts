@@ -1,6 +1,6 @@
 import { truncate } from "../../domain/task-snapshot";
 import { buildTaskSnapshot } from "../../domain/task-snapshot";
-import { escapeHtml, safeHref } from "./escape-html";
+import { escapeHtml, pageLink, safeHref } from "./escape-html";
 import type { HandoffNotification } from "./handoff-notification";
 
 export interface EmailMessage {
@@ -58,7 +58,7 @@ export function buildEmailMessage(n: HandoffNotification): EmailMessage {
     .map((r) => `<li style="color:${r.points < 0 ? "#b42318" : "#1b7f3b"}">${escapeHtml(r.label)}</li>`)
     .join("");
   const views = c.recentViews
-    .map((v) => `<li><a href="${safeHref(v.url)}">${escapeHtml(v.label)}</a> (${escapeHtml(v.ago)})</li>`)
+    .map((v) => `<li>${pageLink(v.label, v.url)} (${escapeHtml(v.ago)})</li>`)
     .join("");
   const recordLink = recordUrl
     ? ` &middot; <a href="${safeHref(recordUrl)}">Open in ${c.crm === "hubspot" ? "HubSpot" : "Salesforce"}</a>`

@@ -22,3 +22,14 @@ export function safeHref(url: string | undefined): string {
   }
   return escapeHtml(url);
 }
+
+/**
+ * A visited page as HTML: a link when the CRM gave a full http(s) URL, otherwise the label with its path as
+ * text (a bare path belongs to the customer's website, not to the page showing it).
+ */
+export function pageLink(label: string, url: string | undefined, attributes = ""): string {
+  if (url && /^https?:\/\//i.test(url))
+    return `<a href="${safeHref(url)}"${attributes}>${escapeHtml(label)}</a>`;
+  const path = url && url !== label ? ` <span class="path">${escapeHtml(url)}</span>` : "";
+  return `${escapeHtml(label)}${path}`;
+}
