@@ -1,4 +1,4 @@
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { createAssignmentStore, toOwnerStatus } from "../../src/adapters/postgres/assignment-store";
 import { createRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { routeLead } from "../../src/domain/routing";
 import { canonicalize, type RoutingInput } from "../../src/domain/routing-snapshot";
@@ -187,5 +187,30 @@ describe("AssignmentStore", () => {
     expect(await openCounts("c-release")).toEqual({ anna: 0, ben: 0 });
     await expect(store.getDecision("c-other", first.decisionId)).rejects.toMatchObject({ code: "not_found" });
     expect((await store.getDecision("c-release", first.decisionId)).leadId).toBe("l-1");
+  });
+});
+
+describe("toOwnerStatus", () => {
+  it("keeps queue names for the fallback and drops people's names", () => {
+    expect(
+      toOwnerStatus({
+        id: "80010",
+        firstName: "Inbound triage",
+        lastName: "",
+        active: true,
+        kind: "queue",
+        teams: [],
+      }),
+    ).toEqual({ id: "80010", active: true, kind: "queue", name: "Inbound triage" });
+    expect(
+      toOwnerStatus({
+        id: "80006",
+        firstName: "Felix",
+        lastName: "Hart",
+        active: false,
+        kind: "person",
+        teams: [],
+      }),
+    ).toEqual({ id: "80006", active: false, kind: "person" });
   });
 });

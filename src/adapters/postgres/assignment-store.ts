@@ -16,15 +16,29 @@ import type {
   RoutingInput,
 } from "../../domain/routing-snapshot";
 import { canonicalize } from "../../domain/routing-snapshot";
+import type { CrmOwner } from "../../ports/crm";
 import type { Logger } from "../../ports/logger";
 import { createHolidayCalendar, type HolidayCalendar } from "../holidays";
+
+/**
+ * A CRM owner as routing needs it. Only queues keep their name (to find the fallback queue by name); people are
+ * ids and flags, so stored decisions carry no personal names.
+ */
+export function toOwnerStatus(owner: CrmOwner): OwnerStatus {
+  const status: OwnerStatus = { id: owner.id, active: owner.active, kind: owner.kind };
+  if (owner.kind === "queue") {
+    const name = [owner.firstName, owner.lastName].filter(Boolean).join(" ").trim();
+    if (name) status.name = name;
+  }
+  return status;
+}
 
 /** What the caller read from the CRM just before assigning (never from a cache) plus the lead and rules. */
 export interface AssignRequest {
   connectionId: string;
   lead: Lead;
   rules: RoutingRules;
-  /** Owners with their active flag (`CrmPort.listOwners`, mapped). */
+  /** Owners with their active flag: `(await crm.listOwners()).map(toOwnerStatus)`. */
   owners: OwnerStatus[];
   /** Accounts whose domain matches the lead's e-mail domain (`CrmPort.findAccountsByDomain`). */
   accounts?: AccountCandidate[];
