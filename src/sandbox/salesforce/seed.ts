@@ -4,7 +4,7 @@ import type { SalesforceSandboxState, SObjectRecord } from "./state";
 /**
  * The fixed demo org (DESIGN §7): docs, tests and tools rely on these ids. Users 80001–80007 (Felix is
  * inactive; Maria manages Anna and Carla), the "Inbound triage" queue, two accounts with website domains and
- * ~30 leads spread over DACH, Iberia, France and the UK.
+ * 31 leads spread over DACH, Iberia, France and the UK (lead 31 duplicates lead 1's e-mail).
  */
 export const SALESFORCE_DEMO_USERS = {
   anna: "0055g0000080001AAA",
@@ -97,6 +97,8 @@ const LEADS: LeadSeed[] = [
   ["Emil", "Braun", "Bauwerk GmbH", "bauwerk.de", "Head of Digital", "Construction", 850, 120_000_000, "Germany", "DE", "BY", "80335", "München", "Webinar", "Working - Contacted", U.anna],
   ["Nina", "Koch", "Donau Pharma", "donaupharma.at", "Director R&D", "Healthcare", 760, 150_000_000, "Austria", "AT", null, "4020", "Linz", "Web", "Open - Not Contacted", Q],
   ["Marco", "Rossi", "Milano Design", "milanodesign.it", "Creative Director", "Retail", 55, 7_000_000, "Italy", "IT", null, "20121", "Milano", "Other", "Open - Not Contacted", Q],
+  // Lead 31 is Jana Schmidt again (same e-mail as lead 1): a second web-to-lead submission, a duplicate.
+  ["Jana", "Schmidt", "Bauwerk GmbH", "bauwerk.de", "VP Operations", "Construction", 850, 120_000_000, "Germany", "DE", "BY", "80331", "München", "Webinar", "Open - Not Contacted", Q],
 ];
 
 const ascii = (s: string): string =>

@@ -107,7 +107,7 @@ describe("SOQL subset", () => {
       { attributes: { type: "AggregateResult" }, OwnerId: SALESFORCE_DEMO_USERS.carla, openCount: 1 },
     ]);
     const unaliased = await soql("SELECT COUNT(Id) FROM Lead");
-    expect(unaliased.body.records).toEqual([{ attributes: { type: "AggregateResult" }, expr0: 30 }]);
+    expect(unaliased.body.records).toEqual([{ attributes: { type: "AggregateResult" }, expr0: 31 }]);
   });
 
   test("WHERE with LIKE, OR, NOT, datetimes, ORDER BY DESC and LIMIT", async () => {
