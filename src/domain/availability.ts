@@ -19,7 +19,9 @@ export type IneligibleKind =
   | "zero_weight"
   | "cap_open"
   | "cap_day"
-  | "cap_week";
+  | "cap_week"
+  /** Reassignment after a missed follow-up never goes back to someone who had the lead. */
+  | "previous_assignee";
 
 export type Eligibility = { eligible: true } | { eligible: false; kind: IneligibleKind; reason: string };
 

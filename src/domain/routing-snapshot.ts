@@ -83,6 +83,8 @@ export interface RoutingInput {
   now: string;
   /** The open assignment Handoff already made for this lead, if any (idempotency across events). */
   currentAssignment?: { repKey?: string; ownerId: string; decisionId: string };
+  /** CRM owner ids that must not get the lead (a reassignment skips every previous assignee). */
+  excludeOwnerIds?: string[];
 }
 
 export type RoutingMethod =

@@ -121,6 +121,8 @@ function ownerUsable(
   ctx: Context,
   ownerId: string,
 ): { ok: true; repKey?: string } | { ok: false; why: string } {
+  if (ctx.input.excludeOwnerIds?.includes(ownerId) === true)
+    return { ok: false, why: `owner ${ownerId} is a previous assignee` };
   const owner = ctx.owners.get(ownerId);
   if (!owner) return { ok: false, why: `owner ${ownerId} not found in the CRM` };
   if (!owner.active) return { ok: false, why: `owner ${ownerId} is deactivated in the CRM` };
@@ -292,6 +294,8 @@ function roundRobin(ctx: Context): RoutingDecision {
     const rep = rules.reps[m.rep];
     let e = eligibility(ctx, m.rep, pool);
     if (e.eligible && m.weight <= 0) e = { eligible: false, kind: "zero_weight", reason: "weight 0" };
+    if (rep && ctx.input.excludeOwnerIds?.includes(rep.crmId) === true)
+      e = { eligible: false, kind: "previous_assignee", reason: "previous assignee" };
     candidates.push({
       rep: m.rep,
       ...(rep ? { ownerId: rep.crmId } : {}),

@@ -56,6 +56,8 @@ export interface AssignRequest {
    * `outcome` next to the `routing` key this store owns.
    */
   record?: { inputs?: Record<string, unknown>; outcome?: Record<string, unknown> };
+  /** CRM owner ids the lead must not go to (a reassignment skips every previous assignee). */
+  excludeOwnerIds?: string[];
 }
 
 export interface Assignment {
@@ -200,6 +202,7 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
       // Two days either side covers every time zone's local date.
       holidays: holidays.between(codes, isoDay(now, -2), isoDay(now, 2)),
       now: now.toISOString(),
+      ...(req.excludeOwnerIds?.length ? { excludeOwnerIds: [...req.excludeOwnerIds].sort() } : {}),
       ...(current
         ? {
             currentAssignment: {
