@@ -1,0 +1,54 @@
+import { Command } from "commander";
+import { register } from "../../src/cli/commands/routing";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { insertConnection } from "./routing/routing-fixtures";
+
+let db: TestDatabase;
+const previousUrl = process.env.DATABASE_URL;
+let output: string[] = [];
+let spy: jest.SpyInstance;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await insertConnection(db.pool, "c-cli");
+  process.env.DATABASE_URL = db.url;
+});
+beforeEach(() => {
+  output = [];
+  spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => spy.mockRestore());
+afterAll(async () => {
+  if (previousUrl === undefined) delete process.env.DATABASE_URL;
+  else process.env.DATABASE_URL = previousUrl;
+  await db.close();
+});
+
+async function handoff(...args: string[]): Promise<string> {
+  const program = new Command("handoff").exitOverride();
+  register(program);
+  await program.parseAsync(["node", "handoff", ...args]);
+  return output.join("");
+}
+
+describe("handoff reps", () => {
+  it("sets a rep away with a reason and end date, lists it, and brings them back (audited as the CLI user)", async () => {
+    expect(await handoff("reps", "away", "ben", "--reason", "vacation", "--until", "2099-11-30")).toContain(
+      "away until 2099-11-30 (vacation)",
+    );
+    output = [];
+    await handoff("reps", "caps", "ben", "--open", "10", "--per-day", "3");
+    output = [];
+    const list = await handoff("reps", "list");
+    expect(list).toMatch(/ben\s+away until 2099-11-30 \(vacation\)\s+0 open\s+open cap 10, 3\/day/);
+    output = [];
+    expect(await handoff("reps", "back", "ben")).toMatch(/ben\s+available/);
+    const audit = await db.pool.query(
+      "SELECT action FROM audit_log WHERE connection_id = 'c-cli' ORDER BY id",
+    );
+    expect(audit.rows.map((r: { action: string }) => r.action)).toEqual(["rep.away", "rep.caps", "rep.back"]);
+  });
+});
