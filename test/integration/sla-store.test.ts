@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -98,5 +99,73 @@ describe("SLA sign-off and publishing", () => {
       "SELECT action FROM audit_log WHERE connection_id = 'hs-1' ORDER BY id",
     );
     expect(audit.rows.map((r: { action: string }) => r.action)).toContain("sla.publish");
+  });
+});
+
+describe("handoff sla sign / publish against the app's database", () => {
+  const ROOT = path.join(__dirname, "../..");
+  const FILE = path.join(ROOT, "test/fixtures/sla/valid-minimal.yaml");
+
+  function cli(
+    args: string[],
+    env: Record<string, string | undefined>,
+  ): { code: number; out: string; err: string } {
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "src/cli/index.ts"), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+    );
+    return { code: result.status ?? -1, out: result.stdout, err: result.stderr };
+  }
+
+  it("without DATABASE_URL, sign says to run against the app's database", () => {
+    const run = cli(["sla", "sign", FILE, "--as", "sales", "--name", "Sam", "--email", "sam@example.com"], {
+      DATABASE_URL: "",
+    });
+    expect(run.code).toBe(1);
+    expect(run.err).toContain("DATABASE_URL is not set");
+    expect(run.err).toContain("hint: Run against the app's database");
+  });
+
+  it("publish is refused until both teams signed, then succeeds", async () => {
+    await db.pool.query(
+      "INSERT INTO connections (id, crm, external_id, name) VALUES ('cli-1', 'hubspot', 'cli-1', 'cli')",
+    );
+    const env = { DATABASE_URL: db.url };
+    const sign = (team: string) =>
+      cli(
+        [
+          "sla",
+          "sign",
+          FILE,
+          "--as",
+          team,
+          "--name",
+          "N",
+          "--email",
+          "n@example.com",
+          "--connection",
+          "cli-1",
+        ],
+        env,
+      );
+
+    expect(sign("marketing")).toMatchObject({
+      code: 0,
+      out: expect.stringContaining("sign-off: marketing ✓, sales ✗"),
+    });
+    const refused = cli(["sla", "publish", FILE, "--connection", "cli-1"], env);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("missing sales");
+
+    expect(sign("sales").out).toContain(`next: handoff sla publish ${FILE} --connection cli-1`);
+    const published = cli(["sla", "publish", FILE, "--connection", "cli-1"], env);
+    expect(published).toMatchObject({ code: 0, out: expect.stringContaining(`published ${v1.hash}`) });
+    expect((await getActiveSla(db.pool, "cli-1", NOW))?.hash).toBe(v1.hash);
   });
 });
