@@ -254,7 +254,20 @@ export function createSalesforceSandboxRouter(
         send(404, [{ errorCode: "NOT_FOUND", message: "The requested resource does not exist" }]);
         return;
       }
-      if (state.faults.latencyMs > 0) await sleep(state.faults.latencyMs);
+      // Injected latency makes a request long-running once it reaches longRunningMs: those share an org-wide cap.
+      const longRunning = state.faults.latencyMs >= state.longRunningMs;
+      if (longRunning && state.longRunningInFlight >= state.concurrentLongRunningLimit) {
+        send(403, [
+          { message: "ConcurrentPerOrgLongTxn Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" },
+        ]);
+        return;
+      }
+      if (longRunning) state.longRunningInFlight++;
+      try {
+        if (state.faults.latencyMs > 0) await sleep(state.faults.latencyMs);
+      } finally {
+        if (longRunning) state.longRunningInFlight--;
+      }
 
       const rule = state.faults.rules.find(
         (r) =>

@@ -61,6 +61,10 @@ export interface SalesforceSandboxOptions {
    * is given to this queue, as Salesforce would. @default the "Inbound triage" queue; null turns it off.
    */
   assignmentRuleOwnerId?: string | null;
+  /** Requests running at least `longRunningMs` count against this org-wide cap (production orgs: 25). @default 25 */
+  concurrentLongRunningLimit?: number;
+  /** @default 20000 (Salesforce counts requests of 20 s or more as long-running) */
+  longRunningMs?: number;
 }
 
 export interface SalesforceSandboxState {
@@ -83,6 +87,10 @@ export interface SalesforceSandboxState {
   faults: SalesforceFaults;
   assignmentRuleOwnerId: string | null;
   queryCursors: Map<string, { rows: Record<string, unknown>[]; type: string }>;
+  concurrentLongRunningLimit: number;
+  longRunningMs: number;
+  /** Long-running requests in flight now. */
+  longRunningInFlight: number;
   now: () => number;
 }
 
@@ -141,6 +149,9 @@ export function createSalesforceSandboxState(options: SalesforceSandboxOptions =
         ? SALESFORCE_SANDBOX_DEMO.inboundTriageQueueId
         : options.assignmentRuleOwnerId,
     queryCursors: new Map(),
+    concurrentLongRunningLimit: options.concurrentLongRunningLimit ?? 25,
+    longRunningMs: options.longRunningMs ?? 20_000,
+    longRunningInFlight: 0,
     now: options.now ?? Date.now,
   };
   if (options.seed ?? true) seedSalesforceDemoOrg(state);

@@ -96,6 +96,18 @@ describe("limits and sessions", () => {
   });
 });
 
+test("more concurrent long-running requests than the org allows get REQUEST_LIMIT_EXCEEDED", async () => {
+  state.concurrentLongRunningLimit = 2;
+  state.longRunningMs = 40;
+  state.faults.latencyMs = 50;
+  const results = await Promise.all([1, 2, 3].map(() => request(app).get(`${V}/limits`).set(auth)));
+  expect(results.map((r) => r.status).sort()).toEqual([200, 200, 403]);
+  expect(results.find((r) => r.status === 403)?.body).toEqual([
+    { message: "ConcurrentPerOrgLongTxn Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" },
+  ]);
+  expect(state.longRunningInFlight).toBe(0);
+});
+
 describe("SOQL subset", () => {
   test("COUNT GROUP BY OwnerId with an alias, as the capacity query asks", async () => {
     const res = await soql(
