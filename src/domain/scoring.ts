@@ -74,6 +74,7 @@ export function scoreLead(
   const triggers: HandoffTrigger[] = [];
   let latestEvidenceMs = -Infinity;
   let latestEvidenceAt: string | undefined;
+  const triggerWithinMinutes = sla.qualify.triggerWithin?.minutes ?? Infinity;
   // Parsed once per activity, not once per rule that looks at it.
   const times: number[] = new Array<number>(activities.length);
   for (let i = 0; i < activities.length; i++) times[i] = Date.parse((activities[i] as Activity).occurredAt);
@@ -107,7 +108,7 @@ export function scoreLead(
         latestEvidenceMs = atMs;
         latestEvidenceAt = activity.occurredAt;
       }
-      if (rule.trigger === "handoff")
+      if (rule.trigger === "handoff" && ageDays * 1440 <= triggerWithinMinutes)
         triggers.push({ rule: rule.id, evidence: what, at: activity.occurredAt });
     }
     if (rule.max !== undefined && Math.abs(sum) > rule.max) {

@@ -81,6 +81,8 @@ export interface Qualify {
   mql: { fit: number; engagement: number };
   /** Minimum fit for a `trigger: handoff` activity to hand the lead over directly. */
   triggerMinFit: number;
+  /** A trigger activity older than this no longer hands a lead over (it still scores). Unset: no limit. */
+  triggerWithin?: Duration;
 }
 
 export interface Recycle {

@@ -244,6 +244,7 @@ export const rawSlaSchema = z.strictObject({
   qualify: z.strictObject({
     mql: z.strictObject({ fit: threshold, engagement: threshold }),
     trigger_min_fit: threshold.optional(),
+    trigger_within: duration.default({ text: "30d", minutes: 30 * 1440 }),
   }),
   recycle: z
     .strictObject({
@@ -375,6 +376,7 @@ export function toSla(raw: RawSla): Sla {
     qualify: {
       mql: raw.qualify.mql,
       triggerMinFit: raw.qualify.trigger_min_fit ?? raw.qualify.mql.fit,
+      triggerWithin: raw.qualify.trigger_within,
     },
     recycle: {
       cooldown: raw.recycle.cooldown,

@@ -377,3 +377,28 @@ describe("properties", () => {
     );
   });
 });
+
+describe("handoff trigger freshness", () => {
+  const sla = anSla({
+    engagement: [engagementRule({ id: "contact", on: "contact_me", points: 50, trigger: "handoff" })],
+  });
+  const fresh = { ...sla, qualify: { ...sla.qualify, triggerWithin: { text: "14d", minutes: 14 * 1440 } } };
+
+  it("when a trigger activity is older than trigger_within, then it still scores but no longer triggers", () => {
+    const at14 = scoreLead(
+      aLead(),
+      [anActivity({ kind: "contact_me", occurredAt: daysAgo(14) })],
+      fresh,
+      NOW,
+    );
+    const at15 = scoreLead(
+      aLead(),
+      [anActivity({ kind: "contact_me", occurredAt: daysAgo(15) })],
+      fresh,
+      NOW,
+    );
+    expect(at14.triggers).toHaveLength(1);
+    expect(at15.triggers).toEqual([]);
+    expect(at15.engagement).toBe(50);
+  });
+});

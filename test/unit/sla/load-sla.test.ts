@@ -153,7 +153,11 @@ describe("valid SLA files", () => {
       trigger: "handoff",
     });
     expect(sla.decay).toEqual({ kind: "half_life", halfLifeDays: 30 });
-    expect(sla.qualify).toEqual({ mql: { fit: 50, engagement: 40 }, triggerMinFit: 50 });
+    expect(sla.qualify).toEqual({
+      mql: { fit: 50, engagement: 40 },
+      triggerMinFit: 50,
+      triggerWithin: { text: "30d", minutes: 43200 },
+    });
     expect(sla.routing.pools.iberia).toEqual({
       name: "iberia",
       members: [
