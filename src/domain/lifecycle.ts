@@ -113,7 +113,10 @@ export function nextStage(
 
   // A person changed the stage in the CRM if they said so, or if the CRM shows a stage nobody recorded.
   let manual: StageDecision["manual"];
+  // Since when the person's stage stands: the recorded time, or else after Handoff last set it.
+  let manualSince: string | undefined;
   if (lastSet?.by === "person" && lastSet.stage === current) {
+    manualSince = lastSet.at;
     manual = {
       stage: current,
       at: lastSet.at,
@@ -121,6 +124,7 @@ export function nextStage(
     };
   } else if (lastSet !== undefined && lastSet.stage !== current) {
     manual = { stage: current };
+    manualSince = lastSet.at;
   }
   const manualNote =
     manual === undefined ? "" : ` (set to ${LABEL[current]} by a person in the CRM; respected)`;
@@ -168,15 +172,14 @@ export function nextStage(
     }
   }
   if (
-    manual?.at !== undefined &&
-    !after(evidenceAt === undefined ? undefined : { at: evidenceAt }, { at: manual.at })
+    manual !== undefined &&
+    manualSince !== undefined &&
+    !after(evidenceAt === undefined ? undefined : { at: evidenceAt }, { at: manualSince })
   ) {
-    return keep(
-      `set to ${LABEL[current]} by a person in the CRM on ${day(manual.at)}: promoted only on new activity`,
-      {
-        manual,
-      },
-    );
+    const when = manual.at === undefined ? `after ${day(manualSince)}` : `on ${day(manual.at)}`;
+    return keep(`set to ${LABEL[current]} by a person in the CRM ${when}: promoted only on new activity`, {
+      manual,
+    });
   }
 
   const meets = score.fit >= sla.qualify.mql.fit && score.engagement >= sla.qualify.mql.engagement;

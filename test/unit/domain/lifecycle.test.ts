@@ -231,3 +231,29 @@ describe("qualifyLead", () => {
     expect(decision).toMatchObject({ from: "lead", stage: "mql", handoff: true });
   });
 });
+
+describe("nextStage: a stage moved back in the CRM without a record", () => {
+  const history: LifecycleEvent[] = [
+    { type: "stage_set", stage: "mql", at: "2026-11-10T00:00:00Z", by: "handoff" },
+  ];
+
+  it("when the CRM shows lead after Handoff set MQL, then it is not handed over again on old evidence", () => {
+    expect(
+      nextStage("lead", aScore({ latestEvidenceAt: "2026-11-09T00:00:00Z" }), history, sla, NOW),
+    ).toMatchObject({
+      stage: "lead",
+      handoff: false,
+      manual: { stage: "lead" },
+      reason: "set to lead by a person in the CRM after 2026-11-10: promoted only on new activity",
+    });
+  });
+
+  it("new activity after that requalifies it", () => {
+    expect(
+      nextStage("lead", aScore({ latestEvidenceAt: "2026-11-11T00:00:00Z" }), history, sla, NOW),
+    ).toMatchObject({
+      stage: "mql",
+      handoff: true,
+    });
+  });
+});
