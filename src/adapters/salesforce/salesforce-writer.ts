@@ -23,6 +23,7 @@ interface SaveError {
   statusCode?: unknown;
   errorCode?: unknown;
   message?: unknown;
+  fields?: unknown[];
 }
 
 interface SaveResult {
@@ -255,12 +256,15 @@ export class SalesforceWriter {
           (typeof first?.errorCode === "string" ? first.errorCode : undefined));
     const what =
       item.kind === "lead" ? `update of lead ${item.leadId}` : `task for decision ${item.decisionId}`;
+    const fields = (first?.fields ?? []).filter((f): f is string => typeof f === "string");
+    // Salesforce's own message can quote the refused value (an e-mail, a name): it stays in `cause`, not in the text.
     return translateCrmError({
       crm: "salesforce",
       // Lock contention is transient (retryable); any other per-record refusal is a validation error.
       status: statusOfSalesforceCode(code) ?? (code === "UNABLE_TO_LOCK_ROW" ? undefined : 400),
-      message: `${what} refused${code ? ` (${code})` : ""}${typeof first?.message === "string" ? `: ${first.message}` : ""}`,
+      message: `${what} refused${code ? ` (${code}${fields.length > 0 ? ` on ${fields.join(", ")}` : ""})` : ""}`,
       ...(code ? { crmCode: code } : {}),
+      cause: first,
     });
   }
 }

@@ -219,3 +219,76 @@ test("a refused record (inactive owner) fails only its own caller, as CrmValidat
   await expect(bad).rejects.toMatchObject({ message: expect.stringContaining("INACTIVE_OWNER_OR_USER") });
   await expect(good).resolves.toBeUndefined();
 });
+
+test("calls and e-mails logged as tasks are touches; Handoff's own open follow-up task is not", async () => {
+  const leadId = salesforceDemoLeadId(6);
+  const now = Date.now();
+  await crm.createTask({
+    leadId,
+    ownerId: SALESFORCE_DEMO_USERS.anna,
+    subject: "Follow up",
+    body: "Why now",
+    dueAt: new Date(now + 3_600_000).toISOString(),
+    decisionId: "d-touch",
+  });
+  const tasks = sandbox.state.records.get("Task");
+  const stamp = new Date(now).toISOString().replace("Z", "+0000");
+  tasks?.set("00T5g0000009001AAA", {
+    Id: "00T5g0000009001AAA",
+    WhoId: leadId,
+    OwnerId: SALESFORCE_DEMO_USERS.anna,
+    TaskSubtype: "Call",
+    Type: "Call",
+    Status: "Completed",
+    IsClosed: true,
+    CreatedDate: stamp,
+    LastModifiedDate: stamp,
+    CompletedDateTime: stamp,
+  });
+  const touches = await crm.listTouches(leadId, new Date(now - 60_000).toISOString());
+  expect(touches).toEqual([
+    { leadId, kind: "call", occurredAt: new Date(now).toISOString(), ownerId: SALESFORCE_DEMO_USERS.anna },
+  ]);
+});
+
+test("the sweep lists leads changed after a watermark, oldest first", async () => {
+  await crm.updateLeads([{ leadId: salesforceDemoLeadId(12), totalScore: 5 }]);
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const changed = await crm.listLeadsModifiedSince(since);
+  expect(changed.map((c) => c.id)).toEqual([salesforceDemoLeadId(12)]);
+});
+
+test("ensureFields names the custom fields an org lacks", async () => {
+  await sandbox.close();
+  sandbox = await startSalesforceSandbox();
+  const lead = sandbox.state.objects.get("Lead");
+  if (lead) lead.fields = lead.fields.filter((f) => f.name !== "Handoff_Score__c");
+  const task = sandbox.state.objects.get("Task");
+  if (task) task.fields = task.fields.filter((f) => f.name !== "Handoff_Decision_Id__c");
+  crm = adapter();
+  expect(await crm.ensureFields()).toEqual({
+    created: [],
+    missing: ["Lead.Handoff_Score__c", "Task.Handoff_Decision_Id__c"],
+  });
+  // Reads leave out what the org does not have instead of failing the query.
+  expect(await crm.getLeads([salesforceDemoLeadId(1)])).toHaveLength(1);
+});
+
+test("a stage the org has no Lead Status for is refused before any call", async () => {
+  const before = sandbox.state.apiCallsTotal;
+  await expect(
+    crm.updateLeads([{ leadId: salesforceDemoLeadId(1), stage: "customer" }]),
+  ).rejects.toMatchObject({
+    code: "crm_validation",
+    message: expect.stringContaining('no Lead Status is mapped for stage "customer"'),
+  });
+  expect(sandbox.state.apiCallsTotal).toBe(before);
+});
+
+test("a refused value is named by code and field, never quoted", async () => {
+  const failure = crm.updateLeads([{ leadId: salesforceDemoLeadId(1), leadStatus: "secret@example.com" }]);
+  await expect(failure).rejects.toMatchObject({
+    message:
+      "salesforce: update of lead 00Q5g0000000001EAA refused (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST on Status)",
+  });
+});

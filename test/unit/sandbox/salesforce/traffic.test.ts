@@ -113,3 +113,40 @@ test("the generator batches 250 new leads into messages of at most 100 that the 
   });
   expect(traffic.stats).toMatchObject({ messagesSent: 3, messagesAcked: 3, notificationsSent: 250 });
 });
+
+test("when the app is down, the message is retried with backoff and then counted as dropped", async () => {
+  const state = createSalesforceSandboxState();
+  const delays: number[] = [];
+  const traffic = createSalesforceTrafficGenerator(state, {
+    webhookUrl: "http://127.0.0.1:9/webhooks/salesforce/conn-1/secret",
+    instanceUrl: "http://127.0.0.1:3001/salesforce",
+    delivery: {
+      maxAttempts: 4,
+      initialDelayMs: 1000,
+      maxDelayMs: 3000,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    },
+  });
+  traffic.createLead();
+  const [result] = await traffic.flush();
+  expect(result).toEqual({ acked: false, attempts: 4, lastStatus: undefined });
+  expect(delays).toEqual([1000, 2000, 3000]);
+  expect(traffic.stats).toMatchObject({ messagesSent: 1, messagesDropped: 1, deliveryAttempts: 4 });
+});
+
+test("a lead edited while its notifications wait goes out with its latest values in each of them", async () => {
+  const state = createSalesforceSandboxState();
+  const app = await receiver([{ status: 200, body: ACK }]);
+  const traffic = createSalesforceTrafficGenerator(state, {
+    webhookUrl: app.url,
+    instanceUrl: "http://127.0.0.1:3001/salesforce",
+  });
+  const id = traffic.createLead({ Title: "Engineer" });
+  traffic.updateLead(id, { Title: "VP Engineering" });
+  await traffic.flush();
+  await app.close();
+  const notifications = app.received.flatMap((xml) => parseOutboundMessage(xml).notifications);
+  expect(notifications.map((n) => n.fields.Title)).toEqual(["VP Engineering", "VP Engineering"]);
+});
