@@ -1,0 +1,127 @@
+import type { Command } from "commander";
+import { Pool } from "pg";
+import { createTokenCipher } from "../../adapters/crypto/token-cipher";
+import { createAssignmentStore } from "../../adapters/postgres/assignment-store";
+import { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
+import { LeadStore } from "../../adapters/postgres/lead-store";
+import { createCrmRegistry } from "../../app/crm-registry";
+import { recordFeedback, type FeedbackDeps } from "../../app/record-feedback";
+import { createSlaRegistry } from "../../app/sla-registry";
+import { readConfig } from "../../config/read-config";
+import { AppError } from "../../domain/errors";
+import type { HandoffCard } from "../../domain/handoff-card";
+import { loadOrCreateEmbeddedSecrets } from "../../embedded-secrets";
+import { createLogger } from "../../logging/logger";
+
+const out = (line = ""): void => void process.stdout.write(`${line}\n`);
+
+/** DATABASE_URL, or the embedded default's database (started by `npm start` / `handoff serve`). */
+export function feedbackDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.DATABASE_URL ??
+    `postgres://handoff:handoff-embedded@127.0.0.1:${env.EMBEDDED_PG_PORT ?? "54329"}/handoff`
+  );
+}
+
+/**
+ * What `handoff accept|reject` needs: the same stores and CRM adapters as the server, built from the same
+ * environment (the CRM gets the new stage, the rep's slot is freed on rejection).
+ */
+export function openFeedbackDeps(env: NodeJS.ProcessEnv = process.env): {
+  deps: FeedbackDeps;
+  close(): Promise<void>;
+} {
+  const config = readConfig(env);
+  const key = config.encryptionKeys?.current ?? loadOrCreateEmbeddedSecrets(config.dataDir).encryptionKey;
+  const pool = new Pool({ connectionString: feedbackDatabaseUrl(env), max: 3 });
+  const logger = createLogger({ ...config.log, level: "warn" });
+  const connections = new ConnectionsRepo(
+    pool,
+    createTokenCipher(key, config.encryptionKeys?.previous ?? []),
+  );
+  const registry = createCrmRegistry({
+    connections,
+    logger,
+    publicUrl: config.publicUrl,
+    hubspot: {
+      clientId: config.hubspot.clientId,
+      clientSecret: config.hubspot.clientSecrets[0],
+      apiBase: config.hubspot.apiBase,
+    },
+    salesforce: config.salesforce,
+  });
+  const now = () => new Date();
+  const deps: FeedbackDeps = {
+    leads: new LeadStore(pool),
+    assignments: createAssignmentStore({ pool, logger }),
+    crmFor: registry.crmFor,
+    slaFor: createSlaRegistry({ pool, connections, logger, now }),
+    logger,
+    now,
+  };
+  return {
+    deps,
+    close: async () => {
+      registry.close();
+      await pool.end();
+    },
+  };
+}
+
+export interface FeedbackCommand {
+  decision: "accept" | "reject";
+  leadId: string;
+  connection: string | undefined;
+  reason: string | undefined;
+}
+
+/** Records sales' decision from the terminal and returns what to print. */
+export async function runFeedbackCommand(deps: FeedbackDeps, command: FeedbackCommand): Promise<string[]> {
+  if (!command.connection) {
+    throw new AppError("connection_required", "which connection? pass --connection <id>", {
+      hint: "The connection id is shown by `handoff sla publish` and on the admin page (e.g. hubspot-9876543).",
+    });
+  }
+  const card: HandoffCard | null = await recordFeedback(deps, {
+    connectionId: command.connection,
+    leadId: command.leadId,
+    decision: command.decision,
+    reason: command.reason,
+    source: "cli",
+  });
+  const what =
+    command.decision === "accept" ? "accepted: the lead is now an SQL" : `rejected (${command.reason})`;
+  return [`lead ${command.leadId} ${what}`, ...(card ? [`  stage: ${card.stage.label}`] : [])];
+}
+
+/** `handoff accept <leadId> --connection <id>` and `handoff reject <leadId> --connection <id> --reason <r>`. */
+export function register(program: Command): void {
+  const run = async (command: FeedbackCommand) => {
+    const opened = openFeedbackDeps();
+    try {
+      for (const line of await runFeedbackCommand(opened.deps, command)) out(line);
+    } catch (err) {
+      if (err instanceof AppError && err.hint) throw new Error(`${err.message}\n  hint: ${err.hint}`);
+      throw err;
+    } finally {
+      await opened.close();
+    }
+  };
+  program
+    .command("accept")
+    .description("Sales accepts a handed-over lead (it moves to SQL)")
+    .argument("<leadId>", "the lead/contact id in the CRM")
+    .option("--connection <id>", "the connection (portal or org) the lead belongs to")
+    .action((leadId: string, opts: { connection?: string }) =>
+      run({ decision: "accept", leadId, connection: opts.connection, reason: undefined }),
+    );
+  program
+    .command("reject")
+    .description("Sales rejects a handed-over lead with a reason from the SLA (it is recycled to nurture)")
+    .argument("<leadId>", "the lead/contact id in the CRM")
+    .option("--connection <id>", "the connection (portal or org) the lead belongs to")
+    .option("--reason <reason>", "one of the SLA's feedback.reject_reasons")
+    .action((leadId: string, opts: { connection?: string; reason?: string }) =>
+      run({ decision: "reject", leadId, connection: opts.connection, reason: opts.reason }),
+    );
+}
