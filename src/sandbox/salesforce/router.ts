@@ -230,6 +230,7 @@ export function createSalesforceSandboxRouter(
   });
 
   router.get("/services/data", (req, res) => {
+    res.set("Sforce-Limit-Info", `api-usage=${apiCallsUsed(state)}/${state.dailyApiLimit}`);
     res.json(
       ["58.0", "59.0", "60.0", "61.0", "62.0", "63.0", "64.0", "65.0", "66.0"].map((version) => ({
         label: `v${version}`,
