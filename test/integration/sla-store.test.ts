@@ -167,5 +167,8 @@ describe("handoff sla sign / publish against the app's database", () => {
     const published = cli(["sla", "publish", FILE, "--connection", "cli-1"], env);
     expect(published).toMatchObject({ code: 0, out: expect.stringContaining(`published ${v1.hash}`) });
     expect((await getActiveSla(db.pool, "cli-1", NOW))?.hash).toBe(v1.hash);
+    expect(cli(["sla", "versions", "--connection", "cli-1"], env).out).toContain(
+      "v1 published  effective 2026-11-01  marketing ✓ sales ✓",
+    );
   });
 });

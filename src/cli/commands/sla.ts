@@ -2,7 +2,14 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Pool } from "pg";
 import { AppError } from "../../domain/errors";
-import { listSlaSignatures, publishSla, signSla, TEAMS, type Team } from "../../adapters/postgres/sla-store";
+import {
+  listSlaSignatures,
+  listSlaVersions,
+  publishSla,
+  signSla,
+  TEAMS,
+  type Team,
+} from "../../adapters/postgres/sla-store";
 import { diffSla, formatChange } from "../../sla/diff-sla";
 import { checkSlaText, parseSla, type LoadedSla } from "../../sla/load-sla";
 import { formatProblem, SlaValidationError } from "../../sla/sla-problem";
@@ -83,7 +90,7 @@ async function withPool(work: (pool: Pool) => Promise<void>): Promise<void> {
   }
 }
 
-/** `handoff sla lint|diff|hash|sign|publish` */
+/** `handoff sla lint|diff|hash|sign|versions|publish` */
 export function register(program: Command): void {
   const sla = program.command("sla").description("check, compare, sign and publish the SLA file");
 
@@ -193,6 +200,29 @@ export function register(program: Command): void {
               ? `next: handoff sla sign ${file} --as ${missing.join("|")} … (the same file, unchanged)`
               : `next: handoff sla publish ${file} --connection ${connectionId}`,
           );
+        });
+      } catch (error) {
+        report(error);
+      }
+    });
+
+  sla
+    .command("versions")
+    .description("list a connection's SLA versions with their sign-offs and status")
+    .option("--connection <id>", "the portal/org connection (default: the only one)")
+    .action(async (opts: { connection?: string }) => {
+      try {
+        await withPool(async (pool) => {
+          const connectionId = await resolveConnection(pool, opts.connection);
+          const versions = await listSlaVersions(pool, connectionId);
+          if (versions.length === 0) out(`no SLA versions stored for ${connectionId}`);
+          for (const v of versions) {
+            const signed = new Set(v.signatures.map((s) => s.team));
+            out(
+              `v${v.version} ${v.status.padEnd(10)} effective ${v.effective ?? "(none)"}  ` +
+                `${TEAMS.map((t) => `${t} ${signed.has(t) ? "✓" : "✗"}`).join(" ")}  ${v.hash.slice(0, 19)}…  ${v.name}`,
+            );
+          }
         });
       } catch (error) {
         report(error);
