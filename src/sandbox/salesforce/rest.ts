@@ -87,7 +87,15 @@ function runQuery(state: SalesforceSandboxState, req: RestRequest, soql: string)
       throw apiError(400, "INVALID_FIELD", `No such column '${name}' on entity '${object.name}'.`);
     }
   }
-  const resolve = (name: string): string => fieldOf(object, name)?.name ?? name;
+  const names = new Map<string, string>();
+  const resolve = (name: string): string => {
+    let resolved = names.get(name);
+    if (resolved === undefined) {
+      resolved = fieldOf(object, name)?.name ?? name;
+      names.set(name, resolved);
+    }
+    return resolved;
+  };
   let rows: Record<string, unknown>[];
   try {
     rows = executeSoql(query, [...recordsOf(state, object).values()], resolve);

@@ -316,6 +316,19 @@ function equals(a: unknown, b: SoqlValue): boolean {
   return a === b;
 }
 
+const textSets = new WeakMap<SoqlValue[], Set<string> | null>();
+
+/** `IN ('a', 'b', …)` over plain text: a lower-cased set, built once per parsed list (200-id batches stay fast). */
+function textSet(values: SoqlValue[]): Set<string> | null {
+  let set = textSets.get(values);
+  if (set === undefined) {
+    const plain = values.every((v) => typeof v === "string" && !DATE_TIME.test(v));
+    set = plain ? new Set((values as string[]).map((v) => v.toLowerCase())) : null;
+    textSets.set(values, set);
+  }
+  return set;
+}
+
 function likeToRegExp(pattern: string): RegExp {
   const escaped = pattern
     .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
@@ -348,7 +361,11 @@ export function matchesCondition(
     }
     case "in": {
       const value = record[resolve(condition.field)];
-      const found = condition.values.some((v) => equals(value, v));
+      const set = textSet(condition.values);
+      const found =
+        set && typeof value === "string" && !DATE_TIME.test(value)
+          ? set.has(value.toLowerCase())
+          : condition.values.some((v) => equals(value, v));
       return condition.negated ? !found : found;
     }
     case "compare": {
