@@ -198,6 +198,15 @@ export class SalesforceClient {
   }
 
   private async send<T>(req: SalesforceRequest): Promise<T> {
+    try {
+      return await this.sendOnce<T>(req);
+    } catch (err) {
+      // Whatever escaped (a bad instance URL in jsforce's constructor, a session store failure) leaves as an AppError.
+      throw this.translate(err, `${req.method} ${req.path.split("?")[0] ?? ""}`);
+    }
+  }
+
+  private async sendOnce<T>(req: SalesforceRequest): Promise<T> {
     this.guardBudget();
     let tokens = await this.options.session.current();
     for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { OAuth2 } from "jsforce";
+import { AppError } from "../../domain/errors";
 import { translateCrmError } from "../crm-errors";
 
 /** What Handoff keeps per Salesforce connection (encrypted at rest by the store). */
@@ -44,7 +45,13 @@ export interface SalesforceInstall {
 
 function oauth2(config: SalesforceOAuthConfig): OAuth2 {
   if (!config.clientId || !config.clientSecret || !config.redirectUri) {
-    throw new Error("Expected Salesforce OAuth `clientId`, `clientSecret` and `redirectUri` to be set");
+    // No client to refresh with: the connection cannot get a new session until the app is configured.
+    throw translateCrmError({
+      crm: "salesforce",
+      status: 401,
+      message:
+        "OAuth client not configured (SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET and the redirect URI)",
+    });
   }
   return new OAuth2({
     clientId: config.clientId,
@@ -84,6 +91,7 @@ interface TokenResponse {
 }
 
 function oauthFailure(err: unknown, what: string): Error {
+  if (err instanceof AppError) return err;
   const code = err instanceof Error ? err.name : undefined;
   const oauthCode = code && /^[a-z_]+$/.test(code) ? code : undefined;
   return translateCrmError({

@@ -292,3 +292,18 @@ test("a refused value is named by code and field, never quoted", async () => {
       "salesforce: update of lead 00Q5g0000000001EAA refused (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST on Status)",
   });
 });
+
+test("without an OAuth client an expired session is a CrmAuthError, not a crash", async () => {
+  const session = createSalesforceSession({
+    connectionId: "c2",
+    store: createMemorySalesforceTokenStore({
+      c2: { accessToken: "expired", refreshToken: "r", instanceUrl: sandbox.instanceUrl },
+    }),
+    config: { clientId: "", clientSecret: "", redirectUri: "" },
+  });
+  const bare = createSalesforceCrm({ connectionId: "c2", session, logger: silent });
+  await expect(bare.listOwners()).rejects.toMatchObject({
+    code: "crm_auth",
+    message: expect.stringContaining("not configured"),
+  });
+});
