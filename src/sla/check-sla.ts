@@ -61,6 +61,8 @@ function checkReferences(doc: Obj, found: Finding[]): void {
   const reps = obj(doc.reps) ?? {};
   const poolNames = Object.keys(pools);
   const repNames = Object.keys(reps);
+  // Without a reps block the schema already says so; every reference would only repeat it.
+  const repsMissing = obj(doc.reps) === undefined;
   arr(routing.territories).forEach((t, i) => {
     const pool = obj(t)?.pool;
     if (typeof pool === "string" && !(pool in pools)) {
@@ -83,7 +85,7 @@ function checkReferences(doc: Obj, found: Finding[]): void {
   for (const [name, p] of Object.entries(pools)) {
     arr(obj(p)?.members).forEach((m, i) => {
       const rep = obj(m)?.rep;
-      if (typeof rep === "string" && !(rep in reps)) {
+      if (typeof rep === "string" && !repsMissing && !(rep in reps)) {
         found.push({
           severity: "error",
           path: ["routing", "pools", name, "members", i, "rep"],
@@ -93,7 +95,7 @@ function checkReferences(doc: Obj, found: Finding[]): void {
       }
     });
     const lead = obj(p)?.lead;
-    if (typeof lead === "string" && !(lead in reps)) {
+    if (typeof lead === "string" && !repsMissing && !(lead in reps)) {
       found.push({
         severity: "error",
         path: ["routing", "pools", name, "lead"],

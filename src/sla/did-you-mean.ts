@@ -17,6 +17,9 @@ export function editDistance(a: string, b: string): number {
 /** The closest candidate when it is close enough to be a typo, else undefined. */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   const needle = word.toLowerCase();
+  // A shortened key ("half_life" for "half_life_days") is a typo too, whatever the distance.
+  const prefixed = [...candidates].filter((c) => needle.length >= 3 && c.toLowerCase().startsWith(needle));
+  if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
@@ -34,5 +37,5 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
 export function suggest(word: string, candidates: readonly string[], what = "allowed"): string {
   const close = didYouMean(word, candidates);
   if (close !== undefined) return `did you mean "${close}"?`;
-  return candidates.length === 0 ? `there is nothing to refer to here` : `${what}: ${candidates.join(", ")}`;
+  return candidates.length === 0 ? "nothing is defined there yet" : `${what}: ${candidates.join(", ")}`;
 }

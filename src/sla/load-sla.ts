@@ -121,6 +121,16 @@ export function checkSlaText(text: string, file: string, options: CheckOptions =
     });
   }
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  // A schema shared by several keys can report one mistake more than once: list it once.
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  problems.length = 0;
+  problems.push(...unique);
   const hasErrors = problems.some((p) => p.severity === "error");
   if (hasErrors || sla === undefined) return { sla: undefined, hash: undefined, problems };
   return { sla, hash: canonicalHash(sla), problems };
@@ -160,7 +170,19 @@ function describeValue(value: unknown): string {
   return String(value);
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  object: "a block of keys",
+  record: "a block of keys",
+  array: "a list",
+  int: "a whole number",
+  number: "a number",
+  string: "text",
+  boolean: "true or false",
+};
+
 const TYPE_HINTS: Record<string, string> = {
+  int: "write a whole number without quotes, e.g. 25",
+  record: "write a block of `name: value` lines indented under this key",
   number: "write a number without quotes, e.g. 10",
   string: "write text, quoted if it contains special characters",
   boolean: "write true or false",
@@ -199,7 +221,7 @@ function describeIssue(
     }
     case "invalid_type": {
       if (value === undefined) {
-        const hint = TYPE_HINTS[issue.expected] ?? `add it`;
+        const hint = TYPE_HINTS[issue.expected] ?? "see config/sla.default.yaml for an example";
         return [at(path, `missing required key "${String(last)}"`, `add ${String(last)}: (${hint})`)];
       }
       const split = splitMessage(issue.message);
@@ -207,7 +229,7 @@ function describeIssue(
       return [
         at(
           path,
-          `expected ${issue.expected === "object" ? "a block of keys" : issue.expected}, got ${describeValue(value)}`,
+          `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${describeValue(value)}`,
           TYPE_HINTS[issue.expected] ?? "fix the value",
         ),
       ];
@@ -290,6 +312,7 @@ interface DefLike {
   valueType?: { _zod: { def: DefLike } };
   innerType?: { _zod: { def: DefLike } };
   in?: { _zod: { def: DefLike } };
+  out?: { _zod: { def: DefLike } };
   options?: { _zod: { def: DefLike } }[];
 }
 
@@ -297,8 +320,9 @@ interface DefLike {
 function knownKeys(path: readonly PathPart[]): string[] {
   let defs: DefLike[] = [(rawSlaSchema as unknown as { _zod: { def: DefLike } })._zod.def];
   const unwrap = (d: DefLike): DefLike[] => {
-    const inner = d.innerType ?? d.in;
-    if (inner) return unwrap(inner._zod.def);
+    if (d.innerType) return unwrap(d.innerType._zod.def);
+    // A pipe (preprocess, transform) validates with both ends; keys live on whichever is an object.
+    if (d.type === "pipe") return [d.in, d.out].flatMap((x) => (x ? unwrap(x._zod.def) : []));
     if (d.type === "union" && d.options) return d.options.flatMap((o) => unwrap(o._zod.def));
     return [d];
   };

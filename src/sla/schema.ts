@@ -96,7 +96,7 @@ const when = z.record(z.string(), condition).superRefine((value, ctx) => {
 
 const wildcard = z
   .string()
-  .min(1, { error: "empty pattern — write a path such as /pricing* or remove the key" });
+  .min(1, { error: "empty pattern — write a pattern such as /pricing* or contact-me, or remove the key" });
 
 const fitRule = z.strictObject({
   id: z.string().min(1).optional(),
