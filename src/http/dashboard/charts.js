@@ -1,0 +1,367 @@
+// Small SVG charts for the Handoff dashboard. No library: each function returns an <svg> element built with
+// createElementNS; every label goes in through textContent, so CRM data can never become markup.
+/* global window, document */
+"use strict";
+
+(function () {
+  const NS = "http://www.w3.org/2000/svg";
+
+  function el(tag, attrs, text) {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {}))
+      if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function svg(width, height, label) {
+    const root = el("svg", {
+      viewBox: `0 0 ${width} ${height}`,
+      width: "100%",
+      role: "img",
+      "aria-label": label,
+      class: "chart",
+      preserveAspectRatio: "xMidYMid meet",
+    });
+    root.appendChild(el("title", {}, label));
+    return root;
+  }
+
+  function tip(node, text) {
+    node.appendChild(el("title", {}, text));
+    return node;
+  }
+
+  /** A round axis maximum above `v`: 1, 2, 2.5, 5 × 10^n. */
+  function niceMax(v) {
+    if (!(v > 0)) return 1;
+    const p = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 1.2, 1.6, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v - 1e-9) return m * p;
+    return 10 * p;
+  }
+
+  /** The drawing is as wide as its box in CSS pixels, so text keeps its size on any screen. */
+  function clampWidth(width, fallback) {
+    return width > 200 ? Math.min(Math.round(width), 1400) : fallback;
+  }
+
+  function fmt(n) {
+    if (n === null || n === undefined || Number.isNaN(n)) return "–";
+    return Math.abs(n) >= 100 || Number.isInteger(n) ? String(Math.round(n)) : n.toFixed(1);
+  }
+
+  function pct(n) {
+    return n === null || n === undefined ? "–" : `${Math.round(n * 100)}%`;
+  }
+
+  function gridY(root, x0, x1, yOf, max, steps, format) {
+    for (let i = 0; i <= steps; i++) {
+      const v = (max / steps) * i;
+      const y = yOf(v);
+      root.appendChild(el("line", { x1: x0, x2: x1, y1: y, y2: y, class: i === 0 ? "axis" : "grid" }));
+      root.appendChild(el("text", { x: x0 - 6, y: y + 4, class: "tick", "text-anchor": "end" }, format(v)));
+    }
+  }
+
+  /**
+   * Pace toward the quarterly commitment: one bar per week with the cumulative MQLs delivered (the week's own
+   * count on top), the straight pace line to the commitment, and the projection at the current rate.
+   */
+  function paceChart(pace, width) {
+    const W = clampWidth(width, 720);
+    const H = Math.round(Math.max(240, Math.min(340, W * 0.3)));
+    const m = { l: 44, r: 96, t: 18, b: 34 };
+    const weeks = pace.weeks || [];
+    const n = Math.max(weeks.length, 1);
+    const max = niceMax(Math.max(pace.commitment, pace.projected, ...weeks.map((w) => w.cumulative)) * 1.05);
+    const root = svg(
+      W,
+      H,
+      `Pace: ${pace.delivered} of ${pace.commitment} MQLs committed for ${pace.quarter}`,
+    );
+    root.setAttribute("data-chart", "pace");
+    const x0 = m.l;
+    const x1 = W - m.r;
+    const slot = (x1 - x0) / n;
+    const yOf = (v) => H - m.b - (v / max) * (H - m.t - m.b);
+    gridY(root, x0, x1, yOf, max, 4, fmt);
+
+    const cy = yOf(pace.commitment);
+    root.appendChild(el("line", { x1: x0, x2: x1, y1: cy, y2: cy, class: "commit" }));
+    root.appendChild(
+      el("text", { x: x1 + 6, y: cy + 4, class: "label commit-label" }, `commit ${pace.commitment}`),
+    );
+
+    const lastActual = weeks.reduce((last, w, i) => (w.future ? last : i), -1);
+    const rate = pace.currentPerWeek || 0;
+    weeks.forEach((w, i) => {
+      const x = x0 + i * slot + slot * 0.16;
+      const bw = slot * 0.68;
+      const label = w.week.replace(/^\d{4}-/, "");
+      if (!w.future || i === lastActual + 1) {
+        const y = yOf(w.cumulative);
+        const bar = el("rect", {
+          x,
+          y,
+          width: bw,
+          height: Math.max(0, yOf(0) - y),
+          rx: 3,
+          class: w.future ? "bar bar-current" : "bar",
+          "data-week": w.week,
+        });
+        root.appendChild(
+          tip(bar, `${w.week}: +${w.delivered} MQLs, ${w.cumulative} so far (pace ${fmt(w.target)})`),
+        );
+        if (w.delivered > 0 && slot > 22) {
+          root.appendChild(
+            el(
+              "text",
+              { x: x + bw / 2, y: y - 5, class: "bar-value", "text-anchor": "middle" },
+              `+${w.delivered}`,
+            ),
+          );
+        }
+      } else {
+        const projectedCum = Math.min(
+          pace.projected,
+          (weeks[lastActual] ? weeks[lastActual].cumulative : 0) + rate * (i - lastActual),
+        );
+        const y = yOf(projectedCum);
+        root.appendChild(
+          tip(
+            el("rect", {
+              x,
+              y,
+              width: bw,
+              height: Math.max(0, yOf(0) - y),
+              rx: 3,
+              class: "bar bar-projected",
+            }),
+            `${w.week}: about ${fmt(projectedCum)} at the current rate`,
+          ),
+        );
+      }
+      if (n <= 16 || i % 2 === 0) {
+        root.appendChild(
+          el("text", { x: x + bw / 2, y: H - m.b + 16, class: "tick", "text-anchor": "middle" }, label),
+        );
+      }
+    });
+
+    // Pace line: where the cumulative count should be at the end of each week.
+    const pts = [[x0, yOf(0)]].concat(weeks.map((w, i) => [x0 + (i + 1) * slot, yOf(w.target)]));
+    root.appendChild(el("polyline", { points: pts.map((p) => p.join(",")).join(" "), class: "pace-line" }));
+    const end = pts[pts.length - 1];
+    root.appendChild(el("text", { x: end[0] + 6, y: end[1] + 16, class: "label pace-label" }, "pace"));
+
+    // Projection from the last full week to quarter end.
+    if (lastActual >= 0) {
+      const sx = x0 + (lastActual + 1) * slot;
+      const sy = yOf(weeks[lastActual].cumulative);
+      const py = yOf(pace.projected);
+      root.appendChild(el("line", { x1: sx, y1: sy, x2: x1, y2: py, class: "projection" }));
+      root.appendChild(el("circle", { cx: x1, cy: py, r: 4, class: pace.onTrack ? "dot-ok" : "dot-bad" }));
+      root.appendChild(
+        el(
+          "text",
+          { x: x1 + 6, y: py - 6, class: `label ${pace.onTrack ? "ok" : "bad"}` },
+          `→ ${fmt(pace.projected)}`,
+        ),
+      );
+    }
+    return root;
+  }
+
+  /**
+   * Horizontal bars, one row per item; each row has stacked segments `{ value, cls, title }` and an optional
+   * note on the right. `max` fixes the scale (e.g. 1 for rates).
+   */
+  function hbars(rows, options) {
+    const o = options || {};
+    const W = clampWidth(o.width, 560);
+    const rowH = 26;
+    const labelW = o.labelWidth || 150;
+    const noteW = o.noteWidth || 110;
+    const H = rows.length * rowH + 24;
+    const root = svg(W, H, o.label || "bar chart");
+    if (o.name) root.setAttribute("data-chart", o.name);
+    const totals = rows.map((r) => r.segments.reduce((s, g) => s + g.value, 0));
+    const max = o.max || niceMax(Math.max(...totals, 1));
+    const x0 = labelW;
+    const x1 = W - noteW;
+    const xOf = (v) => x0 + (v / max) * (x1 - x0);
+    for (let i = 0; i <= 4; i++) {
+      const v = (max / 4) * i;
+      root.appendChild(
+        el("line", { x1: xOf(v), x2: xOf(v), y1: 4, y2: H - 20, class: i === 0 ? "axis" : "grid" }),
+      );
+      root.appendChild(
+        el("text", { x: xOf(v), y: H - 6, class: "tick", "text-anchor": "middle" }, (o.format || fmt)(v)),
+      );
+    }
+    rows.forEach((r, i) => {
+      const y = 6 + i * rowH;
+      const name = r.label.length > 22 ? `${r.label.slice(0, 21)}…` : r.label;
+      root.appendChild(
+        tip(el("text", { x: x0 - 8, y: y + 14, class: "label", "text-anchor": "end" }, name), r.label),
+      );
+      let at = 0;
+      for (const s of r.segments) {
+        if (s.value <= 0) continue;
+        const rect = el("rect", {
+          x: xOf(at),
+          y,
+          width: Math.max(1, xOf(at + s.value) - xOf(at)),
+          height: rowH - 8,
+          rx: 3,
+          class: `bar ${s.cls || ""}`,
+        });
+        root.appendChild(tip(rect, s.title || `${r.label}: ${fmt(s.value)}`));
+        at += s.value;
+      }
+      if (r.marker !== undefined) {
+        const mx = xOf(r.marker);
+        root.appendChild(el("line", { x1: mx, x2: mx, y1: y - 3, y2: y + rowH - 5, class: "marker" }));
+      }
+      if (r.note) root.appendChild(el("text", { x: x1 + 8, y: y + 14, class: "label note" }, r.note));
+    });
+    return root;
+  }
+
+  /** Fairness in one pool: per rep, the expected share (outlined) next to the actual share (filled). */
+  function fairnessChart(pool, width) {
+    const reps = pool.reps || [];
+    const W = clampWidth(width, 560);
+    const H = 220;
+    const m = { l: 40, r: 10, t: 14, b: 40 };
+    const root = svg(
+      W,
+      H,
+      `Fairness in pool ${pool.pool}: expected vs actual share of ${pool.assigned} leads`,
+    );
+    root.setAttribute("data-chart", "fairness");
+    const max = niceMax(Math.max(0.1, ...reps.map((r) => Math.max(r.expectedShare, r.actualShare))) * 1.1);
+    const yOf = (v) => H - m.b - (v / max) * (H - m.t - m.b);
+    gridY(root, m.l, W - m.r, yOf, max, 4, pct);
+    const slot = (W - m.l - m.r) / Math.max(reps.length, 1);
+    reps.forEach((r, i) => {
+      const cx = m.l + i * slot + slot / 2;
+      const bw = Math.min(34, slot * 0.3);
+      const ye = yOf(r.expectedShare);
+      const ya = yOf(r.actualShare);
+      root.appendChild(
+        tip(
+          el("rect", {
+            x: cx - bw - 2,
+            y: ye,
+            width: bw,
+            height: yOf(0) - ye,
+            rx: 3,
+            class: "bar bar-expected",
+          }),
+          `${r.repKey}: expected ${pct(r.expectedShare)} (weight ${r.weight}, ${fmt(r.eligibleHours)} h eligible)`,
+        ),
+      );
+      const off = Math.abs(r.countDeviation) > 0.1 ? " bar-off" : "";
+      root.appendChild(
+        tip(
+          el("rect", {
+            x: cx + 2,
+            y: ya,
+            width: bw,
+            height: yOf(0) - ya,
+            rx: 3,
+            class: `bar bar-actual${off}`,
+          }),
+          `${r.repKey}: got ${pct(r.actualShare)} (${r.assigned} leads, average score ${fmt(r.averageScore)})`,
+        ),
+      );
+      root.appendChild(
+        el("text", { x: cx, y: H - m.b + 16, class: "label", "text-anchor": "middle" }, r.repKey),
+      );
+      const dev = Math.round(r.countDeviation * 100);
+      root.appendChild(
+        el(
+          "text",
+          {
+            x: cx,
+            y: H - m.b + 31,
+            class: `tick ${Math.abs(dev) > 10 ? "bad" : ""}`,
+            "text-anchor": "middle",
+          },
+          `${dev > 0 ? "+" : ""}${dev} pts`,
+        ),
+      );
+    });
+    return root;
+  }
+
+  /** Two series of weekly counts side by side (live vs draft SLA). */
+  function compareWeeks(a, b, labels, width) {
+    const weeks = Array.from(new Set(a.concat(b).map((w) => w.week))).sort();
+    const get = (list, week) => (list.find((w) => w.week === week) || { mqls: 0 }).mqls;
+    const W = clampWidth(width, 720);
+    const H = 240;
+    const m = { l: 44, r: 10, t: 14, b: 34 };
+    const root = svg(W, H, `MQLs per week: ${labels[0]} vs ${labels[1]}`);
+    root.setAttribute("data-chart", "forecast");
+    const max = niceMax(Math.max(1, ...weeks.map((w) => Math.max(get(a, w), get(b, w)))) * 1.1);
+    const yOf = (v) => H - m.b - (v / max) * (H - m.t - m.b);
+    gridY(root, m.l, W - m.r, yOf, max, 4, fmt);
+    const slot = (W - m.l - m.r) / Math.max(weeks.length, 1);
+    weeks.forEach((week, i) => {
+      const bw = slot * 0.34;
+      const x = m.l + i * slot + slot * 0.14;
+      [get(a, week), get(b, week)].forEach((v, j) => {
+        const y = yOf(v);
+        root.appendChild(
+          tip(
+            el("rect", {
+              x: x + j * bw,
+              y,
+              width: bw - 1,
+              height: yOf(0) - y,
+              rx: 2,
+              class: j === 0 ? "bar bar-live" : "bar bar-draft",
+            }),
+            `${week} ${labels[j]}: ${v} MQLs`,
+          ),
+        );
+      });
+      if (weeks.length <= 16 || i % 2 === 0) {
+        root.appendChild(
+          el(
+            "text",
+            { x: x + bw, y: H - m.b + 16, class: "tick", "text-anchor": "middle" },
+            week.replace(/^\d{4}-/, ""),
+          ),
+        );
+      }
+    });
+    return root;
+  }
+
+  /** A ring showing a rate (0..1) with its percentage in the middle. */
+  function ring(rate, label) {
+    const root = svg(120, 120, `${label}: ${pct(rate)}`);
+    const r = 48;
+    const c = 2 * Math.PI * r;
+    root.appendChild(el("circle", { cx: 60, cy: 60, r, class: "ring-track" }));
+    if (rate !== null && rate !== undefined) {
+      root.appendChild(
+        el("circle", {
+          cx: 60,
+          cy: 60,
+          r,
+          class: "ring-fill",
+          "stroke-dasharray": `${c * rate} ${c}`,
+          transform: "rotate(-90 60 60)",
+        }),
+      );
+    }
+    root.appendChild(el("text", { x: 60, y: 66, class: "ring-value", "text-anchor": "middle" }, pct(rate)));
+    return root;
+  }
+
+  window.HandoffCharts = { paceChart, hbars, fairnessChart, compareWeeks, ring, fmt, pct };
+})();

@@ -1,0 +1,272 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import express, { Router, type Request, type Response } from "express";
+import type { Pool } from "pg";
+import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
+import {
+  getActiveSla,
+  getSlaVersion,
+  listSlaVersions,
+  type SlaVersion,
+} from "../../adapters/postgres/sla-store";
+import { InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import type { Sla } from "../../domain/sla";
+import type { Logger } from "../../ports/logger";
+import { diffSla } from "../../sla/diff-sla";
+import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
+import { renderLoginPage } from "../dashboard/login-page";
+
+export interface DashboardRouterDeps {
+  pool: Pool;
+  connections: ConnectionsRepo;
+  logger: Logger;
+  /** HANDOFF_ADMIN_TOKEN: the login form compares against it in constant time. */
+  adminToken: string;
+  /**
+   * Mark the admin cookie `Secure` (browsers then send it over HTTPS only).
+   * @default true when the request arrived over HTTPS
+   */
+  secureCookie?: boolean;
+}
+
+const COOKIE = "handoff_admin";
+/** A working day: the admin logs in again tomorrow. */
+const COOKIE_MAX_AGE_S = 12 * 60 * 60;
+const ASSET_DIR = join(__dirname, "..", "dashboard");
+const ASSETS: Record<string, string> = {
+  "dashboard.css": "text/css; charset=utf-8",
+  "dashboard.js": "text/javascript; charset=utf-8",
+  "charts.js": "text/javascript; charset=utf-8",
+};
+// The page loads only its own files: no inline script, no CDN, no framing.
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+interface Asset {
+  body: Buffer;
+  type: string;
+  etag: string;
+}
+
+function loadAsset(file: string, type: string): Asset {
+  const body = readFileSync(join(ASSET_DIR, file));
+  return { body, type, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` };
+}
+
+function securityHeaders(res: Response): void {
+  res.set({
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+  });
+}
+
+function sendAsset(req: Request, res: Response, asset: Asset): void {
+  res.set({
+    "Content-Type": asset.type,
+    ETag: asset.etag,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+  });
+  if (req.get("if-none-match") === asset.etag) {
+    res.status(304).end();
+    return;
+  }
+  res.send(asset.body);
+}
+
+/**
+ * The admin dashboard: `GET /admin` (the page, or the login form without a valid `handoff_admin` cookie),
+ * `POST /admin/login` (form field `token`; sets an HttpOnly SameSite=Strict cookie), `POST /admin/logout`, and
+ * the page's static files under `/admin/assets/*`. Mount it at the root, next to the other routers.
+ * @example app.use(createDashboardRouter({ pool, connections, logger, adminToken }));
+ */
+export function createDashboardRouter(deps: DashboardRouterDeps): Router {
+  if (deps.adminToken.length === 0) {
+    throw new Error("Expected `adminToken` to be a non-empty string, got an empty one");
+  }
+  const page = loadAsset("dashboard.html", "text/html; charset=utf-8");
+  const assets = new Map(Object.entries(ASSETS).map(([file, type]) => [file, loadAsset(file, type)]));
+  const router = Router();
+
+  const loggedIn = (req: Request) => {
+    const given = presentedAdminToken(req);
+    return given !== undefined && adminTokenMatches(given, deps.adminToken);
+  };
+
+  const login = (res: Response, status: number, error?: string) => {
+    securityHeaders(res);
+    res
+      .status(status)
+      .type("html")
+      .send(renderLoginPage(error === undefined ? {} : { error }));
+  };
+
+  router.get(["/admin", "/admin/"], (req, res) => {
+    if (!loggedIn(req)) return login(res, 200);
+    securityHeaders(res);
+    res.type(page.type).send(page.body);
+  });
+
+  router.get("/admin/assets/:file", (req, res, next) => {
+    const asset = assets.get(req.params.file);
+    if (asset === undefined) return next();
+    sendAsset(req, res, asset);
+  });
+
+  router.post("/admin/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const token = typeof body.token === "string" ? body.token.trim() : "";
+    if (token === "" || !adminTokenMatches(token, deps.adminToken)) {
+      deps.logger.warn("dashboard login refused", { reason: token === "" ? "empty" : "mismatch" });
+      return login(
+        res,
+        401,
+        token === ""
+          ? "Paste the admin token to sign in."
+          : "That token does not match HANDOFF_ADMIN_TOKEN. The embedded default prints it once at start.",
+      );
+    }
+    res.cookie(COOKIE, token, {
+      httpOnly: true,
+      sameSite: "strict",
+      secure: deps.secureCookie ?? req.secure,
+      path: "/",
+      maxAge: COOKIE_MAX_AGE_S * 1000,
+    });
+    deps.logger.info("dashboard login");
+    res.redirect(303, "/admin");
+  });
+
+  router.post("/admin/logout", (_req, res) => {
+    res.clearCookie(COOKIE, { httpOnly: true, sameSite: "strict", path: "/" });
+    res.redirect(303, "/admin");
+  });
+
+  return router;
+}
+
+export interface DashboardApiDeps {
+  pool: Pool;
+  connections: ConnectionsRepo;
+  logger: Logger;
+}
+
+function queryText(req: Request, name: string, hint: string): string {
+  const value = req.query[name];
+  if (typeof value === "string" && value.length > 0 && value.length <= 200) return value;
+  throw new InvalidPayloadError(
+    `query parameter ${name} is missing or invalid`,
+    [{ path: name, message: "expected a non-empty string of at most 200 characters" }],
+    hint,
+  );
+}
+
+async function ensureConnection(deps: DashboardApiDeps, connectionId: string): Promise<void> {
+  if ((await deps.connections.get(connectionId)) === null) {
+    throw new NotFoundError(
+      `no connection ${connectionId}`,
+      "Pick a connection from GET /admin/api/connections.",
+    );
+  }
+}
+
+/** What the dashboard shows of a version: sign-offs by team with name and time (no e-mail addresses). */
+function versionJson(v: SlaVersion) {
+  return {
+    hash: v.hash,
+    name: v.name,
+    version: v.version,
+    effective: v.effective,
+    status: v.status,
+    createdAt: v.createdAt.toISOString(),
+    publishedAt: v.publishedAt?.toISOString() ?? null,
+    signatures: v.signatures.map((s) => ({ team: s.team, name: s.name, signedAt: s.signedAt.toISOString() })),
+    signedBy: {
+      marketing: v.signatures.some((s) => s.team === "marketing"),
+      sales: v.signatures.some((s) => s.team === "sales"),
+    },
+  };
+}
+
+function vocabularyJson(sla: Sla) {
+  const { attract, convert, close, extra } = sla.vocabulary;
+  return {
+    pairs: [
+      { marketing: "attract", sales: attract },
+      { marketing: "convert", sales: convert },
+      { marketing: "close", sales: close },
+      ...Object.entries(extra).map(([marketing, sales]) => ({ marketing, sales })),
+    ],
+  };
+}
+
+/**
+ * The dashboard's extra admin API, mounted under `/admin/api` behind `requireAdmin`:
+ * - `GET /connections` — `{ connections: [{ id, crm, name, status }] }` (never tokens)
+ * - `GET /sla/versions?connectionId=` — versions newest first with sign-off status, plus the in-force (or
+ *   newest) version's hash, funnel vocabulary and rep keys
+ * - `GET /sla/diff?connectionId=&a=<hash>&b=<hash>` — `{ a, b, changes: SlaChange[] }` from a to b
+ * @example adminApi.use(createDashboardApiRouter({ pool, connections, logger }));
+ */
+export function createDashboardApiRouter(deps: DashboardApiDeps): Router {
+  const router = Router();
+
+  router.get("/connections", async (_req, res) => {
+    const connections = await deps.connections.list();
+    res.json({
+      connections: connections.map((c) => ({ id: c.id, crm: c.crm, name: c.name, status: c.status })),
+    });
+  });
+
+  router.get("/sla/versions", async (req, res) => {
+    const connectionId = queryText(req, "connectionId", "GET /admin/api/sla/versions?connectionId=<id>");
+    await ensureConnection(deps, connectionId);
+    const versions = await listSlaVersions(deps.pool, connectionId);
+    const active = await getActiveSla(deps.pool, connectionId);
+    const shown =
+      active ?? (versions[0] ? await getSlaVersion(deps.pool, connectionId, versions[0].hash) : null);
+    res.json({
+      versions: versions.map(versionJson),
+      current: shown
+        ? {
+            hash: shown.hash,
+            inForce: active !== null,
+            name: shown.sla.sla.name,
+            version: shown.sla.sla.version,
+            vocabulary: vocabularyJson(shown.sla),
+            reps: Object.keys(shown.sla.routing.reps),
+            commitment: shown.sla.commitment,
+          }
+        : null,
+    });
+  });
+
+  router.get("/sla/diff", async (req, res) => {
+    const hint = "GET /admin/api/sla/diff?connectionId=<id>&a=<hash>&b=<hash> (hashes from /sla/versions)";
+    const connectionId = queryText(req, "connectionId", hint);
+    const a = queryText(req, "a", hint);
+    const b = queryText(req, "b", hint);
+    await ensureConnection(deps, connectionId);
+    const [before, after] = await Promise.all([
+      getSlaVersion(deps.pool, connectionId, a),
+      getSlaVersion(deps.pool, connectionId, b),
+    ]);
+    if (before === null || after === null) {
+      throw new NotFoundError(
+        `no SLA version ${(before === null ? a : b).slice(0, 19)}… for connection ${connectionId}`,
+        "Take both hashes from GET /admin/api/sla/versions.",
+      );
+    }
+    res.json({
+      a: { hash: a, version: before.sla.sla.version, name: before.sla.sla.name },
+      b: { hash: b, version: after.sla.sla.version, name: after.sla.sla.name },
+      changes: diffSla(before.sla, after.sla),
+    });
+  });
+
+  return router;
+}
