@@ -3,7 +3,7 @@
  * lead can reach, rules that can never fire (errors), and smells (warnings): unreachable or overlapping
  * territories, pools nobody in which can take a lead, duplicated rules.
  */
-import { matchCondition, resolveField } from "../domain/conditions";
+import { matchCondition, parseMatcher, resolveField } from "../domain/conditions";
 import type { Condition, When } from "../domain/routing-rules";
 import type { Sla } from "../domain/sla";
 import { suggest } from "./did-you-mean";
@@ -48,6 +48,10 @@ export function checkSla(raw: unknown, sla: Sla | undefined, options: CheckOptio
   if (sla !== undefined) {
     checkReachability(sla, found);
     checkRules(sla, found);
+    sla.fit.forEach((rule, i) => checkNumericFields(rule.when, ["fit", i, "when"], found));
+    sla.routing.territories.forEach((t, i) =>
+      checkNumericFields(t.when, ["routing", "territories", i, "when"], found),
+    );
     checkTerritories(sla, found);
     checkPools(sla, options, found);
     checkFollowUp(sla, found);
@@ -126,6 +130,32 @@ function checkReferences(doc: Obj, found: Finding[]): void {
       });
     }
   });
+}
+
+const NUMERIC_FIELDS = new Set(["employees", "annualRevenue"]);
+
+/** `employees: large` can never match a number: a rule that can never fire. */
+function checkNumericFields(when: When, path: (string | number)[], found: Finding[]): void {
+  for (const [name, condition] of Object.entries(when)) {
+    const field = resolveField(name);
+    if (typeof field !== "string" || !NUMERIC_FIELDS.has(field)) continue;
+    for (const item of Array.isArray(condition) ? condition : [condition]) {
+      const matcher = parseMatcher(item);
+      const textual =
+        "kind" in matcher &&
+        ((matcher.kind === "exact" && matcher.number === undefined) ||
+          matcher.kind === "wildcard" ||
+          matcher.kind === "text_range");
+      if (textual) {
+        found.push({
+          severity: "error",
+          path: [...path, name],
+          message: `this rule can never fire: ${name} is a number and "${String(item)}" is text`,
+          hint: 'compare with a number: ">= 100", "< 50" or a range "100..500"',
+        });
+      }
+    }
+  }
 }
 
 function checkReachability(sla: Sla, found: Finding[]): void {

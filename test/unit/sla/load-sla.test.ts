@@ -84,6 +84,10 @@ describe("broken SLA files: each problem names its line, column and path, and ho
       "broken-form-on-page-view.yaml",
       ["19:11 engagement[0].form: this rule can never fire: page_view activities have no form"],
     ],
+    [
+      "broken-text-on-number.yaml",
+      ['11:24 fit[0].when.employees: this rule can never fire: employees is a number and "large" is text'],
+    ],
     ["broken-missing-points.yaml", ['9:5 fit[0].points: missing required key "points" — add points:']],
     [
       "broken-bad-timezone.yaml",
