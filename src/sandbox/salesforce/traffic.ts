@@ -182,12 +182,19 @@ export interface SalesforceTrafficOptions {
   delivery?: DeliveryOptions;
   /** Pick of 0..1 numbers (tests pass a seeded one). @default Math.random */
   random?: () => number;
+  /**
+   * Share of acknowledged messages delivered once more, byte for byte (same notification ids): Salesforce
+   * delivers "usually once but sometimes more than once", and the app must not act twice. @default 0
+   */
+  redeliverShare?: number;
 }
 
 export interface SalesforceTrafficStats {
   messagesSent: number;
   messagesAcked: number;
   messagesDropped: number;
+  /** Acknowledged messages sent again on purpose (`redeliverShare`). */
+  messagesRedelivered: number;
   notificationsSent: number;
   deliveryAttempts: number;
 }
@@ -230,6 +237,8 @@ export function createSalesforceTrafficGenerator(
   options: SalesforceTrafficOptions,
 ): SalesforceTrafficGenerator {
   const random = options.random ?? Math.random;
+  const share = options.redeliverShare ?? 0;
+  if (!(share >= 0 && share <= 1)) throw new Error(`Expected \`redeliverShare\` in [0, 1], got \`${share}\``);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length) % list.length] as T;
   const lead = objectOrThrow(state, "Lead");
   const actionId = options.actionId ?? salesforceId("04k", 1);
@@ -241,6 +250,7 @@ export function createSalesforceTrafficGenerator(
     messagesSent: 0,
     messagesAcked: 0,
     messagesDropped: 0,
+    messagesRedelivered: 0,
     notificationsSent: 0,
     deliveryAttempts: 0,
   };
@@ -317,6 +327,11 @@ export function createSalesforceTrafficGenerator(
           stats.deliveryAttempts += result.attempts;
           if (result.acked) stats.messagesAcked++;
           else stats.messagesDropped++;
+          if (result.acked && random() < (options.redeliverShare ?? 0)) {
+            stats.messagesRedelivered++;
+            const again = await deliverOutboundMessage(options.webhookUrl, body, options.delivery);
+            stats.deliveryAttempts += again.attempts;
+          }
           return result;
         }),
       );

@@ -150,3 +150,20 @@ test("a lead edited while its notifications wait goes out with its latest values
   const notifications = app.received.flatMap((xml) => parseOutboundMessage(xml).notifications);
   expect(notifications.map((n) => n.fields.Title)).toEqual(["VP Engineering", "VP Engineering"]);
 });
+
+test("with redeliverShare 1 every acknowledged message arrives twice, byte for byte", async () => {
+  const state = createSalesforceSandboxState();
+  const app = await receiver([{ status: 200, body: ACK }]);
+  const traffic = createSalesforceTrafficGenerator(state, {
+    webhookUrl: app.url,
+    instanceUrl: "http://127.0.0.1:3001/salesforce",
+    redeliverShare: 1,
+  });
+  traffic.createLead();
+  traffic.createLead();
+  await traffic.flush();
+  await app.close();
+  expect(app.received).toHaveLength(2);
+  expect(app.received[1]).toBe(app.received[0]);
+  expect(traffic.stats).toMatchObject({ messagesSent: 1, messagesAcked: 1, messagesRedelivered: 1 });
+});
