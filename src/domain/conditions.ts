@@ -351,27 +351,65 @@ const NO_MATCH: { matched: boolean; evidence: string[] } = Object.freeze({
  * evidence line per condition: `country "ES" matches any of ES, DE`.
  */
 export function matchesWhen(lead: Lead, when: When): { matched: boolean; evidence: string[] } {
-  const evidence: string[] = [];
-  for (const name in when) {
-    const condition = when[name];
-    if (condition === undefined) continue;
-    const field = resolveField(name);
-    const value = field === undefined ? undefined : readField(lead, field);
-    if (!matchCondition(value, condition)) return NO_MATCH;
-    evidence.push(
-      `${name} ${typeof value === "string" ? `"${value}"` : String(value)} matches ${describeCondition(condition)}`,
-    );
+  const compiled = compileWhen(when);
+  // Test everything first: most rules do not match, and evidence strings are only built for those that do.
+  for (const c of compiled) if (!testCompiled(c, readCompiled(lead, c))) return NO_MATCH;
+  const evidence: string[] = new Array<string>(compiled.length);
+  for (let i = 0; i < compiled.length; i++) {
+    const c = compiled[i] as CompiledCondition;
+    const value = readCompiled(lead, c);
+    evidence[i] =
+      `${c.name} ${typeof value === "string" ? `"${value}"` : String(value)} matches ${c.description}`;
   }
   return { matched: true, evidence };
 }
 
+interface CompiledCondition {
+  name: string;
+  field: LeadField | { property: string } | undefined;
+  matchers: Matcher[];
+  description: string;
+}
+
+// SLA `when` objects are long-lived: parse each once (fields resolved, items parsed) and reuse it.
+const compiledWhens = new WeakMap<When, CompiledCondition[]>();
+
+function compileWhen(when: When): CompiledCondition[] {
+  let compiled = compiledWhens.get(when);
+  if (compiled === undefined) {
+    compiled = [];
+    for (const name of Object.keys(when)) {
+      const condition = when[name];
+      if (condition === undefined) continue;
+      const items = Array.isArray(condition) ? condition : [condition];
+      const matchers: Matcher[] = [];
+      for (const item of items) {
+        const parsed = parseMatcher(item);
+        // An unparseable item matches nothing (the loader reports it).
+        if (!isProblem(parsed)) matchers.push(parsed);
+      }
+      compiled.push({ name, field: resolveField(name), matchers, description: describeCondition(condition) });
+    }
+    compiledWhens.set(when, compiled);
+  }
+  return compiled;
+}
+
+function readCompiled(lead: Lead, c: CompiledCondition): FieldValue {
+  return c.field === undefined ? undefined : readField(lead, c.field);
+}
+
+function testCompiled(c: CompiledCondition, value: FieldValue): boolean {
+  const empty = value === undefined || value === null || value === "";
+  for (const matcher of c.matchers) {
+    if (empty && matcher.kind !== "not") continue;
+    if (testMatcher(value, matcher)) return true;
+  }
+  return false;
+}
+
 /** Like `matchesWhen` without building evidence: for hot loops that only need yes or no. */
 export function whenHolds(lead: Lead, when: When): boolean {
-  for (const name in when) {
-    const condition = when[name];
-    if (condition === undefined) continue;
-    const field = resolveField(name);
-    if (!matchCondition(field === undefined ? undefined : readField(lead, field), condition)) return false;
-  }
+  for (const c of compileWhen(when)) if (!testCompiled(c, readCompiled(lead, c))) return false;
   return true;
 }
