@@ -24,6 +24,7 @@ import {
   soqlDateTime,
   soqlString,
   toAccount,
+  toContactLead,
   toLead,
   toOwner,
   toQueueOwner,
@@ -323,18 +324,59 @@ export class SalesforceCrm implements CrmPort {
     }
   }
 
+  /**
+   * Unconverted Leads and Contacts with the same e-mail (one composite call, two queries). A Contact means an
+   * existing customer relationship: it comes back as a Lead-shaped record with its owner and
+   * `properties.sObjectType = "Contact"`, oldest first within each kind.
+   */
   async findDuplicatesByEmail(email: string, excludeId?: string): Promise<Lead[]> {
     const normalized = email.trim();
     if (!normalized.includes("@")) return [];
     try {
       const fields = await this.leadFields();
       const exclude = excludeId && ID.test(excludeId) ? ` AND Id != ${soqlString(excludeId)}` : "";
-      const rows = await this.query(
-        `SELECT ${fields.join(", ")} FROM Lead WHERE Email = ${soqlString(normalized)} AND IsConverted = false${exclude} ORDER BY CreatedDate ASC LIMIT 50`,
-      );
-      return rows
-        .map((r) => toLead(r, this.stages))
-        .filter((lead) => !excludeId || !sameId(lead.id, excludeId));
+      const base = `/services/data/v${this.client.version}/query?q=`;
+      const result = await this.client.request<{
+        compositeResponse: { body: QueryResult; httpStatusCode: number; referenceId: string }[];
+      }>({
+        method: "POST",
+        path: "/composite",
+        body: {
+          allOrNone: false,
+          compositeRequest: [
+            {
+              method: "GET",
+              referenceId: "leads",
+              url: `${base}${encodeURIComponent(
+                `SELECT ${fields.join(", ")} FROM Lead WHERE Email = ${soqlString(normalized)} AND IsConverted = false${exclude} ORDER BY CreatedDate ASC LIMIT 50`,
+              )}`,
+            },
+            {
+              method: "GET",
+              referenceId: "contacts",
+              url: `${base}${encodeURIComponent(
+                `SELECT Id, FirstName, LastName, Email, Title, AccountId, OwnerId, CreatedDate FROM Contact WHERE Email = ${soqlString(normalized)} ORDER BY CreatedDate ASC LIMIT 50`,
+              )}`,
+            },
+          ],
+        },
+      });
+      const duplicates: Lead[] = [];
+      for (const sub of result.compositeResponse) {
+        if (sub.httpStatusCode >= 300) {
+          throw translateCrmError({
+            crm: "salesforce",
+            status: sub.httpStatusCode,
+            message: `duplicate query ${sub.referenceId} failed`,
+          });
+        }
+        duplicates.push(
+          ...sub.body.records.map((r) =>
+            sub.referenceId === "leads" ? toLead(r, this.stages) : toContactLead(r),
+          ),
+        );
+      }
+      return duplicates.filter((lead) => !excludeId || !sameId(lead.id, excludeId));
     } catch (err) {
       throw this.client.translate(err, "duplicate lookup");
     }

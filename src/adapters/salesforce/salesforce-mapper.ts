@@ -148,6 +148,32 @@ export function toLead(record: SalesforceRecord, stages: StageStatusMap = DEFAUL
   return lead;
 }
 
+/** A Contact with a lead's e-mail, in Lead shape for routing (its owner is the relationship owner). */
+export function toContactLead(record: SalesforceRecord): Lead {
+  const properties: Lead["properties"] = { sObjectType: "Contact" };
+  for (const [key, value] of Object.entries(record)) {
+    if (key === "attributes") continue;
+    if (
+      value === null ||
+      typeof value === "string" ||
+      typeof value === "number" ||
+      typeof value === "boolean"
+    ) {
+      properties[key] = value;
+    }
+  }
+  return withDefined({
+    id: String(record.Id),
+    email: str(record.Email)?.toLowerCase(),
+    firstName: str(record.FirstName),
+    lastName: str(record.LastName),
+    jobTitle: str(record.Title),
+    ownerId: str(record.OwnerId),
+    createdAt: fromSalesforceDateTime(record.CreatedDate),
+    properties,
+  }) as Lead;
+}
+
 /** The sObject fields for one LeadUpdate. Throws on a stage the org has no status for. */
 export function toSalesforceLeadFields(
   update: LeadUpdate,

@@ -23,6 +23,11 @@ export const SALESFORCE_DEMO_ACCOUNTS = {
 } as const;
 
 /** The id of the n-th seeded lead (1-based). */
+export const SALESFORCE_DEMO_CONTACTS = {
+  karlBauwerk: salesforceId("003", 80201),
+  luciaMadridsoft: salesforceId("003", 80202),
+} as const;
+
 export function salesforceDemoLeadId(n: number): string {
   return salesforceId("00Q", n);
 }
@@ -169,6 +174,24 @@ export function seedSalesforceDemoOrg(state: SalesforceSandboxState): void {
     BillingCountry: "Spain",
     ...audit(150 * DAY),
   });
+
+  // Existing customers' contacts: a new lead with one of these e-mails belongs with the contact's owner.
+  const contacts: [number, string, string, string, keyof typeof SALESFORCE_DEMO_ACCOUNTS, string][] = [
+    [80201, "Karl", "Berger", "karl.berger@bauwerk.de", "bauwerk", SALESFORCE_DEMO_USERS.anna],
+    [80202, "Lucía", "García", "lucia.garcia@madridsoft.es", "madridsoft", SALESFORCE_DEMO_USERS.carla],
+  ];
+  for (const [serial, first, last, email, account, owner] of contacts) {
+    put("Contact", {
+      Id: salesforceId("003", serial),
+      FirstName: first,
+      LastName: last,
+      Email: email,
+      AccountId: SALESFORCE_DEMO_ACCOUNTS[account],
+      OwnerId: owner,
+      Title: "Customer contact",
+      ...audit(120 * DAY),
+    });
+  }
 
   LEADS.forEach((seed, index) => {
     const [first, last, company, domain, title, industry, employees, revenue, country, code] = seed;

@@ -9,6 +9,7 @@ import { createSalesforceCrm, type SalesforceCrm } from "../../../../src/adapter
 import { createSalesforceSession } from "../../../../src/adapters/salesforce/salesforce-oauth";
 import {
   SALESFORCE_DEMO_ACCOUNTS,
+  SALESFORCE_DEMO_CONTACTS,
   SALESFORCE_DEMO_QUEUE_ID,
   SALESFORCE_DEMO_USERS,
   salesforceDemoLeadId,
@@ -306,4 +307,18 @@ test("without an OAuth client an expired session is a CrmAuthError, not a crash"
     code: "crm_auth",
     message: expect.stringContaining("not configured"),
   });
+});
+
+test("a contact with the lead's e-mail is a duplicate that names its owner, found in the same call", async () => {
+  const lead = (await crm.getLeads([salesforceDemoLeadId(7)]))[0];
+  const before = sandbox.state.apiCallsTotal;
+  const dupes = await crm.findDuplicatesByEmail(lead?.email ?? "", lead?.id);
+  expect(sandbox.state.apiCallsTotal - before).toBe(1);
+  expect(dupes).toEqual([
+    expect.objectContaining({
+      id: SALESFORCE_DEMO_CONTACTS.luciaMadridsoft,
+      ownerId: SALESFORCE_DEMO_USERS.carla,
+      properties: expect.objectContaining({ sObjectType: "Contact" }),
+    }),
+  ]);
 });
