@@ -98,7 +98,17 @@ export interface LeadPreview {
 /** Something that adds a column to each preview row, in lead order (e.g. a sequential routing simulation). */
 export interface PreviewStep {
   name: string;
-  run(row: LeadPreview, input: PreviewInput, sla: Sla): void | Promise<void>;
+  run(row: LeadPreview, input: PreviewInput, sla: Sla, context: PreviewContext): void | Promise<void>;
+}
+
+/** What every step gets besides the lead: the instant previewed and the command's options. */
+export interface PreviewContext {
+  /** ISO instant the preview is evaluated at. */
+  at: string;
+  /** `--roster <file>`, for steps that simulate routing. */
+  roster?: string;
+  /** Steps may keep state across leads here (e.g. round-robin pointers in a sequential simulation). */
+  state: Map<string, unknown>;
 }
 
 const steps: PreviewStep[] = [];
@@ -155,12 +165,17 @@ export async function previewLeads(
   inputs: readonly PreviewInput[],
   sla: Sla,
   at: Date | string,
-  extraSteps: readonly PreviewStep[] = steps,
+  options: { roster?: string; steps?: readonly PreviewStep[] } = {},
 ): Promise<LeadPreview[]> {
+  const context: PreviewContext = {
+    at: typeof at === "string" ? new Date(Date.parse(at)).toISOString() : at.toISOString(),
+    state: new Map(),
+    ...(options.roster === undefined ? {} : { roster: options.roster }),
+  };
   const rows: LeadPreview[] = [];
   for (const input of inputs) {
     const row = previewLead(input, sla, at);
-    for (const step of extraSteps) await step.run(row, input, sla);
+    for (const step of options.steps ?? steps) await step.run(row, input, sla, context);
     rows.push(row);
   }
   return rows;

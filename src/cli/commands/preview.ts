@@ -34,7 +34,7 @@ export async function runPreview(opts: PreviewOptions, write: (line: string) => 
   });
   const { inputs, errors } = parsePreviewLeads(text);
   for (const e of errors) process.stderr.write(`${opts.leads}:${e.line}: ${e.message}\n`);
-  const rows = await previewLeads(inputs, sla, at);
+  const rows = await previewLeads(inputs, sla, at, opts.roster === undefined ? {} : { roster: opts.roster });
   if (opts.json) {
     for (const row of rows) write(JSON.stringify(leadPreviewJson(row)));
   } else {

@@ -58,15 +58,18 @@ describe("handoff preview", () => {
     const seen: string[] = [];
     const step: PreviewStep = {
       name: "routing",
-      run: (row) => {
-        seen.push(row.leadId);
+      run: (row, _input, _sla, context) => {
+        seen.push(`${row.leadId}@${context.at}:${context.roster ?? ""}`);
         row.extra.routing = { lines: [`owner for ${row.leadId}`], data: { ownerId: "80003" } };
       },
     };
     addPreviewStep(step);
     const { inputs } = parsePreviewLeads('{"id": "7", "country": "ES"}\n{"id": "8"}');
-    const rows = await previewLeads(inputs, sla, AT);
-    expect(seen).toEqual(["7", "8"]);
+    const rows = await previewLeads(inputs, sla, AT, { roster: "roster.yaml" });
+    expect(seen).toEqual([
+      "7@2026-11-23T09:00:00.000Z:roster.yaml",
+      "8@2026-11-23T09:00:00.000Z:roster.yaml",
+    ]);
     expect(rows[0]?.extra.routing?.data).toEqual({ ownerId: "80003" });
   });
 });
