@@ -190,8 +190,11 @@
     const x0 = labelW;
     const x1 = W - noteW;
     const xOf = (v) => x0 + (v / max) * (x1 - x0);
-    for (let i = 0; i <= 4; i++) {
-      const v = (max / 4) * i;
+    // Counts get whole-number ticks (0, 10, 20 … rather than 12.5).
+    const steps =
+      max >= 2 && Number.isInteger(max) ? [4, 5, 2, 3].find((s) => Number.isInteger(max / s)) || 4 : 4;
+    for (let i = 0; i <= steps; i++) {
+      const v = (max / steps) * i;
       root.appendChild(
         el("line", { x1: xOf(v), x2: xOf(v), y1: 4, y2: H - 20, class: i === 0 ? "axis" : "grid" }),
       );
