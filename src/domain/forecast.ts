@@ -290,11 +290,7 @@ class BreachEstimator {
       this.holidaySets.set(key, new Set(this.holidays[key] ?? []));
     }
     if (week === null) return;
-    const wait = minutesUntilOpen(
-      week,
-      localTime(at, rep.timezone),
-      this.holidaySets.get(key) ?? new Set(),
-    );
+    const wait = minutesUntilOpen(week, localTime(at, rep.timezone), this.holidaySets.get(key) ?? new Set());
     this.waits.push(wait);
     const f = this.sla.followUp;
     const late = f.businessHours ? wait + f.firstTouch.minutes > f.max.minutes : wait >= f.firstTouch.minutes;
