@@ -360,4 +360,20 @@ describe("the admin dashboard at /admin", () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  // Last: it locks this address out of the form for ten minutes.
+  it("when a script keeps guessing tokens, then the form refuses even the right one for a while", async () => {
+    const attempt = (token: string) =>
+      fetch(`${rt.url!}/admin/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }).toString(),
+        redirect: "manual",
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt(`guess-${i}`)).status).toBe(401);
+    const locked = await attempt(TEST_ADMIN_TOKEN);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get("set-cookie")).toBeNull();
+    await expect(locked.text()).resolves.toContain("Too many wrong tokens");
+  });
 });

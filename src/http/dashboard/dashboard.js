@@ -366,7 +366,21 @@
         "td",
         {},
         h("b", {}, e.kind.replace(/_/g, " ")),
-        h("div", { class: "muted mono" }, `record ${e.objectId}`),
+        h(
+          "div",
+          { class: "muted mono" },
+          `record ${e.objectId} · `,
+          h(
+            "a",
+            {
+              href: `/cards/preview/${encodeURIComponent(e.connectionId)}/${encodeURIComponent(e.objectId)}`,
+              target: "_blank",
+              rel: "noopener",
+              title: "The handoff card of this lead, as sales sees it",
+            },
+            "card ↗",
+          ),
+        ),
       ),
       h("td", { class: "num" }, String(e.attempts)),
       h(

@@ -33,6 +33,8 @@ export interface DashboardRouterDeps {
 const COOKIE = "handoff_admin";
 /** A working day: the admin logs in again tomorrow. */
 const COOKIE_MAX_AGE_S = 12 * 60 * 60;
+const MAX_FAILED_LOGINS = 10;
+const FAILED_LOGIN_WINDOW_MS = 10 * 60_000;
 const ASSET_DIR = join(__dirname, "..", "dashboard");
 const ASSETS: Record<string, string> = {
   "dashboard.css": "text/css; charset=utf-8",
@@ -117,10 +119,31 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
     sendAsset(req, res, asset);
   });
 
+  // Guessing a 32-byte token is hopeless anyway; the limit keeps a script from hammering the form.
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  const tooManyFailures = (ip: string, now: number) => {
+    const entry = failures.get(ip);
+    return entry !== undefined && entry.resetAt > now && entry.count >= MAX_FAILED_LOGINS;
+  };
+  const recordFailure = (ip: string, now: number) => {
+    const entry = failures.get(ip);
+    if (entry === undefined || entry.resetAt <= now) {
+      if (failures.size > 10_000) failures.clear();
+      failures.set(ip, { count: 1, resetAt: now + FAILED_LOGIN_WINDOW_MS });
+    } else entry.count += 1;
+  };
+
   router.post("/admin/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
+    const ip = req.ip ?? "unknown";
+    const now = Date.now();
+    if (tooManyFailures(ip, now)) {
+      deps.logger.warn("dashboard login throttled");
+      return login(res, 429, "Too many wrong tokens from this address. Wait ten minutes, then try again.");
+    }
     const body = (req.body ?? {}) as Record<string, unknown>;
     const token = typeof body.token === "string" ? body.token.trim() : "";
     if (token === "" || !adminTokenMatches(token, deps.adminToken)) {
+      if (token !== "") recordFailure(ip, now);
       deps.logger.warn("dashboard login refused", { reason: token === "" ? "empty" : "mismatch" });
       return login(
         res,
@@ -137,6 +160,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
       path: "/",
       maxAge: COOKIE_MAX_AGE_S * 1000,
     });
+    failures.delete(ip);
     deps.logger.info("dashboard login");
     res.redirect(303, "/admin");
   });
