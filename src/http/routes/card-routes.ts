@@ -6,6 +6,7 @@ import { verifyCanvasSignedRequest } from "../../adapters/salesforce-canvas";
 import { AppError, InvalidPayloadError, NotFoundError, UnauthorizedError } from "../../domain/errors";
 import type { Decision, HandoffCard } from "../../domain/handoff-card";
 import type { Logger } from "../../ports/logger";
+import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
 import { renderCardPage } from "../card-page";
 import { verifyHubSpotSignature } from "../verify-hubspot-signature";
 
@@ -86,11 +87,12 @@ export function verifyFeedbackToken(
   token: string,
   expected: { connectionId: string; leadId: string },
   now: number,
+  label = "feedback token",
 ): FeedbackTokenClaims {
   const refuse = (why: string) =>
     new UnauthorizedError(
-      `feedback token ${why}`,
-      "Reload the card and click again; the page may be too old.",
+      `${label} ${why}`,
+      "Reload the card and click again; the page or link may be too old.",
     );
   const [payload, mac] = token.split(".");
   if (!payload || !mac) throw refuse("is malformed");
@@ -103,6 +105,56 @@ export function verifyFeedbackToken(
   }
   if (!(claims.exp > now)) throw refuse("has expired");
   return claims;
+}
+
+// Preview links use a key of their own, so a link cannot stand in for a page's feedback token or the reverse.
+const previewKey = (secret: string) => `${secret}\u0000preview-link`;
+
+/**
+ * A preview link a rep can open from Slack or e-mail without an admin token: bound to one lead, until `expiresAt`.
+ * @example signedPreviewUrl(config.publicUrl, feedbackSecret, "conn-1", "501", Date.now() + 7 * 86_400_000)
+ */
+export function signedPreviewUrl(
+  publicUrl: string,
+  secret: string,
+  connectionId: string,
+  leadId: string,
+  expiresAt: number,
+): string {
+  const token = signFeedbackToken(previewKey(secret), {
+    connectionId,
+    leadId,
+    source: "preview",
+    exp: expiresAt,
+  });
+  const path = `/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(leadId)}`;
+  return `${publicUrl.replace(/\/+$/, "")}${path}?t=${token}`;
+}
+
+/**
+ * `authorizePreview` for production: an admin (`Authorization: Bearer` or the dashboard cookie) or a link made by
+ * `signedPreviewUrl` for this very lead. The embedded demo may pass `() => undefined` instead.
+ */
+export function previewAuthorizer(options: { adminToken: string; secret: string; now?: () => number }) {
+  const now = options.now ?? Date.now;
+  return (req: Request): void => {
+    const admin = presentedAdminToken(req);
+    if (admin !== undefined && adminTokenMatches(admin, options.adminToken)) return;
+    const token = typeof req.query.t === "string" ? req.query.t : undefined;
+    if (!token) {
+      throw new UnauthorizedError(
+        "this card link needs a token",
+        "Open the card from the link in the Slack message or e-mail, or sign in to the admin page.",
+      );
+    }
+    verifyFeedbackToken(
+      previewKey(options.secret),
+      token,
+      { connectionId: String(req.params.connectionId), leadId: String(req.params.leadId) },
+      now(),
+      "card link",
+    );
+  };
 }
 
 /**

@@ -8,6 +8,8 @@ import {
   type CardRoutesDeps,
   createCardRouter,
   hubSpotCardVerifier,
+  previewAuthorizer,
+  signedPreviewUrl,
   signFeedbackToken,
 } from "../../../src/http/routes/card-routes";
 import type { Logger, LogFields } from "../../../src/ports/logger";
@@ -279,6 +281,45 @@ describe("GET /cards/preview/:connectionId/:leadId", () => {
     const res = await request(app).get("/cards/preview/conn-hs-1/501");
     expect(res.status).toBe(401);
     expect(res.text).toContain("the preview needs the admin token");
+  });
+});
+
+describe("signed preview links (previewAuthorizer)", () => {
+  const authorizer = (clock: () => number) =>
+    previewAuthorizer({ adminToken: "admin-token-0123456789abcdef", secret: FEEDBACK_SECRET, now: clock });
+
+  it("when a rep opens the link from Slack or e-mail, then the card opens for that lead only, until it expires", async () => {
+    let clock = NOW;
+    const { app } = setup({ authorizePreview: authorizer(() => clock) });
+    const url = signedPreviewUrl(
+      "https://handoff.test/",
+      FEEDBACK_SECRET,
+      "conn-hs-1",
+      "501",
+      NOW + 3600_000,
+    );
+    expect(url).toMatch(/^https:\/\/handoff\.test\/cards\/preview\/conn-hs-1\/501\?t=[\w-]+\.[\w-]+$/);
+    const path = url.slice("https://handoff.test".length);
+
+    expect((await request(app).get(path)).status).toBe(200);
+    const otherLead = await request(app).get(path.replace("/501?", "/502?"));
+    expect(otherLead.status).toBe(401);
+    expect(otherLead.text).toContain("card link is for another lead");
+    expect((await request(app).get("/cards/preview/conn-hs-1/501")).status).toBe(401);
+    clock += 3600_001;
+    const expired = await request(app).get(path);
+    expect(expired.status).toBe(401);
+    expect(expired.text).toContain("card link has expired");
+  });
+
+  it("lets an admin in with the bearer token, and a page's feedback token is no link", async () => {
+    const { app } = setup({ authorizePreview: authorizer(() => NOW) });
+    const admin = await request(app)
+      .get("/cards/preview/conn-hs-1/501")
+      .set("authorization", "Bearer admin-token-0123456789abcdef");
+    expect(admin.status).toBe(200);
+    const pageToken = pageData(admin.text).token;
+    expect((await request(app).get(`/cards/preview/conn-hs-1/501?t=${pageToken}`)).status).toBe(401);
   });
 });
 
