@@ -75,6 +75,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
   const pool = new Pool({ connectionString: options.databaseUrl, max: 20 });
   pool.on("error", (err) => logger.warn("database connection error", { error: err.message }));
+  // A checked-out client whose server goes away (restart, failover) emits "error"; without a listener that
+  // would crash the process. The query in flight still fails and its job is retried.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => logger.warn("database connection lost", { error: err.message }));
+  });
   await migrate(pool, logger);
   const boss = await startBoss({ connectionString: options.databaseUrl, logger });
   const cipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);

@@ -32,7 +32,11 @@ export function createLeadEventHandler(deps: PipelineDeps) {
 
     const now = deps.now();
     const q = qualifyLead(ctx.lead, ctx.activities, ctx.history, ctx.sla.sla, now);
-    const handoff = q.decision.handoff ? await handOver(deps, event, ctx, q, log) : null;
+    // A retry of this event finds the handoff it already opened (the CRM may already show MQL by then),
+    // so the task and messages still happen exactly once.
+    const handoff =
+      (await deps.leads.handoffByEvent(event.connectionId, event.eventKey, ctx.lead.id)) ??
+      (q.decision.handoff ? await handOver(deps, event, ctx, q, log) : null);
     await writeBack(ctx, q, handoff);
     if (handoff) await followThrough(deps, ctx, handoff, log);
     await record(deps, event, ctx, q);

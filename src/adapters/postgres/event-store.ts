@@ -63,6 +63,7 @@ export class EventStore {
     // A delivery may carry the same event twice; keep the first.
     const unique = [...new Map(events.map((e) => [`${e.connectionId}\u0000${e.eventKey}`, e])).values()];
     const client = await this.pool.connect();
+    let failed: unknown;
     try {
       await client.query("BEGIN");
       const inserted = await client.query<{ connection_id: string; event_key: string; object_id: string }>(

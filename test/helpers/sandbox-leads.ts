@@ -1,0 +1,67 @@
+import { HUBSPOT_DEMO_FORMS, recordFormSubmission } from "../../src/sandbox/hubspot/seed";
+import type { SandboxServer } from "../../src/sandbox/server";
+
+/**
+ * Adds to the HubSpot sandbox a contact that the default SLA qualifies: a VP at a German software company
+ * with pricing-page views and a "Contact me" submission just before `at`.
+ */
+export function addQualifyingContact(sandbox: SandboxServer, id: string, at: number, n = 0): void {
+  const hs = sandbox.hubspot;
+  const properties: Record<string, string | null> = {
+    email: `lead${id}@kraus-software${n}.example`,
+    firstname: "Lena",
+    lastname: `Kraus ${id}`,
+    company: `Kraus Software ${n} GmbH`,
+    jobtitle: "VP Sales",
+    numemployees: "450",
+    industry: "software",
+    country: "DE",
+    city: "Berlin",
+    zip: "10115",
+    lifecyclestage: "lead",
+    hs_lead_status: "NEW",
+  };
+  for (let i = 0; i < 3; i += 1) {
+    hs.webEvents.push({
+      id: `pv-${id}-${i}`,
+      eventType: "e_visited_page",
+      objectType: "contact",
+      objectId: id,
+      occurredAt: new Date(at - (i + 2) * 60_000).toISOString(),
+      properties: { hs_url: "https://www.handoff-demo.example/pricing", hs_title: "Pricing" },
+    });
+  }
+  recordFormSubmission(
+    hs,
+    id,
+    properties,
+    HUBSPOT_DEMO_FORMS.contactMe.id,
+    at - 60_000,
+    "https://www.handoff-demo.example/contact",
+  );
+  hs.objects.get("contacts")!.set(id, {
+    id,
+    properties,
+    createdAt: new Date(at - 86_400_000).toISOString(),
+    updatedAt: new Date(at).toISOString(),
+    archived: false,
+  });
+}
+
+/** The contact.propertyChange delivery HubSpot sends for a form submission. */
+export function formSubmittedEvent(portalId: number, contactId: string, eventId: number, at: number) {
+  return {
+    eventId,
+    subscriptionId: 25,
+    portalId,
+    appId: 424242,
+    occurredAt: at,
+    subscriptionType: "contact.propertyChange",
+    attemptNumber: 0,
+    objectId: Number(contactId),
+    propertyName: "recent_conversion_date",
+    propertyValue: String(at),
+    changeSource: "FORM",
+    sourceId: "form",
+  };
+}
