@@ -95,9 +95,11 @@ export class EventStore {
       return { stored: inserted.rows.map((r) => r.event_key), duplicates: events.length - inserted.rows.length };
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
+      failed = err;
       throw err;
     } finally {
-      client.release();
+      // A client whose connection broke is destroyed, not returned to the pool.
+      client.release(failed instanceof Error ? failed : undefined);
     }
   }
 
