@@ -147,46 +147,80 @@ describe("HubSpot adapter request shapes", () => {
     scope.done();
   });
 
-  it("when a follow-up task is created, then it is looked up by decision and created with hs_timestamp and the task→contact association 204", async () => {
+  it("when two follow-up tasks are created at once, then one search by decision ids and one batch create with hs_timestamp and association 204 are sent", async () => {
+    const properties = (decision: string, lead: string) => ({
+      hs_timestamp: "2026-11-23T10:30:00.000Z",
+      hs_task_subject: `Call ${lead}`,
+      hs_task_body: "why",
+      hubspot_owner_id: "80001",
+      hs_task_status: "NOT_STARTED",
+      hs_task_priority: "HIGH",
+      hs_task_type: "CALL",
+      handoff_decision_id: decision,
+    });
     const scope = nock(API, bearer("tok"))
-      .post(
-        "/crm/v3/objects/tasks/search",
-        (body: { filterGroups: { filters: { propertyName: string; value: string }[] }[] }) =>
-          body.filterGroups[0]?.filters[0]?.propertyName === "handoff_decision_id" &&
-          body.filterGroups[0]?.filters[0]?.value === "d9",
-      )
-      .reply(200, { total: 0, results: [] })
-      .post("/crm/v3/objects/tasks", {
-        properties: {
-          hs_timestamp: "2026-11-23T10:30:00.000Z",
-          hs_task_subject: "Call",
-          hs_task_body: "why",
-          hubspot_owner_id: "80001",
-          hs_task_status: "NOT_STARTED",
-          hs_task_priority: "HIGH",
-          hs_task_type: "CALL",
-          handoff_decision_id: "d9",
-        },
-        associations: [
-          { to: { id: "501" }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 204 }] },
+      .post("/crm/v3/objects/tasks/search", {
+        filterGroups: [
+          { filters: [{ propertyName: "handoff_decision_id", operator: "IN", values: ["d8", "d9"] }] },
+        ],
+        properties: ["handoff_decision_id"],
+        limit: 100,
+        after: "0",
+        sorts: [],
+      })
+      .reply(200, {
+        total: 1,
+        results: [
+          {
+            id: "6999",
+            properties: { handoff_decision_id: "d8" },
+            createdAt: "2026-01-01T00:00:00Z",
+            updatedAt: "2026-01-01T00:00:00Z",
+            archived: false,
+          },
+        ],
+      })
+      .post("/crm/v3/objects/tasks/batch/create", {
+        inputs: [
+          {
+            properties: properties("d9", "502"),
+            associations: [
+              {
+                to: { id: "502" },
+                types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 204 }],
+              },
+            ],
+          },
         ],
       })
       .reply(201, {
-        id: "7001",
-        properties: {},
-        createdAt: "2026-01-01T00:00:00Z",
-        updatedAt: "2026-01-01T00:00:00Z",
-        archived: false,
+        status: "COMPLETE",
+        results: [
+          {
+            id: "7001",
+            properties: { handoff_decision_id: "d9" },
+            createdAt: "2026-01-01T00:00:00Z",
+            updatedAt: "2026-01-01T00:00:00Z",
+            archived: false,
+          },
+        ],
+        startedAt: "2026-01-01T00:00:00Z",
+        completedAt: "2026-01-01T00:00:00Z",
       });
-    const task = await crm.createTask({
-      leadId: "501",
+    const task = (decisionId: string, leadId: string) => ({
+      leadId,
       ownerId: "80001",
-      subject: "Call",
+      subject: `Call ${leadId}`,
       body: "why",
       dueAt: "2026-11-23T10:30:00.000Z",
-      decisionId: "d9",
+      decisionId,
     });
-    expect(task).toEqual({ id: "7001", leadId: "501" });
+    const [again, made] = await Promise.all([
+      crm.createTask(task("d8", "501")),
+      crm.createTask(task("d9", "502")),
+    ]);
+    expect(again).toEqual({ id: "6999", leadId: "501" });
+    expect(made).toEqual({ id: "7001", leadId: "502" });
     scope.done();
   });
 

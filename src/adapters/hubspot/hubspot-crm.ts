@@ -108,6 +108,7 @@ export class HubSpotCrm implements CrmPort {
   readonly budget: RateBudgetQueue;
   private readonly reads: BatchCoalescer<ReadItem, Lead>;
   private readonly writes: BatchCoalescer<LeadUpdate, true>;
+  private readonly tasks: BatchCoalescer<FollowUpTask, CreatedTask>;
   private client: { token: string; client: Client } | undefined;
   private forms: { at: number; byName: Map<string, string> } | undefined;
 
@@ -131,6 +132,12 @@ export class HubSpotCrm implements CrmPort {
       // Two writes to one lead in the same window: the later values win field by field.
       merge: (a, b) => ({ ...a, ...b }),
       execute: (items) => this.batchUpdate(items),
+    });
+    this.tasks = new BatchCoalescer<FollowUpTask, CreatedTask>({
+      maxBatchSize: 100,
+      lingerMs,
+      keyOf: (t) => t.decisionId,
+      execute: (items) => this.batchCreateTasks(items),
     });
   }
 
@@ -282,47 +289,81 @@ export class HubSpotCrm implements CrmPort {
     if (failed) throw failed.reason;
   }
 
-  async createTask(task: FollowUpTask): Promise<CreatedTask> {
-    // Idempotent per decision: a redelivered event finds the task it already made.
+  createTask(task: FollowUpTask): Promise<CreatedTask> {
+    return this.tasks.submit(task).then((created) => {
+      if (!created)
+        throw new CrmNotFoundError(`hubspot: task for decision ${task.decisionId} was not created`);
+      return created;
+    });
+  }
+
+  /**
+   * Follow-up tasks, folded: one search finds the tasks these decisions already made (a redelivered event
+   * must not make a second task), one batch create makes the rest with their task→contact association.
+   * (HubSpot's search index lags a few seconds; the pipeline also records the task id per decision.)
+   */
+  private async batchCreateTasks(tasks: FollowUpTask[]): Promise<BatchResults<CreatedTask>> {
+    const results: BatchResults<CreatedTask> = new Map();
     const existing = await this.search("tasks", {
       filterGroups: [
         {
           filters: [
-            { propertyName: "handoff_decision_id", operator: FilterOperatorEnum.Eq, value: task.decisionId },
+            {
+              propertyName: "handoff_decision_id",
+              operator: FilterOperatorEnum.In,
+              values: tasks.map((t) => t.decisionId),
+            },
           ],
         },
       ],
       properties: ["handoff_decision_id"],
-      limit: 1,
+      limit: 100,
     });
-    const found = existing.results[0];
-    if (found) return { id: String(found.id), leadId: task.leadId };
-    const created = await this.call("task create", (c) =>
-      c.crm.objects.tasks.basicApi.create({
-        properties: {
-          hs_timestamp: task.dueAt,
-          hs_task_subject: task.subject,
-          hs_task_body: task.body,
-          hubspot_owner_id: task.ownerId,
-          hs_task_status: "NOT_STARTED",
-          hs_task_priority: task.priority ?? "HIGH",
-          hs_task_type: task.type ?? "CALL",
-          handoff_decision_id: task.decisionId,
-        },
-        associations: [
-          {
-            to: { id: task.leadId },
-            types: [
-              {
-                associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
-                associationTypeId: TASK_TO_CONTACT,
-              },
-            ],
+    const found = new Map(
+      existing.results.map((r) => [String(r.properties.handoff_decision_id), String(r.id)]),
+    );
+    const missing = tasks.filter((t) => !found.has(t.decisionId));
+    for (const t of tasks) {
+      const id = found.get(t.decisionId);
+      if (id) results.set(t.decisionId, { id, leadId: t.leadId });
+    }
+    if (missing.length === 0) return results;
+    const created = await this.call("task batch create", (c) =>
+      c.crm.objects.tasks.batchApi.create({
+        inputs: missing.map((task) => ({
+          properties: {
+            hs_timestamp: task.dueAt,
+            hs_task_subject: task.subject,
+            hs_task_body: task.body,
+            hubspot_owner_id: task.ownerId,
+            hs_task_status: "NOT_STARTED",
+            hs_task_priority: task.priority ?? "HIGH",
+            hs_task_type: task.type ?? "CALL",
+            handoff_decision_id: task.decisionId,
           },
-        ],
+          associations: [
+            {
+              to: { id: task.leadId },
+              types: [
+                {
+                  associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+                  associationTypeId: TASK_TO_CONTACT,
+                },
+              ],
+            },
+          ],
+        })),
       }),
     );
-    return { id: String(created.id), leadId: task.leadId };
+    // Batch results are not guaranteed in input order: match them by decision id.
+    const byDecision = new Map(
+      created.results.map((r) => [String(r.properties.handoff_decision_id), String(r.id)]),
+    );
+    for (const t of missing) {
+      const id = byDecision.get(t.decisionId);
+      if (id) results.set(t.decisionId, { id, leadId: t.leadId });
+    }
+    return results;
   }
 
   async listOwners(): Promise<CrmOwner[]> {

@@ -617,25 +617,27 @@ export function createHubSpotSandboxRouter(
     res.json(render(r, type, Object.keys(values)));
   });
 
-  router.post("/crm/v3/objects/:objectType", api, (req, res) => {
-    const records = objectsFor(req, res);
-    if (!records) return;
-    const type = String(req.params.objectType);
-    const body = (req.body ?? {}) as {
-      properties?: Record<string, unknown>;
-      associations?: {
-        to?: { id?: string };
-        types?: { associationCategory?: string; associationTypeId?: number }[];
-      }[];
-    };
-    const values = body.properties ?? {};
+  type CreateInput = {
+    properties?: Record<string, unknown>;
+    associations?: {
+      to?: { id?: string };
+      types?: { associationCategory?: string; associationTypeId?: number }[];
+    }[];
+  };
+  type Prepared = { ok: true; commit: () => HubSpotRecord } | { ok: false; status: number; body: unknown };
+
+  /** Validates one create (properties, required hs_timestamp, unique e-mail, associations) without writing. */
+  const prepareCreate = (type: string, records: Map<string, HubSpotRecord>, input: CreateInput): Prepared => {
+    const values = input.properties ?? {};
+    const invalid = (problems: PropertyProblem[]): Prepared => ({
+      ok: false,
+      status: 400,
+      body: errorBody(`Property values were not valid: ${JSON.stringify(problems)}`, "VALIDATION_ERROR"),
+    });
     const problems = propertyProblems(state, type, values);
-    if (problems.length > 0) {
-      validationError(res, problems);
-      return;
-    }
+    if (problems.length > 0) return invalid(problems);
     if (["tasks", "calls", "emails", "meetings", "notes"].includes(type) && !values.hs_timestamp) {
-      validationError(res, [
+      return invalid([
         {
           isValid: false,
           message: "hs_timestamp is required",
@@ -643,35 +645,84 @@ export function createHubSpotSandboxRouter(
           name: "hs_timestamp",
         },
       ]);
-      return;
     }
     if (type === "contacts" && values.email) {
       const existing = findBy(records, String(values.email), "email");
       if (existing) {
-        res.status(409).json(errorBody(`Contact already exists. Existing ID: ${existing.id}`, "CONFLICT"));
-        return;
+        return {
+          ok: false,
+          status: 409,
+          body: errorBody(`Contact already exists. Existing ID: ${existing.id}`, "CONFLICT"),
+        };
       }
     }
     const links: { toType: string; toId: string; typeId: number }[] = [];
-    for (const a of body.associations ?? []) {
+    for (const a of input.associations ?? []) {
       for (const t of a.types ?? []) {
         const toType = ASSOCIATION_TARGET[t.associationTypeId ?? -1];
         const toId = String(a.to?.id ?? "");
         if (!toType || !state.objects.get(toType)?.get(toId)) {
-          res
-            .status(400)
-            .json(errorBody(`Invalid association: ${t.associationTypeId} to ${toId}`, "VALIDATION_ERROR"));
-          return;
+          return {
+            ok: false,
+            status: 400,
+            body: errorBody(`Invalid association: ${t.associationTypeId} to ${toId}`, "VALIDATION_ERROR"),
+          };
         }
         links.push({ toType, toId, typeId: t.associationTypeId! });
       }
     }
-    const r = createRecord(state, type, values);
-    for (const l of links) {
-      associate(state, { type, id: r.id }, { type: l.toType, id: l.toId }, l.typeId);
-      associate(state, { type: l.toType, id: l.toId }, { type, id: r.id }, INVERSE_TYPE[type] ?? l.typeId);
+    return {
+      ok: true,
+      commit: () => {
+        const r = createRecord(state, type, values);
+        for (const l of links) {
+          associate(state, { type, id: r.id }, { type: l.toType, id: l.toId }, l.typeId);
+          associate(
+            state,
+            { type: l.toType, id: l.toId },
+            { type, id: r.id },
+            INVERSE_TYPE[type] ?? l.typeId,
+          );
+        }
+        return r;
+      },
+    };
+  };
+
+  router.post("/crm/v3/objects/:objectType/batch/create", api, (req, res) => {
+    const records = objectsFor(req, res);
+    if (!records) return;
+    const type = String(req.params.objectType);
+    const inputs = ((req.body ?? {}) as { inputs?: CreateInput[] }).inputs ?? [];
+    if (inputs.length > 100) {
+      res.status(400).json(errorBody("Batch size of 100 exceeded", "VALIDATION_ERROR"));
+      return;
     }
-    res.status(201).json(render(r, type, Object.keys(values)));
+    // All or nothing, like HubSpot's batch create without objectWriteTraceId.
+    const prepared = inputs.map((input) => prepareCreate(type, records, input));
+    const failed = prepared.find((p): p is Extract<Prepared, { ok: false }> => !p.ok);
+    if (failed) {
+      res.status(failed.status).json(failed.body);
+      return;
+    }
+    const startedAt = isoNow(state);
+    const created = prepared.map((p, i) =>
+      render((p as Extract<Prepared, { ok: true }>).commit(), type, Object.keys(inputs[i]?.properties ?? {})),
+    );
+    res.status(201).json({ status: "COMPLETE", results: created, startedAt, completedAt: isoNow(state) });
+  });
+
+  router.post("/crm/v3/objects/:objectType", api, (req, res) => {
+    const records = objectsFor(req, res);
+    if (!records) return;
+    const type = String(req.params.objectType);
+    const input = (req.body ?? {}) as CreateInput;
+    const prepared = prepareCreate(type, records, input);
+    if (!prepared.ok) {
+      res.status(prepared.status).json(prepared.body);
+      return;
+    }
+    res.status(201).json(render(prepared.commit(), type, Object.keys(input.properties ?? {})));
   });
 
   // ---- Associations v4 ----
