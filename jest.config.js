@@ -1,11 +1,32 @@
 /** Jest: @swc/jest transpiles TypeScript (typecheck is its own step in `npm test`). */
 const transform = {
-  "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+  "^.+\\.(t|j|mj)sx?$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
 };
 // ESM-only dependencies are transpiled to CommonJS for jest's module system.
-const esmDeps = ["p-queue", "p-timeout", "eventemitter3", "pg-boss", "serialize-error", "non-error", "rrule-temporal", "temporal-spec"];
+const esmDeps = [
+  "p-queue",
+  "p-timeout",
+  "eventemitter3",
+  "pg-boss",
+  "serialize-error",
+  "non-error",
+  "rrule-temporal",
+  "temporal-spec",
+  "nock",
+  "@mswjs/interceptors",
+  "rettime",
+  "@open-draft",
+  "outvariant",
+  "strict-event-emitter",
+  "is-node-process",
+];
 const transformIgnorePatterns = [`/node_modules/(?!(${esmDeps.join("|")})/)`];
-const common = { transform, transformIgnorePatterns, testEnvironment: "node" };
+const common = {
+  transform,
+  transformIgnorePatterns,
+  testEnvironment: "node",
+  moduleFileExtensions: ["js", "mjs", "cjs", "ts", "tsx", "json"],
+};
 
 module.exports = {
   globalSetup: "<rootDir>/test/helpers/global-setup.ts",

@@ -51,12 +51,16 @@ describe("HubSpot adapter request shapes", () => {
   let crm: HubSpotCrm;
 
   beforeAll(() => {
+    // Another file in this jest worker may have left its own copy of nock patched in: start clean.
+    if (!nock.isActive()) nock.activate();
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
   });
   afterAll(() => {
     nock.cleanAll();
     nock.enableNetConnect();
+    // Un-patch http/fetch so the next test file in this worker gets the real network stack (loopback).
+    nock.restore();
   });
   beforeEach(() => {
     crm = new HubSpotCrm({ connectionId: "c1", access: staticHubSpotAccess("tok"), lingerMs: 5 });

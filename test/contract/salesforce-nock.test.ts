@@ -35,12 +35,16 @@ function salesforceCrm(instanceUrl: string, loginUrl: string): SalesforceCrm {
 }
 
 beforeAll(() => {
+  // Another file in this jest worker may have left its own copy of nock patched in: start clean.
+  if (!nock.isActive()) nock.activate();
   nock.disableNetConnect();
   nock.enableNetConnect("127.0.0.1");
 });
 afterAll(() => {
   nock.cleanAll();
   nock.enableNetConnect();
+  // Un-patch http/fetch so the next test file in this worker gets the real network stack (loopback).
+  nock.restore();
 });
 
 describe("Salesforce request shapes (nock, from reference/salesforce.md)", () => {
