@@ -103,6 +103,13 @@ export function routeLead(input: RoutingInput): RoutingDecision {
 function alreadyAssigned(ctx: Context): RoutingDecision | undefined {
   const current = ctx.input.currentAssignment;
   if (!current) return undefined;
+  if (ctx.input.excludeOwnerIds?.includes(current.ownerId) === true) {
+    // A reassignment: the store releases the current assignment when this decision commits.
+    ctx.steps.push(
+      `reassigning: current owner ${current.ownerId} (decision ${current.decisionId}) is excluded`,
+    );
+    return undefined;
+  }
   const reason = `already assigned by decision ${current.decisionId}; kept`;
   ctx.steps.push(reason);
   return {

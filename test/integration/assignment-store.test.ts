@@ -214,3 +214,27 @@ describe("toOwnerStatus", () => {
     ).toEqual({ id: "80006", active: false, kind: "person" });
   });
 });
+
+describe("reassignment", () => {
+  it("moves an assigned lead away from an excluded previous owner and frees their slot", async () => {
+    await insertConnection(db.pool, "c-reassign");
+    const store = createAssignmentStore({ pool: db.pool });
+    const base = {
+      connectionId: "c-reassign",
+      lead: aLead({ id: "l-1" }),
+      rules: demoRules(),
+      owners: DEMO_OWNERS,
+      now,
+    };
+    const first = await store.assign(base);
+    expect(first.decision.repKey).toBe("anna");
+    const again = await store.assign({ ...base, excludeOwnerIds: ["80001"] });
+    expect(again.decision).toMatchObject({ method: "round_robin", repKey: "ben" });
+    expect(again.decision.steps[0]).toContain("reassigning: current owner 80001");
+    expect(await openCounts("c-reassign")).toEqual({ anna: 0, ben: 1 });
+    const open = await db.pool.query(
+      "SELECT rep_key FROM lead_assignments WHERE connection_id = 'c-reassign' AND released_at IS NULL",
+    );
+    expect(open.rows).toEqual([{ rep_key: "ben" }]);
+  });
+});

@@ -217,6 +217,18 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
     const decisionId = req.decisionId ?? randomUUID();
 
     const takesSlot = decision.counts && decision.repKey !== undefined;
+    // A reassignment frees the current owner's slot; the rows are locked (repKeys includes the current rep).
+    if (current && decision.method !== "already_assigned") {
+      await client.query(
+        `WITH r AS (
+           UPDATE lead_assignments SET released_at = $3, release_reason = 'reassigned'
+            WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL RETURNING rep_key, counted
+         )
+         UPDATE rep_state s SET open_count = GREATEST(s.open_count - 1, 0), updated_at = now()
+           FROM r WHERE s.connection_id = $1 AND s.rep_key = r.rep_key AND r.counted`,
+        [connectionId, lead.id, now],
+      );
+    }
     if (takesSlot) await takeSlot(client, connectionId, decision, rules, repStates, now);
     const savesFairness = decision.fairness !== undefined && decision.pool !== undefined;
     // The decision, the lead's open assignment and the pool's new fairness state, in one statement.
