@@ -1,0 +1,115 @@
+import {
+  exchangeHubSpotCode,
+  hubspotAuthorizeUrl,
+  HUBSPOT_REQUIRED_SCOPES,
+} from "../../../src/adapters/hubspot/hubspot-oauth";
+import { HUBSPOT_SANDBOX_DEMO } from "../../../src/sandbox/hubspot/state";
+import { startSandbox, type SandboxServer } from "../../../src/sandbox/server";
+
+describe("HubSpot sandbox", () => {
+  let sandbox: SandboxServer;
+  const auth = { authorization: `Bearer ${HUBSPOT_SANDBOX_DEMO.accessToken}` };
+  beforeEach(async () => {
+    sandbox = await startSandbox({ port: 0 });
+  });
+  afterEach(async () => {
+    await sandbox.close();
+  });
+
+  it("when an admin installs the app, then authorize redirects with a code that the callback exchanges for tokens with the portal id", async () => {
+    const config = {
+      clientId: HUBSPOT_SANDBOX_DEMO.clientId,
+      clientSecret: HUBSPOT_SANDBOX_DEMO.clientSecret,
+      redirectUri: "http://127.0.0.1:3000/oauth/hubspot/callback",
+      scopes: HUBSPOT_REQUIRED_SCOPES,
+      authorizeBaseUrl: sandbox.hubspotBasePath,
+      apiBaseUrl: sandbox.hubspotBasePath,
+    };
+    const res = await fetch(hubspotAuthorizeUrl(config, "signed-state"), { redirect: "manual" });
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get("location")!);
+    expect(back.searchParams.get("state")).toBe("signed-state");
+    const tokens = await exchangeHubSpotCode(config, back.searchParams.get("code")!);
+    expect(tokens).toMatchObject({
+      hubId: 9876543,
+      accessToken: expect.any(String),
+      refreshToken: expect.any(String),
+    });
+    await expect(exchangeHubSpotCode(config, back.searchParams.get("code")!)).rejects.toMatchObject({
+      code: "crm_auth",
+    });
+  });
+
+  it("when faults are set at runtime, then the next calls get the injected status and latency", async () => {
+    await fetch(`${sandbox.hubspotBasePath}/__sandbox/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ latencyMs: 30, status: 503, count: 1 }),
+    });
+    const t0 = Date.now();
+    const first = await fetch(`${sandbox.hubspotBasePath}/crm/v3/owners/`, { headers: auth });
+    const second = await fetch(`${sandbox.hubspotBasePath}/crm/v3/owners/`, { headers: auth });
+    expect([first.status, second.status]).toEqual([503, 200]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(60);
+    const stats = (await (await fetch(`${sandbox.hubspotBasePath}/__sandbox/stats`)).json()) as {
+      faultsInjected: number;
+    };
+    expect(stats.faultsInjected).toBe(1);
+  });
+
+  it("when search is called more than 5 times in a second, then the extra calls get the secondly 429 without rate-limit headers", async () => {
+    const calls = await Promise.all(
+      Array.from({ length: 7 }, () =>
+        fetch(`${sandbox.hubspotBasePath}/crm/v3/objects/contacts/search`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify({ filterGroups: [], limit: 1 }),
+        }),
+      ),
+    );
+    const limited = calls.filter((c) => c.status === 429);
+    expect(limited).toHaveLength(2);
+    expect(limited[0]!.headers.get("x-hubspot-ratelimit-max")).toBeNull();
+    expect(await limited[0]!.json()).toMatchObject({
+      message: "You have reached your secondly limit.",
+      errorType: "RATE_LIMIT",
+    });
+  });
+
+  it("when a contact is moved to an earlier lifecycle stage directly, then HubSpot ignores it; cleared first, it moves", async () => {
+    const patch = (value: string) =>
+      fetch(`${sandbox.hubspotBasePath}/crm/v3/objects/contacts/503`, {
+        method: "PATCH",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ properties: { lifecyclestage: value } }),
+      });
+    const contact = sandbox.hubspot.objects.get("contacts")!.get("503")!;
+    expect(contact.properties.lifecyclestage).toBe("marketingqualifiedlead");
+    await patch("lead");
+    expect(contact.properties.lifecyclestage).toBe("marketingqualifiedlead");
+    await patch("");
+    await patch("lead");
+    expect(contact.properties.lifecyclestage).toBe("lead");
+  });
+
+  it("lists the deactivated owner only with archived=true, and the Salesforce org is mounted beside it", async () => {
+    const active = (await (
+      await fetch(`${sandbox.hubspotBasePath}/crm/v3/owners/`, { headers: auth })
+    ).json()) as { results: { id: string }[] };
+    const archived = (await (
+      await fetch(`${sandbox.hubspotBasePath}/crm/v3/owners/?archived=true`, { headers: auth })
+    ).json()) as { results: { id: string }[] };
+    expect(active.results.map((o) => o.id)).toEqual([
+      "80001",
+      "80002",
+      "80003",
+      "80004",
+      "80005",
+      "80007",
+      "80010",
+    ]);
+    expect(archived.results.map((o) => o.id)).toEqual(["80006"]);
+    const root = (await (await fetch(sandbox.url)).json()) as { salesforce: { orgId: string } };
+    expect(root.salesforce.orgId).toBe("00D5g000004bE2xEAE");
+  });
+});
