@@ -45,10 +45,29 @@ describe("handoff reps", () => {
     const list = await handoff("reps", "list");
     expect(list).toMatch(/ben\s+away until 2099-11-30 \(vacation\)\s+0 open\s+open cap 10, 3\/day/);
     output = [];
+    expect(
+      await handoff(
+        "reps",
+        "ooo",
+        "carla",
+        "--from",
+        "2099-12-21",
+        "--to",
+        "2100-01-04",
+        "--reason",
+        "holidays",
+      ),
+    ).toMatch(/carla\s+available\s+0 open\s+ooo 2099-12-21→2100-01-04/);
+    output = [];
     expect(await handoff("reps", "back", "ben")).toMatch(/ben\s+available/);
     const audit = await db.pool.query(
       "SELECT action FROM audit_log WHERE connection_id = 'c-cli' ORDER BY id",
     );
-    expect(audit.rows.map((r: { action: string }) => r.action)).toEqual(["rep.away", "rep.caps", "rep.back"]);
+    expect(audit.rows.map((r: { action: string }) => r.action)).toEqual([
+      "rep.away",
+      "rep.caps",
+      "rep.ooo",
+      "rep.back",
+    ]);
   });
 });

@@ -145,7 +145,7 @@ function fail(error: unknown): void {
   process.exitCode = 1;
 }
 
-/** `handoff replay <decisionId> [--sla draft.yaml]` and `handoff reps away|back|caps|list`. */
+/** `handoff replay <decisionId> [--sla draft.yaml]` and `handoff reps away|back|ooo|caps|list`. */
 export function register(program: Command): void {
   // `handoff replay --parked` belongs to core; if it registered `replay` first, it should call replayDecision.
   if (!program.commands.some((c) => c.name() === "replay")) {
@@ -199,6 +199,30 @@ export function register(program: Command): void {
           const connectionId = await resolveConnection(pool, opts.connection);
           out(
             formatRep(await createRepAvailabilityStore(pool).setBack(connectionId, rep, new Date(), actor)),
+          );
+        });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  reps
+    .command("ooo <rep>")
+    .description("add an out-of-office period (the router skips the rep from --from to --to)")
+    .requiredOption("--from <date>", "start (2026-12-21 or an ISO instant)")
+    .requiredOption("--to <date>", "end, exclusive (2027-01-04 or an ISO instant)")
+    .option("--reason <reason>", "shown in routing decisions")
+    .option("--connection <id>", "the portal/org connection (default: the only one)")
+    .action(async (rep: string, opts: { from: string; to: string; reason?: string; connection?: string }) => {
+      try {
+        await withPool(async (pool) => {
+          const connectionId = await resolveConnection(pool, opts.connection);
+          const entry = {
+            from: parseDate(opts.from, "--from"),
+            to: parseDate(opts.to, "--to"),
+            ...(opts.reason ? { reason: opts.reason } : {}),
+          };
+          out(
+            formatRep(await createRepAvailabilityStore(pool).addOutOfOffice(connectionId, rep, entry, actor)),
           );
         });
       } catch (error) {
