@@ -318,11 +318,8 @@ function roundRobin(ctx: Context): RoutingDecision {
     };
   });
 
-  const rotation = rotate(
-    pool,
-    members,
-    ctx.input.fairness[pool.name] ?? ctx.input.fairness[plan.pool as string],
-  );
+  // Fairness is keyed like the store keys it: by the pool's key in the SLA.
+  const rotation = rotate(pool, members, ctx.input.fairness[plan.pool as string]);
   for (const c of candidates) {
     const credit = rotation.state.reps[c.rep]?.credit;
     if (credit !== undefined) c.credit = credit;
