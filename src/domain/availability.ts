@@ -71,7 +71,11 @@ function day(iso: string): string {
 }
 
 export interface EligibilityOptions {
-  /** Skip the working-hours and holiday checks (account and duplicate owners keep their leads at night). */
+  /**
+   * Skip the working-hours and public-holiday checks: an account's or duplicate's owner keeps the lead at night
+   * and over a holiday (the follow-up clock runs on their business hours), rather than splitting the account.
+   * Away and out-of-office still route the lead on.
+   */
   ignoreHours?: boolean;
   /** Skip the caps (account ownership beats capacity). */
   ignoreCaps?: boolean;
