@@ -269,6 +269,10 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
 
     release(connectionId, leadId, reason, now) {
       return inTransaction(async (client) => {
+        // The same per-lead lock as assign, so a release never interleaves with a reassignment of the lead.
+        await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7346))", [
+          `${connectionId}:${leadId}`,
+        ]);
         const released = await client.query<{ rep_key: string | null; counted: boolean }>(
           `UPDATE lead_assignments SET released_at = $3, release_reason = $4
             WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL
