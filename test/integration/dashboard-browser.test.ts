@@ -55,11 +55,18 @@ async function seedSla(rt: TestRuntime): Promise<void> {
 
 /** Handoffs over the last weeks (some accepted, some rejected, one late) so every chart has data. */
 async function seedHandoffs(rt: TestRuntime): Promise<void> {
-  const reps = ["anna", "ben", "carla"];
+  // anna (weight 2) and ben share the dach pool; carla and diego the iberia pool.
+  const reps = [
+    ["anna", "dach"],
+    ["ben", "dach"],
+    ["anna", "dach"],
+    ["carla", "iberia"],
+    ["diego", "iberia"],
+  ] as const;
   const now = Date.now();
   for (let i = 0; i < 36; i++) {
     const started = new Date(now - (i * 1.3 + 0.2) * DAY);
-    const rep = reps[i % 3]!;
+    const [rep, pool] = reps[i % reps.length]!;
     const touchedAfterMin = i % 7 === 0 ? 95 : 8 + (i % 5) * 4;
     const status = i % 4 === 0 ? "rejected" : i % 3 === 0 ? "open" : "accepted";
     await rt.pool.query(
@@ -90,6 +97,10 @@ async function seedHandoffs(rt: TestRuntime): Promise<void> {
         }),
         JSON.stringify({ source: i % 2 ? "google" : "linkedin", medium: "cpc", campaign: "q4" }),
       ],
+    );
+    await rt.pool.query(
+      `INSERT INTO decisions (id, connection_id, lead_id, event_key, created_at, outcome) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [`d-${i}`, CONNECTION, `lead-${i}`, `ev-${i}`, started, JSON.stringify({ routing: { pool, rep } })],
     );
     await rt.pool.query(
       `INSERT INTO lifecycle_events (connection_id, lead_id, type, stage, by, at) VALUES ($1, $2, 'stage_set', 'mql', 'handoff', $3)`,
