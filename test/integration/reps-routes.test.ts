@@ -5,7 +5,8 @@ import { createErrorHandler } from "../../src/http/error-handler";
 import type { RepActor } from "../../src/domain/rep-permissions";
 import type { Logger } from "../../src/ports/logger";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { demoRules } from "../helpers/routing-builders";
+import { DEMO_OWNERS, aLead, demoRules } from "../helpers/routing-builders";
+import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { insertConnection } from "./routing/routing-fixtures";
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
@@ -107,6 +108,24 @@ describe("rep self-service and delegated admin", () => {
       { actor: "team_lead:anna", action: "rep.caps", subject: "rep:ben" },
       { actor: "admin", action: "rep.ooo", subject: "rep:diego" },
     ]);
+  });
+
+  it("replays a decision over the API, for admins only, scoped to its connection", async () => {
+    const store = createAssignmentStore({ pool: db.pool });
+    const { decisionId } = await store.assign({
+      connectionId: "c-reps",
+      lead: aLead({ id: "l-9" }),
+      rules: demoRules(),
+      owners: DEMO_OWNERS,
+      now: new Date("2026-11-23T10:00:00Z"),
+    });
+    const ok = await request(app).get(`/decisions/${decisionId}/replay?connectionId=c-reps`).expect(200);
+    expect(ok.body).toMatchObject({ identical: true, decision: { method: "round_robin" } });
+    await request(app).get(`/decisions/${decisionId}/replay?connectionId=c-other`).expect(404);
+    await request(app)
+      .get(`/decisions/${decisionId}/replay?connectionId=c-reps`)
+      .set("x-test-actor", "rep:ben")
+      .expect(403);
   });
 
   it("lists every problem of a bad body, and 404s an unknown connection", async () => {

@@ -1,13 +1,10 @@
-import { createHash } from "node:crypto";
 import type { Command } from "commander";
 import { Pool } from "pg";
-import { createAssignmentStore } from "../../adapters/postgres/assignment-store";
 import { createRepAvailabilityStore, type RepOverview } from "../../adapters/postgres/rep-availability-store";
 import { AppError } from "../../domain/errors";
-import { routeLead } from "../../domain/routing";
-import { canonicalize, type RoutingDecision, type RoutingInput } from "../../domain/routing-snapshot";
-import { canonicalJson } from "../../sla/canonical-hash";
-import { loadSlaFile } from "../../sla/load-sla";
+import { replayDecision } from "../../app/replay-decision";
+
+export { replayDecision, type ReplayResult } from "../../app/replay-decision";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 
@@ -50,70 +47,6 @@ async function resolveConnection(pool: Pool, given: string | undefined): Promise
       ? `Pass --connection <id>: ${ids.join(", ")}`
       : "Install the app on a portal or org first.",
   });
-}
-
-function fingerprint(decision: unknown): string {
-  return `sha256:${createHash("sha256").update(canonicalJson(decision)).digest("hex").slice(0, 16)}`;
-}
-
-function describe(decision: RoutingDecision): string[] {
-  const lines = [`  owner ${decision.ownerId ?? "(unchanged)"} by ${decision.method}: ${decision.reason}`];
-  for (const c of decision.candidates) {
-    lines.push(`    ${c.eligible ? "✓" : "✗"} ${c.rep}${c.skipped ? `: ${c.skipped}` : ""}`);
-  }
-  return lines;
-}
-
-export interface ReplayResult {
-  identical: boolean;
-  lines: string[];
-}
-
-/**
- * `handoff replay <decisionId> [--sla draft.yaml]`: re-runs the router on the stored inputs. Without a draft the
- * result must equal the stored decision bit for bit (canonical JSON); with a draft, the draft's routing rules
- * replace the stored ones and the two decisions are shown side by side.
- */
-export async function replayDecision(
-  pool: Pool,
-  decisionId: string,
-  draftFile?: string,
-): Promise<ReplayResult> {
-  const stored = await createAssignmentStore({ pool }).getDecision(undefined, decisionId);
-  const storedInput = stored.inputs.routing as RoutingInput | undefined;
-  const input = storedInput === undefined ? undefined : canonicalize(storedInput);
-  const decision = stored.outcome.routing as RoutingDecision | undefined;
-  if (!input || !decision) {
-    throw new AppError("not_a_routing_decision", `decision ${decisionId} has no routing part to replay`, {
-      hint: "It was recorded before routing (held or not qualified).",
-    });
-  }
-  const lines = [
-    `decision ${stored.id}: lead ${stored.leadId}, ${input.now}, SLA ${stored.slaHash ?? "(unknown)"}`,
-    "stored:",
-    ...describe(decision),
-  ];
-  if (draftFile === undefined) {
-    const replayed = routeLead(input);
-    const identical = canonicalJson(replayed) === canonicalJson(decision);
-    lines.push(
-      identical
-        ? `replayed: identical, bit for bit (${fingerprint(decision)})`
-        : `replayed: DIFFERENT (${fingerprint(decision)} stored, ${fingerprint(replayed)} now) — the router changed since`,
-    );
-    if (!identical) lines.push(...describe(replayed));
-    return { identical, lines };
-  }
-  const draft = await loadSlaFile(draftFile);
-  const withDraft = routeLead({ ...input, rules: draft.sla.routing });
-  const same = withDraft.ownerId === decision.ownerId;
-  lines.push(`with ${draftFile} (${draft.hash}):`, ...describe(withDraft));
-  lines.push(
-    same
-      ? "the draft gives the lead to the same owner"
-      : `the draft changes the owner: ${decision.ownerId ?? "-"} → ${withDraft.ownerId ?? "-"}`,
-  );
-  return { identical: same, lines };
 }
 
 function formatRep(r: RepOverview): string {

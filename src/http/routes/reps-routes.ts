@@ -2,6 +2,7 @@ import express, { Router, type Response } from "express";
 import type { Pool } from "pg";
 import { z } from "zod";
 import { createRepAvailabilityStore } from "../../adapters/postgres/rep-availability-store";
+import { replayDecision } from "../../app/replay-decision";
 import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
 import {
   actorLabel,
@@ -76,6 +77,8 @@ function toDate(text: string): Date {
  * - `POST /reps/:rep/back` `{ connectionId }`
  * - `POST /reps/:rep/ooo`  `{ connectionId, from, to, reason? }`
  * - `PUT  /reps/:rep/caps` `{ connectionId, open?, perDay?, perWeek? }` (null removes an override)
+ * - `GET  /decisions/:id/replay?connectionId=` — why a lead went where it went, re-computed from the stored
+ *   inputs and checked against the stored decision (admins only)
  *
  * @example adminApi.use(createRepsRouter({ pool, logger, loadRules }));
  */
@@ -184,6 +187,19 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
       actor: actor.role,
     });
     res.json({ rep });
+  });
+
+  router.get("/decisions/:id/replay", async (req, res) => {
+    const connectionId = parse(connection, req.query.connectionId);
+    const actor = (res.locals.actor as RepActor | undefined) ?? { role: "admin" };
+    if (actor.role !== "admin") {
+      throw new AppError("forbidden", "not allowed: decisions carry lead data; admins only", {
+        status: 403,
+        hint: "Ask an admin, or see the handoff card of the lead.",
+      });
+    }
+    const result = await replayDecision(deps.pool, req.params.id, undefined, connectionId);
+    res.json({ identical: result.identical, decision: result.stored, lines: result.lines });
   });
 
   return router;
