@@ -7,7 +7,9 @@ import type { Logger } from "./ports/logger";
 import { composeHandoff } from "./compose";
 import { startRuntime, type Runtime } from "./runtime";
 import { startSandbox, type SandboxServer } from "./sandbox/server";
-import { seedDemoConnections } from "./seed-demo";
+import { DEMO, seedDemoConnections } from "./seed-demo";
+import { HubSpotTrafficGenerator } from "./sandbox/hubspot/traffic";
+import { createSalesforceTrafficGenerator } from "./sandbox/salesforce/traffic";
 
 export interface StartOptions {
   /** Serve HTTP. @default true */
@@ -83,14 +85,22 @@ export async function start(
         notifyWorker: options.worker ?? true,
       }),
   });
+  let traffic: { stop(): Promise<void> } | undefined;
   if (config.embedded) {
     await seedDemoConnections(runtime.connections, { sandboxUrl: `http://127.0.0.1:${config.sandbox.port}` });
+    if (sandbox && config.sandbox.traffic && options.http !== false) {
+      traffic = startDemoTraffic(sandbox, config.port, config.publicUrl, config.hubspot.clientSecrets[0]!);
+      logger.info("demo traffic: marketers submit forms in the sandbox; watch the handoffs arrive", {
+        cards: `http://localhost:${config.port}/admin`,
+      });
+    }
   }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       logger.info("shutting down: draining in-flight work");
+      await traffic?.stop();
       await runtime.stop();
       await sandbox?.close();
       await pg?.stop();
@@ -110,6 +120,34 @@ export async function start(
     }
   }
   return { config, logger, runtime, stop };
+}
+
+/**
+ * The embedded default comes alive: the sandbox plays marketers and visitors in both CRMs and delivers
+ * signed webhooks and outbound messages to this app, as the real CRMs would.
+ */
+function startDemoTraffic(sandbox: SandboxServer, port: number, publicUrl: string, hubspotSecret: string) {
+  const app = `http://127.0.0.1:${port}`;
+  const hubspot = new HubSpotTrafficGenerator({
+    state: sandbox.hubspot,
+    targetUrl: `${app}/webhooks/hubspot`,
+    signedUrl: `${publicUrl}/webhooks/hubspot`,
+    clientSecret: hubspotSecret,
+    actionsPerMinute: 20,
+  });
+  const salesforce = createSalesforceTrafficGenerator(sandbox.salesforce, {
+    webhookUrl: `${app}/webhooks/salesforce/${DEMO.salesforce.connectionId}/${DEMO.salesforce.webhookToken}`,
+    instanceUrl: sandbox.salesforceInstanceUrl,
+    redeliverShare: 0.1,
+  });
+  hubspot.start();
+  salesforce.start(15_000, 1);
+  return {
+    stop: async () => {
+      await hubspot.stop();
+      await salesforce.stop();
+    },
+  };
 }
 
 /** Runs until SIGINT/SIGTERM. */

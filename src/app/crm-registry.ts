@@ -105,7 +105,13 @@ export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
           }),
       },
     });
-    return createSalesforceCrm({ connectionId, session, logger: log });
+    // The adapter keeps its own daily guard from Sforce-Limit-Info; the shared queue bounds concurrency.
+    return createSalesforceCrm({
+      connectionId,
+      session,
+      logger: log,
+      budget: budgets.forConnection(connectionId, () => ({ concurrency: 10 })),
+    });
   }
 
   return {

@@ -1,5 +1,6 @@
 import type { StoredEvent } from "../adapters/postgres/event-store";
 import type { HandoffRecord } from "../adapters/postgres/lead-store";
+import { AppError } from "../domain/errors";
 import type { HandoffCardInput } from "../domain/handoff-card";
 import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
 import { qualifyLead } from "../domain/lifecycle";
@@ -38,7 +39,9 @@ export function createLeadEventHandler(deps: PipelineDeps) {
       (await deps.leads.handoffByEvent(event.connectionId, event.eventKey, ctx.lead.id)) ??
       (q.decision.handoff ? await handOver(deps, event, ctx, q, log) : null);
     await writeBack(ctx, q, handoff);
-    if (handoff) await followThrough(deps, ctx, handoff, log);
+    // Only the event that opened the handoff creates its task and messages (its retries redo them
+    // idempotently); another event of the same lead that finds the handoff open leaves them alone.
+    if (handoff && handoff.eventKey === event.eventKey) await followThrough(deps, ctx, handoff, log);
     await record(deps, event, ctx, q);
     log.info("lead qualified", {
       leadId: ctx.lead.id,
@@ -110,6 +113,15 @@ async function handOver(
   const open = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
   if (open?.status === "open") return open;
   const routed = await routeLead(deps, event, ctx, q);
+  if (routed.decision.method === "already_assigned") {
+    // Another event of this lead holds the assignment; its handoff stands (or is being written: retry).
+    const current = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
+    if (current?.status === "open") return current;
+    throw new AppError("lead_busy", `lead ${ctx.lead.id} is being handed over by another event`, {
+      retryable: true,
+      hint: "Retried shortly; the other event's handoff is then reused.",
+    });
+  }
   const cardInput: HandoffCardInput = buildCardInput(ctx, q, routed);
   log.info("lead handed over", {
     leadId: ctx.lead.id,

@@ -17,7 +17,10 @@ const envSchema = z.object({
   HANDOFF_DATA_DIR: z.string().default(".handoff"),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   HUBSPOT_CLIENT_ID: z.string().optional(),
-  HUBSPOT_CLIENT_SECRET: z.string().min(8, "expected the app's client secret (at least 8 characters)").optional(),
+  HUBSPOT_CLIENT_SECRET: z
+    .string()
+    .min(8, "expected the app's client secret (at least 8 characters)")
+    .optional(),
   HUBSPOT_PREVIOUS_CLIENT_SECRET: z.string().optional(),
   HUBSPOT_APP_ID: z.string().regex(/^\d+$/, "expected the numeric HubSpot app id").optional(),
   HUBSPOT_API_BASE: z.url().optional(),
@@ -32,7 +35,10 @@ const envSchema = z.object({
     )
     .optional(),
   HANDOFF_PREVIOUS_ENCRYPTION_KEYS: z.string().optional(),
-  HANDOFF_ADMIN_TOKEN: z.string().min(24, "use at least 24 random characters (openssl rand -hex 24)").optional(),
+  HANDOFF_ADMIN_TOKEN: z
+    .string()
+    .min(24, "use at least 24 random characters (openssl rand -hex 24)")
+    .optional(),
   SANDBOX: boolish.optional(),
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   TRAFFIC: boolish.optional(),
@@ -131,9 +137,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBase: e.HUBSPOT_API_BASE,
     },
     salesforce: {
-      clientId: e.SALESFORCE_CLIENT_ID ?? (embedded ? "demo-sf-client-id" : undefined),
-      clientSecret: e.SALESFORCE_CLIENT_SECRET ?? (embedded ? "demo-sf-client-secret" : undefined),
-      loginUrl: e.SALESFORCE_LOGIN_URL ?? "https://login.salesforce.com",
+      // The embedded default talks to the sandbox's demo External Client App.
+      clientId: e.SALESFORCE_CLIENT_ID ?? (embedded ? "handoff-demo-salesforce-client" : undefined),
+      clientSecret: e.SALESFORCE_CLIENT_SECRET ?? (embedded ? "demo-salesforce-client-secret" : undefined),
+      loginUrl:
+        e.SALESFORCE_LOGIN_URL ??
+        (embedded ? `http://127.0.0.1:${e.SANDBOX_PORT}/salesforce` : "https://login.salesforce.com"),
     },
     encryptionKeys: e.HANDOFF_ENCRYPTION_KEY
       ? {

@@ -1,6 +1,7 @@
 import request from "supertest";
 import { LeadStore } from "../../src/adapters/postgres/lead-store";
 import { composeHandoff, type HandoffExtension } from "../../src/compose";
+import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { HUBSPOT_DEMO_FORMS } from "../../src/sandbox/hubspot/seed";
 import { recordFormSubmission } from "../../src/sandbox/hubspot/seed";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
@@ -28,7 +29,7 @@ describe("a form submission becomes a handoff (HubSpot, end to end against the s
   let leads: LeadStore;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, hubspot: { now: () => NOW.getTime() } });
+    sandbox = await startSandbox({ port: 0 });
     captured = await startCaptureServers();
     rt = await startTestRuntime({
       extend: async (core) => {
@@ -107,7 +108,14 @@ describe("a form submission becomes a handoff (HubSpot, end to end against the s
   });
 
   afterAll(async () => {
-    if (process.env.DEBUG_E2E) console.log(JSON.stringify(rt.logger.entries.filter((e) => e.level !== "debug"), null, 1));
+    if (process.env.DEBUG_E2E)
+      console.log(
+        JSON.stringify(
+          rt.logger.entries.filter((e) => e.level !== "debug"),
+          null,
+          1,
+        ),
+      );
     await rt.stop();
     await rt.db.close();
     await sandbox.close();
@@ -190,5 +198,33 @@ describe("a form submission becomes a handoff (HubSpot, end to end against the s
     expect(sandbox.hubspot.objects.get("tasks")!.size).toBe(tasksBefore);
     expect(captured.slack).toHaveLength(1);
     expect(captured.mail).toHaveLength(1);
+  });
+
+  it("when a new contact's creation and form submission arrive together, then it is handed over once", async () => {
+    const id = "990002";
+    addQualifyingContact(sandbox, id, NOW.getTime());
+    const portal = Number(DEMO.hubspot.portalId);
+    const creation = {
+      ...formSubmittedEvent(portal, id, 8001, NOW.getTime() - 30_000),
+      subscriptionId: 22,
+      subscriptionType: "contact.creation",
+      propertyName: undefined,
+      propertyValue: undefined,
+    };
+    const body = JSON.stringify([creation, formSubmittedEvent(portal, id, 8002, NOW.getTime() - 30_000)]);
+    expect((await send(body)).body.stored).toBe(2);
+    await waitFor(async () => {
+      const r = await rt.pool.query(
+        "SELECT count(*)::int AS n FROM events WHERE object_id = $1 AND status = 'processed'",
+        [id],
+      );
+      return r.rows[0].n === 2;
+    });
+    const handoffs = await rt.pool.query("SELECT id, task_id FROM handoffs WHERE lead_id = $1", [id]);
+    expect(handoffs.rows).toHaveLength(1);
+    const tasks = [...sandbox.hubspot.objects.get("tasks")!.values()].filter(
+      (t) => t.properties.handoff_decision_id === handoffs.rows[0].id,
+    );
+    expect(tasks).toHaveLength(1);
   });
 });

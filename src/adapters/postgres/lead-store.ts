@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { AppError } from "../../domain/errors";
 import type { HandoffCardInput } from "../../domain/handoff-card";
 import type { Activity, Stage } from "../../domain/lead";
 import type { LifecycleEvent } from "../../domain/lifecycle";
@@ -210,7 +211,14 @@ export class LeadStore {
       ],
     );
     const existing = await this.handoffByEvent(h.connectionId, h.eventKey, h.leadId);
-    return existing!;
+    if (existing) return existing;
+    // Another event of this lead opened its handoff first (handoffs_one_open): that one stands.
+    const open = await this.latestHandoff(h.connectionId, h.leadId);
+    if (open?.status === "open") return open;
+    throw new AppError("handoff_conflict", `could not open a handoff for lead ${h.leadId}`, {
+      retryable: true,
+      hint: "Another event of this lead was handled at the same moment; the retry resolves it.",
+    });
   }
 
   async handoffByEvent(
