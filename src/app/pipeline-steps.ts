@@ -27,15 +27,27 @@ const RECENT_ACTIVITY = 50;
 export async function loadLeadContext(deps: PipelineDeps, event: StoredEvent): Promise<LeadContext | null> {
   const crm = await deps.crmFor(event.connectionId);
   const sla = await deps.slaFor(event.connectionId);
-  const [leads, crmActivities, own, history, owners] = await Promise.all([
+  const [leads, recent, conversion, own, history, owners] = await Promise.all([
     crm.getLeads([event.objectId]),
     crm.getRecentActivities(event.objectId, RECENT_ACTIVITY),
+    crm.getLastConversion(event.objectId),
     deps.leads.activities(event.connectionId, event.objectId, RECENT_ACTIVITY),
     deps.leads.history(event.connectionId, event.objectId),
     crm.listOwners(),
   ]);
   const lead = leads[0];
   if (!lead) return null;
+  // The last conversion is evidence too (Salesforce has no activity feed; HubSpot may list it already).
+  const crmActivities = [...recent];
+  if (conversion && !recent.some((a) => a.kind === "form_submission" && a.occurredAt === conversion.occurredAt)) {
+    crmActivities.push({
+      kind: "form_submission",
+      occurredAt: conversion.occurredAt,
+      name: conversion.name,
+      ...(conversion.pageUrl ? { url: conversion.pageUrl } : {}),
+      ...(conversion.formId ? { id: conversion.formId } : {}),
+    });
+  }
   const seen = new Set(crmActivities.map((a) => a.id ?? `${a.kind}:${a.occurredAt}`));
   const activities = [...crmActivities, ...own.filter((a) => !seen.has(a.id ?? `${a.kind}:${a.occurredAt}`))];
   return {
