@@ -122,7 +122,11 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
     const touches = await crm.listTouches(handoff.leadId, handoff.startedAt);
     await saveCadence(deps, handoff, active.sla, touches, now);
 
-    const clockRuns = handoff.status === "open" && handoff.firstTouchAt === null;
+    // A reassignment that crashed after closing the old handoff resumes here (the retry finishes it).
+    const resuming =
+      handoff.status === "reassigned" &&
+      (await deps.followUps.reassignmentFrom(connectionId, handoffId)) === null;
+    const clockRuns = (handoff.status === "open" || resuming) && handoff.firstTouchAt === null;
     if (clockRuns && touches.length > 0) {
       const first = touches.map((t) => t.occurredAt).sort()[0] as string;
       await deps.leads.markFirstTouch(connectionId, handoffId, first);
@@ -276,7 +280,10 @@ async function reassign(
     deps.followUps.previousOwners(connectionId, handoff.id),
   ]);
   const reason = `no first touch by ${handoff.dueAt}`;
-  await deps.assignments.release(connectionId, leadId, `reassigned: ${reason}`, now);
+  // Free the old owner's slot, but only the slot this handoff took: a retry after the new assignment
+  // was committed must not free the new owner's.
+  if ((await deps.followUps.openAssignmentDecision(connectionId, leadId)) === handoff.id)
+    await deps.assignments.release(connectionId, leadId, `reassigned: ${reason}`, now);
   const assignment = await deps.assignments.assign({
     connectionId,
     lead,
@@ -323,6 +330,8 @@ async function reassign(
     handoffId: assignment.decisionId,
   };
   delete cardInput.cadence;
+  // One open handoff per lead: the old one closes before the new one opens.
+  await deps.followUps.markReassigned(connectionId, handoff.id, startedAt);
   const next = await deps.leads.createHandoff({
     id: assignment.decisionId,
     connectionId,
@@ -338,7 +347,6 @@ async function reassign(
     source: handoff.source,
     cardInput,
   });
-  await deps.followUps.markReassigned(connectionId, handoff.id, startedAt);
   await deps.followUps.recordReassignment(connectionId, {
     fromHandoffId: handoff.id,
     toHandoffId: next.id,

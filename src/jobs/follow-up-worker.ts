@@ -8,6 +8,8 @@ export interface FollowUpSchedulerOptions {
   boss: Boss;
   /** The clock the plan was computed on; the job's delay is `at − now()`. @default () => new Date() */
   now?: () => Date;
+  /** Clock seconds per real second: tests run a business day in seconds on an injected clock. @default 1 */
+  clockRate?: number;
 }
 
 /** A stable job id per handoff and step: pg-boss inserts with ON CONFLICT DO NOTHING, so it is sent once. */
@@ -25,8 +27,10 @@ export function followUpJobId(job: FollowUpJob): string {
  */
 export function createFollowUpScheduler(options: FollowUpSchedulerOptions) {
   const now = options.now ?? (() => new Date());
+  const rate = options.clockRate ?? 1;
+  if (!(rate > 0)) throw new Error(`Expected \`clockRate\` to be > 0, got \`${rate}\``);
   return async (job: FollowUpJob, at: string, order: number): Promise<void> => {
-    const delaySeconds = Math.max(0, Math.ceil((Date.parse(at) - now().getTime()) / 1000));
+    const delaySeconds = Math.max(0, Math.ceil((Date.parse(at) - now().getTime()) / 1000 / rate));
     await options.boss.send(QUEUES.followUp, job, {
       id: followUpJobId(job),
       singletonKey: `${job.handoffId}:${job.step}`,
@@ -43,7 +47,7 @@ export interface FollowUpWorkerOptions {
   boss: Boss;
   run(job: FollowUpJob): Promise<void>;
   logger: Logger;
-  /** How often delayed jobs are looked for (they wake no LISTEN). @default 5 */
+  /** How often due timers are looked for: the clock's resolution. @default 5 */
   pollingIntervalSeconds?: number;
   /** @default 2 */
   localConcurrency?: number;
@@ -63,7 +67,14 @@ export async function startFollowUpWorker(
   }
   const id = await options.boss.work<FollowUpJob>(
     QUEUES.followUp,
-    { localConcurrency: options.localConcurrency ?? 2, pollingIntervalSeconds, batchSize: 1 },
+    {
+      localConcurrency: options.localConcurrency ?? 2,
+      batchSize: 1,
+      pollingIntervalSeconds,
+      // A delayed job sends no NOTIFY when it comes due, so the poll is the timer's resolution: keep it
+      // short even while LISTEN/NOTIFY is active (pg-boss would otherwise relax it to 30 s).
+      notifyPollingIntervalSeconds: pollingIntervalSeconds,
+    },
     async ([job]) => {
       if (!job) return;
       try {

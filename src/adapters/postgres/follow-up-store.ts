@@ -133,6 +133,16 @@ export class FollowUpStore {
     return r.rowCount === 1;
   }
 
+  /** The routing decision behind the lead's open slot, if Handoff holds one for it. */
+  async openAssignmentDecision(connectionId: string, leadId: string): Promise<string | null> {
+    const r = await this.pool.query<{ decision_id: string }>(
+      `SELECT decision_id FROM lead_assignments
+        WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL`,
+      [connectionId, leadId],
+    );
+    return r.rows[0]?.decision_id ?? null;
+  }
+
   async recordReassignment(connectionId: string, r: Reassignment): Promise<void> {
     await this.pool.query(
       `INSERT INTO handoff_reassignments (from_handoff_id, to_handoff_id, connection_id, lead_id, from_owner_id,

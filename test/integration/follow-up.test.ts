@@ -1,0 +1,354 @@
+import { createAssignmentStore, type AssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { FollowUpStore } from "../../src/adapters/postgres/follow-up-store";
+import { LeadStore, type HandoffRecord } from "../../src/adapters/postgres/lead-store";
+import { createHolidayCalendar } from "../../src/adapters/holidays";
+import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../../src/app/follow-up";
+import { recordFeedback } from "../../src/app/record-feedback";
+import type { HandoffCardInput } from "../../src/domain/handoff-card";
+import type { Lead } from "../../src/domain/lead";
+import type { Sla } from "../../src/domain/sla";
+import { startBoss } from "../../src/jobs/boss";
+import { createFollowUpScheduler, startFollowUpWorker } from "../../src/jobs/follow-up-worker";
+import { createCapturingLogger } from "../../src/logging/logger";
+import type { CrmOwner, CrmPort, CrmTouch, FollowUpTask, LeadUpdate } from "../../src/ports/crm";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { demoRules } from "../helpers/routing-builders";
+import { anSla } from "../unit/sla/builders";
+
+const CONNECTION = "hubspot-follow-up";
+// Wednesday 2026-11-18 10:00 in Berlin: Anna and Ben are at work.
+const T0 = Date.parse("2026-11-18T09:00:00.000Z");
+// The injected clock runs a minute per real second, so a 2-minute SLA plays out in seconds.
+const RATE = 60;
+
+/** A CRM that remembers what Handoff wrote and answers touches from a list the test controls. */
+class FakeCrm implements CrmPort {
+  readonly crm = "hubspot" as const;
+  readonly tasks: FollowUpTask[] = [];
+  readonly updates: LeadUpdate[] = [];
+  readonly touches: CrmTouch[] = [];
+  readonly leads = new Map<string, Lead>();
+  readonly owners: CrmOwner[] = [
+    { id: "80001", firstName: "Anna", active: true, kind: "person", teams: [] },
+    { id: "80002", firstName: "Ben", active: true, kind: "person", teams: [] },
+    { id: "80009", firstName: "Mia", active: true, kind: "person", teams: [] },
+    { id: "Q1", firstName: "Inbound triage", active: true, kind: "queue", teams: [] },
+  ];
+  getLeads(ids: string[]) {
+    return Promise.resolve(ids.flatMap((id) => this.leads.get(id) ?? []));
+  }
+  updateLeads(updates: LeadUpdate[]) {
+    this.updates.push(...updates);
+    for (const u of updates) {
+      const lead = this.leads.get(u.leadId);
+      if (lead && u.ownerId) lead.ownerId = u.ownerId;
+    }
+    return Promise.resolve();
+  }
+  createTask(task: FollowUpTask) {
+    this.tasks.push(task);
+    return Promise.resolve({ id: `task-${this.tasks.length}`, leadId: task.leadId });
+  }
+  listOwners() {
+    return Promise.resolve(this.owners);
+  }
+  findAccountsByDomain() {
+    return Promise.resolve([]);
+  }
+  findDuplicatesByEmail() {
+    return Promise.resolve([]);
+  }
+  getLastConversion() {
+    return Promise.resolve(null);
+  }
+  getRecentActivities() {
+    return Promise.resolve([]);
+  }
+  countOpenLeadsByOwner() {
+    return Promise.resolve({});
+  }
+  listTouches(leadId: string, since: string) {
+    return Promise.resolve(this.touches.filter((t) => t.leadId === leadId && t.occurredAt >= since));
+  }
+  ensureFields() {
+    return Promise.resolve({ created: [], missing: [] });
+  }
+  rateBudget() {
+    return { used: 0, limit: 100, windowMs: 10_000 };
+  }
+}
+
+function testSla(): Sla {
+  const rules = demoRules();
+  rules.reps.anna = { ...rules.reps.anna!, managerKey: "mia" };
+  rules.reps.ben = { ...rules.reps.ben!, managerKey: "mia" };
+  rules.reps.mia = {
+    key: "mia",
+    crmId: "80009",
+    hours: "Mon-Fri 09:00-18:00",
+    timezone: "Europe/Berlin",
+  };
+  const sla = anSla({ routing: rules });
+  sla.followUp = {
+    ...sla.followUp,
+    firstTouch: { text: "2m", minutes: 2 },
+    businessHours: false,
+    remindAt: [0.5, 1],
+    reassignAfter: { text: "1m", minutes: 1 },
+  };
+  return sla;
+}
+
+function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      const value = await probe().catch(() => undefined);
+      if (value !== undefined) return resolve(value);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(() => void tick(), 100);
+    };
+    void tick();
+  });
+}
+
+describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)", () => {
+  let db: TestDatabase;
+  const running = new Set<() => Promise<void>>();
+  let crm: FakeCrm;
+  let leads: LeadStore;
+  let followUps: FollowUpStore;
+  let assignments: AssignmentStore;
+  let deps: FollowUpDeps;
+  const sla = testSla();
+  const logger = createCapturingLogger();
+  const real0 = Date.now();
+  const now = () => new Date(T0 + (Date.now() - real0) * RATE);
+
+  async function handOver(leadId: string): Promise<HandoffRecord> {
+    crm.leads.set(leadId, {
+      id: leadId,
+      email: `${leadId}@kraus-software.example`,
+      firstName: "Lena",
+      country: "DE",
+      properties: {},
+    });
+    const at = now();
+    const { decisionId, decision } = await assignments.assign({
+      connectionId: CONNECTION,
+      lead: crm.leads.get(leadId)!,
+      rules: sla.routing,
+      owners: crm.owners.map((o) => ({ id: o.id, active: o.active, kind: o.kind, name: o.firstName! })),
+      now: at,
+      eventKey: `form:${leadId}`,
+    });
+    crm.leads.get(leadId)!.ownerId = decision.ownerId!;
+    const startedAt = at.toISOString();
+    const dueAt = new Date(at.getTime() + 2 * 60_000).toISOString();
+    const cardInput = {
+      connectionId: CONNECTION,
+      crm: "hubspot",
+      lead: crm.leads.get(leadId)!,
+      trigger: { kind: "threshold", occurredAt: startedAt },
+      score: { fit: 70, engagement: 50, total: 120, reasons: [] },
+      thresholds: { fit: 50, engagement: 40 },
+      caps: sla.caps,
+      activities: [],
+      owner: { id: decision.ownerId! },
+      routingReasons: [decision.reason],
+      followUp: { startedAt, dueAt, businessHours: false },
+      stage: "mql",
+      rejectReasons: sla.feedback.rejectReasons,
+      handoffId: decisionId,
+    } satisfies HandoffCardInput;
+    return leads.createHandoff({
+      id: decisionId,
+      connectionId: CONNECTION,
+      leadId,
+      eventKey: `form:${leadId}`,
+      ownerId: decision.ownerId!,
+      repKey: decision.repKey ?? null,
+      method: decision.method,
+      startedAt,
+      dueAt,
+      slaHash: "test",
+      score: { fit: 70, engagement: 50, total: 120, reasons: [] },
+      source: {},
+      cardInput,
+    });
+  }
+
+  async function stepClosed(handoffId: string, step: string) {
+    const steps = await followUps.steps(CONNECTION, handoffId);
+    return steps.find((s) => s.step === step && s.status !== "scheduled");
+  }
+
+  /** One worker process: its own pg-boss and the follow-up worker; `stop` ends both (a restart). */
+  async function startWorker(): Promise<{ stop(): Promise<void> }> {
+    const boss = await startBoss({ connectionString: db.url, logger });
+    deps.enqueue = createFollowUpScheduler({ boss, now, clockRate: RATE });
+    const worker = await startFollowUpWorker({
+      boss,
+      run: (job) => runFollowUpStep(deps, job),
+      logger,
+      pollingIntervalSeconds: 0.5,
+      localConcurrency: 1,
+    });
+    const stop = async () => {
+      await worker.stop();
+      await boss.stop({ graceful: true, close: true });
+      running.delete(stop);
+    };
+    running.add(stop);
+    return { stop };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.pool.query(
+      "INSERT INTO connections (id, crm, external_id, name) VALUES ($1, 'hubspot', '1234', 'Follow-up test')",
+      [CONNECTION],
+    );
+    crm = new FakeCrm();
+    leads = new LeadStore(db.pool);
+    followUps = new FollowUpStore(db.pool);
+    const holidays = createHolidayCalendar();
+    assignments = createAssignmentStore({ pool: db.pool, holidays });
+    deps = {
+      leads,
+      followUps,
+      assignments,
+      holidays,
+      crmFor: () => Promise.resolve(crm),
+      slaFor: () => Promise.resolve({ sla, hash: "test" }),
+      enqueue: () => Promise.reject(new Error("worker not started")),
+      cardUrl: (c, l) => `https://handoff.test/cards/preview/${c}/${l}`,
+      logger,
+      now,
+    };
+  });
+
+  afterAll(async () => {
+    for (const stop of running) await stop();
+    await db.close();
+  });
+
+  it("when nobody touches the lead, then reminder, escalation and reassignment fire in order, across a worker restart, and never back to a previous assignee", async () => {
+    let worker = await startWorker();
+    const first = await handOver("lead-1");
+    expect(first.ownerId).toBe("80001"); // Anna by weighted round robin
+    const plan = await createScheduleFollowUp(deps)(CONNECTION, first);
+    expect(plan.map((s) => s.key)).toEqual([
+      "reminder-1",
+      "reminder-2",
+      "escalation",
+      "reassignment",
+      "cadence",
+    ]);
+
+    // The first reminder fires, then every process stops; the timers wait in PostgreSQL.
+    await waitFor("reminder-1", () => stepClosed(first.id, "reminder-1"));
+    await worker.stop();
+    worker = await startWorker();
+
+    await waitFor("reassignment of lead-1", () => stepClosed(first.id, "reassignment"));
+    const reassigned = (await followUps.reassignmentFrom(CONNECTION, first.id))!;
+    const steps = await followUps.steps(CONNECTION, first.id);
+    const fired = steps.filter((s) => s.kind !== "cadence");
+    expect(fired.map((s) => [s.step, s.status])).toEqual([
+      ["reminder-1", "done"],
+      ["reminder-2", "done"],
+      ["escalation", "done"],
+      ["reassignment", "done"],
+    ]);
+    const firedAt = fired.map((s) => Date.parse(s.firedAt!));
+    expect([...firedAt].sort((a, b) => a - b)).toEqual(firedAt);
+
+    const tasksForLead = crm.tasks.filter((t) => t.leadId === "lead-1");
+    expect(tasksForLead.slice(0, 4).map((t) => [t.decisionId, t.ownerId])).toEqual([
+      [`${first.id}:reminder-1`, "80001"],
+      [`${first.id}:reminder-2`, "80001"],
+      [`${first.id}:escalation`, "80009"], // Anna's manager, Mia
+      [reassigned.toHandoffId, "80002"], // the new owner's follow-up task
+    ]);
+
+    expect((await leads.getHandoff(CONNECTION, first.id))?.status).toBe("reassigned");
+    const second = (await leads.latestHandoff(CONNECTION, "lead-1"))!;
+    expect(second).toMatchObject({ id: reassigned.toHandoffId, ownerId: "80002", status: "open" });
+    expect(second.cardInput.routingReasons[0]).toBe(
+      `reassigned from 80001: no first touch by ${first.dueAt}`,
+    );
+    expect(crm.updates).toContainEqual(
+      expect.objectContaining({ leadId: "lead-1", ownerId: "80002", decisionId: second.id }),
+    );
+
+    // Ben does not touch it either: the next reassignment skips Anna and Ben and goes to the triage queue.
+    await waitFor("second reassignment", () => stepClosed(second.id, "reassignment"));
+    const third = (await followUps.reassignmentFrom(CONNECTION, second.id))!;
+    expect(third.toOwnerId).toBe("Q1");
+    expect(await followUps.previousOwners(CONNECTION, third.toHandoffId)).toEqual(["80001", "80002", "Q1"]);
+    const decision = await assignments.getDecision(CONNECTION, third.toHandoffId);
+    const routing = decision.outcome.routing as { candidates: { rep: string; skipped?: string }[] };
+    expect(routing.candidates).toEqual([
+      expect.objectContaining({ rep: "anna", skipped: "previous assignee" }),
+      expect.objectContaining({ rep: "ben", skipped: "previous assignee" }),
+    ]);
+    await worker.stop();
+  }, 60_000);
+
+  it("when the rep logs a call before the first reminder, then the first touch is recorded and the clock stops", async () => {
+    const worker = await startWorker();
+    const handoff = await handOver("lead-2");
+    crm.touches.push({
+      leadId: "lead-2",
+      kind: "call",
+      occurredAt: new Date(now().getTime() + 10_000).toISOString(),
+    });
+    await createScheduleFollowUp(deps)(CONNECTION, handoff);
+    await waitFor(
+      "first touch",
+      async () => (await leads.getHandoff(CONNECTION, handoff.id))?.firstTouchAt ?? undefined,
+    );
+    const steps = await followUps.steps(CONNECTION, handoff.id);
+    expect(steps.filter((s) => s.kind !== "cadence").map((s) => s.status)).toEqual([
+      "skipped",
+      "skipped",
+      "skipped",
+      "skipped",
+    ]);
+    expect(crm.tasks.filter((t) => t.leadId === "lead-2")).toEqual([]);
+    expect(await followUps.cadence(CONNECTION, handoff.id)).toMatchObject({
+      calls: { done: 1, required: 3 },
+      emails: { done: 0, required: 3 },
+    });
+    expect((await leads.getHandoff(CONNECTION, handoff.id))?.cardInput.cadence).toMatchObject({
+      calls: { done: 1, required: 3 },
+    });
+    await worker.stop();
+  }, 30_000);
+
+  it("when sales rejects without a reason, then it is refused with a clear error and the handoff stays open", async () => {
+    const handoff = await handOver("lead-3");
+    const feedbackDeps = {
+      leads,
+      assignments,
+      crmFor: () => Promise.resolve(crm),
+      slaFor: () => Promise.resolve({ sla, hash: "test" }),
+      logger,
+      now,
+    };
+    await expect(
+      recordFeedback(feedbackDeps, {
+        connectionId: CONNECTION,
+        leadId: "lead-3",
+        decision: "reject",
+        source: "cli",
+      }),
+    ).rejects.toMatchObject({
+      code: "reason_required",
+      message: "a rejection needs a reason",
+      hint: "Pick one of the SLA's reject reasons: not_icp, no_budget.",
+    });
+    expect((await leads.getHandoff(CONNECTION, handoff.id))?.status).toBe("open");
+  });
+});
