@@ -1,0 +1,95 @@
+import type { Pool } from "pg";
+import { forecastSla, type ForecastFigures } from "../domain/forecast";
+import { funnelLabels } from "../domain/reports";
+import type { Sla } from "../domain/sla";
+import type { ActiveSla } from "./pipeline-deps";
+import { HISTORY_DESCRIPTION, loadLeadHistory } from "./reports/load-lead-history";
+import type { ForecastReport, ForecastSide } from "./reports/types";
+
+export interface ForecastProgress {
+  phase: "load" | "replay";
+  /** Events read (load) or replayed across both SLAs (replay). */
+  done: number;
+  /** Known once loading is finished: 2 × events. */
+  total: number | null;
+}
+
+export interface ForecastDeps {
+  pool: Pool;
+  slaFor: (connectionId: string) => Promise<ActiveSla>;
+  now: () => Date;
+}
+
+export interface ForecastRequest {
+  connectionId: string;
+  /** The draft, already parsed and validated (parseSla). */
+  draft: Sla;
+  since: Date;
+  onProgress?: (progress: ForecastProgress) => void;
+}
+
+/**
+ * The connection's stored history replayed under the SLA in force and under a draft, side by side: what a new
+ * definition would have delivered (see HISTORY_DESCRIPTION for what is replayed). Nothing is written.
+ */
+export async function forecastDraftSla(
+  deps: ForecastDeps,
+  request: ForecastRequest,
+): Promise<ForecastReport> {
+  const started = Date.now();
+  const until = deps.now();
+  const live = await deps.slaFor(request.connectionId);
+  const progress = request.onProgress;
+  const history = await loadLeadHistory(deps.pool, request.connectionId, {
+    since: request.since,
+    until,
+    onLoaded: (done) => progress?.({ phase: "load", done, total: null }),
+  });
+  const events = history.eventLead.length;
+  const total = events * 2;
+  const side = (sla: Sla, offset: number) =>
+    forecastSla(history, {
+      sla,
+      since: request.since,
+      until,
+      onProgress: (done) => progress?.({ phase: "replay", done: offset + done, total }),
+    });
+  const liveFigures = side(live.sla, 0);
+  const draftFigures = side(request.draft, events);
+  return {
+    connectionId: request.connectionId,
+    generatedAt: until.toISOString(),
+    from: request.since.toISOString(),
+    to: until.toISOString(),
+    timezone: live.sla.sla.timezone,
+    slaVersion: live.sla.sla.version,
+    labels: funnelLabels(live.sla.vocabulary),
+    history: {
+      description: HISTORY_DESCRIPTION,
+      since: request.since.toISOString(),
+      until: until.toISOString(),
+      leads: history.leads.length,
+      events,
+      activities: history.activities,
+    },
+    live: toSide("live", liveFigures),
+    draft: toSide("draft", draftFigures),
+    mqlDelta: draftFigures.mqls - liveFigures.mqls,
+    elapsedMs: Date.now() - started,
+  };
+}
+
+function toSide(label: string, f: ForecastFigures): ForecastSide {
+  return {
+    label,
+    slaName: f.slaName,
+    slaVersion: f.slaVersion,
+    mqlThreshold: f.mqlThreshold,
+    mqls: f.mqls,
+    weeks: f.weeks,
+    pace: f.pace,
+    load: f.load,
+    unrouted: f.unrouted,
+    breachRisk: f.breachRisk,
+  };
+}
