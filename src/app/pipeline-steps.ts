@@ -39,7 +39,10 @@ export async function loadLeadContext(deps: PipelineDeps, event: StoredEvent): P
   if (!lead) return null;
   // The last conversion is evidence too (Salesforce has no activity feed; HubSpot may list it already).
   const crmActivities = [...recent];
-  if (conversion && !recent.some((a) => a.kind === "form_submission" && a.occurredAt === conversion.occurredAt)) {
+  if (
+    conversion &&
+    !recent.some((a) => a.kind === "form_submission" && a.occurredAt === conversion.occurredAt)
+  ) {
     crmActivities.push({
       kind: "form_submission",
       occurredAt: conversion.occurredAt,

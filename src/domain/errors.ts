@@ -91,7 +91,11 @@ export class CrmAuthError extends AppError {
 
 export class CrmNotFoundError extends AppError {
   constructor(message: string, options: AppErrorOptions = {}) {
-    super("crm_not_found", message, { hint: "The record was deleted or merged in the CRM.", ...options, status: 404 });
+    super("crm_not_found", message, {
+      hint: "The record was deleted or merged in the CRM.",
+      ...options,
+      status: 404,
+    });
   }
 }
 

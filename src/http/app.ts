@@ -48,7 +48,9 @@ export function createApp(deps: AppDeps): Express {
       if (deps.isReady && !deps.isReady()) throw new Error("jobs not started");
       res.json({ status: "ready" });
     } catch {
-      res.status(503).json({ error: "not_ready", message: "database or job queue not ready", hint: "Retry shortly." });
+      res
+        .status(503)
+        .json({ error: "not_ready", message: "database or job queue not ready", hint: "Retry shortly." });
     }
   });
   app.get("/metrics", async (_req, res) => {

@@ -32,20 +32,33 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
         }),
       );
     }
-    if (e.type === "entity.parse.failed" || e.type === "encoding.unsupported" || e.type === "charset.unsupported") {
+    if (
+      e.type === "entity.parse.failed" ||
+      e.type === "encoding.unsupported" ||
+      e.type === "charset.unsupported"
+    ) {
       return sendError(
         res,
-        new AppError("invalid_body", "request body could not be read", { status: 400, hint: "Send UTF-8 JSON." }),
+        new AppError("invalid_body", "request body could not be read", {
+          status: 400,
+          hint: "Send UTF-8 JSON.",
+        }),
       );
     }
     const status = e.status ?? e.statusCode;
     if (typeof status === "number" && status >= 400 && status < 500) {
       return sendError(res, new AppError("bad_request", "request could not be read", { status }));
     }
-    logger.error("unhandled error", { path: req.path, error: err instanceof Error ? err.message : String(err) });
+    logger.error("unhandled error", {
+      path: req.path,
+      error: err instanceof Error ? err.message : String(err),
+    });
     return sendError(
       res,
-      new AppError("internal", "internal error", { status: 500, hint: "See the server log for the request id." }),
+      new AppError("internal", "internal error", {
+        status: 500,
+        hint: "See the server log for the request id.",
+      }),
     );
   };
 }

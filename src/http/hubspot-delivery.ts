@@ -68,7 +68,10 @@ export function parseHubSpotDelivery(rawBody: Buffer): HubSpotEvent[] {
   const parsed = deliverySchema.safeParse(json);
   if (!parsed.success) {
     const issues: PayloadIssue[] = parsed.error.issues.slice(0, 50).map((issue) => ({
-      path: issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, ""),
+      path: issue.path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("")
+        .replace(/^\./, ""),
       message: issue.message,
     }));
     throw new InvalidPayloadError(
@@ -98,7 +101,9 @@ const CONVERSION_PROPERTIES = new Set(["recent_conversion_date", "num_conversion
  */
 export function hubSpotEventKey(e: HubSpotEvent): string {
   const objectId = e.objectId ?? e.fromObjectId;
-  return ["hs", e.portalId, e.subscriptionId, e.eventId, objectId, e.propertyName ?? "", e.occurredAt].join(":");
+  return ["hs", e.portalId, e.subscriptionId, e.eventId, objectId, e.propertyName ?? "", e.occurredAt].join(
+    ":",
+  );
 }
 
 /** Normalises one verified HubSpot event; `null` for event kinds Handoff does not act on. */

@@ -33,7 +33,11 @@ const parser = new XMLParser({
 });
 
 function invalid(message: string, path = ""): InvalidPayloadError {
-  return new InvalidPayloadError(message, [{ path, message }], "Expected a SOAP 1.1 outbound message from a Salesforce Flow.");
+  return new InvalidPayloadError(
+    message,
+    [{ path, message }],
+    "Expected a SOAP 1.1 outbound message from a Salesforce Flow.",
+  );
 }
 
 /**
@@ -56,13 +60,17 @@ export function parseOutboundMessage(xml: string): OutboundMessage {
   }
   const list = (n.Notification as unknown[] | undefined) ?? [];
   if (list.length === 0 || list.length > MAX_NOTIFICATIONS) {
-    throw invalid(`expected 1–${MAX_NOTIFICATIONS} Notification elements, got ${list.length}`, "notifications.Notification");
+    throw invalid(
+      `expected 1–${MAX_NOTIFICATIONS} Notification elements, got ${list.length}`,
+      "notifications.Notification",
+    );
   }
   const notifications = list.map((raw, i): OutboundNotification => {
     const item = (raw ?? {}) as Record<string, unknown>;
     const id = text(item.Id);
     const sObject = item.sObject as Record<string, unknown> | undefined;
-    if (!id || !sObject) throw invalid("Notification needs Id and sObject", `notifications.Notification[${i}]`);
+    if (!id || !sObject)
+      throw invalid("Notification needs Id and sObject", `notifications.Notification[${i}]`);
     const type = String(sObject["@type"] ?? "").replace(/^.*:/, "");
     const fields: Record<string, string> = {};
     for (const [key, value] of Object.entries(sObject)) {
@@ -100,7 +108,11 @@ function text(value: unknown): string | null {
 }
 
 /** Outbound messages are sent again (with the record's latest values) until acked: dedupe on notification Id. */
-export function normaliseOutboundNotification(n: OutboundNotification, connectionId: string, receivedAt: string): LeadEvent {
+export function normaliseOutboundNotification(
+  n: OutboundNotification,
+  connectionId: string,
+  receivedAt: string,
+): LeadEvent {
   const occurredAt = n.fields.LastModifiedDate ?? n.fields.SystemModstamp ?? receivedAt;
   return {
     connectionId,

@@ -25,7 +25,13 @@ export interface HubSpotSignedRequest {
 }
 
 /** v3: base64 HMAC-SHA256 over METHOD + decodedURI + rawBody + timestamp, keyed with the app secret. */
-export function signHubSpotV3(secret: string, method: string, url: string, rawBody: Buffer | string, timestamp: string) {
+export function signHubSpotV3(
+  secret: string,
+  method: string,
+  url: string,
+  rawBody: Buffer | string,
+  timestamp: string,
+) {
   return createHmac("sha256", secret)
     .update(method.toUpperCase())
     .update(decodeHubSpotUri(url))
@@ -66,7 +72,10 @@ export function verifyHubSpotSignature(req: HubSpotSignedRequest, secrets: strin
   }
   const given = Buffer.from(req.signature, "utf8");
   for (const secret of secrets) {
-    const expected = Buffer.from(signHubSpotV3(secret, req.method, req.url, req.rawBody, req.timestamp), "utf8");
+    const expected = Buffer.from(
+      signHubSpotV3(secret, req.method, req.url, req.rawBody, req.timestamp),
+      "utf8",
+    );
     if (expected.length === given.length && timingSafeEqual(expected, given)) return;
   }
   throw new InvalidSignatureError(

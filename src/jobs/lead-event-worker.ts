@@ -25,7 +25,9 @@ export interface LeadEventWorkerOptions {
  * retried by `retryPolicy` (a new delayed job), and after the last attempt the event is parked with its
  * reason for an admin to replay. pg-boss's own retry only covers a worker that died mid-job.
  */
-export async function startLeadEventWorker(options: LeadEventWorkerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLeadEventWorker(
+  options: LeadEventWorkerOptions,
+): Promise<{ stop(): Promise<void> }> {
   const { boss, events, handle, logger } = options;
   const workerId = await boss.work<LeadEventJob>(
     QUEUES.leadEvent,

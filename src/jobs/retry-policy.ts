@@ -16,12 +16,17 @@ export interface RetryPolicyOptions {
  * Non-retryable errors (bad token, validation) park at once; rate limits wait at least what the CRM said;
  * everything else backs off exponentially.
  */
-export function retryPolicy(attempt: number, error: AppError, options: RetryPolicyOptions = {}): RetryDecision {
+export function retryPolicy(
+  attempt: number,
+  error: AppError,
+  options: RetryPolicyOptions = {},
+): RetryDecision {
   const maxAttempts = options.maxAttempts ?? 6;
   const base = options.baseDelayMs ?? 1000;
   const max = options.maxDelayMs ?? 300_000;
   if (!error.retryable) return { park: true, reason: `${error.code}: not retryable` };
-  if (attempt >= maxAttempts) return { park: true, reason: `${error.code}: gave up after ${attempt} attempts` };
+  if (attempt >= maxAttempts)
+    return { park: true, reason: `${error.code}: gave up after ${attempt} attempts` };
   const backoff = Math.min(max, base * 2 ** (attempt - 1));
   const floor = error instanceof CrmRateLimitedError ? error.retryAfterMs : 0;
   return { retryInMs: Math.max(backoff, floor) };

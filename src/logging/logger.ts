@@ -76,7 +76,9 @@ function wrap(w: winston.Logger): Logger {
 }
 
 /** A logger that keeps entries in memory, for tests that assert on what was logged. */
-export function createCapturingLogger(): Logger & { entries: { level: string; message: string; fields: LogFields }[] } {
+export function createCapturingLogger(): Logger & {
+  entries: { level: string; message: string; fields: LogFields }[];
+} {
   const entries: { level: string; message: string; fields: LogFields }[] = [];
   const make = (base: LogFields): Logger => {
     const at =

@@ -47,8 +47,18 @@ describe("POST /webhooks/hubspot", () => {
       },
       retry: { maxAttempts: 2, baseDelayMs: 1000 },
     });
-    await rt.connections.upsert({ id: "hs-demo", crm: "hubspot", externalId: String(PORTAL), name: "Demo portal" });
-    await rt.connections.upsert({ id: "hs-other", crm: "hubspot", externalId: "1111111", name: "Other portal" });
+    await rt.connections.upsert({
+      id: "hs-demo",
+      crm: "hubspot",
+      externalId: String(PORTAL),
+      name: "Demo portal",
+    });
+    await rt.connections.upsert({
+      id: "hs-other",
+      crm: "hubspot",
+      externalId: "1111111",
+      name: "Other portal",
+    });
   });
   afterAll(async () => {
     await rt.stop();
@@ -57,7 +67,8 @@ describe("POST /webhooks/hubspot", () => {
 
   const post = (body: string, headers: Record<string, string>) =>
     request(rt.url!).post(URL_PATH).set(headers).send(body);
-  const signed = (body: string, ts = Date.now()) => hubSpotHeaders(TEST_SECRET, rt.publicUrl + URL_PATH, body, ts);
+  const signed = (body: string, ts = Date.now()) =>
+    hubSpotHeaders(TEST_SECRET, rt.publicUrl + URL_PATH, body, ts);
 
   it("when a signed delivery arrives, then it is stored, acknowledged and processed by the worker", async () => {
     const body = JSON.stringify(delivery({ eventId: 1 }));
@@ -106,14 +117,25 @@ describe("POST /webhooks/hubspot", () => {
     expect(res.body.stored + res.body.ignored).toBe(all.length);
     const kinds = await rt.pool.query("SELECT DISTINCT kind FROM events WHERE connection_id = 'hs-demo'");
     expect(kinds.rows.map((r) => r.kind).sort()).toEqual(
-      expect.arrayContaining(["association_changed", "created", "deleted", "merged", "privacy_deleted", "property_changed"]),
+      expect.arrayContaining([
+        "association_changed",
+        "created",
+        "deleted",
+        "merged",
+        "privacy_deleted",
+        "property_changed",
+      ]),
     );
   });
 
   it("when the route is unknown, then 404 with the error shape", async () => {
     const res = await request(rt.url!).post("/webhooks/nope").send("x");
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ error: "not_found", message: expect.any(String), hint: expect.any(String) });
+    expect(res.body).toMatchObject({
+      error: "not_found",
+      message: expect.any(String),
+      hint: expect.any(String),
+    });
   });
 
   it("when the content type is not JSON, then 415 before anything else", async () => {
@@ -125,7 +147,10 @@ describe("POST /webhooks/hubspot", () => {
   it("when the signature header is missing, then 400 naming it", async () => {
     const res = await post("[]", { "content-type": "application/json" });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: "missing_header", message: expect.stringMatching(/Signature-v3/) });
+    expect(res.body).toMatchObject({
+      error: "missing_header",
+      message: expect.stringMatching(/Signature-v3/),
+    });
   });
 
   it("when the body was tampered with, then 401 invalid_signature and nothing is stored", async () => {
@@ -133,7 +158,9 @@ describe("POST /webhooks/hubspot", () => {
     const res = await post(body.replace('"objectId":51', '"objectId":52'), signed(body));
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ error: "invalid_signature", hint: expect.stringMatching(/proxy/) });
-    expect(await rt.events.get("hs-demo", `hs:${PORTAL}:2001:3:52:recent_conversion_date:1767225600000`)).toBeNull();
+    expect(
+      await rt.events.get("hs-demo", `hs:${PORTAL}:2001:3:52:recent_conversion_date:1767225600000`),
+    ).toBeNull();
   });
 
   it("when the signature is stale, then 401 stale_signature", async () => {
@@ -149,7 +176,9 @@ describe("POST /webhooks/hubspot", () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("invalid_payload");
     const paths = res.body.issues.map((i: { path: string }) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(["[0].eventId", "[0].occurredAt", "[0].subscriptionId", "[1].eventId"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["[0].eventId", "[0].occurredAt", "[0].subscriptionId", "[1].eventId"]),
+    );
   });
 
   it("when a delivery has more than 100 events, then 400", async () => {
@@ -176,7 +205,9 @@ describe("POST /webhooks/hubspot", () => {
     expect(parked.lastError).toMatchObject({ code: "handler_failed", message: "CRM exploded" });
     expect(parked.attempts).toBe(2);
 
-    const list = await request(rt.url!).get("/admin/api/parked").set("authorization", `Bearer ${TEST_ADMIN_TOKEN}`);
+    const list = await request(rt.url!)
+      .get("/admin/api/parked")
+      .set("authorization", `Bearer ${TEST_ADMIN_TOKEN}`);
     expect(list.status).toBe(200);
     expect(list.body.parked.map((p: { eventKey: string }) => p.eventKey)).toContain(key);
 

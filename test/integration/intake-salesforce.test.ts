@@ -11,17 +11,30 @@ describe("POST /webhooks/salesforce/:connectionId/:token", () => {
   let token: string;
   beforeAll(async () => {
     rt = await startTestRuntime();
-    const c = await rt.connections.upsert({ id: "sf-test", crm: "salesforce", externalId: ORG, name: "Test org" });
+    const c = await rt.connections.upsert({
+      id: "sf-test",
+      crm: "salesforce",
+      externalId: ORG,
+      name: "Test org",
+    });
     token = c.webhookToken!;
-    await rt.connections.upsert({ id: "sf-other", crm: "salesforce", externalId: "00D5g000004bE2xEAE", name: "Other" });
+    await rt.connections.upsert({
+      id: "sf-other",
+      crm: "salesforce",
+      externalId: "00D5g000004bE2xEAE",
+      name: "Other",
+    });
   });
   afterAll(async () => {
     await rt.stop();
     await rt.db.close();
   });
 
-  const post = (body: string, path = `/webhooks/salesforce/sf-test/${token}`, type = "text/xml; charset=utf-8") =>
-    request(rt.url!).post(path).set("content-type", type).send(body);
+  const post = (
+    body: string,
+    path = `/webhooks/salesforce/sf-test/${token}`,
+    type = "text/xml; charset=utf-8",
+  ) => request(rt.url!).post(path).set("content-type", type).send(body);
 
   it("when an outbound message arrives, then the Ack is sent after the notifications are stored", async () => {
     const res = await post(single);
@@ -34,7 +47,9 @@ describe("POST /webhooks/salesforce/:connectionId/:token", () => {
   it("when notifications are redelivered, then they are deduplicated on notification Id, not lead Id", async () => {
     expect((await post(batch)).status).toBe(200);
     expect((await post(batch)).status).toBe(200);
-    const r = await rt.pool.query("SELECT event_key FROM events WHERE connection_id = 'sf-test' ORDER BY event_key");
+    const r = await rt.pool.query(
+      "SELECT event_key FROM events WHERE connection_id = 'sf-test' ORDER BY event_key",
+    );
     expect(r.rows.map((x) => x.event_key)).toEqual([
       "sf:04lHz00000Ab0C1IAJ",
       "sf:04lHz00000Ab0C2IAJ",
@@ -46,9 +61,13 @@ describe("POST /webhooks/salesforce/:connectionId/:token", () => {
   });
 
   it("when the OrganizationId belongs to another org, then a SOAP fault and nothing stored", async () => {
-    const res = await post(single.replace(ORG, "00DAb000000Zzz9MAC").replace("04lHz00000Ab0C1IAJ", "04lHz00000Zz0C1IAJ"));
+    const res = await post(
+      single.replace(ORG, "00DAb000000Zzz9MAC").replace("04lHz00000Ab0C1IAJ", "04lHz00000Zz0C1IAJ"),
+    );
     expect(res.status).toBe(401);
-    expect(res.text).toContain("<faultstring>OrganizationId 00DAb000000Zzz9MAC is not connected to this endpoint</faultstring>");
+    expect(res.text).toContain(
+      "<faultstring>OrganizationId 00DAb000000Zzz9MAC is not connected to this endpoint</faultstring>",
+    );
     expect(await rt.events.get("sf-test", "sf:04lHz00000Zz0C1IAJ")).toBeNull();
   });
 

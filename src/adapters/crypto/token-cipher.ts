@@ -33,7 +33,9 @@ export function createTokenCipher(current: string, previous: string[] = []): Tok
       const cipher = createCipheriv("aes-256-gcm", active.bytes, iv);
       const data = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return ["v1", active.id, iv.toString("base64"), tag.toString("base64"), data.toString("base64")].join(":");
+      return ["v1", active.id, iv.toString("base64"), tag.toString("base64"), data.toString("base64")].join(
+        ":",
+      );
     },
     decrypt(stored) {
       const [version, keyId, iv, tag, data] = stored.split(":");
@@ -44,14 +46,20 @@ export function createTokenCipher(current: string, previous: string[] = []): Tok
       }
       const key = byId.get(keyId);
       if (!key) {
-        throw new AppError("token_key_unknown", `stored token was encrypted with key "${keyId}", which is not configured`, {
-          hint: "Add the old key to HANDOFF_PREVIOUS_ENCRYPTION_KEYS as 'keyId:BASE64'.",
-        });
+        throw new AppError(
+          "token_key_unknown",
+          `stored token was encrypted with key "${keyId}", which is not configured`,
+          {
+            hint: "Add the old key to HANDOFF_PREVIOUS_ENCRYPTION_KEYS as 'keyId:BASE64'.",
+          },
+        );
       }
       const decipher = createDecipheriv("aes-256-gcm", key.bytes, Buffer.from(iv, "base64"));
       decipher.setAuthTag(Buffer.from(tag, "base64"));
       try {
-        return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
+        return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString(
+          "utf8",
+        );
       } catch (cause) {
         throw new AppError("token_unreadable", "stored token failed authentication (wrong key or tampered)", {
           hint: "Check HANDOFF_ENCRYPTION_KEY; reinstall the connection if the key was lost.",
@@ -67,9 +75,13 @@ function parseKey(spec: string): Key {
   const b64 = idx >= 0 ? spec.slice(idx + 1) : spec;
   const bytes = Buffer.from(b64, "base64");
   if (bytes.length !== 32) {
-    throw new AppError("bad_encryption_key", `encryption key must be 32 bytes in base64, got ${bytes.length} bytes`, {
-      hint: "Generate one with `openssl rand -base64 32`.",
-    });
+    throw new AppError(
+      "bad_encryption_key",
+      `encryption key must be 32 bytes in base64, got ${bytes.length} bytes`,
+      {
+        hint: "Generate one with `openssl rand -base64 32`.",
+      },
+    );
   }
   const id = idx >= 0 ? spec.slice(0, idx) : createHash("sha256").update(bytes).digest("hex").slice(0, 8);
   return { id, bytes };

@@ -65,10 +65,10 @@ export class ConnectionsRepo {
   }
 
   async findByExternalId(crm: Crm, externalId: string): Promise<Connection | null> {
-    const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM connections WHERE crm = $1 AND external_id = $2`, [
-      crm,
-      externalId,
-    ]);
+    const r = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM connections WHERE crm = $1 AND external_id = $2`,
+      [crm, externalId],
+    );
     return r.rows[0] ? toConnection(r.rows[0]) : null;
   }
 

@@ -30,7 +30,9 @@ const PASSWORD = "handoff-embedded";
  *
  * @example const pg = await startEmbeddedPostgres({ dataDir: ".handoff/pg" });
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir ?? ".handoff/pg");
   const port = options.port ?? 54329;
   const database = options.database ?? "handoff";

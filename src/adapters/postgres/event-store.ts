@@ -92,7 +92,10 @@ export class EventStore {
         await this.boss.insert(QUEUES.intakeBatch, [{ data: batch }], { db: inTransaction(client) });
       }
       await client.query("COMMIT");
-      return { stored: inserted.rows.map((r) => r.event_key), duplicates: events.length - inserted.rows.length };
+      return {
+        stored: inserted.rows.map((r) => r.event_key),
+        duplicates: events.length - inserted.rows.length,
+      };
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
       failed = err;
@@ -105,15 +108,17 @@ export class EventStore {
 
   /** Fans a stored delivery out into one lead-event job per event (grouped per lead). */
   async fanOut(batch: IntakeBatchJob): Promise<void> {
-    const jobs = batch.eventKeys.map((key, i) => leadEventJob(batch.connectionIds[i]!, key, batch.objectIds[i]!));
+    const jobs = batch.eventKeys.map((key, i) =>
+      leadEventJob(batch.connectionIds[i]!, key, batch.objectIds[i]!),
+    );
     await this.boss.insert(QUEUES.leadEvent, jobs);
   }
 
   async get(connectionId: string, eventKey: string): Promise<StoredEvent | null> {
-    const r = await this.pool.query<EventRow>("SELECT * FROM events WHERE connection_id = $1 AND event_key = $2", [
-      connectionId,
-      eventKey,
-    ]);
+    const r = await this.pool.query<EventRow>(
+      "SELECT * FROM events WHERE connection_id = $1 AND event_key = $2",
+      [connectionId, eventKey],
+    );
     return r.rows[0] ? toStored(r.rows[0]) : null;
   }
 
@@ -166,9 +171,13 @@ export class EventStore {
         [connectionId, eventKey],
       );
       if (r.rows[0]) {
-        await this.boss.insert(QUEUES.leadEvent, [leadEventJob(connectionId, eventKey, r.rows[0].object_id)], {
-          db: inTransaction(client),
-        });
+        await this.boss.insert(
+          QUEUES.leadEvent,
+          [leadEventJob(connectionId, eventKey, r.rows[0].object_id)],
+          {
+            db: inTransaction(client),
+          },
+        );
       }
       await client.query("COMMIT");
       return r.rowCount === 1;

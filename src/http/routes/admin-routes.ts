@@ -41,7 +41,8 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
   });
 
   router.post("/parked/replay-all", async (req, res) => {
-    const connectionId = typeof req.body?.connectionId === "string" ? (req.body.connectionId as string) : undefined;
+    const connectionId =
+      typeof req.body?.connectionId === "string" ? (req.body.connectionId as string) : undefined;
     const parked = await deps.events.listParked(connectionId, 1000);
     let replayed = 0;
     for (const e of parked) if (await deps.events.replay(e.connectionId, e.eventKey)) replayed += 1;
@@ -55,7 +56,9 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
   });
 
   router.use((_req, _res, next) =>
-    next(new AppError("not_found", "no such admin API route", { status: 404, hint: "See README: Admin API." })),
+    next(
+      new AppError("not_found", "no such admin API route", { status: 404, hint: "See README: Admin API." }),
+    ),
   );
   return router;
 }

@@ -107,7 +107,8 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
       if (!connection || connection.crm !== "salesforce" || connection.status !== "active") {
         return fault(new NotFoundError(`no Salesforce connection ${connectionId}`));
       }
-      if (!req.is("text/xml") && !req.is("application/soap+xml")) return fault(unsupportedMediaType("text/xml"));
+      if (!req.is("text/xml") && !req.is("application/soap+xml"))
+        return fault(unsupportedMediaType("text/xml"));
       if (!tokensMatch(String(req.params.token), connection.webhookToken)) {
         return fault(
           new AppError("invalid_token", "endpoint token does not match this connection", {
@@ -128,7 +129,9 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
         );
       }
       const receivedAt = new Date(now()).toISOString();
-      const events = message.notifications.map((n) => normaliseOutboundNotification(n, connection.id, receivedAt));
+      const events = message.notifications.map((n) =>
+        normaliseOutboundNotification(n, connection.id, receivedAt),
+      );
       const result = await deps.events.append(events);
       deps.metrics.webhookEvents.inc({ crm: "salesforce", outcome: "stored" }, result.stored.length);
       deps.metrics.webhookEvents.inc({ crm: "salesforce", outcome: "duplicate" }, result.duplicates);

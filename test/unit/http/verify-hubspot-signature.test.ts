@@ -10,17 +10,22 @@ import {
 const v3 = vectors.vectors.filter((v) => v.signatureVersion === "v3");
 
 describe("verifyHubSpotSignature", () => {
-  it.each(v3.map((v) => [v.id, v] as const))("when given reference vector %s, then it is accepted", (_id, v) => {
-    const req = {
-      method: v.method,
-      url: v.url!,
-      rawBody: Buffer.from(v.requestBody, "utf8"),
-      signature: v.expectedSignature,
-      timestamp: v.timestamp!,
-    };
-    expect(signHubSpotV3(v.clientSecret, v.method, v.url!, req.rawBody, v.timestamp!)).toBe(v.expectedSignature);
-    expect(() => verifyHubSpotSignature(req, [v.clientSecret], Number(v.timestamp) + 1000)).not.toThrow();
-  });
+  it.each(v3.map((v) => [v.id, v] as const))(
+    "when given reference vector %s, then it is accepted",
+    (_id, v) => {
+      const req = {
+        method: v.method,
+        url: v.url!,
+        rawBody: Buffer.from(v.requestBody, "utf8"),
+        signature: v.expectedSignature,
+        timestamp: v.timestamp!,
+      };
+      expect(signHubSpotV3(v.clientSecret, v.method, v.url!, req.rawBody, v.timestamp!)).toBe(
+        v.expectedSignature,
+      );
+      expect(() => verifyHubSpotSignature(req, [v.clientSecret], Number(v.timestamp) + 1000)).not.toThrow();
+    },
+  );
 
   it("when the URL has encoded characters, then only HubSpot's 12 sequences are decoded", () => {
     expect(decodeHubSpotUri("/x?a=rep%40example.com&b=%20&c=%2f")).toBe("/x?a=rep@example.com&b=%20&c=/");
