@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { register as registerCore } from "./commands/core";
+import { register as registerFeedback } from "./commands/feedback";
 import { register as registerPreview } from "./commands/preview";
 import { register as registerRouting } from "./commands/routing";
 import { register as registerSandbox } from "./commands/sandbox";
@@ -8,7 +9,14 @@ import { register as registerSla } from "./commands/sla";
 const program = new Command("handoff").description(
   "Runs the marketing-to-sales lead handoff in HubSpot and Salesforce by a signed SLA.",
 );
-for (const register of [registerCore, registerSla, registerPreview, registerRouting, registerSandbox]) {
+for (const register of [
+  registerCore,
+  registerSla,
+  registerPreview,
+  registerRouting,
+  registerFeedback,
+  registerSandbox,
+]) {
   register(program);
 }
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -3,23 +3,14 @@ import { Pool } from "pg";
 import { createRepAvailabilityStore, type RepOverview } from "../../adapters/postgres/rep-availability-store";
 import { AppError } from "../../domain/errors";
 import { replayDecision } from "../../app/replay-decision";
+import { cliDatabaseUrl } from "../database-url";
 
 export { replayDecision, type ReplayResult } from "../../app/replay-decision";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 
 function databasePool(): Pool {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    throw new AppError(
-      "database_url_missing",
-      "DATABASE_URL is not set: decisions and rep states live in the app's database",
-      {
-        hint: "Run against the app's database: DATABASE_URL=postgres://user:pass@host:5432/handoff handoff …",
-      },
-    );
-  }
-  return new Pool({ connectionString: url, max: 2 });
+  return new Pool({ connectionString: cliDatabaseUrl(), max: 2 });
 }
 
 async function withPool<T>(work: (pool: Pool) => Promise<T>): Promise<T> {
