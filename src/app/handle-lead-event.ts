@@ -26,6 +26,8 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     }
     if ((event.objectType !== "contact" && event.objectType !== "lead") || isOwnWrite(event))
       return "ignored";
+    const status = await deps.recordLeadStatus?.(event, log);
+    if (status === "accepted" || status === "rejected") return "processed";
 
     const ctx = await loadLeadContext(deps, event);
     if (!ctx) return "ignored";

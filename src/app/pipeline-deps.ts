@@ -1,8 +1,10 @@
+import type { StoredEvent } from "../adapters/postgres/event-store";
 import type { AssignmentStore } from "../adapters/postgres/assignment-store";
 import type { HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
 import type { HolidayCalendar } from "../adapters/holidays";
 import type { Sla } from "../domain/sla";
 import type { CrmPort, FollowUpTask } from "../ports/crm";
+import type { Logger } from "../ports/logger";
 import type { LeadContext } from "./pipeline-steps";
 
 export interface ActiveSla {
@@ -26,5 +28,10 @@ export interface PipelineDeps {
   notify(connectionId: string, handoffId: string): Promise<void>;
   /** Starts the follow-up clock's timers (reminders, escalation, reassignment). */
   scheduleFollowUp?(connectionId: string, handoff: HandoffRecord): Promise<void>;
+  /**
+   * A lead-status change by a person: feedback (accepted/rejected) or a touch (`recordCrmLeadStatus`).
+   * `accepted`/`rejected` end the event's handling: the feedback is the news.
+   */
+  recordLeadStatus?(event: StoredEvent, log: Logger): Promise<string>;
   now(): Date;
 }

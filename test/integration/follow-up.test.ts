@@ -3,7 +3,9 @@ import { FollowUpStore } from "../../src/adapters/postgres/follow-up-store";
 import { LeadStore, type HandoffRecord } from "../../src/adapters/postgres/lead-store";
 import { createHolidayCalendar } from "../../src/adapters/holidays";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../../src/app/follow-up";
-import { recordFeedback } from "../../src/app/record-feedback";
+import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
+import { recordFeedback, type FeedbackDeps } from "../../src/app/record-feedback";
+import type { StoredEvent } from "../../src/adapters/postgres/event-store";
 import type { HandoffCardInput } from "../../src/domain/handoff-card";
 import type { Lead } from "../../src/domain/lead";
 import type { Sla } from "../../src/domain/sla";
@@ -89,6 +91,7 @@ function testSla(): Sla {
     timezone: "Europe/Berlin",
   };
   const sla = anSla({ routing: rules });
+  sla.feedback = { rejectReasons: ["not_icp", "no_budget", "bad_timing"] };
   sla.followUp = {
     ...sla.followUp,
     firstTouch: { text: "2m", minutes: 2 },
@@ -176,6 +179,38 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
       source: {},
       cardInput,
     });
+  }
+
+  function feedbackDepsOf(): FeedbackDeps {
+    return {
+      leads,
+      assignments,
+      crmFor: () => Promise.resolve(crm),
+      slaFor: () => Promise.resolve({ sla, hash: "test" }),
+      logger,
+      now,
+    };
+  }
+
+  function statusChange(leadId: string, value: string): StoredEvent {
+    return {
+      connectionId: CONNECTION,
+      crm: "hubspot",
+      eventKey: `status:${leadId}:${value}`,
+      kind: "property_changed",
+      objectType: "contact",
+      objectId: leadId,
+      occurredAt: now().toISOString(),
+      propertyName: "hs_lead_status",
+      propertyValue: value,
+      changeSource: "CRM_UI",
+      raw: { sourceId: "userId:555" },
+      status: "processing",
+      attempts: 1,
+      lastError: null,
+      receivedAt: now().toISOString(),
+      parkedAt: null,
+    };
   }
 
   async function stepClosed(handoffId: string, step: string) {
@@ -329,14 +364,7 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
 
   it("when sales rejects without a reason, then it is refused with a clear error and the handoff stays open", async () => {
     const handoff = await handOver("lead-3");
-    const feedbackDeps = {
-      leads,
-      assignments,
-      crmFor: () => Promise.resolve(crm),
-      slaFor: () => Promise.resolve({ sla, hash: "test" }),
-      logger,
-      now,
-    };
+    const feedbackDeps = feedbackDepsOf();
     await expect(
       recordFeedback(feedbackDeps, {
         connectionId: CONNECTION,
@@ -347,8 +375,37 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
     ).rejects.toMatchObject({
       code: "reason_required",
       message: "a rejection needs a reason",
-      hint: "Pick one of the SLA's reject reasons: not_icp, no_budget.",
+      hint: "Pick one of the SLA's reject reasons: not_icp, no_budget, bad_timing.",
     });
     expect((await leads.getHandoff(CONNECTION, handoff.id))?.status).toBe("open");
+  });
+
+  it("when a rep sets the lead status in the CRM, then a touch, a rejection with its reason, or an acceptance is recorded; a rejection status without an SLA reason is not", async () => {
+    const log = logger.child({});
+    const touched = await handOver("lead-4");
+    expect(
+      await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-4", "ATTEMPTED_TO_CONTACT"), log),
+    ).toBe("touched");
+    expect((await leads.getHandoff(CONNECTION, touched.id))?.firstTouchAt).not.toBeNull();
+
+    expect(await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-4", "UNQUALIFIED"), log)).toBe(
+      "needs_reason",
+    );
+    expect((await leads.getHandoff(CONNECTION, touched.id))?.status).toBe("open");
+
+    expect(await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-4", "BAD_TIMING"), log)).toBe(
+      "rejected",
+    );
+    expect(await leads.getHandoff(CONNECTION, touched.id)).toMatchObject({
+      status: "rejected",
+      rejectReason: "bad_timing",
+    });
+
+    const accepted = await handOver("lead-5");
+    expect(await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-5", "OPEN_DEAL"), log)).toBe(
+      "accepted",
+    );
+    expect((await leads.getHandoff(CONNECTION, accepted.id))?.status).toBe("accepted");
+    expect(crm.updates).toContainEqual({ leadId: "lead-5", stage: "sql" });
   });
 });

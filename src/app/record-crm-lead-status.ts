@@ -1,0 +1,89 @@
+import type { StoredEvent } from "../adapters/postgres/event-store";
+import { AppError } from "../domain/errors";
+import type { Logger } from "../ports/logger";
+import { recordFeedback, type FeedbackDeps } from "./record-feedback";
+
+/** Which lead-status values mean what. Values are compared case-insensitively. */
+export interface LeadStatusMap {
+  /** Sales took the lead (→ SQL). */
+  accepted: string[];
+  /** Sales turned the lead down (→ recycled); the reason comes from the status or `reasons`. */
+  rejected: string[];
+  /** Status value → SLA reject reason, where the status itself says why (`BAD_TIMING` → `bad_timing`). */
+  reasons: Record<string, string>;
+}
+
+/**
+ * HubSpot's `hs_lead_status` and Salesforce's Lead `Status` defaults. Any other status a person sets
+ * (`ATTEMPTED_TO_CONTACT`, `Working - Contacted`, …) counts as a touch and stops the follow-up clock.
+ */
+export const DEFAULT_LEAD_STATUS_MAP: LeadStatusMap = {
+  accepted: ["OPEN_DEAL", "Qualified", "Closed - Converted"],
+  rejected: ["UNQUALIFIED", "BAD_TIMING", "Unqualified", "Closed - Not Converted"],
+  reasons: { BAD_TIMING: "bad_timing" },
+};
+
+const STATUS_PROPERTIES = new Set(["hs_lead_status", "Status"]);
+const BY_PERSON = new Set(["CRM_UI", "CRM", "MOBILE_IOS", "MOBILE_ANDROID", "SALESFORCE"]);
+
+export type LeadStatusOutcome = "accepted" | "rejected" | "needs_reason" | "touched" | "ignored";
+
+/**
+ * A person changed the lead status in the CRM. A status that maps to accepted or rejected records sales'
+ * feedback on the open handoff, exactly as the card and the CLI do (rejections need a reason from the SLA:
+ * a status that names none is not taken as a rejection, and the log says so). Any status change by a person
+ * is a touch: the first one is recorded as the first touch, so the follow-up clock stops at its next timer.
+ * @returns what the event meant; `accepted`/`rejected` events need no further qualification.
+ */
+export async function recordCrmLeadStatus(
+  deps: FeedbackDeps,
+  event: StoredEvent,
+  log: Logger,
+  map: LeadStatusMap = DEFAULT_LEAD_STATUS_MAP,
+): Promise<LeadStatusOutcome> {
+  const value = event.propertyValue;
+  if (!event.propertyName || !STATUS_PROPERTIES.has(event.propertyName) || !value) return "ignored";
+  if (event.changeSource !== undefined && !BY_PERSON.has(event.changeSource)) return "ignored";
+  const { connectionId, objectId: leadId } = event;
+  const handoff = await deps.leads.latestHandoff(connectionId, leadId);
+  if (!handoff || handoff.status !== "open") return "ignored";
+  if (handoff.firstTouchAt === null && event.occurredAt >= handoff.startedAt) {
+    await deps.leads.markFirstTouch(connectionId, handoff.id, event.occurredAt);
+  }
+  const is = (list: string[]) => list.some((s) => s.toLowerCase() === value.toLowerCase());
+  const decision = is(map.accepted) ? "accept" : is(map.rejected) ? "reject" : undefined;
+  if (!decision) return "touched";
+  const { sla } = await deps.slaFor(connectionId);
+  const reason = decision === "reject" ? rejectReason(value, map, sla.feedback.rejectReasons) : undefined;
+  try {
+    await recordFeedback(deps, {
+      connectionId,
+      leadId,
+      decision,
+      reason,
+      source: "crm",
+      actorId:
+        typeof event.raw.sourceId === "string" ? event.raw.sourceId.replace(/^userId:/, "") : undefined,
+    });
+  } catch (err) {
+    if (err instanceof AppError && (err.code === "reason_required" || err.code === "unknown_reason")) {
+      log.warn("lead status looks like a rejection but names no SLA reason; not recorded", {
+        leadId,
+        handoffId: handoff.id,
+        status: value,
+        code: err.code,
+      });
+      return "needs_reason";
+    }
+    if (err instanceof AppError && err.code === "feedback_already_given") return "ignored";
+    throw err;
+  }
+  return decision === "accept" ? "accepted" : "rejected";
+}
+
+function rejectReason(status: string, map: LeadStatusMap, reasons: string[]): string | undefined {
+  const mapped = Object.entries(map.reasons).find(([s]) => s.toLowerCase() === status.toLowerCase())?.[1];
+  if (mapped && reasons.includes(mapped)) return mapped;
+  const normalised = status.toLowerCase().replace(/[^a-z0-9]+/g, "_");
+  return reasons.includes(normalised) ? normalised : undefined;
+}
