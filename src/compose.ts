@@ -2,11 +2,14 @@ import { createHmac } from "node:crypto";
 import type { Router } from "express";
 import { createHolidayCalendar } from "./adapters/holidays";
 import { createAssignmentStore } from "./adapters/postgres/assignment-store";
+import { FollowUpStore } from "./adapters/postgres/follow-up-store";
 import { LeadStore } from "./adapters/postgres/lead-store";
 import { createCrmRegistry } from "./app/crm-registry";
+import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "./app/follow-up";
 import { getHandoffCard } from "./app/get-handoff-card";
 import { createLeadEventHandler } from "./app/handle-lead-event";
 import type { PipelineDeps } from "./app/pipeline-deps";
+import { recordCrmLeadStatus } from "./app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "./app/record-feedback";
 import { createSlaRegistry } from "./app/sla-registry";
 import { AppError } from "./domain/errors";
@@ -15,6 +18,7 @@ import { buildTaskSnapshot } from "./domain/task-snapshot";
 import { adminTokenMatches, presentedAdminToken } from "./http/admin-auth";
 import { createCardRouter, hubSpotCardVerifier } from "./http/routes/card-routes";
 import { createRepsRouter } from "./http/routes/reps-routes";
+import { createFollowUpScheduler, startFollowUpWorker } from "./jobs/follow-up-worker";
 import { createNotify, startNotifyWorker } from "./jobs/notify-worker";
 import type { LeadEventHandler } from "./jobs/lead-event-worker";
 import type { RuntimeCore } from "./runtime";
@@ -32,7 +36,7 @@ export interface HandoffSettings {
     apiBase: string | undefined;
   };
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
-  /** Run the notification worker in this process. @default true */
+  /** Run the notification and follow-up workers in this process. @default true */
   notifyWorker?: boolean;
   slackApiBaseUrl?: string;
   now?: () => Date;
@@ -118,6 +122,25 @@ export async function composeHandoff(
     now,
   };
 
+  // The follow-up clock: timers per handoff (pg-boss delayed jobs), and lead-status changes as feedback.
+  const followUpDeps: FollowUpDeps = {
+    leads,
+    followUps: new FollowUpStore(core.pool),
+    assignments,
+    holidays,
+    crmFor: registry.crmFor,
+    slaFor,
+    enqueue: createFollowUpScheduler({ boss: core.boss, now }),
+    cardUrl,
+    notify: deps.notify,
+    logger: core.logger,
+    now,
+  };
+  const scheduleFollowUp = createScheduleFollowUp(followUpDeps);
+  deps.scheduleFollowUp = async (connectionId, handoff) =>
+    void (await scheduleFollowUp(connectionId, handoff));
+  deps.recordLeadStatus = (event, log) => recordCrmLeadStatus(feedbackDeps, event, log);
+
   const cardRouter = createCardRouter({
     getCard: (connectionId, leadId) => getHandoffCard(leads, connectionId, leadId, now()),
     recordFeedback: (f) =>
@@ -150,6 +173,14 @@ export async function composeHandoff(
   });
 
   const notifyWorker = settings.notifyWorker === false ? undefined : await startNotifyWorker(notifyDeps);
+  const followUpWorker =
+    settings.notifyWorker === false
+      ? undefined
+      : await startFollowUpWorker({
+          boss: core.boss,
+          run: (job) => runFollowUpStep(followUpDeps, job),
+          logger: core.logger,
+        });
 
   return {
     handleLeadEvent: createLeadEventHandler(deps),
@@ -166,6 +197,7 @@ export async function composeHandoff(
     feedbackDeps,
     stop: async () => {
       await notifyWorker?.stop();
+      await followUpWorker?.stop();
       registry.close();
     },
   };
