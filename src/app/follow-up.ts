@@ -18,6 +18,7 @@ import type { AssignmentStore } from "../adapters/postgres/assignment-store";
 import type { FollowUpStore } from "../adapters/postgres/follow-up-store";
 import type { HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
 import type { HolidayCalendar } from "../adapters/holidays";
+import { AppError } from "../domain/errors";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
 import { cadenceCompliance, planFollowUp, type FollowUpStep } from "../domain/follow-up-plan";
 import { buildHandoffCard, type HandoffCardInput } from "../domain/handoff-card";
@@ -142,7 +143,14 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
         continue;
       }
       if (!clockRuns || touches.length > 0) continue;
-      const outcome = await runStep(deps, step.kind, step.step, handoff, active, crm, log);
+      const outcome = await runStep(deps, step.kind, step.step, handoff, active, crm, log).catch(
+        (err: unknown) => {
+          // A refusal that a retry cannot fix (validation, not found) must not hold up the later steps.
+          if (err instanceof AppError && !err.retryable)
+            return { status: "skipped", text: `failed: ${err.code}` } satisfies Outcome;
+          throw err;
+        },
+      );
       await deps.followUps.closeStep(connectionId, handoffId, step.step, outcome.status, outcome.text, now);
       log.info("follow-up step ran", { kind: step.kind, status: outcome.status, outcome: outcome.text });
     }
@@ -197,6 +205,8 @@ async function remindOwner(
   crm: CrmPort,
 ): Promise<Outcome> {
   if (!handoff.ownerId) return { status: "skipped", text: "no owner to remind" };
+  // A fallback queue is nobody in particular: the escalation and the reassignment still follow.
+  if (handoff.method === "fallback") return { status: "skipped", text: "the fallback queue is not reminded" };
   const card = cardOf(deps, handoff);
   const task = await crm.createTask({
     leadId: handoff.leadId,

@@ -3,6 +3,7 @@ import { FollowUpStore } from "../../src/adapters/postgres/follow-up-store";
 import { LeadStore, type HandoffRecord } from "../../src/adapters/postgres/lead-store";
 import { createHolidayCalendar } from "../../src/adapters/holidays";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../../src/app/follow-up";
+import { runFeedbackCommand } from "../../src/cli/commands/feedback";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "../../src/app/record-feedback";
 import type { StoredEvent } from "../../src/adapters/postgres/event-store";
@@ -284,6 +285,7 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
     // The first reminder fires, then every process stops; the timers wait in PostgreSQL.
     await waitFor("reminder-1", () => stepClosed(first.id, "reminder-1"));
     await worker.stop();
+    const restartedAt = now().getTime();
     worker = await startWorker();
 
     await waitFor("reassignment of lead-1", () => stepClosed(first.id, "reassignment"));
@@ -298,6 +300,8 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
     ]);
     const firedAt = fired.map((s) => Date.parse(s.firedAt!));
     expect([...firedAt].sort((a, b) => a - b)).toEqual(firedAt);
+    // Everything after the first reminder was fired by the restarted worker, from timers kept in PostgreSQL.
+    expect(firedAt.slice(1).every((t) => t >= restartedAt)).toBe(true);
 
     const tasksForLead = crm.tasks.filter((t) => t.leadId === "lead-1");
     expect(tasksForLead.slice(0, 4).map((t) => [t.decisionId, t.ownerId])).toEqual([
@@ -378,6 +382,36 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
       hint: "Pick one of the SLA's reject reasons: not_icp, no_budget, bad_timing.",
     });
     expect((await leads.getHandoff(CONNECTION, handoff.id))?.status).toBe("open");
+
+    // The same refusal from the terminal: `handoff reject lead-3 --connection …` without --reason.
+    await expect(
+      runFeedbackCommand(feedbackDeps, {
+        decision: "reject",
+        leadId: "lead-3",
+        connection: CONNECTION,
+        reason: undefined,
+      }),
+    ).rejects.toMatchObject({ code: "reason_required" });
+    await expect(
+      runFeedbackCommand(feedbackDeps, {
+        decision: "accept",
+        leadId: "lead-3",
+        connection: undefined,
+        reason: undefined,
+      }),
+    ).rejects.toMatchObject({ code: "connection_required" });
+    expect(
+      await runFeedbackCommand(feedbackDeps, {
+        decision: "reject",
+        leadId: "lead-3",
+        connection: CONNECTION,
+        reason: "no_budget",
+      }),
+    ).toEqual(["lead lead-3 rejected (no_budget)", "  stage: Nurture"]);
+    expect(await leads.getHandoff(CONNECTION, handoff.id)).toMatchObject({
+      status: "rejected",
+      rejectReason: "no_budget",
+    });
   });
 
   it("when a rep sets the lead status in the CRM, then a touch, a rejection with its reason, or an acceptance is recorded; a rejection status without an SLA reason is not", async () => {
