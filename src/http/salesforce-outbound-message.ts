@@ -49,7 +49,13 @@ export function parseOutboundMessage(xml: string): OutboundMessage {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw invalid("DOCTYPE and entity declarations are not allowed");
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw invalid(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(xml) as Record<string, unknown>;
+  } catch (err) {
+    // The parser's own limits (nesting depth, entity expansion) are the sender's problem, not a crash.
+    throw invalid(`XML refused by the parser: ${(err as Error).message.slice(0, 200)}`);
+  }
   const envelope = doc.Envelope as Record<string, unknown> | undefined;
   const body = envelope?.Body as Record<string, unknown> | undefined;
   const n = body?.notifications as Record<string, unknown> | undefined;

@@ -3,7 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../../src/adapters/postgres/embedded";
 import { printTable, type BenchFigure } from "./figures";
+import { benchCrm } from "./crm";
+import { benchForecast } from "./forecast";
 import { benchIntake } from "./intake";
+import { benchRouting } from "./routing";
+import { benchSalesforceCrm } from "./salesforce-crm";
+import { benchScaling } from "./scaling";
+import { benchScoring } from "./scoring";
+import { benchSpeedToLead } from "./speed-to-lead";
 
 /**
  * `npm run bench`: every figure side by side in one run, printed as a table and written to
@@ -34,6 +41,13 @@ async function main(): Promise<void> {
     }
   };
   await section("intake", () => benchIntake(databaseUrl));
+  await section("speed to lead", () => benchSpeedToLead(databaseUrl));
+  await section("scoring", () => benchScoring());
+  await section("routing", () => benchRouting(databaseUrl));
+  await section("hubspot crm", () => benchCrm());
+  await section("salesforce crm", () => benchSalesforceCrm());
+  await section("forecast", () => benchForecast());
+  await section("scaling", () => benchScaling(databaseUrl));
   await stopPg?.();
 
   const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;

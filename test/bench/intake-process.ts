@@ -1,0 +1,20 @@
+/** One app instance for the scaling benchmark: intake only, on the database in BENCH_DATABASE_URL. */
+import { createLogger } from "../../src/logging/logger";
+import { startRuntime } from "../../src/runtime";
+
+startRuntime({
+  databaseUrl: process.env.BENCH_INSTANCE_DATABASE_URL!,
+  logger: createLogger({ level: "error" }),
+  publicUrl: "https://bench.handoff.test",
+  hubspotSecrets: ["bench-client-secret-0123456789"],
+  adminToken: "bench-admin-token-0123456789abcdef",
+  encryptionKey: Buffer.alloc(32, 7).toString("base64"),
+  port: 0,
+  worker: false,
+}).then(
+  (rt) => process.stdout.write(`ready ${rt.url}\n`),
+  (err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  },
+);
