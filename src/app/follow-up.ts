@@ -121,13 +121,15 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
     const active = await deps.slaFor(connectionId);
     const crm = await deps.crmFor(connectionId);
     const touches = await crm.listTouches(handoff.leadId, handoff.startedAt);
-    await saveCadence(deps, handoff, active.sla, touches, now);
 
     // A reassignment that crashed after closing the old handoff resumes here (the retry finishes it).
     const resuming =
       handoff.status === "reassigned" &&
       (await deps.followUps.reassignmentFrom(connectionId, handoffId)) === null;
     const clockRuns = (handoff.status === "open" || resuming) && handoff.firstTouchAt === null;
+    // The cadence is the owner's while they work the lead: not after a rejection or a reassignment.
+    const cadenceRuns = handoff.status === "open" || handoff.status === "accepted";
+    if (cadenceRuns) await saveCadence(deps, handoff, active.sla, touches, now);
     if (clockRuns && touches.length > 0) {
       const first = touches.map((t) => t.occurredAt).sort()[0] as string;
       await deps.leads.markFirstTouch(connectionId, handoffId, first);
@@ -139,7 +141,16 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
     }
     for (const step of due) {
       if (step.kind === "cadence") {
-        await deps.followUps.closeStep(connectionId, handoffId, step.step, "done", "cadence checked", now);
+        await (cadenceRuns
+          ? deps.followUps.closeStep(connectionId, handoffId, step.step, "done", "cadence checked", now)
+          : deps.followUps.closeStep(
+              connectionId,
+              handoffId,
+              step.step,
+              "skipped",
+              `handoff ${handoff.status}`,
+              now,
+            ));
         continue;
       }
       if (!clockRuns || touches.length > 0) continue;

@@ -10,7 +10,7 @@ import { isOpen, localTime, parseWorkingHours, type WorkingWeek } from "./workin
 export type FollowUpStepKind = "reminder" | "escalation" | "reassignment" | "cadence";
 
 export interface FollowUpStep {
-  /** Stable within a handoff ("reminder-1", "escalation", "reassignment", "cadence"): one job per key. */
+  /** Stable within a handoff ("reminder-1", "escalation", "reassignment", "cadence-4"): one job per key. */
   key: string;
   kind: FollowUpStepKind;
   /** ISO instant the step fires. */
@@ -29,6 +29,8 @@ export interface FollowUpPlanInput {
 }
 
 const MINUTE = 60_000;
+/** Shares of the cadence window at which the touches are polled again. */
+const CADENCE_CHECKS = [0.25, 0.5, 0.75, 1];
 
 /**
  * The ordered timers of one handoff.
@@ -38,7 +40,8 @@ const MINUTE = 60_000;
  * - The escalation to the manager at 100 % (the deadline), after the 100 % reminder.
  * - The reassignment `reassignAfter` of wall-clock time after the deadline, moved to the owner's next open
  *   minute: a lead is never taken away from a rep who is off work and cannot have touched it.
- * - The cadence check at the end of the cadence window (started at handoff).
+ * - Cadence checks at each quarter of the cadence window (started at handoff), the last at its end, so
+ *   the card and the reports see a rep falling behind while there is time to catch up.
  * Steps at the same instant keep that order.
  * @example planFollowUp({ startedAt, dueAt, calendar, followUp: sla.followUp })
  */
@@ -62,10 +65,13 @@ export function planFollowUp(input: FollowUpPlanInput): FollowUpStep[] {
     kind: "reassignment",
     at: calendar ? nextOpenMinute(reassignAt, calendar) : reassignAt,
   });
-  steps.push({
-    key: "cadence",
-    kind: "cadence",
-    at: new Date(Date.parse(startedAt) + followUp.cadence.within.minutes * MINUTE).toISOString(),
+  const windowMs = followUp.cadence.within.minutes * MINUTE;
+  CADENCE_CHECKS.forEach((share, i) => {
+    steps.push({
+      key: `cadence-${i + 1}`,
+      kind: "cadence",
+      at: new Date(Date.parse(startedAt) + Math.round(windowMs * share)).toISOString(),
+    });
   });
   const order: Record<FollowUpStepKind, number> = { reminder: 0, escalation: 1, reassignment: 2, cadence: 3 };
   return steps

@@ -279,7 +279,10 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
       "reminder-2",
       "escalation",
       "reassignment",
-      "cadence",
+      "cadence-1",
+      "cadence-2",
+      "cadence-3",
+      "cadence-4",
     ]);
 
     // The first reminder fires, then every process stops; the timers wait in PostgreSQL.

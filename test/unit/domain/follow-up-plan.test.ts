@@ -23,13 +23,17 @@ describe("planFollowUp", () => {
     const plan = planFollowUp({ startedAt, dueAt, calendar, followUp });
 
     expect(plan.map((s) => [s.key, s.at])).toEqual([
+      // the first cadence check, a quarter into the 14-day window
+      ["cadence-1", "2026-12-28T04:50:00.000Z"],
       // 10 minutes on Thursday, 5 on Monday: 09:05 Berlin
       ["reminder-1", "2026-12-28T08:05:00.000Z"],
       ["reminder-2", "2026-12-28T08:20:00.000Z"],
       ["escalation", "2026-12-28T08:20:00.000Z"],
       // one day after the deadline: Tuesday 09:20 Berlin, a working minute
       ["reassignment", "2026-12-29T08:20:00.000Z"],
-      ["cadence", "2027-01-07T16:50:00.000Z"],
+      ["cadence-2", "2026-12-31T16:50:00.000Z"],
+      ["cadence-3", "2027-01-04T04:50:00.000Z"],
+      ["cadence-4", "2027-01-07T16:50:00.000Z"],
     ]);
   });
 
@@ -46,6 +50,9 @@ describe("planFollowUp", () => {
       "reminder",
       "escalation",
       "reassignment",
+      "cadence",
+      "cadence",
+      "cadence",
       "cadence",
     ]);
     expect(plan.map((s) => s.at).slice(0, 4)).toEqual([
