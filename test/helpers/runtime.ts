@@ -32,5 +32,24 @@ export async function startTestRuntime(
     retry: { baseDelayMs: 1000, maxAttempts: 3 },
     ...overrides,
   });
-  return Object.assign(rt, { db, logger, publicUrl });
+  // Every integration test is also a log scan: no e-mail address or secret may reach a log line.
+  const stop = rt.stop;
+  const scanned = Object.assign(rt, { db, logger, publicUrl });
+  scanned.stop = async () => {
+    await stop();
+    assertNoPersonalData(logger.entries);
+  };
+  return scanned;
+}
+
+const LEAKS = [
+  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/,
+  new RegExp(TEST_SECRET),
+  new RegExp(TEST_ADMIN_TOKEN),
+];
+
+export function assertNoPersonalData(entries: { message: string; fields: unknown }[]): void {
+  const leaks = entries.map((e) => JSON.stringify(e)).filter((line) => LEAKS.some((re) => re.test(line)));
+  if (leaks.length > 0)
+    throw new Error(`log lines leak personal data or secrets:\n${leaks.slice(0, 5).join("\n")}`);
 }
