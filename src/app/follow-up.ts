@@ -122,10 +122,10 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
     const crm = await deps.crmFor(connectionId);
     const touches = await crm.listTouches(handoff.leadId, handoff.startedAt);
 
-    // A reassignment that crashed after closing the old handoff resumes here (the retry finishes it).
+    // A reassignment that failed after closing the old handoff resumes here (its step is still open).
     const resuming =
       handoff.status === "reassigned" &&
-      (await deps.followUps.reassignmentFrom(connectionId, handoffId)) === null;
+      steps.some((s) => s.kind === "reassignment" && s.status === "scheduled");
     const clockRuns = (handoff.status === "open" || resuming) && handoff.firstTouchAt === null;
     // The cadence is the owner's while they work the lead: not after a rejection or a reassignment.
     const cadenceRuns = handoff.status === "open" || handoff.status === "accepted";

@@ -8,6 +8,7 @@ import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "../../src/app/record-feedback";
 import type { StoredEvent } from "../../src/adapters/postgres/event-store";
 import type { HandoffCardInput } from "../../src/domain/handoff-card";
+import { CrmUnavailableError } from "../../src/domain/errors";
 import type { Lead } from "../../src/domain/lead";
 import type { Sla } from "../../src/domain/sla";
 import { startBoss } from "../../src/jobs/boss";
@@ -31,6 +32,8 @@ class FakeCrm implements CrmPort {
   readonly updates: LeadUpdate[] = [];
   readonly touches: CrmTouch[] = [];
   readonly leads = new Map<string, Lead>();
+  /** Owner writes that fail (as a 5xx would) before one goes through. */
+  failOwnerWrites = 0;
   readonly owners: CrmOwner[] = [
     { id: "80001", firstName: "Anna", active: true, kind: "person", teams: [] },
     { id: "80002", firstName: "Ben", active: true, kind: "person", teams: [] },
@@ -41,6 +44,10 @@ class FakeCrm implements CrmPort {
     return Promise.resolve(ids.flatMap((id) => this.leads.get(id) ?? []));
   }
   updateLeads(updates: LeadUpdate[]) {
+    if (this.failOwnerWrites > 0 && updates.some((u) => u.ownerId)) {
+      this.failOwnerWrites -= 1;
+      return Promise.reject(new CrmUnavailableError("HubSpot answered 502"));
+    }
     this.updates.push(...updates);
     for (const u of updates) {
       const lead = this.leads.get(u.leadId);
@@ -444,5 +451,45 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
     );
     expect((await leads.getHandoff(CONNECTION, accepted.id))?.status).toBe("accepted");
     expect(crm.updates).toContainEqual({ leadId: "lead-5", stage: "sql" });
+  });
+
+  it("when the CRM fails in the middle of a reassignment, then the retry finishes it once without freeing the new owner's slot", async () => {
+    const handoff = await handOver("lead-6");
+    const late = {
+      ...deps,
+      enqueue: () => Promise.resolve(),
+      now: () => new Date(Date.parse(handoff.dueAt) + 120_000),
+    };
+    await createScheduleFollowUp(late)(CONNECTION, handoff);
+    const openCount = async (repKey: string) =>
+      (
+        await db.pool.query<{ open_count: number }>(
+          "SELECT open_count FROM rep_state WHERE connection_id = $1 AND rep_key = $2",
+          [CONNECTION, repKey],
+        )
+      ).rows[0]?.open_count;
+    const before = { anna: await openCount("anna"), ben: await openCount("ben") };
+    const from = handoff.repKey === "anna" ? "anna" : "ben";
+    const to = from === "anna" ? "ben" : "anna";
+
+    crm.failOwnerWrites = 1;
+    await expect(
+      runFollowUpStep(late, { connectionId: CONNECTION, handoffId: handoff.id, step: "reassignment" }),
+    ).rejects.toMatchObject({ code: "crm_unavailable" });
+    await runFollowUpStep(late, { connectionId: CONNECTION, handoffId: handoff.id, step: "reassignment" });
+    await runFollowUpStep(late, { connectionId: CONNECTION, handoffId: handoff.id, step: "reassignment" });
+
+    const steps = await followUps.steps(CONNECTION, handoff.id);
+    expect(steps.find((s) => s.step === "reassignment")?.status).toBe("done");
+    const rows = await db.pool.query(
+      "SELECT id FROM handoffs WHERE connection_id = $1 AND lead_id = 'lead-6'",
+      [CONNECTION],
+    );
+    expect(rows.rowCount).toBe(2);
+    const next = (await leads.latestHandoff(CONNECTION, "lead-6"))!;
+    expect(next.ownerId).not.toBe(handoff.ownerId);
+    expect(crm.tasks.filter((t) => t.decisionId === next.id)).toHaveLength(1);
+    expect(await openCount(from)).toBe(before[from]! - 1);
+    expect(await openCount(to)).toBe((before[to] ?? 0) + 1);
   });
 });
