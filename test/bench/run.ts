@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, chmodSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Pool } from "pg";
 import { startEmbeddedPostgres } from "../../src/adapters/postgres/embedded";
 import { printTable, type BenchFigure } from "./figures";
 import { benchCrm } from "./crm";
@@ -40,14 +41,24 @@ async function main(): Promise<void> {
       figures.push({ name: `${name} (failed)`, value: Number.NaN, unit: "", target: "-", ok: false });
     }
   };
-  await section("intake", () => benchIntake(databaseUrl));
-  await section("speed to lead", () => benchSpeedToLead(databaseUrl));
+  // Each section that writes gets its own database, so no backlog of one is work for the next.
+  const fresh = async (name: string) => {
+    const admin = new Pool({ connectionString: databaseUrl, max: 1 });
+    const db = `bench_${name}_${Date.now().toString(36)}`;
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.end();
+    const url = new URL(databaseUrl!);
+    url.pathname = `/${db}`;
+    return url.toString();
+  };
+  await section("intake", async () => benchIntake(await fresh("intake")));
+  await section("speed to lead", async () => benchSpeedToLead(await fresh("stl"), 30, 1));
   await section("scoring", () => benchScoring());
-  await section("routing", () => benchRouting(databaseUrl));
+  await section("routing", async () => benchRouting(await fresh("routing")));
   await section("hubspot crm", () => benchCrm());
   await section("salesforce crm", () => benchSalesforceCrm());
   await section("forecast", () => benchForecast());
-  await section("scaling", () => benchScaling(databaseUrl));
+  await section("scaling", async () => benchScaling(await fresh("scaling")));
   await stopPg?.();
 
   const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { Pool } from "pg";
+import { migrate } from "../../src/adapters/postgres/migrate";
 import { hubSpotHeaders } from "../helpers/sign";
 import type { BenchFigure } from "./figures";
 
@@ -69,6 +70,7 @@ async function load(urls: string[], portalId: number, batches: number, concurren
  */
 export async function benchScaling(databaseUrl: string, batches = 200): Promise<BenchFigure[]> {
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  await migrate(pool);
   const portalId = 8_000_000 + Math.floor(Math.random() * 999_999);
   await pool.query(
     "INSERT INTO connections (id, crm, external_id, name) VALUES ($1, 'hubspot', $2, 'scaling bench') ON CONFLICT DO NOTHING",

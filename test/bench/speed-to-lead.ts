@@ -1,5 +1,5 @@
 import { composeHandoff } from "../../src/compose";
-import { createCapturingLogger } from "../../src/logging/logger";
+import { createCapturingLogger, createLogger } from "../../src/logging/logger";
 import { startRuntime } from "../../src/runtime";
 import { startSandbox } from "../../src/sandbox/server";
 import { DEMO, seedDemoConnections } from "../../src/seed-demo";
@@ -35,7 +35,7 @@ export async function benchSpeedToLead(
   };
   const rt = await startRuntime({
     databaseUrl,
-    logger: createCapturingLogger(),
+    logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
     publicUrl: settings.publicUrl,
     hubspotSecrets: [SECRET],
     adminToken: settings.adminToken,
