@@ -12,16 +12,9 @@ import { AppError } from "../../domain/errors";
 import type { HandoffCard } from "../../domain/handoff-card";
 import { loadOrCreateEmbeddedSecrets } from "../../embedded-secrets";
 import { createLogger } from "../../logging/logger";
+import { cliDatabaseUrl } from "../database-url";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
-
-/** DATABASE_URL, or the embedded default's database (started by `npm start` / `handoff serve`). */
-export function feedbackDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env.DATABASE_URL ??
-    `postgres://handoff:handoff-embedded@127.0.0.1:${env.EMBEDDED_PG_PORT ?? "54329"}/handoff`
-  );
-}
 
 /**
  * What `handoff accept|reject` needs: the same stores and CRM adapters as the server, built from the same
@@ -33,7 +26,7 @@ export function openFeedbackDeps(env: NodeJS.ProcessEnv = process.env): {
 } {
   const config = readConfig(env);
   const key = config.encryptionKeys?.current ?? loadOrCreateEmbeddedSecrets(config.dataDir).encryptionKey;
-  const pool = new Pool({ connectionString: feedbackDatabaseUrl(env), max: 3 });
+  const pool = new Pool({ connectionString: cliDatabaseUrl(env), max: 3 });
   const logger = createLogger({ ...config.log, level: "warn" });
   const connections = new ConnectionsRepo(
     pool,
