@@ -9,6 +9,7 @@ import { counterPeriods } from "./availability";
 import type { Activity, Lead, Stage } from "./lead";
 import { qualifyLead, type LifecycleEvent } from "./lifecycle";
 import { computePace, type PaceFigures } from "./pace";
+import type { RoutingRules } from "./routing-rules";
 import { createRoutingSimulation, type Roster } from "./routing-simulation";
 import type { Sla } from "./sla";
 import { isoWeek, localTime, parseWorkingHours, type LocalTime, type WorkingWeek } from "./working-hours";
@@ -101,7 +102,7 @@ export function forecastSla(history: ReplayHistory, options: ForecastOptions): F
   const sinceMs = since.getTime();
   const untilMs = until.getTime();
   const mqlAt: string[] = [];
-  const routing = createRoutingSimulation(sla.routing, options.roster);
+  const routing = createRoutingSimulation(withoutOpenCaps(sla.routing), options.roster);
   const load = new LoadTracker(sla);
   const risk = new BreachEstimator(sla, options.holidays ?? {});
   let unrouted = 0;
@@ -142,6 +143,25 @@ export function forecastSla(history: ReplayHistory, options: ForecastOptions): F
     breachRisk: risk.figures(),
     events: replayed,
   };
+}
+
+/**
+ * The replay never learns when sales closes a lead, so open-lead caps would fill up after the first few dozen
+ * handoffs and send the rest of a 90-day history to the fallback queue. They are left out of the simulation
+ * (and reported next to each rep's load); per-day and per-week caps apply as they would live.
+ */
+function withoutOpenCaps(rules: RoutingRules): RoutingRules {
+  const pools: RoutingRules["pools"] = {};
+  for (const [name, pool] of Object.entries(rules.pools)) {
+    const { capOpen: _pool, ...rest } = pool;
+    pools[name] = rest;
+  }
+  const reps: RoutingRules["reps"] = {};
+  for (const [key, rep] of Object.entries(rules.reps)) {
+    const { capOpen: _rep, ...rest } = rep;
+    reps[key] = rest;
+  }
+  return { ...rules, pools, reps };
 }
 
 function dayNumber(date: string): number {

@@ -40,8 +40,8 @@ interface Folding {
 }
 
 /**
- * Reads a connection's history for replay with as little memory as a million events allow: events are paged
- * by (occurred_at, event_key) and kept as two typed arrays; only leads without a snapshot keep their folded
+ * Reads a connection's history for replay with as little memory as a million events allow: events are read
+ * in pages from one cursor and kept as two number arrays; only leads without a snapshot keep their folded
  * property values.
  */
 export async function loadLeadHistory(
@@ -68,61 +68,59 @@ export async function loadLeadHistory(
   let leadIdx: number[] = [];
   let at: number[] = [];
   const folds = new Map<string, Folding>();
-  let cursor: { at: string; key: string } | undefined;
-  for (;;) {
-    const page = await pool.query<{
-      object_id: string;
-      object_type: string;
-      ms: string;
-      at: string;
-      event_key: string;
-      crm: Crm;
-      property_name: string | null;
-      property_value: string | null;
-      fields: Record<string, unknown> | null;
-    }>(
-      `SELECT object_id, object_type, (extract(epoch FROM occurred_at) * 1000)::bigint AS ms,
-              to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, event_key,
+  // One sorted scan read through a server-side cursor: paging by keyset would sort the window once per page.
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query(
+      `DECLARE lead_history NO SCROLL CURSOR FOR
+       SELECT object_id, object_type, (extract(epoch FROM occurred_at) * 1000)::bigint AS ms,
               payload->>'crm' AS crm, payload->>'propertyName' AS property_name,
               payload->>'propertyValue' AS property_value, payload->'raw'->'fields' AS fields
          FROM events
         WHERE connection_id = $1 AND object_type IN ('contact', 'lead')
           AND kind NOT IN ('deleted', 'privacy_deleted')
           AND occurred_at >= $2 AND occurred_at <= $3
-          AND ($4::timestamptz IS NULL OR (occurred_at, event_key) > ($4::timestamptz, $5::text))
-        ORDER BY occurred_at, event_key
-        LIMIT $6`,
-      [
-        connectionId,
-        since.toISOString(),
-        until.toISOString(),
-        cursor?.at ?? null,
-        cursor?.key ?? null,
-        batch,
-      ],
+        ORDER BY occurred_at, event_key`,
+      [connectionId, since.toISOString(), until.toISOString()],
     );
-    for (const r of page.rows) {
-      let idx = index.get(r.object_id);
-      if (idx === undefined) {
-        idx = ids.length;
-        index.set(r.object_id, idx);
-        ids.push(r.object_id);
+    for (;;) {
+      const page = await client.query<{
+        object_id: string;
+        object_type: string;
+        ms: string;
+        crm: Crm;
+        property_name: string | null;
+        property_value: string | null;
+        fields: Record<string, unknown> | null;
+      }>(`FETCH ${batch} FROM lead_history`);
+      for (const r of page.rows) {
+        let idx = index.get(r.object_id);
+        if (idx === undefined) {
+          idx = ids.length;
+          index.set(r.object_id, idx);
+          ids.push(r.object_id);
+        }
+        leadIdx.push(idx);
+        at.push(Number(r.ms));
+        if (snapshots.has(r.object_id)) continue;
+        let fold = folds.get(r.object_id);
+        if (!fold) {
+          fold = { crm: r.crm, objectType: r.object_type, properties: {}, fields: {} };
+          folds.set(r.object_id, fold);
+        }
+        if (r.property_name) fold.properties[r.property_name] = r.property_value;
+        if (r.fields) Object.assign(fold.fields, r.fields);
       }
-      leadIdx.push(idx);
-      at.push(Number(r.ms));
-      if (snapshots.has(r.object_id)) continue;
-      let fold = folds.get(r.object_id);
-      if (!fold) {
-        fold = { crm: r.crm, objectType: r.object_type, properties: {}, fields: {} };
-        folds.set(r.object_id, fold);
-      }
-      if (r.property_name) fold.properties[r.property_name] = r.property_value;
-      if (r.fields) Object.assign(fold.fields, r.fields);
+      options.onLoaded?.(at.length);
+      if (page.rows.length < batch) break;
     }
-    options.onLoaded?.(at.length);
-    const last = page.rows.at(-1);
-    if (!last || page.rows.length < batch) break;
-    cursor = { at: last.at, key: last.event_key };
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
   }
 
   const own = await ownActivities(pool, connectionId, until, index);

@@ -84,6 +84,26 @@ describe("forecast of an SLA over stored history", () => {
     expect(live.breachRisk).toEqual({ handoffs: 3, atRisk: 1, rate: 0.333, medianWaitMinutes: 0 });
   });
 
+  it("when more leads qualify than the open-lead cap, then they are still routed (closing is unknown) and the cap is shown", () => {
+    const many: ReplayLead[] = Array.from({ length: 30 }, (_, i) => ({
+      lead: aLead({ id: `m${i}`, jobTitle: "VP Sales" }),
+      activities: [pricingView("2026-11-16T09:00:00Z")],
+    }));
+    const result = forecastSla(
+      {
+        leads: many,
+        eventLead: Int32Array.from(many.map((_, i) => i)),
+        eventAt: Float64Array.from(many.map((_, i) => Date.parse("2026-11-16T10:00:00Z") + i * 60_000)),
+      },
+      { sla: liveSla(), ...window },
+    );
+    expect(result.unrouted).toBe(0);
+    expect(result.load.map((l) => [l.repKey, l.assigned, l.peakPerDay, l.capOpen])).toEqual([
+      ["anna", 20, 20, 25],
+      ["ben", 10, 10, 25],
+    ]);
+  });
+
   it("reports progress as it goes and at the end", () => {
     const seen: number[] = [];
     forecastSla(history, { sla: liveSla(), ...window, progressEvery: 2, onProgress: (n) => seen.push(n) });
