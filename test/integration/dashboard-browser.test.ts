@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { publishSla, signSla } from "../../src/adapters/postgres/sla-store";
+import { createSlaRegistry } from "../../src/app/sla-registry";
 import { CrmAuthError } from "../../src/domain/errors";
 import { createDashboardApiRouter, createDashboardRouter } from "../../src/http/routes/dashboard-routes";
+import { createReportRouter } from "../../src/http/routes/report-routes";
 import { createRepsRouter } from "../../src/http/routes/reps-routes";
 import { parseSla } from "../../src/sla/load-sla";
 import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
@@ -50,6 +52,17 @@ async function seedSla(rt: TestRuntime): Promise<void> {
     { ...v2, source: draftText },
     { team: "marketing", name: "marketing lead", email: "marketing@acme.test" },
     new Date(),
+  );
+}
+
+/** MQLs since the quarter began, about 40 a week, as the pipeline records them. */
+async function seedMqls(rt: TestRuntime): Promise<void> {
+  await rt.pool.query(
+    `INSERT INTO lifecycle_events (connection_id, lead_id, type, stage, by, at)
+     SELECT $1, 'bulk-' || n, 'stage_set', 'mql', 'handoff', date_trunc('quarter', now()) + (n * interval '4 hours 10 minutes')
+       FROM generate_series(1, 2000) AS n
+      WHERE date_trunc('quarter', now()) + (n * interval '4 hours 10 minutes') < now() - interval '1 hour'`,
+    [CONNECTION],
   );
 }
 
@@ -139,11 +152,17 @@ describe("the admin dashboard at /admin", () => {
       adminRouters: (core) => [
         createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger }),
         createRepsRouter({ pool: core.pool, logger: core.logger }),
+        createReportRouter({
+          pool: core.pool,
+          slaFor: createSlaRegistry({ pool: core.pool, connections: core.connections, logger: core.logger }),
+          logger: core.logger,
+        }),
       ],
     });
     await rt.connections.upsert({ id: CONNECTION, crm: "hubspot", externalId: PORTAL, name: "Acme EMEA" });
     await seedSla(rt);
     await seedHandoffs(rt);
+    await seedMqls(rt);
     await rt.events.append([
       {
         connectionId: CONNECTION,
@@ -214,7 +233,7 @@ describe("the admin dashboard at /admin", () => {
     await page.close();
   });
 
-  it("when the admin signs in with the token, then the dashboard shows the connection and the SLA in force", async () => {
+  it("when the admin signs in with the token, then the dashboard shows the connection, the pace chart with bars and the other charts", async () => {
     const page = await openPage();
     await signIn(page, TEST_ADMIN_TOKEN);
     await page.waitForSelector("body[data-loaded=true]");
@@ -225,6 +244,15 @@ describe("the admin dashboard at /admin", () => {
       "Acme EMEA · HubSpot",
     ]);
     await expect(page.locator("[data-testid=sla-badge]").textContent()).resolves.toContain("v1");
+
+    // 36 MQLs over the last weeks: one bar per week so far, under the pace line toward 600.
+    const bars = page.locator("[data-testid=pace-chart] svg[data-chart=pace] rect.bar:not(.bar-projected)");
+    expect(await bars.count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator("svg[data-chart=pace] polyline.pace-line").count()).toBe(1);
+    await expect(page.locator("#pace-kpis").textContent()).resolves.toMatch(/\d+ \/ 600/);
+    expect(await page.locator("svg[data-chart=compliance] rect.bar.bad").count()).toBeGreaterThan(0);
+    expect(await page.locator("svg[data-chart=reasons] rect.bar").count()).toBe(2);
+    expect(await page.locator("svg[data-chart=fairness]").count()).toBeGreaterThanOrEqual(2);
 
     expect(pageErrors).toEqual([]);
     await page.close();
@@ -348,6 +376,23 @@ describe("the admin dashboard at /admin", () => {
       const page = await fetch(`${rt.url!}/admin`);
       expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     });
+  });
+
+  it("when the admin forecasts a draft with a higher threshold, then live and draft are drawn side by side", async () => {
+    const page = await openPage();
+    await page.goto(`${rt.url!}/admin`);
+    await page.waitForSelector("body[data-loaded=true]");
+    const text = readFileSync(join(__dirname, "../../config/sla.default.yaml"), "utf8");
+    await page.fill("#forecast-draft", text.replace('fit: ">= 50"', 'fit: ">= 90"'));
+    await page.click("text=Run forecast");
+    await page.waitForSelector("#forecast-body svg[data-chart=forecast], #forecast-body .problem");
+    await expect(page.locator("#forecast-body .problem").count()).resolves.toBe(0);
+    await expect(page.locator("#forecast-body").textContent()).resolves.toMatch(/Draft: [+−-]?\d+ MQLs/);
+
+    await page.fill("#forecast-draft", "sla: { name: broken");
+    await page.click("text=Run forecast");
+    await page.waitForSelector("#forecast-body .problem");
+    await page.close();
   });
 
   it("when the whole page is loaded, then it weighs under 100 KB and looks right in a screenshot", async () => {

@@ -70,7 +70,7 @@
   function paceChart(pace, width) {
     const W = clampWidth(width, 720);
     const H = Math.round(Math.max(240, Math.min(340, W * 0.3)));
-    const m = { l: 44, r: 96, t: 18, b: 34 };
+    const m = { l: 44, r: 112, t: 18, b: 34 };
     const weeks = pace.weeks || [];
     const n = Math.max(weeks.length, 1);
     const max = niceMax(Math.max(pace.commitment, pace.projected, ...weeks.map((w) => w.cumulative)) * 1.05);
@@ -88,9 +88,7 @@
 
     const cy = yOf(pace.commitment);
     root.appendChild(el("line", { x1: x0, x2: x1, y1: cy, y2: cy, class: "commit" }));
-    root.appendChild(
-      el("text", { x: x1 + 6, y: cy + 4, class: "label commit-label" }, `commit ${pace.commitment}`),
-    );
+    const rightLabels = [{ y: cy + 4, text: `commit ${pace.commitment}`, cls: "label commit-label" }];
 
     const lastActual = weeks.reduce((last, w, i) => (w.future ? last : i), -1);
     const rate = pace.currentPerWeek || 0;
@@ -151,8 +149,6 @@
     // Pace line: where the cumulative count should be at the end of each week.
     const pts = [[x0, yOf(0)]].concat(weeks.map((w, i) => [x0 + (i + 1) * slot, yOf(w.target)]));
     root.appendChild(el("polyline", { points: pts.map((p) => p.join(",")).join(" "), class: "pace-line" }));
-    const end = pts[pts.length - 1];
-    root.appendChild(el("text", { x: end[0] + 6, y: end[1] + 16, class: "label pace-label" }, "pace"));
 
     // Projection from the last full week to quarter end.
     if (lastActual >= 0) {
@@ -161,14 +157,19 @@
       const py = yOf(pace.projected);
       root.appendChild(el("line", { x1: sx, y1: sy, x2: x1, y2: py, class: "projection" }));
       root.appendChild(el("circle", { cx: x1, cy: py, r: 4, class: pace.onTrack ? "dot-ok" : "dot-bad" }));
-      root.appendChild(
-        el(
-          "text",
-          { x: x1 + 6, y: py - 6, class: `label ${pace.onTrack ? "ok" : "bad"}` },
-          `→ ${fmt(pace.projected)}`,
-        ),
-      );
+      rightLabels.push({
+        y: py + 4,
+        text: `→ ${fmt(pace.projected)} projected`,
+        cls: `label ${pace.onTrack ? "ok" : "bad"}`,
+      });
     }
+    // Labels at the right edge never overlap: the lower one moves down when they are close.
+    rightLabels.sort((a, b) => a.y - b.y);
+    rightLabels.forEach((l, i) => {
+      const prev = rightLabels[i - 1];
+      if (prev && l.y - prev.y < 14) l.y = prev.y + 14;
+      root.appendChild(el("text", { x: x1 + 8, y: l.y, class: l.cls }, l.text));
+    });
     return root;
   }
 
@@ -227,74 +228,6 @@
         root.appendChild(el("line", { x1: mx, x2: mx, y1: y - 3, y2: y + rowH - 5, class: "marker" }));
       }
       if (r.note) root.appendChild(el("text", { x: x1 + 8, y: y + 14, class: "label note" }, r.note));
-    });
-    return root;
-  }
-
-  /** Fairness in one pool: per rep, the expected share (outlined) next to the actual share (filled). */
-  function fairnessChart(pool, width) {
-    const reps = pool.reps || [];
-    const W = clampWidth(width, 560);
-    const H = 220;
-    const m = { l: 40, r: 10, t: 14, b: 40 };
-    const root = svg(
-      W,
-      H,
-      `Fairness in pool ${pool.pool}: expected vs actual share of ${pool.assigned} leads`,
-    );
-    root.setAttribute("data-chart", "fairness");
-    const max = niceMax(Math.max(0.1, ...reps.map((r) => Math.max(r.expectedShare, r.actualShare))) * 1.1);
-    const yOf = (v) => H - m.b - (v / max) * (H - m.t - m.b);
-    gridY(root, m.l, W - m.r, yOf, max, 4, pct);
-    const slot = (W - m.l - m.r) / Math.max(reps.length, 1);
-    reps.forEach((r, i) => {
-      const cx = m.l + i * slot + slot / 2;
-      const bw = Math.min(34, slot * 0.3);
-      const ye = yOf(r.expectedShare);
-      const ya = yOf(r.actualShare);
-      root.appendChild(
-        tip(
-          el("rect", {
-            x: cx - bw - 2,
-            y: ye,
-            width: bw,
-            height: yOf(0) - ye,
-            rx: 3,
-            class: "bar bar-expected",
-          }),
-          `${r.repKey}: expected ${pct(r.expectedShare)} (weight ${r.weight}, ${fmt(r.eligibleHours)} h eligible)`,
-        ),
-      );
-      const off = Math.abs(r.countDeviation) > 0.1 ? " bar-off" : "";
-      root.appendChild(
-        tip(
-          el("rect", {
-            x: cx + 2,
-            y: ya,
-            width: bw,
-            height: yOf(0) - ya,
-            rx: 3,
-            class: `bar bar-actual${off}`,
-          }),
-          `${r.repKey}: got ${pct(r.actualShare)} (${r.assigned} leads, average score ${fmt(r.averageScore)})`,
-        ),
-      );
-      root.appendChild(
-        el("text", { x: cx, y: H - m.b + 16, class: "label", "text-anchor": "middle" }, r.repKey),
-      );
-      const dev = Math.round(r.countDeviation * 100);
-      root.appendChild(
-        el(
-          "text",
-          {
-            x: cx,
-            y: H - m.b + 31,
-            class: `tick ${Math.abs(dev) > 10 ? "bad" : ""}`,
-            "text-anchor": "middle",
-          },
-          `${dev > 0 ? "+" : ""}${dev} pts`,
-        ),
-      );
     });
     return root;
   }
@@ -366,5 +299,5 @@
     return root;
   }
 
-  window.HandoffCharts = { paceChart, hbars, fairnessChart, compareWeeks, ring, fmt, pct };
+  window.HandoffCharts = { paceChart, hbars, compareWeeks, ring, fmt, pct, niceMax };
 })();

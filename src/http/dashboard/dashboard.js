@@ -51,7 +51,7 @@
       ...init,
       headers: {
         accept: "application/json",
-        ...(init && init.body ? { "content-type": "application/json" } : {}),
+        ...(init && init.body ? { "content-type": init.contentType || "application/json" } : {}),
       },
     });
     if (res.status === 401) {
@@ -326,10 +326,45 @@
     }
   }
 
+  /** One row per rep: the bar is the share it got, the tick the share its weight and hours entitle it to. */
+  function fairness(pool) {
+    const max = Math.min(
+      1,
+      C.niceMax(Math.max(...pool.reps.map((r) => Math.max(r.expectedShare, r.actualShare))) * 1.1),
+    );
+    return C.hbars(
+      pool.reps.map((r) => {
+        const dev = Math.round(r.countDeviation * 100);
+        return {
+          label: r.weight === 1 ? r.repKey : `${r.repKey} ×${r.weight}`,
+          segments: [
+            {
+              value: r.actualShare,
+              cls: Math.abs(dev) > 10 ? "share off" : "share",
+              title: `${r.repKey}: got ${C.pct(r.actualShare)} (${r.assigned} leads), entitled to ${C.pct(r.expectedShare)} (weight ${r.weight}, ${C.fmt(r.eligibleHours)} h eligible)`,
+            },
+          ],
+          marker: r.expectedShare,
+          note: pool.assigned === 0 ? "no leads yet" : `${dev > 0 ? "+" : ""}${dev} pts · ${r.assigned}`,
+        };
+      }),
+      {
+        name: "fairness",
+        label: `Fairness in pool ${pool.pool}`,
+        max,
+        format: C.pct,
+        labelWidth: 90,
+        width: $("fairness-charts").clientWidth,
+      },
+    );
+  }
+
   async function loadFairness() {
     try {
       const r = await api(`/reports/fairness?${q()}`);
-      const pools = (r.pools || []).filter((p) => p.reps && p.reps.length > 0);
+      const pools = (r.pools || [])
+        .filter((p) => p.reps && p.reps.length > 0)
+        .sort((a, b) => b.assigned - a.assigned);
       fill(
         "fairness-charts",
         pools.length === 0
@@ -346,7 +381,7 @@
                 "div",
                 { class: "pool" },
                 h("h3", {}, `${p.pool} `, h("span", { class: "muted" }, `${p.assigned} leads`)),
-                C.fairnessChart(p),
+                fairness(p),
               ),
             ),
       );
@@ -607,7 +642,6 @@
       );
       return;
     }
-    const stages = state.labels && state.labels.stages ? Object.entries(state.labels.stages) : [];
     fill(
       "vocabulary-body",
       h(
@@ -632,9 +666,11 @@
           ),
         ),
       ),
-      stages.length > 0
-        ? h("p", { class: "muted small" }, stages.map(([k, v]) => `${k}: ${v}`).join(" · "))
-        : null,
+      h(
+        "p",
+        { class: "muted small" },
+        "Each row is one stage in both teams' words, from the SLA's vocabulary block.",
+      ),
     );
   }
 
@@ -877,9 +913,11 @@
     }
     fill("forecast-body", h("p", { class: "muted" }, "Replaying history under the draft…"));
     try {
-      const r = await api(`/forecast?${q()}`, {
+      const since = encodeURIComponent($("forecast-since").value);
+      const r = await api(`/forecast?${q()}&since=${since}`, {
         method: "POST",
-        body: JSON.stringify({ connectionId: state.connectionId, draft, since: $("forecast-since").value }),
+        body: draft,
+        contentType: "application/yaml",
       });
       const side = (s) =>
         h(
