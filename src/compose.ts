@@ -17,6 +17,7 @@ import { buildHandoffCard } from "./domain/handoff-card";
 import { buildTaskSnapshot } from "./domain/task-snapshot";
 import { adminTokenMatches, presentedAdminToken } from "./http/admin-auth";
 import { createCardRouter, hubSpotCardVerifier } from "./http/routes/card-routes";
+import { createInstallRouter } from "./http/routes/install-routes";
 import { createRepsRouter } from "./http/routes/reps-routes";
 import { createFollowUpScheduler, startFollowUpWorker } from "./jobs/follow-up-worker";
 import { createNotify, startNotifyWorker } from "./jobs/notify-worker";
@@ -184,7 +185,23 @@ export async function composeHandoff(
 
   return {
     handleLeadEvent: createLeadEventHandler(deps),
-    routers: [cardRouter],
+    routers: [
+      cardRouter,
+      createInstallRouter({
+        publicUrl: settings.publicUrl,
+        stateSecret: createHmac("sha256", settings.encryptionKey).update("install-state").digest("base64url"),
+        connections: core.connections,
+        crmFor: registry.crmFor,
+        hubspot: {
+          clientId: settings.hubspot.clientId,
+          clientSecret: settings.hubspot.clientSecrets[0],
+          apiBase: settings.hubspot.apiBase ?? "https://api.hubapi.com",
+          authorizeBase: settings.hubspot.apiBase ?? "https://app.hubspot.com",
+        },
+        salesforce: settings.salesforce,
+        logger: core.logger,
+      }),
+    ],
     adminRouters: [
       createRepsRouter({
         pool: core.pool,

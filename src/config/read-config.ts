@@ -134,7 +134,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientId: e.HUBSPOT_CLIENT_ID ?? (embedded ? "demo-client-id" : undefined),
       clientSecrets: [hubspotSecret, e.HUBSPOT_PREVIOUS_CLIENT_SECRET].filter((s): s is string => !!s),
       appId: e.HUBSPOT_APP_ID ?? (embedded ? "424242" : undefined),
-      apiBase: e.HUBSPOT_API_BASE,
+      // The embedded default's portal lives in the sandbox.
+      apiBase: e.HUBSPOT_API_BASE ?? (embedded ? `http://127.0.0.1:${e.SANDBOX_PORT}/hubspot` : undefined),
     },
     salesforce: {
       // The embedded default talks to the sandbox's demo External Client App.

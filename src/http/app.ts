@@ -73,7 +73,14 @@ export function createApp(deps: AppDeps): Express {
   const adminApi = express.Router();
   adminApi.use(requireAdmin(deps.config.adminToken));
   for (const r of deps.adminRouters ?? []) adminApi.use(r);
-  adminApi.use(createAdminApiRouter({ events: deps.events, pool: deps.pool, logger: deps.logger }));
+  adminApi.use(
+    createAdminApiRouter({
+      events: deps.events,
+      connections: deps.connections,
+      pool: deps.pool,
+      logger: deps.logger,
+    }),
+  );
   app.use("/admin/api", adminApi);
 
   for (const r of deps.routers ?? []) app.use(r);

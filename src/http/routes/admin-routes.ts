@@ -1,10 +1,12 @@
 import express, { Router } from "express";
+import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
 import type { EventStore } from "../../adapters/postgres/event-store";
 import { AppError, NotFoundError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
 
 export interface AdminRoutesDeps {
   events: EventStore;
+  connections: ConnectionsRepo;
   pool: import("pg").Pool;
   logger: Logger;
 }
@@ -48,6 +50,17 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
     for (const e of parked) if (await deps.events.replay(e.connectionId, e.eventKey)) replayed += 1;
     await audit(deps.pool, connectionId ?? null, "admin", "replay_all_parked", null, { replayed });
     res.status(202).json({ replayed });
+  });
+
+  // Uninstall: the tokens are deleted at once; history stays for reports until the connection is removed.
+  router.post("/connections/:connectionId/disconnect", async (req, res) => {
+    const { connectionId } = req.params;
+    const connection = await deps.connections.get(connectionId);
+    if (!connection) throw new NotFoundError(`no connection ${connectionId}`);
+    await deps.connections.disconnect(connectionId);
+    await audit(deps.pool, connectionId, "admin", "disconnect", connectionId);
+    deps.logger.info("connection disconnected", { connectionId });
+    res.json({ disconnected: connectionId });
   });
 
   router.get("/events/counts", async (req, res) => {

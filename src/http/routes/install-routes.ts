@@ -1,0 +1,216 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { Router, type Request } from "express";
+import {
+  exchangeHubSpotCode,
+  HUBSPOT_REQUIRED_SCOPES,
+  hubspotAuthorizeUrl,
+} from "../../adapters/hubspot/hubspot-oauth";
+import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
+import {
+  createSalesforcePkce,
+  exchangeSalesforceCode,
+  salesforceAuthorizeUrl,
+} from "../../adapters/salesforce/salesforce-oauth";
+import { AppError } from "../../domain/errors";
+import type { CrmPort } from "../../ports/crm";
+import type { Logger } from "../../ports/logger";
+import { escapeHtml } from "../../adapters/notify/escape-html";
+
+export interface InstallRoutesDeps {
+  publicUrl: string;
+  /** Signs `state` (and the PKCE cookie) so a callback can only finish an install we started. */
+  stateSecret: string;
+  connections: ConnectionsRepo;
+  /** Builds the adapter once tokens are stored, so the fields Handoff writes are created/checked at install. */
+  crmFor(connectionId: string): Promise<CrmPort>;
+  hubspot: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    apiBase: string;
+    authorizeBase: string;
+  };
+  salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
+  logger: Logger;
+  now?: () => number;
+}
+
+const STATE_TTL_MS = 10 * 60_000;
+
+function sign(secret: string, payload: string): string {
+  return createHmac("sha256", secret).update(payload).digest("base64url");
+}
+
+export function signState(secret: string, crm: string, now: number): string {
+  const payload = Buffer.from(
+    JSON.stringify({ crm, nonce: randomBytes(12).toString("base64url"), exp: now + STATE_TTL_MS }),
+  ).toString("base64url");
+  return `${payload}.${sign(secret, payload)}`;
+}
+
+export function verifyState(secret: string, state: unknown, crm: string, now: number): void {
+  const refuse = (why: string) =>
+    new AppError("invalid_state", `install state ${why}`, {
+      status: 400,
+      hint: "Start the install again from /install/…",
+    });
+  if (typeof state !== "string") throw refuse("is missing");
+  const [payload, mac] = state.split(".");
+  if (!payload || !mac) throw refuse("is malformed");
+  const a = Buffer.from(mac);
+  const b = Buffer.from(sign(secret, payload));
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw refuse("signature mismatch");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+    crm: string;
+    exp: number;
+  };
+  if (claims.crm !== crm) throw refuse("is for another CRM");
+  if (!(claims.exp > now)) throw refuse("has expired");
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><body style="font:16px system-ui;max-width:46rem;margin:3rem auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${body}</body>`;
+}
+
+function requireApp(
+  id: string | undefined,
+  secret: string | undefined,
+  crm: string,
+): { id: string; secret: string } {
+  if (!id || !secret) {
+    throw new AppError("app_not_configured", `the ${crm} app is not configured`, {
+      status: 503,
+      hint: `Set ${crm.toUpperCase()}_CLIENT_ID and ${crm.toUpperCase()}_CLIENT_SECRET.`,
+    });
+  }
+  return { id, secret };
+}
+
+/**
+ * Installing Handoff into a CRM: `GET /install/hubspot` → HubSpot consent → `/oauth/hubspot/callback`;
+ * `GET /install/salesforce` → Salesforce consent (PKCE) → `/oauth/salesforce/callback`. Tokens are stored
+ * encrypted; the fields Handoff writes are created (HubSpot) or checked (Salesforce) right away.
+ */
+export function createInstallRouter(deps: InstallRoutesDeps): Router {
+  const router = Router();
+  const now = deps.now ?? Date.now;
+  const hubspotConfig = () => {
+    const app = requireApp(deps.hubspot.clientId, deps.hubspot.clientSecret, "hubspot");
+    return {
+      clientId: app.id,
+      clientSecret: app.secret,
+      redirectUri: `${deps.publicUrl}/oauth/hubspot/callback`,
+      scopes: HUBSPOT_REQUIRED_SCOPES,
+      authorizeBaseUrl: deps.hubspot.authorizeBase,
+      apiBaseUrl: deps.hubspot.apiBase,
+    };
+  };
+  const salesforceConfig = () => {
+    const app = requireApp(deps.salesforce.clientId, deps.salesforce.clientSecret, "salesforce");
+    return {
+      clientId: app.id,
+      clientSecret: app.secret,
+      redirectUri: `${deps.publicUrl}/oauth/salesforce/callback`,
+      loginUrl: deps.salesforce.loginUrl,
+    };
+  };
+
+  router.get("/install/hubspot", (_req, res) => {
+    res.redirect(302, hubspotAuthorizeUrl(hubspotConfig(), signState(deps.stateSecret, "hubspot", now())));
+  });
+
+  router.get("/oauth/hubspot/callback", async (req, res) => {
+    verifyState(deps.stateSecret, req.query.state, "hubspot", now());
+    const code = typeof req.query.code === "string" ? req.query.code : "";
+    if (!code)
+      throw new AppError("missing_code", "HubSpot did not send a code", {
+        status: 400,
+        hint: "Start again.",
+      });
+    const tokens = await exchangeHubSpotCode(hubspotConfig(), code);
+    if (tokens.hubId === undefined) {
+      throw new AppError("missing_portal", "HubSpot did not say which portal was installed", { status: 502 });
+    }
+    const id = `hubspot-${tokens.hubId}`;
+    await deps.connections.upsert({
+      id,
+      crm: "hubspot",
+      externalId: String(tokens.hubId),
+      name: `HubSpot portal ${tokens.hubId}`,
+      instanceUrl: deps.hubspot.apiBase,
+    });
+    await deps.connections.saveTokens(id, tokens);
+    await deps.crmFor(id);
+    deps.logger.info("HubSpot portal installed", { connectionId: id });
+    res
+      .type("html")
+      .send(
+        page(
+          "Handoff is installed",
+          `<p>Portal <b>${escapeHtml(String(tokens.hubId))}</b> is connected. The Handoff fields were created; webhooks arrive at <code>${escapeHtml(deps.publicUrl)}/webhooks/hubspot</code>.</p><p>Next: publish your SLA (<code>handoff sla sign</code> by both teams, then <code>handoff sla publish</code>).</p>`,
+        ),
+      );
+  });
+
+  router.get("/install/salesforce", (_req, res) => {
+    const pkce = createSalesforcePkce();
+    const state = signState(deps.stateSecret, "salesforce", now());
+    const cookie = `${pkce.verifier}.${sign(deps.stateSecret, pkce.verifier)}`;
+    res.cookie("handoff_pkce", cookie, {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: deps.publicUrl.startsWith("https:"),
+      maxAge: STATE_TTL_MS,
+      path: "/oauth/salesforce",
+    });
+    res.redirect(302, salesforceAuthorizeUrl(salesforceConfig(), { state, codeChallenge: pkce.challenge }));
+  });
+
+  router.get("/oauth/salesforce/callback", async (req: Request, res) => {
+    verifyState(deps.stateSecret, req.query.state, "salesforce", now());
+    const cookie = /(?:^|;\s*)handoff_pkce=([^;]+)/.exec(req.get("cookie") ?? "")?.[1];
+    const [verifier, mac] = decodeURIComponent(cookie ?? "").split(".");
+    if (!verifier || !mac || mac !== sign(deps.stateSecret, verifier)) {
+      throw new AppError("invalid_state", "the install cookie is missing or altered", {
+        status: 400,
+        hint: "Start again from /install/salesforce in the same browser.",
+      });
+    }
+    const code = typeof req.query.code === "string" ? req.query.code : "";
+    if (!code)
+      throw new AppError("missing_code", "Salesforce did not send a code", {
+        status: 400,
+        hint: "Start again.",
+      });
+    const install = await exchangeSalesforceCode(salesforceConfig(), code, verifier);
+    const id = `salesforce-${install.organizationId}`;
+    const connection = await deps.connections.upsert({
+      id,
+      crm: "salesforce",
+      externalId: install.organizationId,
+      name: `Salesforce org ${install.organizationId}`,
+      instanceUrl: install.tokens.instanceUrl,
+    });
+    await deps.connections.saveTokens(id, {
+      accessToken: install.tokens.accessToken,
+      ...(install.tokens.refreshToken ? { refreshToken: install.tokens.refreshToken } : {}),
+    });
+    const crm = await deps.crmFor(id);
+    const fields = await crm.ensureFields();
+    deps.logger.info("Salesforce org installed", { connectionId: id, missingFields: fields.missing });
+    const endpoint = `${deps.publicUrl}/webhooks/salesforce/${id}/${connection.webhookToken}`;
+    res.clearCookie("handoff_pkce", { path: "/oauth/salesforce" });
+    res
+      .type("html")
+      .send(
+        page(
+          "Handoff is installed",
+          `<p>Org <b>${escapeHtml(install.organizationId)}</b> is connected.</p><p>Outbound message endpoint for the Flow (keep it secret): <code>${escapeHtml(endpoint)}</code></p>` +
+            (fields.missing.length
+              ? `<p>Create these fields first (see webhooks/salesforce/README.md): <code>${escapeHtml(fields.missing.join(", "))}</code></p>`
+              : "<p>All Handoff fields are present.</p>"),
+        ),
+      );
+  });
+
+  return router;
+}
