@@ -35,6 +35,8 @@ export async function startLeadEventWorker(
       localConcurrency: options.concurrency ?? 10,
       groupConcurrency: 1,
       pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
+      // NOTIFY wakes us for new jobs, but a retry coming due (startAfter) sends none: keep polling briskly.
+      notifyPollingIntervalSeconds: 1,
     },
     async ([job]) => {
       if (!job) return;
@@ -44,7 +46,11 @@ export async function startLeadEventWorker(
 
   const fanOutId = await boss.work<IntakeBatchJob>(
     QUEUES.intakeBatch,
-    { localConcurrency: 2, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+    {
+      localConcurrency: 2,
+      pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
+      notifyPollingIntervalSeconds: 1,
+    },
     async ([job]) => {
       if (job) await events.fanOut(job.data);
     },
