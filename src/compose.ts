@@ -18,6 +18,7 @@ import { buildTaskSnapshot } from "./domain/task-snapshot";
 import { adminTokenMatches, presentedAdminToken } from "./http/admin-auth";
 import { createCardRouter, hubSpotCardVerifier } from "./http/routes/card-routes";
 import { createInstallRouter } from "./http/routes/install-routes";
+import { createReportRouter } from "./http/routes/report-routes";
 import { createRepsRouter } from "./http/routes/reps-routes";
 import { createFollowUpScheduler, startFollowUpWorker } from "./jobs/follow-up-worker";
 import { createNotify, startNotifyWorker } from "./jobs/notify-worker";
@@ -209,6 +210,7 @@ export async function composeHandoff(
         loadRules: async (connectionId) => (await slaFor(connectionId)).sla.routing,
         now,
       }),
+      createReportRouter({ pool: core.pool, slaFor, logger: core.logger, now }),
     ],
     deps,
     feedbackDeps,

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { register as registerCore } from "./commands/core";
 import { register as registerFeedback } from "./commands/feedback";
+import { register as registerReports } from "./commands/reports";
 import { register as registerPreview } from "./commands/preview";
 import { register as registerRouting } from "./commands/routing";
 import { register as registerSandbox } from "./commands/sandbox";
@@ -15,6 +16,7 @@ for (const register of [
   registerPreview,
   registerRouting,
   registerFeedback,
+  registerReports,
   registerSandbox,
 ]) {
   register(program);
