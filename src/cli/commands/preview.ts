@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { AppError } from "../../domain/errors";
 import { loadSlaFile } from "../../sla/load-sla";
 import { formatLeadPreview, leadPreviewJson, parsePreviewLeads, previewLeads } from "../../sla/preview";
+import { registerRoutingPreview } from "../../sla/preview-routing";
 import { formatProblem, SlaValidationError } from "../../sla/sla-problem";
 
 export interface PreviewOptions {
@@ -51,6 +52,7 @@ export async function runPreview(opts: PreviewOptions, write: (line: string) => 
 
 /** `handoff preview --sla <file> --leads <file.ndjson> [--at ISO] [--json]` */
 export function register(program: Command): void {
+  registerRoutingPreview();
   program
     .command("preview")
     .description("score and stage sample leads under an SLA file, in order; nothing is written anywhere")
