@@ -69,20 +69,18 @@ describe("hostile input on the webhook and card endpoints", () => {
     fc.string({ unit: "binary" }),
     fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b).toString("latin1")),
     fc.integer({ min: 1, max: 3000 }).map(deep),
-    fc
-      .integer({ min: 101, max: 400 })
-      .map((n) =>
-        JSON.stringify(
-          Array.from({ length: n }, (_, i) => ({
-            eventId: i,
-            subscriptionId: 1,
-            portalId: 9876543,
-            occurredAt: 1,
-            subscriptionType: "contact.creation",
-            objectId: i,
-          })),
-        ),
+    fc.integer({ min: 101, max: 400 }).map((n) =>
+      JSON.stringify(
+        Array.from({ length: n }, (_, i) => ({
+          eventId: i,
+          subscriptionId: 1,
+          portalId: 9876543,
+          occurredAt: 1,
+          subscriptionType: "contact.creation",
+          objectId: i,
+        })),
       ),
+    ),
     fc
       .record({
         eventId: fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
