@@ -54,6 +54,11 @@
     return n === null || n === undefined ? "–" : `${Math.round(n * 100)}%`;
   }
 
+  /** Grid steps that give whole-number ticks for counts (0, 10, 20 … rather than 12.5). */
+  function stepsFor(max) {
+    return max >= 2 && Number.isInteger(max) ? [4, 5, 2, 3].find((s) => Number.isInteger(max / s)) || 4 : 4;
+  }
+
   function gridY(root, x0, x1, yOf, max, steps, format) {
     for (let i = 0; i <= steps; i++) {
       const v = (max / steps) * i;
@@ -84,7 +89,7 @@
     const x1 = W - m.r;
     const slot = (x1 - x0) / n;
     const yOf = (v) => H - m.b - (v / max) * (H - m.t - m.b);
-    gridY(root, x0, x1, yOf, max, 4, fmt);
+    gridY(root, x0, x1, yOf, max, stepsFor(max), fmt);
 
     const cy = yOf(pace.commitment);
     root.appendChild(el("line", { x1: x0, x2: x1, y1: cy, y2: cy, class: "commit" }));
@@ -241,9 +246,9 @@
     const m = { l: 44, r: 10, t: 14, b: 34 };
     const root = svg(W, H, `MQLs per week: ${labels[0]} vs ${labels[1]}`);
     root.setAttribute("data-chart", "forecast");
-    const max = niceMax(Math.max(1, ...weeks.map((w) => Math.max(get(a, w), get(b, w)))) * 1.1);
+    const max = niceMax(Math.max(4, ...weeks.map((w) => Math.max(get(a, w), get(b, w)))) * 1.1);
     const yOf = (v) => H - m.b - (v / max) * (H - m.t - m.b);
-    gridY(root, m.l, W - m.r, yOf, max, 4, fmt);
+    gridY(root, m.l, W - m.r, yOf, max, stepsFor(max), fmt);
     const slot = (W - m.l - m.r) / Math.max(weeks.length, 1);
     weeks.forEach((week, i) => {
       const bw = slot * 0.34;

@@ -939,14 +939,21 @@
         h(
           "p",
           {},
-          `${r.history.description} — ${r.history.leads} leads, ${r.history.events} events. `,
           h(
             "b",
             { class: r.mqlDelta < 0 ? "bad" : "ok" },
             `Draft: ${r.mqlDelta >= 0 ? "+" : ""}${r.mqlDelta} MQLs`,
           ),
-          " vs live.",
+          ` vs live, replaying ${r.history.leads} leads and ${r.history.events} events since ${day(r.history.since)}.`,
         ),
+        r.history.events < 20
+          ? h(
+              "p",
+              { class: "bad" },
+              "Little history to replay: the forecast firms up once more events are stored.",
+            )
+          : null,
+        h("details", { class: "muted small" }, h("summary", {}, "What was replayed"), r.history.description),
         h("div", { class: "split" }, side(r.live), side(r.draft)),
         h(
           "span",
