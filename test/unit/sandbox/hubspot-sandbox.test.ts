@@ -3,6 +3,12 @@ import {
   hubspotAuthorizeUrl,
   HUBSPOT_REQUIRED_SCOPES,
 } from "../../../src/adapters/hubspot/hubspot-oauth";
+import {
+  connectionsHubSpotTokenStore,
+  createHubSpotCrm,
+} from "../../../src/adapters/hubspot/create-hubspot-crm";
+import type { OAuthTokens } from "../../../src/adapters/postgres/connections-repo";
+import { RateBudgetRegistry } from "../../../src/adapters/rate-budget";
 import { HUBSPOT_SANDBOX_DEMO } from "../../../src/sandbox/hubspot/state";
 import { startSandbox, type SandboxServer } from "../../../src/sandbox/server";
 
@@ -111,5 +117,35 @@ describe("HubSpot sandbox", () => {
     expect(archived.results.map((o) => o.id)).toEqual(["80006"]);
     const root = (await (await fetch(sandbox.url)).json()) as { salesforce: { orgId: string } };
     expect(root.salesforce.orgId).toBe("00D5g000004bE2xEAE");
+  });
+
+  it("when the demo connection's token is near expiry, then the composed adapter refreshes it with the seeded refresh token and saves the new pair", async () => {
+    const rows = new Map<string, OAuthTokens>([
+      [
+        "hubspot-9876543",
+        {
+          accessToken: HUBSPOT_SANDBOX_DEMO.accessToken,
+          refreshToken: HUBSPOT_SANDBOX_DEMO.refreshToken,
+          expiresAt: new Date(Date.now() + 60_000),
+        },
+      ],
+    ]);
+    const budgets = new RateBudgetRegistry();
+    const crm = createHubSpotCrm({
+      connection: { id: "hubspot-9876543", instanceUrl: sandbox.hubspotBasePath },
+      tokens: connectionsHubSpotTokenStore({
+        getTokens: async (id) => rows.get(id) ?? null,
+        saveTokens: async (id, t) => {
+          rows.set(id, t);
+        },
+      }),
+      oauth: { clientId: HUBSPOT_SANDBOX_DEMO.clientId, clientSecret: HUBSPOT_SANDBOX_DEMO.clientSecret },
+      budgets,
+    });
+    const [lead] = await crm.getLeads(["501"]);
+    expect(lead?.email).toBe("lukas.meyer@bauwerk.de");
+    expect(rows.get("hubspot-9876543")?.accessToken).not.toBe(HUBSPOT_SANDBOX_DEMO.accessToken);
+    expect(budgets.forConnection("hubspot-9876543", () => ({}))).toBe(crm.budget);
+    budgets.close();
   });
 });
