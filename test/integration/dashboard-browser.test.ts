@@ -15,6 +15,7 @@ import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers
 // (DESIGN §8: never download a browser).
 const CHROMIUM = "/usr/bin/chromium";
 const CONNECTION = "hs-acme";
+const OTHER = "sf-acme";
 const PORTAL = "9876543";
 const SCREENSHOT = "/tmp/handoff-dashboard.png";
 const DAY = 86_400_000;
@@ -160,6 +161,16 @@ describe("the admin dashboard at /admin", () => {
       ],
     });
     await rt.connections.upsert({ id: CONNECTION, crm: "hubspot", externalId: PORTAL, name: "Acme EMEA" });
+    await rt.connections.upsert({
+      id: OTHER,
+      crm: "salesforce",
+      externalId: "00D000000000001AAA",
+      name: "Acme US",
+    });
+    await rt.connections.saveTokens(OTHER, {
+      accessToken: "sf-access-secret",
+      refreshToken: "sf-refresh-secret",
+    });
     await seedSla(rt);
     await seedHandoffs(rt);
     await seedMqls(rt);
@@ -254,6 +265,7 @@ describe("the admin dashboard at /admin", () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
     await expect(page.locator("[data-testid=connection-picker] option").allTextContents()).resolves.toEqual([
       "Acme EMEA · HubSpot",
+      "Acme US · Salesforce",
     ]);
     await expect(page.locator("[data-testid=sla-badge]").textContent()).resolves.toContain("v1");
 
@@ -286,6 +298,23 @@ describe("the admin dashboard at /admin", () => {
       return e?.status === "processed" ? e : undefined;
     });
     expect(event.status).not.toBe("parked");
+    await page.close();
+  });
+
+  it("when the admin picks another connection, then every panel shows that connection's data only", async () => {
+    const page = await openDashboard();
+    await page.selectOption("[data-testid=connection-picker]", OTHER);
+    await page.waitForSelector("body[data-loaded=true]");
+    expect(new URL(page.url()).searchParams.get("connection")).toBe(OTHER);
+    await expect(page.locator("#parked-body").textContent()).resolves.toContain("No parked events");
+    await expect(page.locator("#sla-body").textContent()).resolves.toContain("No SLA version stored yet");
+    await expect(page.locator("[data-testid=sla-badge]").textContent()).resolves.toBe("no SLA");
+
+    // The choice survives a reload.
+    await page.reload();
+    await page.waitForSelector("body[data-loaded=true]");
+    await expect(page.locator("[data-testid=connection-picker]").inputValue()).resolves.toBe(OTHER);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 
@@ -336,7 +365,9 @@ describe("the admin dashboard at /admin", () => {
       const body = (await res.json()) as { connections: Record<string, unknown>[] };
       expect(body.connections).toEqual([
         { id: CONNECTION, crm: "hubspot", name: "Acme EMEA", status: "active" },
+        { id: OTHER, crm: "salesforce", name: "Acme US", status: "active" },
       ]);
+      expect(JSON.stringify(body)).not.toMatch(/secret|webhook|token/i);
     });
 
     it("when two versions are diffed, then the changes are listed; an unknown hash is a 404 and a missing one a 400", async () => {
