@@ -12,11 +12,14 @@ import type { PipelineDeps } from "./app/pipeline-deps";
 import { recordCrmLeadStatus } from "./app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "./app/record-feedback";
 import { createSlaRegistry } from "./app/sla-registry";
-import { AppError } from "./domain/errors";
 import { buildHandoffCard } from "./domain/handoff-card";
 import { buildTaskSnapshot } from "./domain/task-snapshot";
-import { adminTokenMatches, presentedAdminToken } from "./http/admin-auth";
-import { createCardRouter, hubSpotCardVerifier } from "./http/routes/card-routes";
+import {
+  createCardRouter,
+  hubSpotCardVerifier,
+  previewAuthorizer,
+  signedPreviewUrl,
+} from "./http/routes/card-routes";
 import { createInstallRouter } from "./http/routes/install-routes";
 import { createReportRouter } from "./http/routes/report-routes";
 import { createRepsRouter } from "./http/routes/reps-routes";
@@ -79,12 +82,18 @@ export async function composeHandoff(
     logger: core.logger,
     now,
   });
+  const feedbackSecret = createHmac("sha256", settings.encryptionKey)
+    .update("card-feedback")
+    .digest("base64url");
   const notifyDeps = {
     boss: core.boss,
     connections: core.connections,
     leads,
     logger: core.logger,
     publicUrl: settings.publicUrl,
+    // Links in messages open the card without the admin token, for 7 days.
+    cardLink: (connectionId: string, leadId: string) =>
+      signedPreviewUrl(settings.publicUrl, feedbackSecret, connectionId, leadId, Date.now() + 7 * 86_400_000),
     ...(settings.slackApiBaseUrl ? { slackApiBaseUrl: settings.slackApiBaseUrl } : {}),
     now,
   };
@@ -160,17 +169,11 @@ export async function composeHandoff(
     resolveSalesforceConnection: async (orgId) =>
       (await core.connections.findByExternalId("salesforce", orgId))?.id ?? null,
     canvasConsumerSecrets: settings.salesforce.clientSecret ? [settings.salesforce.clientSecret] : [],
-    feedbackSecret: createHmac("sha256", settings.encryptionKey).update("card-feedback").digest("base64url"),
-    authorizePreview: (req) => {
-      if (settings.embedded) return;
-      const given = presentedAdminToken(req);
-      if (given === undefined || !adminTokenMatches(given, settings.adminToken)) {
-        throw new AppError("unauthorized", "the card preview needs the admin token", {
-          status: 401,
-          hint: "Open /admin first (it sets the admin cookie), or send Authorization: Bearer <token>.",
-        });
-      }
-    },
+    feedbackSecret,
+    // Reps open the card from the signed link in their Slack message or e-mail; admins with their token.
+    authorizePreview: settings.embedded
+      ? () => undefined
+      : previewAuthorizer({ adminToken: settings.adminToken, secret: feedbackSecret }),
     logger: core.logger,
   });
 

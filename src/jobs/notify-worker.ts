@@ -20,6 +20,8 @@ export interface NotifyDeps {
   leads: LeadStore;
   logger: Logger;
   publicUrl: string;
+  /** A link to the live card that works for the rep (signed). @default the plain preview URL */
+  cardLink?: (connectionId: string, leadId: string) => string;
   /** Slack Web API base (tests point it at a local server). */
   slackApiBaseUrl?: string;
   now?: () => Date;
@@ -75,7 +77,9 @@ export async function startNotifyWorker(deps: NotifyDeps): Promise<{ stop(): Pro
         handoffId,
         card,
         links: {
-          card: `${deps.publicUrl}/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(handoff.leadId)}`,
+          card:
+            deps.cardLink?.(connectionId, handoff.leadId) ??
+            `${deps.publicUrl}/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(handoff.leadId)}`,
         },
       });
       await deps.leads.markNotification(connectionId, handoffId, channel, {

@@ -172,6 +172,11 @@ describe("a form submission becomes a handoff (HubSpot, end to end against the s
     // Slack and e-mail went out once each.
     await waitFor(() => captured.slack.length === 1 && captured.mail.length === 1);
     expect(JSON.stringify(captured.slack[0]!.body)).toMatch(/Lena Kraus/);
+    // The message links to the card with a signed token, so the rep needs no admin token to open it.
+    const link = /https:\/\/handoff\.test\/cards\/preview\/[^"\s>|]+\?t=[^"\s>|]+/.exec(
+      JSON.stringify(captured.slack[0]!.body),
+    );
+    expect(link).not.toBeNull();
 
     // The card: breakdown, last conversion, last five views.
     const card = await request(rt.url!).get(`/cards/preview/${CONNECTION}/${CONTACT_ID}`);
