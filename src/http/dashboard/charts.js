@@ -282,6 +282,26 @@
     return root;
   }
 
+  /** A small weekly strip for a table cell: grey bars are leads, the violet part the MQLs among them. */
+  function spark(weeks, label) {
+    const W = 140;
+    const H = 26;
+    const root = svg(W, H, label);
+    root.setAttribute("class", "chart spark");
+    const max = Math.max(1, ...weeks.map((w) => w.leads));
+    const slot = W / Math.max(weeks.length, 1);
+    weeks.forEach((w, i) => {
+      const x = i * slot + 1;
+      const bw = Math.max(1, slot - 2);
+      const hl = ((H - 2) * w.leads) / max;
+      const hq = ((H - 2) * w.qualified) / max;
+      const title = `${w.label}: ${w.leads} leads, ${w.qualified} MQLs`;
+      root.appendChild(tip(el("rect", { x, y: H - hl, width: bw, height: hl, class: "bar open" }), title));
+      root.appendChild(tip(el("rect", { x, y: H - hq, width: bw, height: hq, class: "bar" }), title));
+    });
+    return root;
+  }
+
   /** A ring showing a rate (0..1) with its percentage in the middle. */
   function ring(rate, label) {
     const root = svg(120, 120, `${label}: ${pct(rate)}`);
@@ -304,5 +324,5 @@
     return root;
   }
 
-  window.HandoffCharts = { paceChart, hbars, compareWeeks, ring, fmt, pct, niceMax };
+  window.HandoffCharts = { paceChart, hbars, compareWeeks, spark, ring, fmt, pct, niceMax };
 })();

@@ -826,9 +826,21 @@
     try {
       const r = await api(`/reports/channels?${q()}`);
       const bySource = new Map();
+      const weeks = Array.from(new Set((r.rows || []).map((row) => row.week))).sort();
       for (const row of r.rows || []) {
         const key = [row.source, row.medium, row.campaign].join(" · ");
-        const acc = bySource.get(key) || { key, leads: 0, qualified: 0, accepted: 0, rejected: 0 };
+        const acc = bySource.get(key) || {
+          key,
+          leads: 0,
+          qualified: 0,
+          accepted: 0,
+          rejected: 0,
+          byWeek: new Map(),
+        };
+        const week = acc.byWeek.get(row.week) || { leads: 0, qualified: 0 };
+        week.leads += row.leads;
+        week.qualified += row.qualified;
+        acc.byWeek.set(row.week, week);
         acc.leads += row.leads;
         acc.qualified += row.qualified;
         acc.accepted += row.accepted;
@@ -877,6 +889,7 @@
               h("th", { class: "num" }, "MQLs"),
               h("th", {}, "Qualified"),
               h("th", {}, "Accepted by sales"),
+              h("th", {}, "Leads and MQLs per week"),
             ),
           ),
           h(
@@ -891,6 +904,14 @@
                 h("td", { class: "num" }, String(x.qualified)),
                 h("td", {}, meter(rate(x.qualified, x.leads), "mkt")),
                 h("td", {}, meter(rate(x.accepted, x.accepted + x.rejected), "ok")),
+                h(
+                  "td",
+                  {},
+                  C.spark(
+                    weeks.map((w) => ({ label: w, ...(x.byWeek.get(w) || { leads: 0, qualified: 0 }) })),
+                    `${x.key}: leads and MQLs per week`,
+                  ),
+                ),
               ),
             ),
           ),
