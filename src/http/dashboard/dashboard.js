@@ -207,24 +207,22 @@
         C.hbars(
           reps.map((x) => ({
             label: x.repKey,
+            // The report counts breaches (late touch, or no touch past the deadline); everything else was
+            // touched in time or is still inside its deadline.
             segments: [
               {
-                value: Math.max(0, x.touched - x.breaches),
+                value: Math.max(0, x.handoffs - x.breaches),
                 cls: "ok",
-                title: `${x.repKey}: touched on time`,
+                title: `${x.repKey}: ${x.handoffs - x.breaches} on time or still within the deadline`,
               },
               { value: x.breaches, cls: "bad", title: `${x.repKey}: ${x.breaches} breaches` },
-              {
-                value: Math.max(0, x.handoffs - Math.max(x.touched, x.breaches)),
-                cls: "open",
-                title: `${x.repKey}: not touched yet, still within the deadline`,
-              },
             ],
-            note: `p50 ${minutes(x.p50Minutes)}`,
+            note: `p50 ${minutes(x.p50Minutes)} · ${x.touched}/${x.handoffs} touched`,
           })),
           {
             name: "compliance",
-            label: "Handoffs per rep: on time, breached, untouched",
+            label: "Handoffs per rep: on time or open, breached",
+            noteWidth: 160,
             labelWidth: 110,
             width: $("compliance-chart").clientWidth,
           },
