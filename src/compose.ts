@@ -20,6 +20,7 @@ import {
   previewAuthorizer,
   signedPreviewUrl,
 } from "./http/routes/card-routes";
+import { createDashboardApiRouter, createDashboardRouter } from "./http/routes/dashboard-routes";
 import { createInstallRouter } from "./http/routes/install-routes";
 import { createReportRouter } from "./http/routes/report-routes";
 import { createRepsRouter } from "./http/routes/reps-routes";
@@ -191,6 +192,13 @@ export async function composeHandoff(
     handleLeadEvent: createLeadEventHandler(deps),
     routers: [
       cardRouter,
+      createDashboardRouter({
+        pool: core.pool,
+        connections: core.connections,
+        logger: core.logger,
+        adminToken: settings.adminToken,
+        secureCookie: settings.publicUrl.startsWith("https:"),
+      }),
       createInstallRouter({
         publicUrl: settings.publicUrl,
         stateSecret: createHmac("sha256", settings.encryptionKey).update("install-state").digest("base64url"),
@@ -214,6 +222,7 @@ export async function composeHandoff(
         now,
       }),
       createReportRouter({ pool: core.pool, slaFor, logger: core.logger, now }),
+      createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger }),
     ],
     deps,
     feedbackDeps,
