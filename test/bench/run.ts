@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, chmodSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, chmodSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Pool } from "pg";
@@ -29,7 +29,10 @@ async function main(): Promise<void> {
       database: "bench",
     });
     databaseUrl = pg.url("bench");
-    stopPg = pg.stop;
+    stopPg = async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
   }
   const figures: BenchFigure[] = [];
   const section = async (name: string, run: () => Promise<BenchFigure[]>) => {

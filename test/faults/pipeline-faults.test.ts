@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCapturingLogger } from "../../src/logging/logger";
@@ -54,6 +54,7 @@ describe("fault suite: kill -9, PostgreSQL restart, 429 storms, 5xx bursts, dupl
     await intake?.stop().catch(() => undefined);
     await sandbox?.close();
     await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   function startWorker(): Promise<ChildProcess> {

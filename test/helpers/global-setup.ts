@@ -5,6 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../src/ad
 
 declare global {
   var __HANDOFF_PG__: EmbeddedPostgresHandle | undefined;
+  var __HANDOFF_PG_DIR__: string | undefined;
 }
 
 /**
@@ -22,5 +23,6 @@ export default async function globalSetup(): Promise<void> {
   const port = 55000 + Math.floor(Math.random() * 5000);
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port, database: "handoff_test" });
   globalThis.__HANDOFF_PG__ = pg;
+  globalThis.__HANDOFF_PG_DIR__ = dir;
   process.env.HANDOFF_TEST_ADMIN_URL = pg.adminUrl;
 }
