@@ -3,7 +3,8 @@ import { join } from "node:path";
 import express from "express";
 import { XMLParser } from "fast-xml-parser";
 import request from "supertest";
-import { scoredProperties } from "../../src/adapters/hubspot-scored-properties";
+import { hubSpotPropertiesScoredBy } from "../../src/adapters/hubspot-scored-properties";
+import { parseSla } from "../../src/sla/load-sla";
 import { createCardRouter } from "../../src/http/routes/card-routes";
 import type { Logger } from "../../src/ports/logger";
 
@@ -171,7 +172,12 @@ describe("app.json, crm-cards/ and webhooks/ agree", () => {
     const subscribed = webhooks.config.subscriptions.legacyCrmObjects
       .filter((s) => s.subscriptionType === "contact.propertyChange" && s.active)
       .map((s) => s.propertyName);
-    expect(scoredProperties.filter((p) => !subscribed.includes(p))).toEqual([]);
+    const { sla } = parseSla(read("config/sla.default.yaml"), "config/sla.default.yaml");
+    const scored = hubSpotPropertiesScoredBy(sla);
+    expect(scored).toEqual(
+      expect.arrayContaining(["numemployees", "jobtitle", "country", "recent_conversion_date"]),
+    );
+    expect(scored.filter((p) => !subscribed.includes(p))).toEqual([]);
   });
 
   it("creation, merge, deletion and privacy deletion are subscribed, so GDPR deletes reach Handoff", () => {
