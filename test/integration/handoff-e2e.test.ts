@@ -232,4 +232,38 @@ describe("a form submission becomes a handoff (HubSpot, end to end against the s
     );
     expect(tasks).toHaveLength(1);
   });
+
+  it("when HubSpot sends a privacy deletion, then the lead's personal data leaves Handoff's tables", async () => {
+    const body = JSON.stringify([
+      {
+        eventId: 9001,
+        subscriptionId: 28,
+        portalId: Number(DEMO.hubspot.portalId),
+        appId: 424242,
+        occurredAt: NOW.getTime(),
+        subscriptionType: "contact.privacyDeletion",
+        attemptNumber: 0,
+        objectId: Number(CONTACT_ID),
+        changeSource: "GDPR",
+        sourceId: "gdpr",
+      },
+    ]);
+    expect((await send(body)).status).toBe(200);
+    await waitFor(async () => {
+      const r = await rt.pool.query("SELECT status FROM events WHERE event_key LIKE '%:9001:%'");
+      return r.rows[0]?.status === "processed";
+    });
+    for (const table of ["handoffs", "lead_state", "lifecycle_events", "decisions", "activities"]) {
+      const r = await rt.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE lead_id = $1`, [
+        CONTACT_ID,
+      ]);
+      expect({ table, n: r.rows[0].n }).toEqual({ table, n: 0 });
+    }
+    const events = await rt.pool.query("SELECT payload::text AS p FROM events WHERE object_id = $1", [
+      CONTACT_ID,
+    ]);
+    expect(events.rows.length).toBeGreaterThan(0);
+    expect(events.rows.map((r) => r.p).join("\n")).not.toMatch(/lena|kraus|@/i);
+    expect((await request(rt.url!).get(`/cards/preview/${CONNECTION}/${CONTACT_ID}`)).status).toBe(404);
+  });
 });
