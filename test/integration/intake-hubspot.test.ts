@@ -1,5 +1,6 @@
 import request from "supertest";
 import samples from "../fixtures/hubspot/webhook-samples.json";
+import { waitFor } from "../helpers/capture-servers";
 import { hubSpotHeaders } from "../helpers/sign";
 import { startTestRuntime, TEST_ADMIN_TOKEN, TEST_SECRET, type TestRuntime } from "../helpers/runtime";
 
@@ -24,16 +25,6 @@ function delivery(overrides: Record<string, unknown> = {}) {
       ...overrides,
     },
   ];
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("POST /webhooks/hubspot", () => {
