@@ -7,7 +7,7 @@ import type { BenchFigure } from "./figures";
 
 const SECRET = "bench-client-secret-0123456789";
 
-async function startInstances(
+export async function startInstances(
   n: number,
   databaseUrl: string,
 ): Promise<{ urls: string[]; children: ChildProcess[] }> {
