@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { systemClock } from "../composition/system-clock";
 import { register as registerCore } from "./commands/core";
 import { register as registerFeedback } from "./commands/feedback";
 import { register as registerReports } from "./commands/reports";
@@ -19,7 +20,8 @@ for (const register of [
   registerReports,
   registerSandbox,
 ]) {
-  register(program);
+  // The CLI's composition root: the one place its commands get the machine's clock.
+  register(program, systemClock);
 }
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

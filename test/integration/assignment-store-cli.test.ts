@@ -1,12 +1,15 @@
 import { Command } from "commander";
 import { register } from "../../src/cli/commands/routing";
+import { fixedClock } from "../../src/ports/clock";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { insertConnection } from "./routing/routing-fixtures";
 
 let db: TestDatabase;
 const previousUrl = process.env.DATABASE_URL;
 let output: string[] = [];
+let errors: string[] = [];
 let spy: jest.SpyInstance;
+let errSpy: jest.SpyInstance;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -15,12 +18,20 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   output = [];
+  errors = [];
+  errSpy = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    errors.push(String(chunk));
+    return true;
+  });
   spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
     output.push(String(chunk));
     return true;
   });
 });
-afterEach(() => spy.mockRestore());
+afterEach(() => {
+  spy.mockRestore();
+  errSpy.mockRestore();
+});
 afterAll(async () => {
   if (previousUrl === undefined) delete process.env.DATABASE_URL;
   else process.env.DATABASE_URL = previousUrl;
@@ -29,7 +40,7 @@ afterAll(async () => {
 
 async function handoff(...args: string[]): Promise<string> {
   const program = new Command("handoff").exitOverride();
-  register(program);
+  register(program, fixedClock("2026-11-23T10:00:00Z"));
   await program.parseAsync(["node", "handoff", ...args]);
   return output.join("");
 }
@@ -69,5 +80,18 @@ describe("handoff reps", () => {
       "rep.ooo",
       "rep.back",
     ]);
+  });
+
+  it("refuses --until in the past with a message that says so, and changes nothing", async () => {
+    await handoff("reps", "away", "diego", "--reason", "vacation", "--until", "2026-11-01");
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    expect(errors.join("")).toContain(
+      "away until 2026-11-01T00:00:00.000Z is already in the past (it is now 2026-11-23T10:00:00.000Z)",
+    );
+    const rows = await db.pool.query(
+      "SELECT 1 FROM rep_state WHERE connection_id = 'c-cli' AND rep_key = 'diego'",
+    );
+    expect(rows.rowCount).toBe(0);
   });
 });

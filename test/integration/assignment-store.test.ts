@@ -128,11 +128,11 @@ describe("AssignmentStore", () => {
 
   it("re-reads availability before every assignment: a rep set away gets nothing, and the change is audited", async () => {
     const store = createAssignmentStore({ pool: db.pool });
-    const reps = createRepAvailabilityStore(db.pool);
+    const reps = createRepAvailabilityStore(db.pool, () => now);
     await reps.setAway(
       "c-away",
       "anna",
-      { reason: "vacation", until: new Date("2026-11-30T00:00:00Z"), now },
+      { reason: "vacation", until: new Date("2026-11-30T00:00:00Z") },
       "rep:anna",
     );
     await reps.setCaps("c-away", "ben", { open: 1 }, "team_lead:maria");
@@ -154,7 +154,7 @@ describe("AssignmentStore", () => {
     expect(b.decision.method).toBe("fallback");
     expect(b.decision.reason).toContain("anna: away until 2026-11-30 (vacation)");
     expect(b.decision.reason).toContain("ben: 1/1 open");
-    await reps.setBack("c-away", "anna", now, "rep:anna");
+    await reps.setBack("c-away", "anna", "rep:anna");
     const c = await store.assign({
       connectionId: "c-away",
       lead: aLead({ id: "l-3" }),

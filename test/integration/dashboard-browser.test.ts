@@ -9,6 +9,7 @@ import { createDashboardApiRouter, createDashboardRouter } from "../../src/http/
 import { createReportRouter } from "../../src/http/routes/report-routes";
 import { createRepsRouter } from "../../src/http/routes/reps-routes";
 import { parseSla } from "../../src/sla/load-sla";
+import { fixedClock } from "../../src/ports/clock";
 import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
 
 // What an admin sees on /admin, checked in Debian's headless Chromium against the real app and database
@@ -19,6 +20,11 @@ const OTHER = "sf-acme";
 const PORTAL = "9876543";
 const SCREENSHOT = "/tmp/handoff-dashboard.png";
 const DAY = 86_400_000;
+/**
+ * The dashboard's "now": week 8 of a quarter, so the pace chart has weeks behind it whatever day the suite runs.
+ * Seeds and the report routes read this clock; nothing here reads the calendar.
+ */
+const clock = fixedClock("2026-11-23T10:00:00Z");
 
 async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -34,7 +40,7 @@ async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeo
 async function seedSla(rt: TestRuntime): Promise<void> {
   const text = readFileSync(join(__dirname, "../../config/sla.default.yaml"), "utf8");
   const v1 = parseSla(text, "sla.default.yaml");
-  const at = new Date(Date.now() - 60 * DAY);
+  const at = new Date(clock().getTime() - 60 * DAY);
   for (const team of ["marketing", "sales"] as const) {
     await signSla(
       rt.pool,
@@ -52,7 +58,7 @@ async function seedSla(rt: TestRuntime): Promise<void> {
     CONNECTION,
     { ...v2, source: draftText },
     { team: "marketing", name: "marketing lead", email: "marketing@acme.test" },
-    new Date(),
+    clock(),
   );
 }
 
@@ -60,10 +66,10 @@ async function seedSla(rt: TestRuntime): Promise<void> {
 async function seedMqls(rt: TestRuntime): Promise<void> {
   await rt.pool.query(
     `INSERT INTO lifecycle_events (connection_id, lead_id, type, stage, by, at)
-     SELECT $1, 'bulk-' || n, 'stage_set', 'mql', 'handoff', date_trunc('quarter', now()) + (n * interval '4 hours 10 minutes')
+     SELECT $1, 'bulk-' || n, 'stage_set', 'mql', 'handoff', date_trunc('quarter', $2::timestamptz) + (n * interval '4 hours 10 minutes')
        FROM generate_series(1, 2000) AS n
-      WHERE date_trunc('quarter', now()) + (n * interval '4 hours 10 minutes') < now() - interval '1 hour'`,
-    [CONNECTION],
+      WHERE date_trunc('quarter', $2::timestamptz) + (n * interval '4 hours 10 minutes') < $2::timestamptz - interval '1 hour'`,
+    [CONNECTION, clock()],
   );
 }
 
@@ -77,7 +83,7 @@ async function seedHandoffs(rt: TestRuntime): Promise<void> {
     ["carla", "iberia"],
     ["diego", "iberia"],
   ] as const;
-  const now = Date.now();
+  const now = clock().getTime();
   for (let i = 0; i < 36; i++) {
     const started = new Date(now - (i * 1.3 + 0.2) * DAY);
     const [rep, pool] = reps[i % reps.length]!;
@@ -152,11 +158,17 @@ describe("the admin dashboard at /admin", () => {
       ],
       adminRouters: (core) => [
         createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger }),
-        createRepsRouter({ pool: core.pool, logger: core.logger }),
+        createRepsRouter({ pool: core.pool, logger: core.logger, now: clock }),
         createReportRouter({
           pool: core.pool,
-          slaFor: createSlaRegistry({ pool: core.pool, connections: core.connections, logger: core.logger }),
+          slaFor: createSlaRegistry({
+            pool: core.pool,
+            connections: core.connections,
+            logger: core.logger,
+            now: clock,
+          }),
           logger: core.logger,
+          now: clock,
         }),
       ],
     });

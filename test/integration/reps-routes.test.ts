@@ -60,6 +60,25 @@ describe("rep self-service and delegated admin", () => {
     expect(back.body.rep).toMatchObject({ away: false, updatedBy: "rep:ben" });
   });
 
+  it("refuses an away or out-of-office end that is already past, saying so, and leaves the rep in rotation", async () => {
+    const away = await request(app)
+      .post("/reps/carla/away")
+      .send({ connectionId: "c-reps", reason: "vacation", until: "2026-11-22" });
+    expect(away.status).toBe(400);
+    expect(away.body).toMatchObject({ error: "invalid_request" });
+    expect(away.body.message).toBe(
+      "away until 2026-11-22T00:00:00.000Z is already in the past (it is now 2026-11-23T10:00:00.000Z), so the rep would count as back at once",
+    );
+    expect(away.body.hint).toMatch(/end date after now/);
+    const ooo = await request(app)
+      .post("/reps/carla/ooo")
+      .send({ connectionId: "c-reps", from: "2026-11-01", to: "2026-11-20" });
+    expect(ooo.status).toBe(400);
+    expect(ooo.body.message).toMatch(/^out-of-office until 2026-11-20T00:00:00.000Z is already in the past/);
+    const list = await request(app).get("/reps?connectionId=c-reps").expect(200);
+    expect(list.body.reps.find((r: { repKey: string }) => r.repKey === "carla")).toBeUndefined();
+  });
+
   it("refuses a rep changing someone else, or their own caps", async () => {
     const other = await request(app)
       .post("/reps/anna/away")

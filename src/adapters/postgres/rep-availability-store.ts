@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from "pg";
 import { AppError } from "../../domain/errors";
+import type { Clock } from "../../ports/clock";
 
 function invalid(message: string, hint: string): AppError {
   return new AppError("invalid_request", message, { hint, status: 400 });
@@ -36,10 +37,10 @@ export interface RepAvailabilityStore {
   setAway(
     connectionId: string,
     repKey: string,
-    change: { reason: string; until?: Date; now: Date },
+    change: { reason: string; until?: Date },
     actor: Actor,
   ): Promise<RepOverview>;
-  setBack(connectionId: string, repKey: string, now: Date, actor: Actor): Promise<RepOverview>;
+  setBack(connectionId: string, repKey: string, actor: Actor): Promise<RepOverview>;
   setCaps(connectionId: string, repKey: string, caps: CapsChange, actor: Actor): Promise<RepOverview>;
   addOutOfOffice(
     connectionId: string,
@@ -48,11 +49,16 @@ export interface RepAvailabilityStore {
     actor: Actor,
   ): Promise<RepOverview>;
   /** Every rep with a state row (reps never touched have none: no absence, no overrides, nothing open). */
-  list(connectionId: string, now: Date): Promise<RepOverview[]>;
+  list(connectionId: string): Promise<RepOverview[]>;
 }
 
-/** @example const reps = createRepAvailabilityStore(pool); await reps.setAway("c1", "ben", { reason: "vacation", now }, "rep:ben"); */
-export function createRepAvailabilityStore(pool: Pool): RepAvailabilityStore {
+/**
+ * "Now" comes from `clock`: whether a rep is still away, and whether an end date is already past, are read
+ * against it, never against the machine's calendar.
+ *
+ * @example const reps = createRepAvailabilityStore(pool, clock); await reps.setAway("c1", "ben", { reason: "vacation" }, "rep:ben");
+ */
+export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailabilityStore {
   async function change(
     connectionId: string,
     repKey: string,
@@ -88,7 +94,7 @@ export function createRepAvailabilityStore(pool: Pool): RepAvailabilityStore {
     } finally {
       client.release();
     }
-    const overview = (await list(connectionId, new Date(), repKey))[0];
+    const overview = (await list(connectionId, clock(), repKey))[0];
     if (!overview) throw new Error(`rep ${repKey} vanished after an update`);
     return overview;
   }
@@ -143,11 +149,12 @@ export function createRepAvailabilityStore(pool: Pool): RepAvailabilityStore {
   }
 
   return {
-    setAway(connectionId, repKey, { reason, until, now }, actor) {
+    setAway(connectionId, repKey, { reason, until }, actor) {
+      const now = clock();
       if (until !== undefined && until.getTime() <= now.getTime()) {
         return Promise.reject(
           invalid(
-            `away until ${until.toISOString()} is not in the future`,
+            `away until ${until.toISOString()} is already in the past (it is now ${now.toISOString()}), so the rep would count as back at once`,
             'Give an end date after now, or none for "until further notice".',
           ),
         );
@@ -167,7 +174,8 @@ export function createRepAvailabilityStore(pool: Pool): RepAvailabilityStore {
         },
       );
     },
-    setBack(connectionId, repKey, now, actor) {
+    setBack(connectionId, repKey, actor) {
+      const now = clock();
       return change(connectionId, repKey, actor, "rep.back", { at: now.toISOString() }, async (client) => {
         await client.query(
           `UPDATE rep_state SET away = false, away_reason = NULL, away_since = NULL, away_until = NULL
@@ -216,6 +224,15 @@ export function createRepAvailabilityStore(pool: Pool): RepAvailabilityStore {
       if (entry.to.getTime() <= entry.from.getTime()) {
         return Promise.reject(invalid("out-of-office `to` must be after `from`", "Swap the dates."));
       }
+      const now = clock();
+      if (entry.to.getTime() <= now.getTime()) {
+        return Promise.reject(
+          invalid(
+            `out-of-office until ${entry.to.toISOString()} is already in the past (it is now ${now.toISOString()}), so it would never apply`,
+            "Give a `to` after now.",
+          ),
+        );
+      }
       return change(
         connectionId,
         repKey,
@@ -230,8 +247,8 @@ export function createRepAvailabilityStore(pool: Pool): RepAvailabilityStore {
         },
       );
     },
-    list(connectionId, now) {
-      return list(connectionId, now);
+    list(connectionId) {
+      return list(connectionId, clock());
     },
   };
 }

@@ -12,6 +12,7 @@ import { AppError } from "../../domain/errors";
 import type { HandoffCard } from "../../domain/handoff-card";
 import { loadOrCreateEmbeddedSecrets } from "../../embedded-secrets";
 import { createLogger } from "../../logging/logger";
+import type { Clock } from "../../ports/clock";
 import { cliDatabaseUrl } from "../database-url";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
@@ -20,7 +21,10 @@ const out = (line = ""): void => void process.stdout.write(`${line}\n`);
  * What `handoff accept|reject` needs: the same stores and CRM adapters as the server, built from the same
  * environment (the CRM gets the new stage, the rep's slot is freed on rejection).
  */
-export function openFeedbackDeps(env: NodeJS.ProcessEnv = process.env): {
+export function openFeedbackDeps(
+  now: Clock,
+  env: NodeJS.ProcessEnv = process.env,
+): {
   deps: FeedbackDeps;
   close(): Promise<void>;
 } {
@@ -43,7 +47,6 @@ export function openFeedbackDeps(env: NodeJS.ProcessEnv = process.env): {
     },
     salesforce: config.salesforce,
   });
-  const now = () => new Date();
   const deps: FeedbackDeps = {
     leads: new LeadStore(pool),
     assignments: createAssignmentStore({ pool, logger }),
@@ -88,9 +91,9 @@ export async function runFeedbackCommand(deps: FeedbackDeps, command: FeedbackCo
 }
 
 /** `handoff accept <leadId> --connection <id>` and `handoff reject <leadId> --connection <id> --reason <r>`. */
-export function register(program: Command): void {
+export function register(program: Command, clock: Clock): void {
   const run = async (command: FeedbackCommand) => {
-    const opened = openFeedbackDeps();
+    const opened = openFeedbackDeps(clock);
     try {
       for (const line of await runFeedbackCommand(opened.deps, command)) out(line);
     } catch (err) {

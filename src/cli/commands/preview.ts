@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import type { Clock } from "../../ports/clock";
 import { AppError } from "../../domain/errors";
 import { loadSlaFile } from "../../sla/load-sla";
 import { formatLeadPreview, leadPreviewJson, parsePreviewLeads, previewLeads } from "../../sla/preview";
@@ -19,8 +20,12 @@ export interface PreviewOptions {
  * Runs a preview and writes it to `write`. Returns the exit code: 1 when the SLA or some lead lines are
  * invalid (valid lines are still previewed).
  */
-export async function runPreview(opts: PreviewOptions, write: (line: string) => void): Promise<number> {
-  const at = opts.at ?? new Date().toISOString();
+export async function runPreview(
+  opts: PreviewOptions,
+  write: (line: string) => void,
+  clock: Clock,
+): Promise<number> {
+  const at = opts.at ?? clock().toISOString();
   if (Number.isNaN(Date.parse(at))) {
     throw new AppError("invalid_option", `--at ${opts.at ?? ""} is not an instant`, {
       hint: "use ISO-8601, e.g. --at 2026-11-23T09:00:00Z",
@@ -51,7 +56,7 @@ export async function runPreview(opts: PreviewOptions, write: (line: string) => 
 }
 
 /** `handoff preview --sla <file> --leads <file.ndjson> [--at ISO] [--json]` */
-export function register(program: Command): void {
+export function register(program: Command, clock: Clock): void {
   registerRoutingPreview();
   program
     .command("preview")
@@ -63,7 +68,7 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per lead")
     .action(async (opts: PreviewOptions) => {
       try {
-        process.exitCode = await runPreview(opts, (line) => void process.stdout.write(`${line}\n`));
+        process.exitCode = await runPreview(opts, (line) => void process.stdout.write(`${line}\n`), clock);
       } catch (error) {
         if (error instanceof SlaValidationError) {
           for (const p of error.problems) process.stderr.write(`${formatProblem(p)}\n`);

@@ -31,14 +31,15 @@ import { DEFAULT_SLA_FILES } from "../../app/sla-registry";
 import { AppError } from "../../domain/errors";
 import { parseSla } from "../../sla/load-sla";
 import { cliDatabaseUrl } from "../database-url";
+import type { Clock } from "../../ports/clock";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const pct = (r: number | null): string => (r === null ? "—" : `${Math.round(r * 1000) / 10}%`);
 const num = (n: number | null): string => (n === null ? "—" : String(n));
 
 /** The SLA in force for a connection, read as the app reads it: the published version, else the file. */
-async function slaForCli(pool: Pool, connectionId: string): Promise<ActiveSla> {
-  const published = await getActiveSla(pool, connectionId, new Date());
+async function slaForCli(pool: Pool, connectionId: string, now: Date): Promise<ActiveSla> {
+  const published = await getActiveSla(pool, connectionId, now);
   if (published) return published;
   const r = await pool.query<{ crm: "hubspot" | "salesforce"; settings: Record<string, unknown> }>(
     "SELECT crm, settings FROM connections WHERE id = $1",
@@ -54,6 +55,7 @@ async function slaForCli(pool: Pool, connectionId: string): Promise<ActiveSla> {
 }
 
 async function withDeps<T>(
+  clock: Clock,
   connection: string,
   work: (deps: ReportDeps, connectionId: string) => Promise<T>,
 ): Promise<T> {
@@ -65,7 +67,7 @@ async function withDeps<T>(
         hint: "List them with `handoff connections` or check DATABASE_URL (unset: the embedded app must be running).",
       });
     }
-    return await work({ pool, slaFor: (id) => slaForCli(pool, id), now: () => new Date() }, connection);
+    return await work({ pool, slaFor: (id) => slaForCli(pool, id, clock()), now: clock }, connection);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "ECONNREFUSED") {
@@ -224,7 +226,7 @@ function emit<T>(json: boolean | undefined, report: T, print: (r: T) => void): v
  * `handoff forecast --draft <file> [--since 90d] --connection <id> [--json]` and
  * `handoff export decisions --since <ISO|90d> --connection <id> > decisions.ndjson`.
  */
-export function register(program: Command): void {
+export function register(program: Command, clock: Clock): void {
   const report = program.command("report").description("both teams' SLA reports from the app's database");
   const kinds = {
     pace: {
@@ -262,7 +264,7 @@ export function register(program: Command): void {
       .option("--json", "print the JSON the admin API returns")
       .action(async (opts: { connection: string; since: string; json?: boolean }) => {
         try {
-          await withDeps(opts.connection, async (deps, connectionId) => {
+          await withDeps(clock, opts.connection, async (deps, connectionId) => {
             const now = deps.now();
             const window = { from: parseSince(opts.since, now), to: now };
             const result = await (
@@ -289,7 +291,7 @@ export function register(program: Command): void {
       try {
         const file = path.resolve(opts.draft);
         const { sla: draft } = parseSla(await readFile(file, "utf8"), opts.draft);
-        await withDeps(opts.connection, async (deps, connectionId) => {
+        await withDeps(clock, opts.connection, async (deps, connectionId) => {
           const bar = new SingleBar(
             {
               format: "{phase} [{bar}] {percentage}% | {value}/{total} events | {eta}s left",
@@ -337,7 +339,7 @@ export function register(program: Command): void {
     .requiredOption("--connection <id>", "the connection to export")
     .action(async (opts: { since: string; connection: string }) => {
       try {
-        await withDeps(opts.connection, async (deps, connectionId) => {
+        await withDeps(clock, opts.connection, async (deps, connectionId) => {
           const since = parseSince(opts.since, deps.now());
           let lines = 0;
           for await (const line of exportDecisions(deps.pool, connectionId, since)) {

@@ -4,6 +4,7 @@ import { createRepAvailabilityStore, type RepOverview } from "../../adapters/pos
 import { AppError } from "../../domain/errors";
 import { replayDecision } from "../../app/replay-decision";
 import { cliDatabaseUrl } from "../database-url";
+import type { Clock } from "../../ports/clock";
 
 export { replayDecision, type ReplayResult } from "../../app/replay-decision";
 
@@ -70,7 +71,7 @@ function fail(error: unknown): void {
 }
 
 /** `handoff replay <decisionId> [--sla draft.yaml]` and `handoff reps away|back|ooo|caps|list`. */
-export function register(program: Command): void {
+export function register(program: Command, clock: Clock): void {
   // `handoff replay --parked` belongs to core; if it registered `replay` first, it should call replayDecision.
   if (!program.commands.some((c) => c.name() === "replay")) {
     program
@@ -101,10 +102,10 @@ export function register(program: Command): void {
         await withPool(async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
           const until = opts.until === undefined ? undefined : parseDate(opts.until, "--until");
-          const r = await createRepAvailabilityStore(pool).setAway(
+          const r = await createRepAvailabilityStore(pool, clock).setAway(
             connectionId,
             rep,
-            { reason: opts.reason, now: new Date(), ...(until ? { until } : {}) },
+            { reason: opts.reason, ...(until ? { until } : {}) },
             actor,
           );
           out(formatRep(r));
@@ -121,9 +122,7 @@ export function register(program: Command): void {
       try {
         await withPool(async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
-          out(
-            formatRep(await createRepAvailabilityStore(pool).setBack(connectionId, rep, new Date(), actor)),
-          );
+          out(formatRep(await createRepAvailabilityStore(pool, clock).setBack(connectionId, rep, actor)));
         });
       } catch (error) {
         fail(error);
@@ -146,7 +145,9 @@ export function register(program: Command): void {
             ...(opts.reason ? { reason: opts.reason } : {}),
           };
           out(
-            formatRep(await createRepAvailabilityStore(pool).addOutOfOffice(connectionId, rep, entry, actor)),
+            formatRep(
+              await createRepAvailabilityStore(pool, clock).addOutOfOffice(connectionId, rep, entry, actor),
+            ),
           );
         });
       } catch (error) {
@@ -177,7 +178,11 @@ export function register(program: Command): void {
                 perWeek: cap(opts.perWeek),
               }).filter(([, v]) => v !== undefined),
             );
-            out(formatRep(await createRepAvailabilityStore(pool).setCaps(connectionId, rep, caps, actor)));
+            out(
+              formatRep(
+                await createRepAvailabilityStore(pool, clock).setCaps(connectionId, rep, caps, actor),
+              ),
+            );
           });
         } catch (error) {
           fail(error);
@@ -193,7 +198,7 @@ export function register(program: Command): void {
       try {
         await withPool(async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
-          const list = await createRepAvailabilityStore(pool).list(connectionId, new Date());
+          const list = await createRepAvailabilityStore(pool, clock).list(connectionId);
           if (opts.json) out(JSON.stringify(list, null, 2));
           else for (const r of list) out(formatRep(r));
           if (!opts.json && list.length === 0)

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Pool } from "pg";
 import { AppError } from "../../domain/errors";
+import type { Clock } from "../../ports/clock";
 import {
   listSlaSignatures,
   listSlaVersions,
@@ -91,7 +92,7 @@ async function withPool(work: (pool: Pool) => Promise<void>): Promise<void> {
 }
 
 /** `handoff sla lint|diff|hash|sign|versions|publish` */
-export function register(program: Command): void {
+export function register(program: Command, clock: Clock): void {
   const sla = program.command("sla").description("check, compare, sign and publish the SLA file");
 
   sla
@@ -185,7 +186,7 @@ export function register(program: Command): void {
             connectionId,
             loaded,
             { team: opts.as as Team, name: opts.name, email: opts.email },
-            new Date(),
+            clock(),
           );
           const signed = new Set(
             (await listSlaSignatures(pool, connectionId, loaded.hash)).map((s) => s.team),
@@ -239,7 +240,7 @@ export function register(program: Command): void {
         const loaded = await loadFile(file);
         await withPool(async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
-          const version = await publishSla(pool, connectionId, loaded.hash, opts.by, new Date());
+          const version = await publishSla(pool, connectionId, loaded.hash, opts.by, clock());
           out(
             `published ${version.hash} (v${version.version}, effective ${version.effective ?? "?"}) for ${connectionId}`,
           );

@@ -12,6 +12,7 @@ import {
   type RepActor,
 } from "../../domain/rep-permissions";
 import type { RoutingRules } from "../../domain/routing-rules";
+import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
 
 export interface RepsRouterDeps {
@@ -22,8 +23,8 @@ export interface RepsRouterDeps {
    * @default none: team leads are refused, reps and admins work
    */
   loadRules?: (connectionId: string) => Promise<RoutingRules | undefined>;
-  /** @default () => new Date() */
-  now?: () => Date;
+  /** What time it is: whether a rep is still away, and whether an end date is already past. */
+  now: Clock;
 }
 
 /**
@@ -83,8 +84,7 @@ function toDate(text: string): Date {
  * @example adminApi.use(createRepsRouter({ pool, logger, loadRules }));
  */
 export function createRepsRouter(deps: RepsRouterDeps): Router {
-  const store = createRepAvailabilityStore(deps.pool);
-  const now = deps.now ?? (() => new Date());
+  const store = createRepAvailabilityStore(deps.pool, deps.now);
   const router = Router();
   router.use("/reps", express.json({ limit: "16kb" }));
 
@@ -124,7 +124,7 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
     const connectionId = parse(connection, req.query.connectionId);
     await ensureConnection(connectionId);
     const actor = (res.locals.actor as RepActor | undefined) ?? { role: "admin" };
-    let reps = await store.list(connectionId, now());
+    let reps = await store.list(connectionId);
     if (actor.role === "rep") reps = reps.filter((r) => r.repKey === actor.rep);
     if (actor.role === "team_lead") {
       const rules = await deps.loadRules?.(connectionId);
@@ -141,7 +141,7 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
     const rep = await store.setAway(
       body.connectionId,
       req.params.rep,
-      { reason: body.reason, now: now(), ...(until ? { until } : {}) },
+      { reason: body.reason, ...(until ? { until } : {}) },
       actorLabel(actor),
     );
     deps.logger.info("rep set away", {
@@ -155,7 +155,7 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
   router.post("/reps/:rep/back", async (req, res) => {
     const body = parse(backBody, req.body);
     const actor = await authorize(res, body.connectionId, req.params.rep, "availability");
-    const rep = await store.setBack(body.connectionId, req.params.rep, now(), actorLabel(actor));
+    const rep = await store.setBack(body.connectionId, req.params.rep, actorLabel(actor));
     deps.logger.info("rep back", { connectionId: body.connectionId, rep: req.params.rep, actor: actor.role });
     res.json({ rep });
   });

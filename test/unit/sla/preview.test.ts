@@ -1,5 +1,6 @@
 import path from "node:path";
 import { runPreview } from "../../../src/cli/commands/preview";
+import { fixedClock } from "../../../src/ports/clock";
 import { loadSlaFile } from "../../../src/sla/load-sla";
 import { addPreviewStep, parsePreviewLeads, previewLeads, type PreviewStep } from "../../../src/sla/preview";
 
@@ -11,7 +12,7 @@ const AT = "2026-11-23T09:00:00Z";
 describe("handoff preview", () => {
   it("prints each lead's stage, reason and point-by-point breakdown, in order", async () => {
     const lines: string[] = [];
-    const code = await runPreview({ sla: SLA, leads: LEADS, at: AT }, (l) => lines.push(l));
+    const code = await runPreview({ sla: SLA, leads: LEADS, at: AT }, (l) => lines.push(l), fixedClock(AT));
     const text = lines.join("\n");
     expect(code).toBe(0);
     expect(text).toContain("lead 101 (line 1): → MQL, handed to sales [promote]");
@@ -26,7 +27,7 @@ describe("handoff preview", () => {
 
   it("with --json, prints one object per lead with score and decision", async () => {
     const lines: string[] = [];
-    await runPreview({ sla: SLA, leads: LEADS, at: AT, json: true }, (l) => lines.push(l));
+    await runPreview({ sla: SLA, leads: LEADS, at: AT, json: true }, (l) => lines.push(l), fixedClock(AT));
     const rows = lines.map(
       (l) => JSON.parse(l) as { leadId: string; decision: { stage: string }; score: { fit: number } },
     );
