@@ -1,13 +1,13 @@
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./adapters/postgres/embedded";
 import { readConfig, ConfigError, type Config } from "./config/read-config";
-import { loadOrCreateEmbeddedSecrets } from "./embedded-secrets";
+import { loadOrCreateEmbeddedSecrets } from "./composition/embedded-secrets";
 import { createLogger } from "./logging/logger";
 import type { Logger } from "./ports/logger";
-import { composeHandoff } from "./compose";
-import { startRuntime, type Runtime } from "./runtime";
+import { composeHandoff } from "./composition/compose";
+import { startRuntime, type Runtime } from "./composition/runtime";
 import { startSandbox, type SandboxServer } from "./sandbox/server";
-import { DEMO, seedDemoConnections } from "./seed-demo";
+import { DEMO, seedDemoConnections } from "./composition/seed-demo";
 import { HubSpotTrafficGenerator } from "./sandbox/hubspot/traffic";
 import { createSalesforceTrafficGenerator } from "./sandbox/salesforce/traffic";
 

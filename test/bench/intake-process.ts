@@ -1,6 +1,6 @@
 /** One app instance for the scaling benchmark: intake only, on the database in BENCH_DATABASE_URL. */
 import { createLogger } from "../../src/logging/logger";
-import { startRuntime } from "../../src/runtime";
+import { startRuntime } from "../../src/composition/runtime";
 
 startRuntime({
   databaseUrl: process.env.BENCH_INSTANCE_DATABASE_URL!,

@@ -1,8 +1,8 @@
-import { composeHandoff } from "../../src/compose";
+import { composeHandoff } from "../../src/composition/compose";
 import { createCapturingLogger, createLogger } from "../../src/logging/logger";
-import { startRuntime } from "../../src/runtime";
+import { startRuntime } from "../../src/composition/runtime";
 import { startSandbox } from "../../src/sandbox/server";
-import { DEMO, seedDemoConnections } from "../../src/seed-demo";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { hubSpotHeaders } from "../helpers/sign";
 import { percentile, type BenchFigure } from "./figures";

@@ -4,9 +4,9 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCapturingLogger } from "../../src/logging/logger";
-import { startRuntime, type Runtime } from "../../src/runtime";
+import { startRuntime, type Runtime } from "../../src/composition/runtime";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import { DEMO, seedDemoConnections } from "../../src/seed-demo";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { hubSpotHeaders } from "../helpers/sign";
 

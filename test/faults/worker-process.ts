@@ -2,9 +2,9 @@
  * A worker process for the fault suite: the real runtime (pipeline, CRM adapters) with no HTTP, against
  * the database and sandbox named in the environment. The suite kills it with SIGKILL mid-batch.
  */
-import { composeHandoff } from "../../src/compose";
+import { composeHandoff } from "../../src/composition/compose";
 import { createLogger } from "../../src/logging/logger";
-import { startRuntime } from "../../src/runtime";
+import { startRuntime } from "../../src/composition/runtime";
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.FAULT_DATABASE_URL!;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createCapturingLogger } from "../../src/logging/logger";
-import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/runtime";
+import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/composition/runtime";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export const TEST_SECRET = "test-client-secret-0123456789abcdef";

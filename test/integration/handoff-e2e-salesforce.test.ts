@@ -1,10 +1,10 @@
 import request from "supertest";
 import { LeadStore } from "../../src/adapters/postgres/lead-store";
-import { composeHandoff } from "../../src/compose";
+import { composeHandoff } from "../../src/composition/compose";
 import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import { DEMO, seedDemoConnections } from "../../src/seed-demo";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { startCaptureServers, waitFor, type Captured } from "../helpers/capture-servers";
 import {
   startTestRuntime,

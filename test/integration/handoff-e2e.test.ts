@@ -1,11 +1,11 @@
 import request from "supertest";
 import { LeadStore } from "../../src/adapters/postgres/lead-store";
-import { composeHandoff, type HandoffExtension } from "../../src/compose";
+import { composeHandoff, type HandoffExtension } from "../../src/composition/compose";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { HUBSPOT_DEMO_FORMS } from "../../src/sandbox/hubspot/seed";
 import { recordFormSubmission } from "../../src/sandbox/hubspot/seed";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import { DEMO, seedDemoConnections } from "../../src/seed-demo";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { startCaptureServers, waitFor, type Captured } from "../helpers/capture-servers";
 import {
   startTestRuntime,

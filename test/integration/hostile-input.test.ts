@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import request from "supertest";
-import { composeHandoff } from "../../src/compose";
+import { composeHandoff } from "../../src/composition/compose";
 import { hubSpotHeaders } from "../helpers/sign";
 import {
   startTestRuntime,

@@ -1,5 +1,5 @@
 import request from "supertest";
-import { composeHandoff } from "../../src/compose";
+import { composeHandoff } from "../../src/composition/compose";
 import { HUBSPOT_SANDBOX_DEMO } from "../../src/sandbox/hubspot/state";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";

@@ -2,10 +2,10 @@ import { Writable } from "node:stream";
 import request from "supertest";
 import winston from "winston";
 import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
-import { composeHandoff } from "../../src/compose";
+import { composeHandoff } from "../../src/composition/compose";
 import { createLogger } from "../../src/logging/logger";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import { DEMO, seedDemoConnections } from "../../src/seed-demo";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { waitFor } from "../helpers/capture-servers";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import express from "express";
 import { XMLParser } from "fast-xml-parser";
 import request from "supertest";
-import { hubSpotPropertiesScoredBy } from "../../src/adapters/hubspot-scored-properties";
+import { hubSpotPropertiesScoredBy } from "../../src/adapters/hubspot/hubspot-scored-properties";
 import { parseSla } from "../../src/sla/load-sla";
 import { createCardRouter } from "../../src/http/routes/card-routes";
 import type { Logger } from "../../src/ports/logger";

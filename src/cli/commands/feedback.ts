@@ -10,7 +10,7 @@ import { createSlaRegistry } from "../../app/sla-registry";
 import { readConfig } from "../../config/read-config";
 import { AppError } from "../../domain/errors";
 import type { HandoffCard } from "../../domain/handoff-card";
-import { loadOrCreateEmbeddedSecrets } from "../../embedded-secrets";
+import { loadOrCreateEmbeddedSecrets } from "../../composition/embedded-secrets";
 import { createLogger } from "../../logging/logger";
 import type { Clock } from "../../ports/clock";
 import { cliDatabaseUrl } from "../database-url";

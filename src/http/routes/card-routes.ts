@@ -2,13 +2,13 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { escapeHtml } from "../../adapters/notify/escape-html";
-import { verifyCanvasSignedRequest } from "../../adapters/salesforce-canvas";
+import { verifyCanvasSignedRequest } from "../../adapters/salesforce/salesforce-canvas";
 import { AppError, InvalidPayloadError, NotFoundError, UnauthorizedError } from "../../domain/errors";
 import type { Decision, HandoffCard } from "../../domain/handoff-card";
 import type { Logger } from "../../ports/logger";
 import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
 import { renderCardPage } from "../card-page";
-import { verifyHubSpotSignature } from "../verify-hubspot-signature";
+import { verifyHubSpotSignature } from "../../adapters/hubspot/verify-hubspot-signature";
 
 /** Where a decision came from; `actorId` is the CRM user id when the CRM vouched for it. */
 export type CardSurface = "hubspot" | "salesforce" | "preview";

@@ -5,15 +5,15 @@ import type { EventStore } from "../../adapters/postgres/event-store";
 import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
 import type { LeadEvent } from "../../domain/lead";
 import type { Logger } from "../../ports/logger";
-import { normaliseHubSpotEvent, parseHubSpotDelivery } from "../hubspot-delivery";
+import { normaliseHubSpotEvent, parseHubSpotDelivery } from "../../adapters/hubspot/hubspot-delivery";
 import type { Metrics } from "../metrics";
 import {
   normaliseOutboundNotification,
   parseOutboundMessage,
   SOAP_ACK,
   soapFault,
-} from "../salesforce-outbound-message";
-import { verifyHubSpotSignature } from "../verify-hubspot-signature";
+} from "../../adapters/salesforce/salesforce-outbound-message";
+import { verifyHubSpotSignature } from "../../adapters/hubspot/verify-hubspot-signature";
 
 export interface WebhookRoutesDeps {
   publicUrl: string;

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { verifyCanvasSignedRequest } from "../../../src/adapters/salesforce-canvas";
+import { verifyCanvasSignedRequest } from "../../../src/adapters/salesforce/salesforce-canvas";
 import { InvalidPayloadError, InvalidSignatureError } from "../../../src/domain/errors";
 import vectors from "../../fixtures/salesforce/vectors.json";
 

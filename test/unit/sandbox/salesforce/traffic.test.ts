@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { parseOutboundMessage } from "../../../../src/http/salesforce-outbound-message";
+import { parseOutboundMessage } from "../../../../src/adapters/salesforce/salesforce-outbound-message";
 import { createSalesforceSandboxState } from "../../../../src/sandbox/salesforce/state";
 import {
   buildOutboundMessage,

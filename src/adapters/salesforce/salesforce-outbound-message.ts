@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { InvalidPayloadError } from "../domain/errors";
-import type { LeadEvent } from "../domain/lead";
+import { InvalidPayloadError } from "../../domain/errors";
+import type { LeadEvent } from "../../domain/lead";
 
 /** Salesforce puts at most 100 notifications in one outbound message. */
 export const MAX_NOTIFICATIONS = 100;

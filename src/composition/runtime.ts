@@ -2,16 +2,16 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Router } from "express";
 import { Pool } from "pg";
-import { createTokenCipher } from "./adapters/crypto/token-cipher";
-import { ConnectionsRepo } from "./adapters/postgres/connections-repo";
-import { EventStore } from "./adapters/postgres/event-store";
-import { migrate } from "./adapters/postgres/migrate";
-import { createApp } from "./http/app";
-import { createMetrics, type Metrics } from "./http/metrics";
-import { startBoss, type Boss } from "./jobs/boss";
-import { startLeadEventWorker, type LeadEventHandler } from "./jobs/lead-event-worker";
-import type { RetryPolicyOptions } from "./jobs/retry-policy";
-import type { Logger } from "./ports/logger";
+import { createTokenCipher } from "../adapters/crypto/token-cipher";
+import { ConnectionsRepo } from "../adapters/postgres/connections-repo";
+import { EventStore } from "../adapters/postgres/event-store";
+import { migrate } from "../adapters/postgres/migrate";
+import { createApp } from "../http/app";
+import { createMetrics, type Metrics } from "../http/metrics";
+import { startBoss, type Boss } from "../jobs/boss";
+import { startLeadEventWorker, type LeadEventHandler } from "../jobs/lead-event-worker";
+import type { RetryPolicyOptions } from "../jobs/retry-policy";
+import type { Logger } from "../ports/logger";
 
 export interface RuntimeOptions {
   databaseUrl: string;

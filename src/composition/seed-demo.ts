@@ -1,6 +1,6 @@
-import type { ConnectionsRepo } from "./adapters/postgres/connections-repo";
-import { HUBSPOT_SANDBOX_DEMO } from "./sandbox/hubspot/state";
-import { SALESFORCE_SANDBOX_DEMO } from "./sandbox/salesforce/state";
+import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
+import { HUBSPOT_SANDBOX_DEMO } from "../sandbox/hubspot/state";
+import { SALESFORCE_SANDBOX_DEMO } from "../sandbox/salesforce/state";
 
 /** Fixed demo identities (DESIGN §7), shared by docs, tests and tools. */
 export const DEMO = {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { InvalidPayloadError, type PayloadIssue } from "../domain/errors";
-import type { LeadEvent, LeadEventKind } from "../domain/lead";
+import { InvalidPayloadError, type PayloadIssue } from "../../domain/errors";
+import type { LeadEvent, LeadEventKind } from "../../domain/lead";
 
 /** HubSpot batches at most 100 events in one delivery. */
 export const MAX_EVENTS_PER_DELIVERY = 100;

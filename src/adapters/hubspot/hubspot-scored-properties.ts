@@ -1,6 +1,6 @@
-import type { LeadField } from "../domain/conditions";
-import type { Sla } from "../domain/sla";
-import { fieldsUsedBySla } from "../domain/sla-fields";
+import type { LeadField } from "../../domain/conditions";
+import type { Sla } from "../../domain/sla";
+import { fieldsUsedBySla } from "../../domain/sla-fields";
 
 /** Lead fields → the HubSpot contact property they are read from (see hubspot/hubspot-mapper.ts). */
 const HUBSPOT_PROPERTY: Partial<Record<LeadField, string>> = {

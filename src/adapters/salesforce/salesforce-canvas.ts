@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { InvalidPayloadError, InvalidSignatureError } from "../domain/errors";
+import { InvalidPayloadError, InvalidSignatureError } from "../../domain/errors";
 
 /**
  * The parts of Salesforce's CanvasRequest that Handoff reads (reference/salesforce.md §5). zod strips every

@@ -1,32 +1,32 @@
 import { createHmac } from "node:crypto";
 import type { Router } from "express";
-import { createHolidayCalendar } from "./adapters/holidays";
-import { createAssignmentStore } from "./adapters/postgres/assignment-store";
-import { FollowUpStore } from "./adapters/postgres/follow-up-store";
-import { LeadStore } from "./adapters/postgres/lead-store";
-import { createCrmRegistry } from "./app/crm-registry";
-import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "./app/follow-up";
-import { getHandoffCard } from "./app/get-handoff-card";
-import { createLeadEventHandler } from "./app/handle-lead-event";
-import type { PipelineDeps } from "./app/pipeline-deps";
-import { recordCrmLeadStatus } from "./app/record-crm-lead-status";
-import { recordFeedback, type FeedbackDeps } from "./app/record-feedback";
-import { createSlaRegistry } from "./app/sla-registry";
-import { buildHandoffCard } from "./domain/handoff-card";
-import { buildTaskSnapshot } from "./domain/task-snapshot";
+import { createHolidayCalendar } from "../adapters/holidays";
+import { createAssignmentStore } from "../adapters/postgres/assignment-store";
+import { FollowUpStore } from "../adapters/postgres/follow-up-store";
+import { LeadStore } from "../adapters/postgres/lead-store";
+import { createCrmRegistry } from "../app/crm-registry";
+import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
+import { getHandoffCard } from "../app/get-handoff-card";
+import { createLeadEventHandler } from "../app/handle-lead-event";
+import type { PipelineDeps } from "../app/pipeline-deps";
+import { recordCrmLeadStatus } from "../app/record-crm-lead-status";
+import { recordFeedback, type FeedbackDeps } from "../app/record-feedback";
+import { createSlaRegistry } from "../app/sla-registry";
+import { buildHandoffCard } from "../domain/handoff-card";
+import { buildTaskSnapshot } from "../domain/task-snapshot";
 import {
   createCardRouter,
   hubSpotCardVerifier,
   previewAuthorizer,
   signedPreviewUrl,
-} from "./http/routes/card-routes";
-import { createDashboardApiRouter, createDashboardRouter } from "./http/routes/dashboard-routes";
-import { createInstallRouter } from "./http/routes/install-routes";
-import { createReportRouter } from "./http/routes/report-routes";
-import { createRepsRouter } from "./http/routes/reps-routes";
-import { createFollowUpScheduler, startFollowUpWorker } from "./jobs/follow-up-worker";
-import { createNotify, startNotifyWorker } from "./jobs/notify-worker";
-import type { LeadEventHandler } from "./jobs/lead-event-worker";
+} from "../http/routes/card-routes";
+import { createDashboardApiRouter, createDashboardRouter } from "../http/routes/dashboard-routes";
+import { createInstallRouter } from "../http/routes/install-routes";
+import { createReportRouter } from "../http/routes/report-routes";
+import { createRepsRouter } from "../http/routes/reps-routes";
+import { createFollowUpScheduler, startFollowUpWorker } from "../jobs/follow-up-worker";
+import { createNotify, startNotifyWorker } from "../jobs/notify-worker";
+import type { LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RuntimeCore } from "./runtime";
 
 export interface HandoffSettings {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { InvalidSignatureError, MissingHeaderError } from "../domain/errors";
+import { InvalidSignatureError, MissingHeaderError } from "../../domain/errors";
 
 /** HubSpot rejects nothing older than 5 minutes; we also refuse timestamps more than 5 minutes ahead. */
 export const MAX_SIGNATURE_AGE_MS = 300_000;
