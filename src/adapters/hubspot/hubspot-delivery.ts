@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { InvalidPayloadError, type PayloadIssue } from "../../domain/errors";
-import type { LeadEvent, LeadEventKind } from "../../domain/lead";
+import type { LeadEventKind } from "../../domain/lead";
+import { checkOccurredAt, cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
 
 /** HubSpot batches at most 100 events in one delivery. */
 export const MAX_EVENTS_PER_DELIVERY = 100;
@@ -48,13 +50,29 @@ const hubSpotEventSchema = z
 
 export type HubSpotEvent = z.infer<typeof hubSpotEventSchema>;
 
-const deliverySchema = z.array(hubSpotEventSchema).min(1).max(MAX_EVENTS_PER_DELIVERY);
+const deliverySchema = z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_DELIVERY);
+
+export interface HubSpotDelivery {
+  /** Events that match HubSpot's schema, in delivery order. */
+  events: HubSpotEvent[];
+  /** Events that do not: parked under their portal when it is known, so one never fails its neighbours. */
+  invalid: { raw: unknown; portalId: string | null; issues: PayloadIssue[] }[];
+}
+
+function issuePath(prefix: string, path: readonly PropertyKey[]): string {
+  return (prefix + path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")).replace(
+    /^\./,
+    "",
+  );
+}
 
 /**
- * Parses a verified delivery body. Every schema problem is listed with its path (`[3].occurredAt`).
+ * Parses a verified delivery body event by event. Only a body that is not a JSON array of 1–100 events, or
+ * whose every event breaks the schema, is refused; every schema problem is listed with its path
+ * (`[3].occurredAt`).
  * @throws InvalidPayloadError
  */
-export function parseHubSpotDelivery(rawBody: Buffer): HubSpotEvent[] {
+export function parseHubSpotDelivery(rawBody: Buffer): HubSpotDelivery {
   let json: unknown;
   try {
     json = JSON.parse(rawBody.toString("utf8"));
@@ -65,22 +83,36 @@ export function parseHubSpotDelivery(rawBody: Buffer): HubSpotEvent[] {
       "HubSpot sends a JSON array of events.",
     );
   }
-  const parsed = deliverySchema.safeParse(json);
-  if (!parsed.success) {
-    const issues: PayloadIssue[] = parsed.error.issues.slice(0, 50).map((issue) => ({
-      path: issue.path
-        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
-        .join("")
-        .replace(/^\./, ""),
-      message: issue.message,
-    }));
+  const hint =
+    "Expected an array of 1–100 events with eventId, subscriptionId, portalId, occurredAt (ms) and subscriptionType.";
+  const outer = deliverySchema.safeParse(json);
+  if (!outer.success) {
+    const issues = outer.error.issues.map((i) => ({ path: issuePath("", i.path), message: i.message }));
+    throw new InvalidPayloadError("delivery is not an array of 1–100 events", issues, hint);
+  }
+  const delivery: HubSpotDelivery = { events: [], invalid: [] };
+  for (const [index, raw] of outer.data.entries()) {
+    const parsed = hubSpotEventSchema.safeParse(raw);
+    if (parsed.success) {
+      delivery.events.push(parsed.data);
+      continue;
+    }
+    const portalId = (raw as { portalId?: unknown } | null)?.portalId;
+    delivery.invalid.push({
+      raw,
+      portalId: typeof portalId === "number" || typeof portalId === "string" ? String(portalId) : null,
+      issues: parsed.error.issues.map((i) => ({ path: issuePath(`[${index}]`, i.path), message: i.message })),
+    });
+  }
+  if (delivery.events.length === 0) {
+    const issues = delivery.invalid.flatMap((i) => i.issues);
     throw new InvalidPayloadError(
-      `delivery does not match HubSpot's webhook schema (${parsed.error.issues.length} issue(s))`,
-      issues,
-      "Expected an array of 1–100 events with eventId, subscriptionId, portalId, occurredAt (ms) and subscriptionType.",
+      `delivery does not match HubSpot's webhook schema (${issues.length} issue(s))`,
+      issues.slice(0, 50),
+      hint,
     );
   }
-  return parsed.data;
+  return delivery;
 }
 
 const KIND_BY_ACTION: Record<string, LeadEventKind> = {
@@ -106,8 +138,17 @@ export function hubSpotEventKey(e: HubSpotEvent): string {
   );
 }
 
-/** Normalises one verified HubSpot event; `null` for event kinds Handoff does not act on. */
-export function normaliseHubSpotEvent(e: HubSpotEvent, connectionId: string): LeadEvent | null {
+/**
+ * Normalises one verified HubSpot event; `null` for event kinds Handoff does not act on. Text is cleaned of
+ * what jsonb refuses and the event time is range-checked; an event that needed either is quarantined.
+ */
+export function normaliseHubSpotEvent(
+  sent: HubSpotEvent,
+  connectionId: string,
+  nowMs: number,
+  deliveryBody = "",
+): IncomingEvent | null {
+  const { value: e, problems } = cleanForJsonb(sent);
   const type = (e.subscriptionType ?? e.eventType)!;
   const [object, action] = type.split(".") as [string, string | undefined];
   const objectType =
@@ -124,19 +165,68 @@ export function normaliseHubSpotEvent(e: HubSpotEvent, connectionId: string): Le
     kind = "form_submitted";
   }
   const objectId = String(e.objectId ?? e.fromObjectId);
-  const event: LeadEvent = {
+  const when = checkOccurredAt(e.occurredAt, nowMs);
+  const event: IncomingEvent = {
     connectionId,
     crm: "hubspot",
     eventKey: hubSpotEventKey(e),
     kind,
     objectType,
     objectId: kind === "merged" && e.primaryObjectId !== undefined ? String(e.primaryObjectId) : objectId,
-    occurredAt: new Date(e.occurredAt).toISOString(),
+    occurredAt: "iso" in when ? when.iso : new Date(nowMs).toISOString(),
     raw: { ...e },
   };
+  if ("problem" in when) problems.push(`occurredAt: ${when.problem}`);
+  if (problems.length > 0) event.quarantine = rawForQuarantine(sent, problems.join("; "), deliveryBody);
   if (e.propertyName !== undefined) event.propertyName = e.propertyName;
   if (e.propertyValue !== undefined) event.propertyValue = e.propertyValue;
   if (e.changeSource !== undefined) event.changeSource = e.changeSource;
   if (e.mergedObjectIds) event.mergedObjectIds = e.mergedObjectIds.map(String);
   return event;
+}
+
+/**
+ * An event that breaks HubSpot's schema, kept parked under its portal's connection with the issues as the
+ * reason. Its key is the hash of what was sent, so a redelivery is recognised as a duplicate.
+ */
+export function unreadableHubSpotEvent(
+  invalid: HubSpotDelivery["invalid"][number],
+  connectionId: string,
+  nowMs: number,
+  deliveryBody = "",
+): IncomingEvent {
+  const issues = invalid.issues.map((i) => `${i.path} ${i.message}`).join("; ");
+  const quarantine = rawForQuarantine(
+    invalid.raw,
+    `does not match HubSpot's webhook schema: ${issues}`.slice(0, 1000),
+    deliveryBody,
+  );
+  const digest = createHash("sha256").update(quarantine.raw).digest("hex").slice(0, 32);
+  const { value: cleaned } = cleanForJsonb({ raw: invalid.raw as Record<string, unknown> });
+  const objectId = (invalid.raw as { objectId?: unknown }).objectId;
+  return {
+    connectionId,
+    crm: "hubspot",
+    eventKey: `hs:${invalid.portalId}:unreadable:${digest}`,
+    kind: "property_changed",
+    objectType: "other",
+    objectId: cleanForJsonb(
+      typeof objectId === "number" || typeof objectId === "string" ? String(objectId) : "unknown",
+    ).value,
+    occurredAt: new Date(nowMs).toISOString(),
+    raw: typeof cleaned.raw === "object" && cleaned.raw !== null ? cleaned.raw : { value: cleaned.raw },
+    quarantine,
+  };
+}
+
+/**
+ * The event as sent, re-serialised losslessly (NULs and lone surrogates come back as `\u` escapes). A value
+ * too deep to serialise keeps the whole delivery's bytes instead, and the reason says so.
+ */
+function rawForQuarantine(sent: unknown, reason: string, deliveryBody: string) {
+  try {
+    return { reason, raw: JSON.stringify(sent) };
+  } catch {
+    return { reason: `${reason} (raw form is the whole delivery)`, raw: deliveryBody };
+  }
 }

@@ -1,14 +1,23 @@
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import type { AppError } from "../../domain/errors";
 import type { LeadEvent } from "../../domain/lead";
+import { cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
 import { inTransaction, type Boss } from "../../jobs/boss";
 import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
 
 export interface AppendResult {
   /** Event keys stored (and enqueued) by this call. */
   stored: string[];
+  /** Event keys stored parked (not enqueued) by this call: kept with their raw form and reason. */
+  parked: string[];
   /** Events already known: acknowledged and ignored. */
   duplicates: number;
+}
+
+/** PostgreSQL refused a value (class 22: data exception; 54001: nesting too deep for jsonb). */
+function isDataRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code === "54001");
 }
 
 export interface StoredEvent extends LeadEvent {
@@ -58,43 +67,56 @@ export class EventStore {
     private readonly boss: Boss,
   ) {}
 
-  async append(events: LeadEvent[]): Promise<AppendResult> {
-    if (events.length === 0) return { stored: [], duplicates: 0 };
+  /**
+   * Stores a delivery in one transaction and enqueues its new events. One bad event never fails its
+   * neighbours: quarantined events are stored parked, and if PostgreSQL still refuses a value the events
+   * are stored one by one and the refused one is parked with the database's reason.
+   */
+  async append(events: IncomingEvent[]): Promise<AppendResult> {
+    if (events.length === 0) return { stored: [], parked: [], duplicates: 0 };
     // A delivery may carry the same event twice; keep the first.
     const unique = [...new Map(events.map((e) => [`${e.connectionId}\u0000${e.eventKey}`, e])).values()];
     const client = await this.pool.connect();
     let failed: unknown;
     try {
       await client.query("BEGIN");
-      const inserted = await client.query<{ connection_id: string; event_key: string; object_id: string }>(
-        `INSERT INTO events (connection_id, event_key, kind, object_type, object_id, occurred_at, payload)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
-         ON CONFLICT (connection_id, event_key) DO NOTHING
-         RETURNING connection_id, event_key, object_id`,
-        [
-          unique.map((e) => e.connectionId),
-          unique.map((e) => e.eventKey),
-          unique.map((e) => e.kind),
-          unique.map((e) => e.objectType),
-          unique.map((e) => e.objectId),
-          unique.map((e) => e.occurredAt),
-          unique.map((e) => JSON.stringify(e)),
-        ],
-      );
-      if (inserted.rows.length > 0) {
+      const clean = unique.filter((e) => !e.quarantine);
+      const quarantined = unique.filter((e) => e.quarantine);
+      let inserted: InsertedRow[];
+      try {
+        await client.query("SAVEPOINT delivery");
+        inserted = await insertEvents(client, clean);
+      } catch (err) {
+        if (!isDataRefusal(err)) throw err;
+        await client.query("ROLLBACK TO SAVEPOINT delivery");
+        inserted = [];
+        for (const e of clean) {
+          try {
+            await client.query("SAVEPOINT one_event");
+            inserted.push(...(await insertEvents(client, [e])));
+          } catch (one) {
+            if (!isDataRefusal(one)) throw one;
+            await client.query("ROLLBACK TO SAVEPOINT one_event");
+            quarantined.push(refusedByDatabase(e, one as Error));
+          }
+        }
+      }
+      const parked = await insertParked(client, quarantined);
+      if (inserted.length > 0) {
         // One job for the whole delivery keeps the acknowledgement fast; the fan-out worker turns it into
         // one lead-event job per event. Same transaction: if the events are stored, so is the job.
         const batch: IntakeBatchJob = {
-          connectionIds: inserted.rows.map((r) => r.connection_id),
-          eventKeys: inserted.rows.map((r) => r.event_key),
-          objectIds: inserted.rows.map((r) => r.object_id),
+          connectionIds: inserted.map((r) => r.connection_id),
+          eventKeys: inserted.map((r) => r.event_key),
+          objectIds: inserted.map((r) => r.object_id),
         };
         await this.boss.insert(QUEUES.intakeBatch, [{ data: batch }], { db: inTransaction(client) });
       }
       await client.query("COMMIT");
       return {
-        stored: inserted.rows.map((r) => r.event_key),
-        duplicates: events.length - inserted.rows.length,
+        stored: inserted.map((r) => r.event_key),
+        parked,
+        duplicates: events.length - inserted.length - parked.length,
       };
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
@@ -195,6 +217,98 @@ export class EventStore {
       [connectionId ?? null],
     );
     return Object.fromEntries(r.rows.map((row) => [row.status, Number(row.n)]));
+  }
+}
+
+interface InsertedRow {
+  connection_id: string;
+  event_key: string;
+  object_id: string;
+}
+
+async function insertEvents(client: PoolClient, events: IncomingEvent[]): Promise<InsertedRow[]> {
+  if (events.length === 0) return [];
+  const r = await client.query<InsertedRow>(
+    `INSERT INTO events (connection_id, event_key, kind, object_type, object_id, occurred_at, payload)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
+     ON CONFLICT (connection_id, event_key) DO NOTHING
+     RETURNING connection_id, event_key, object_id`,
+    [
+      events.map((e) => e.connectionId),
+      events.map((e) => e.eventKey),
+      events.map((e) => e.kind),
+      events.map((e) => e.objectType),
+      events.map((e) => e.objectId),
+      events.map((e) => e.occurredAt),
+      events.map((e) => JSON.stringify(e)),
+    ],
+  );
+  return r.rows;
+}
+
+/** Stores quarantined events parked, with the raw text the CRM sent and the reason; none is enqueued. */
+async function insertParked(client: PoolClient, events: IncomingEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const r = await client.query<{ event_key: string }>(
+    `INSERT INTO events (connection_id, event_key, kind, object_type, object_id, occurred_at, payload,
+                         status, parked_at, last_error, raw)
+     SELECT c, k, kd, ot, oi, CASE WHEN oa = '' THEN now() ELSE oa::timestamptz END, p, 'parked', now(), le, rw
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+                 $8::jsonb[], $9::bytea[]) AS t(c, k, kd, ot, oi, oa, p, le, rw)
+     ON CONFLICT (connection_id, event_key) DO NOTHING
+     RETURNING event_key`,
+    [
+      events.map((e) => e.connectionId),
+      events.map((e) => e.eventKey),
+      events.map((e) => e.kind),
+      events.map((e) => e.objectType),
+      events.map((e) => e.objectId),
+      events.map((e) => e.occurredAt),
+      events.map(({ quarantine: _q, ...e }) => JSON.stringify(e)),
+      events.map((e) =>
+        JSON.stringify({
+          code: "unusable_event",
+          message: e.quarantine!.reason,
+          hint: "The CRM sent a value Handoff cannot store as it is. The raw event is kept; replaying runs the cleaned copy.",
+          retryable: false,
+        }),
+      ),
+      events.map((e) => Buffer.from(e.quarantine!.raw, "utf8")),
+    ],
+  );
+  return r.rows.map((row) => row.event_key);
+}
+
+/**
+ * The database refused an event intake had already screened: keep its identity and raw text, and replace
+ * everything else with values that cannot be refused.
+ */
+function refusedByDatabase(e: IncomingEvent, err: Error): IncomingEvent {
+  const { value } = cleanForJsonb({
+    connectionId: e.connectionId,
+    eventKey: e.eventKey,
+    objectId: e.objectId,
+  });
+  return {
+    ...value,
+    crm: e.crm,
+    kind: e.kind,
+    objectType: e.objectType,
+    // Empty: stored as the time it was received (the refused value may have been this one).
+    occurredAt: "",
+    raw: {},
+    quarantine: {
+      reason: `the database refused the event: ${err.message.slice(0, 200)}`,
+      raw: safeStringify(e.raw),
+    },
+  };
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    return `unserialisable: ${(err as Error).message}`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { InvalidPayloadError } from "../../domain/errors";
-import type { LeadEvent } from "../../domain/lead";
+import { checkOccurredAt, cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
 
 /** Salesforce puts at most 100 notifications in one outbound message. */
 export const MAX_NOTIFICATIONS = 100;
@@ -113,23 +113,33 @@ function text(value: unknown): string | null {
   return null;
 }
 
-/** Outbound messages are sent again (with the record's latest values) until acked: dedupe on notification Id. */
+/**
+ * Outbound messages are sent again (with the record's latest values) until acked: dedupe on notification Id.
+ * Text is cleaned of what jsonb refuses and the modification time range-checked; a notification that
+ * needed either is quarantined (kept parked with its fields as sent) instead of faulting the whole message.
+ */
 export function normaliseOutboundNotification(
-  n: OutboundNotification,
+  sent: OutboundNotification,
   connectionId: string,
   receivedAt: string,
-): LeadEvent {
-  const occurredAt = n.fields.LastModifiedDate ?? n.fields.SystemModstamp ?? receivedAt;
-  return {
+  nowMs: number,
+): IncomingEvent {
+  const { value: n, problems } = cleanForJsonb(sent);
+  const stamp = n.fields.LastModifiedDate ?? n.fields.SystemModstamp;
+  const when = stamp === undefined ? { iso: receivedAt } : checkOccurredAt(stamp, nowMs);
+  if ("problem" in when) problems.push(`LastModifiedDate: ${when.problem}`);
+  const event: IncomingEvent = {
     connectionId,
     crm: "salesforce",
     eventKey: `sf:${n.id}`,
     kind: n.fields.IsDeleted === "true" ? "deleted" : "property_changed",
     objectType: n.sObjectType === "Lead" ? "lead" : n.sObjectType === "Contact" ? "contact" : "other",
     objectId: n.fields.Id!,
-    occurredAt: new Date(occurredAt).toISOString(),
+    occurredAt: "iso" in when ? when.iso : receivedAt,
     raw: { notificationId: n.id, sObjectType: n.sObjectType, fields: n.fields },
   };
+  if (problems.length > 0) event.quarantine = { reason: problems.join("; "), raw: JSON.stringify(sent) };
+  return event;
 }
 
 const ENVELOPE_OPEN =

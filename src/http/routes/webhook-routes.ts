@@ -1,11 +1,15 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, Router } from "express";
 import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
-import type { EventStore } from "../../adapters/postgres/event-store";
+import type { AppendResult, EventStore } from "../../adapters/postgres/event-store";
 import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
-import type { LeadEvent } from "../../domain/lead";
+import type { IncomingEvent } from "../../domain/screen-event";
 import type { Logger } from "../../ports/logger";
-import { normaliseHubSpotEvent, parseHubSpotDelivery } from "../../adapters/hubspot/hubspot-delivery";
+import {
+  normaliseHubSpotEvent,
+  parseHubSpotDelivery,
+  unreadableHubSpotEvent,
+} from "../../adapters/hubspot/hubspot-delivery";
 import type { Metrics } from "../metrics";
 import {
   normaliseOutboundNotification,
@@ -60,29 +64,40 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
         now(),
       );
       const delivery = parseHubSpotDelivery(rawBody);
-      const portalIds = [...new Set(delivery.map((e) => String(e.portalId)))];
+      const body = rawBody.toString("utf8");
+      const portalIds = [
+        ...new Set([
+          ...delivery.events.map((e) => String(e.portalId)),
+          ...delivery.invalid.flatMap((i) => (i.portalId === null ? [] : [i.portalId])),
+        ]),
+      ];
       const connectionByPortal = new Map<string, string>();
       for (const portalId of portalIds) {
         const c = await deps.connections.findByExternalId("hubspot", portalId);
         if (c && c.status === "active") connectionByPortal.set(portalId, c.id);
       }
-      const events: LeadEvent[] = [];
+      const events: IncomingEvent[] = [];
       let ignored = 0;
-      for (const e of delivery) {
+      const at = now();
+      for (const e of delivery.events) {
         const connectionId = connectionByPortal.get(String(e.portalId));
-        const normalised = connectionId ? normaliseHubSpotEvent(e, connectionId) : null;
+        const normalised = connectionId ? normaliseHubSpotEvent(e, connectionId, at, body) : null;
         if (normalised) events.push(normalised);
         else ignored += 1;
       }
+      for (const invalid of delivery.invalid) {
+        const connectionId = invalid.portalId === null ? undefined : connectionByPortal.get(invalid.portalId);
+        if (connectionId) events.push(unreadableHubSpotEvent(invalid, connectionId, at, body));
+        else ignored += 1;
+      }
       const result = await deps.events.append(events);
-      deps.metrics.webhookEvents.inc({ crm: "hubspot", outcome: "stored" }, result.stored.length);
-      deps.metrics.webhookEvents.inc({ crm: "hubspot", outcome: "duplicate" }, result.duplicates);
+      recordIntake(deps, "hubspot", result, started);
       deps.metrics.webhookEvents.inc({ crm: "hubspot", outcome: "ignored" }, ignored);
-      deps.metrics.ackSeconds.observe({ crm: "hubspot" }, Number(process.hrtime.bigint() - started) / 1e9);
       if (ignored > 0) deps.logger.debug("hubspot events ignored", { ignored, portals: portalIds.length });
       res.status(200).json({
-        received: delivery.length,
+        received: delivery.events.length + delivery.invalid.length,
         stored: result.stored.length,
+        parked: result.parked.length,
         duplicates: result.duplicates,
         ignored,
       });
@@ -130,12 +145,10 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
       }
       const receivedAt = new Date(now()).toISOString();
       const events = message.notifications.map((n) =>
-        normaliseOutboundNotification(n, connection.id, receivedAt),
+        normaliseOutboundNotification(n, connection.id, receivedAt, now()),
       );
       const result = await deps.events.append(events);
-      deps.metrics.webhookEvents.inc({ crm: "salesforce", outcome: "stored" }, result.stored.length);
-      deps.metrics.webhookEvents.inc({ crm: "salesforce", outcome: "duplicate" }, result.duplicates);
-      deps.metrics.ackSeconds.observe({ crm: "salesforce" }, Number(process.hrtime.bigint() - started) / 1e9);
+      recordIntake(deps, "salesforce", result, started);
       res.status(200).type("text/xml; charset=utf-8").send(SOAP_ACK);
     } catch (err) {
       if (err instanceof InvalidPayloadError) return fault(err);
@@ -147,6 +160,26 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
   });
 
   return router;
+}
+
+/** Counts what a delivery became and logs every event parked at intake (keys and reasons, no values). */
+function recordIntake(
+  deps: WebhookRoutesDeps,
+  crm: "hubspot" | "salesforce",
+  result: AppendResult,
+  started: bigint,
+): void {
+  deps.metrics.webhookEvents.inc({ crm, outcome: "stored" }, result.stored.length);
+  deps.metrics.webhookEvents.inc({ crm, outcome: "parked" }, result.parked.length);
+  deps.metrics.webhookEvents.inc({ crm, outcome: "duplicate" }, result.duplicates);
+  deps.metrics.ackSeconds.observe({ crm }, Number(process.hrtime.bigint() - started) / 1e9);
+  if (result.parked.length > 0) {
+    deps.logger.warn("events parked at intake: kept with their raw form, see /admin/api/parked", {
+      crm,
+      eventKeys: result.parked.slice(0, 20),
+      parked: result.parked.length,
+    });
+  }
 }
 
 /** Both sides are hashed so the comparison is constant-time whatever the lengths. */
