@@ -13,6 +13,37 @@ export default tseslint.config(
     },
   },
   {
+    // Time is injected: outside the composition roots, code takes a `Clock` (src/ports/clock.ts) and never reads
+    // the machine's clock, so tests decide what day it is. Durations use performance.now(). The sandbox is a
+    // simulated CRM with a clock of its own in its state.
+    files: ["src/**/*.ts"],
+    ignores: [
+      "src/main.ts",
+      "src/cli/index.ts",
+      "src/composition/**",
+      "src/sandbox/**",
+      "src/domain/**",
+      // CRM clients still default to the machine's clock for token expiry and rate windows; they move to an
+      // injected Clock with the adapters' shared options.
+      "src/adapters/hubspot/**",
+      "src/adapters/salesforce/**",
+      "src/adapters/rate-budget.ts",
+    ],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: "Take a `Clock` (src/ports/clock.ts) instead of reading the machine's clock.",
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Take a `Clock` (src/ports/clock.ts) instead of reading the machine's clock.",
+        },
+      ],
+    },
+  },
+  {
     // The domain is pure: plain data in and out. It may import only other domain files.
     files: ["src/domain/**/*.ts"],
     rules: {

@@ -8,6 +8,7 @@ import { composeHandoff } from "./composition/compose";
 import { startRuntime, type Runtime } from "./composition/runtime";
 import { startSandbox, type SandboxServer } from "./sandbox/server";
 import { DEMO, seedDemoConnections } from "./composition/seed-demo";
+import { systemClock } from "./composition/system-clock";
 import { HubSpotTrafficGenerator } from "./sandbox/hubspot/traffic";
 import { createSalesforceTrafficGenerator } from "./sandbox/salesforce/traffic";
 
@@ -87,7 +88,10 @@ export async function start(
   });
   let traffic: { stop(): Promise<void> } | undefined;
   if (config.embedded) {
-    await seedDemoConnections(runtime.connections, { sandboxUrl: `http://127.0.0.1:${config.sandbox.port}` });
+    await seedDemoConnections(runtime.connections, {
+      sandboxUrl: `http://127.0.0.1:${config.sandbox.port}`,
+      now: systemClock,
+    });
     if (sandbox && config.sandbox.traffic && options.http !== false) {
       traffic = startDemoTraffic(sandbox, config.port, config.publicUrl, config.hubspot.clientSecrets[0]!);
       logger.info("demo traffic: marketers submit forms in the sandbox; watch the handoffs arrive", {

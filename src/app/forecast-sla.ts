@@ -36,7 +36,7 @@ export async function forecastDraftSla(
   deps: ForecastDeps,
   request: ForecastRequest,
 ): Promise<ForecastReport> {
-  const started = Date.now();
+  const started = performance.now();
   const until = deps.now();
   const live = await deps.slaFor(request.connectionId);
   const progress = request.onProgress;
@@ -75,7 +75,7 @@ export async function forecastDraftSla(
     live: toSide("live", liveFigures),
     draft: toSide("draft", draftFigures),
     mqlDelta: draftFigures.mqls - liveFigures.mqls,
-    elapsedMs: Date.now() - started,
+    elapsedMs: Math.round(performance.now() - started),
   };
 }
 

@@ -5,6 +5,7 @@ import { getActiveSla } from "../adapters/postgres/sla-store";
 import type { Logger } from "../ports/logger";
 import { loadSlaFile } from "../sla/load-sla";
 import type { ActiveSla } from "./pipeline-deps";
+import type { Clock } from "../ports/clock";
 
 /** Where an unpublished connection's SLA comes from: the connection's `slaFile` setting or the default per CRM. */
 export const DEFAULT_SLA_FILES = {
@@ -20,11 +21,12 @@ export function createSlaRegistry(options: {
   pool: Pool;
   connections: ConnectionsRepo;
   logger: Logger;
-  now?: () => Date;
+  /** Which SLA version is in force is read at this instant. */
+  now: Clock;
 }) {
   const files = new Map<string, Promise<ActiveSla>>();
   const warned = new Set<string>();
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
   return async function slaFor(connectionId: string): Promise<ActiveSla> {
     const published = await getActiveSla(options.pool, connectionId, now());
     if (published) return published;

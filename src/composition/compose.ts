@@ -28,6 +28,8 @@ import { createFollowUpScheduler, startFollowUpWorker } from "../jobs/follow-up-
 import { createNotify, startNotifyWorker } from "../jobs/notify-worker";
 import type { LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RuntimeCore } from "./runtime";
+import type { Clock } from "../ports/clock";
+import { systemClock } from "./system-clock";
 
 export interface HandoffSettings {
   publicUrl: string;
@@ -45,7 +47,8 @@ export interface HandoffSettings {
   /** Run the notification and follow-up workers in this process. @default true */
   notifyWorker?: boolean;
   slackApiBaseUrl?: string;
-  now?: () => Date;
+  /** @default the machine's clock */
+  now?: Clock;
 }
 
 export interface HandoffExtension {
@@ -62,7 +65,7 @@ export async function composeHandoff(
   core: RuntimeCore,
   settings: HandoffSettings,
 ): Promise<HandoffExtension> {
-  const now = settings.now ?? (() => new Date());
+  const now = settings.now ?? systemClock;
   const leads = new LeadStore(core.pool);
   const holidays = createHolidayCalendar();
   const assignments = createAssignmentStore({ pool: core.pool, holidays, logger: core.logger });
@@ -94,7 +97,13 @@ export async function composeHandoff(
     publicUrl: settings.publicUrl,
     // Links in messages open the card without the admin token, for 7 days.
     cardLink: (connectionId: string, leadId: string) =>
-      signedPreviewUrl(settings.publicUrl, feedbackSecret, connectionId, leadId, Date.now() + 7 * 86_400_000),
+      signedPreviewUrl(
+        settings.publicUrl,
+        feedbackSecret,
+        connectionId,
+        leadId,
+        now().getTime() + 7 * 86_400_000,
+      ),
     ...(settings.slackApiBaseUrl ? { slackApiBaseUrl: settings.slackApiBaseUrl } : {}),
     now,
   };
@@ -164,7 +173,7 @@ export async function composeHandoff(
         source: f.source,
         actorId: f.actorId,
       }),
-    verifyHubSpot: hubSpotCardVerifier(settings.publicUrl, settings.hubspot.clientSecrets),
+    verifyHubSpot: hubSpotCardVerifier(settings.publicUrl, settings.hubspot.clientSecrets, now),
     resolveHubSpotConnection: async (portalId) =>
       (await core.connections.findByExternalId("hubspot", portalId))?.id ?? null,
     resolveSalesforceConnection: async (orgId) =>
@@ -174,8 +183,9 @@ export async function composeHandoff(
     // Reps open the card from the signed link in their Slack message or e-mail; admins with their token.
     authorizePreview: settings.embedded
       ? () => undefined
-      : previewAuthorizer({ adminToken: settings.adminToken, secret: feedbackSecret }),
+      : previewAuthorizer({ adminToken: settings.adminToken, secret: feedbackSecret, now }),
     logger: core.logger,
+    now,
   });
 
   const notifyWorker = settings.notifyWorker === false ? undefined : await startNotifyWorker(notifyDeps);
@@ -198,6 +208,7 @@ export async function composeHandoff(
         logger: core.logger,
         adminToken: settings.adminToken,
         secureCookie: settings.publicUrl.startsWith("https:"),
+        now,
       }),
       createInstallRouter({
         publicUrl: settings.publicUrl,
@@ -212,6 +223,7 @@ export async function composeHandoff(
         },
         salesforce: settings.salesforce,
         logger: core.logger,
+        now,
       }),
     ],
     adminRouters: [
@@ -222,7 +234,7 @@ export async function composeHandoff(
         now,
       }),
       createReportRouter({ pool: core.pool, slaFor, logger: core.logger, now }),
-      createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger }),
+      createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger, now }),
     ],
     deps,
     feedbackDeps,

@@ -12,6 +12,8 @@ import { startBoss, type Boss } from "../jobs/boss";
 import { startLeadEventWorker, type LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RetryPolicyOptions } from "../jobs/retry-policy";
 import type { Logger } from "../ports/logger";
+import type { Clock } from "../ports/clock";
+import { systemClock } from "./system-clock";
 
 export interface RuntimeOptions {
   databaseUrl: string;
@@ -34,7 +36,8 @@ export interface RuntimeOptions {
   extend?: (core: RuntimeCore) => Promise<RuntimeExtension>;
   routers?: (rt: RuntimeCore) => Router[];
   adminRouters?: (rt: RuntimeCore) => Router[];
-  now?: () => number;
+  /** @default the machine's clock */
+  now?: Clock;
 }
 
 export interface RuntimeCore {
@@ -119,7 +122,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       isReady: () => true,
       routers: [...(options.routers?.(core) ?? []), ...(extension?.routers ?? [])],
       adminRouters: [...(options.adminRouters?.(core) ?? []), ...(extension?.adminRouters ?? [])],
-      ...(options.now ? { now: options.now } : {}),
+      now: options.now ?? systemClock,
     });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(port, "0.0.0.0", () => resolve(s));

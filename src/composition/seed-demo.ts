@@ -1,6 +1,7 @@
 import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
 import { HUBSPOT_SANDBOX_DEMO } from "../sandbox/hubspot/state";
 import { SALESFORCE_SANDBOX_DEMO } from "../sandbox/salesforce/state";
+import type { Clock } from "../ports/clock";
 
 /** Fixed demo identities (DESIGN §7), shared by docs, tests and tools. */
 export const DEMO = {
@@ -23,7 +24,7 @@ export const DEMO = {
 /** Seeds the demo HubSpot portal and Salesforce org of the embedded default, pointing at the sandbox. */
 export async function seedDemoConnections(
   connections: ConnectionsRepo,
-  options: { sandboxUrl: string },
+  options: { sandboxUrl: string; now: Clock },
 ): Promise<void> {
   await connections.upsert({
     id: DEMO.hubspot.connectionId,
@@ -35,7 +36,7 @@ export async function seedDemoConnections(
   await connections.saveTokens(DEMO.hubspot.connectionId, {
     accessToken: DEMO.hubspot.accessToken,
     refreshToken: DEMO.hubspot.refreshToken,
-    expiresAt: new Date(Date.now() + 6 * 3600_000),
+    expiresAt: new Date(options.now().getTime() + 6 * 3600_000),
   });
   await connections.upsert({
     id: DEMO.salesforce.connectionId,
@@ -48,6 +49,6 @@ export async function seedDemoConnections(
   await connections.saveTokens(DEMO.salesforce.connectionId, {
     accessToken: DEMO.salesforce.accessToken,
     refreshToken: DEMO.salesforce.refreshToken,
-    expiresAt: new Date(Date.now() + 2 * 3600_000),
+    expiresAt: new Date(options.now().getTime() + 2 * 3600_000),
   });
 }

@@ -9,6 +9,7 @@ import { createErrorHandler } from "./error-handler";
 import type { Metrics } from "./metrics";
 import { createAdminApiRouter } from "./routes/admin-routes";
 import { createWebhookRouter } from "./routes/webhook-routes";
+import type { Clock } from "../ports/clock";
 
 export interface AppDeps {
   config: {
@@ -27,7 +28,8 @@ export interface AppDeps {
   /** Extra routers mounted at the root (cards, install, …) and under /admin/api (reps, reports, …). */
   routers?: Router[];
   adminRouters?: Router[];
-  now?: () => number;
+  /** The clock every route reads. */
+  now: Clock;
 }
 
 /**
@@ -66,7 +68,7 @@ export function createApp(deps: AppDeps): Express {
       logger: deps.logger,
       metrics: deps.metrics,
       maxBodyBytes: deps.config.webhookMaxBodyBytes,
-      ...(deps.now ? { now: deps.now } : {}),
+      now: deps.now,
     }),
   );
 

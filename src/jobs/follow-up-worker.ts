@@ -3,11 +3,12 @@ import type { FollowUpJob } from "../app/follow-up";
 import type { Logger } from "../ports/logger";
 import type { Boss } from "./boss";
 import { QUEUES } from "./queues";
+import type { Clock } from "../ports/clock";
 
 export interface FollowUpSchedulerOptions {
   boss: Boss;
-  /** The clock the plan was computed on; the job's delay is `at − now()`. @default () => new Date() */
-  now?: () => Date;
+  /** The clock the plan was computed on; the job's delay is `at − now()`. */
+  now: Clock;
   /** Clock seconds per real second: tests run a business day in seconds on an injected clock. @default 1 */
   clockRate?: number;
 }
@@ -26,7 +27,7 @@ export function followUpJobId(job: FollowUpJob): string {
  * @example const enqueue = createFollowUpScheduler({ boss }); await enqueue(job, step.at, 0);
  */
 export function createFollowUpScheduler(options: FollowUpSchedulerOptions) {
-  const now = options.now ?? (() => new Date());
+  const now = options.now;
   const rate = options.clockRate ?? 1;
   if (!(rate > 0)) throw new Error(`Expected \`clockRate\` to be > 0, got \`${rate}\``);
   return async (job: FollowUpJob, at: string, order: number): Promise<void> => {

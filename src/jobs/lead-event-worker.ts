@@ -67,11 +67,11 @@ export async function startLeadEventWorker(
       log.debug("event already settled; job skipped", { status: event.status });
       return;
     }
-    const started = Date.now();
+    const started = performance.now();
     try {
       const outcome = await handle(event, log);
       await events.markProcessed(connectionId, eventKey, outcome);
-      log.info("event handled", { outcome, ms: Date.now() - started });
+      log.info("event handled", { outcome, ms: Math.round(performance.now() - started) });
     } catch (err) {
       const error = asAppError(err);
       const attempts = await events.recordFailure(connectionId, eventKey, error);

@@ -7,6 +7,7 @@ import { liveCardInput } from "../app/get-handoff-card";
 import type { Logger } from "../ports/logger";
 import type { Boss } from "./boss";
 import { QUEUES } from "./queues";
+import type { Clock } from "../ports/clock";
 
 export interface NotifyJob {
   connectionId: string;
@@ -24,7 +25,8 @@ export interface NotifyDeps {
   cardLink?: (connectionId: string, leadId: string) => string;
   /** Slack Web API base (tests point it at a local server). */
   slackApiBaseUrl?: string;
-  now?: () => Date;
+  /** What time it is (the card shown in the message is built for this instant). */
+  now: Clock;
 }
 
 /** Channels configured for a connection. */
@@ -56,7 +58,7 @@ export function createNotify(deps: NotifyDeps) {
 
 /** Sends each channel's message as its own job: a failing channel retries alone and never blocks the handoff. */
 export async function startNotifyWorker(deps: NotifyDeps): Promise<{ stop(): Promise<void> }> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now;
   const id = await deps.boss.work<NotifyJob>(QUEUES.notify, { localConcurrency: 4 }, async ([job]) => {
     if (!job) return;
     const { connectionId, handoffId, channel } = job.data;

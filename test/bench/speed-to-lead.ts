@@ -6,6 +6,7 @@ import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { hubSpotHeaders } from "../helpers/sign";
 import { percentile, type BenchFigure } from "./figures";
+import { systemClock } from "../../src/composition/system-clock";
 
 const SECRET = "bench-client-secret-0123456789";
 
@@ -44,7 +45,7 @@ export async function benchSpeedToLead(
     worker: true,
     extend: (core) => composeHandoff(core, settings),
   });
-  await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url });
+  await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
   const portal = Number(DEMO.hubspot.portalId);
   const base = 770_000 + Math.floor(Math.random() * 100_000);
   const latencies: number[] = [];

@@ -9,6 +9,7 @@ import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { hubSpotHeaders } from "../helpers/sign";
+import { systemClock } from "../../src/composition/system-clock";
 
 const SECRET = "fault-suite-secret-0123456789";
 const KEY = randomBytes(32).toString("base64");
@@ -45,7 +46,7 @@ describe("fault suite: kill -9, PostgreSQL restart, 429 storms, 5xx bursts, dupl
       port: 0,
       worker: false,
     });
-    await seedDemoConnections(intake.connections, { sandboxUrl: sandbox.url });
+    await seedDemoConnections(intake.connections, { sandboxUrl: sandbox.url, now: systemClock });
   }, 60_000);
 
   afterAll(async () => {

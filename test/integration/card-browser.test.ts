@@ -11,6 +11,7 @@ import { createErrorHandler } from "../../src/http/error-handler";
 import { type CardFeedback, createCardRouter } from "../../src/http/routes/card-routes";
 import type { Logger } from "../../src/ports/logger";
 import { aHandoffCardInput } from "../fixtures/handoff-card";
+import { systemClock } from "../../src/composition/system-clock";
 
 // What a rep sees on the preview page, checked in Debian's headless Chromium (DESIGN §8: never download a browser).
 const CHROMIUM = "/usr/bin/chromium";
@@ -55,6 +56,8 @@ beforeAll(async () => {
       // The demo preview is open here; production wires the admin-token check.
       authorizePreview: () => undefined,
       logger: silent,
+      // The card, its countdown in the browser and the feedback all read the one real clock.
+      now: systemClock,
     }),
   );
   app.use(createErrorHandler(silent));

@@ -154,10 +154,16 @@ describe("the admin dashboard at /admin", () => {
           connections: core.connections,
           logger: core.logger,
           adminToken: TEST_ADMIN_TOKEN,
+          now: clock,
         }),
       ],
       adminRouters: (core) => [
-        createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger }),
+        createDashboardApiRouter({
+          pool: core.pool,
+          connections: core.connections,
+          logger: core.logger,
+          now: clock,
+        }),
         createRepsRouter({ pool: core.pool, logger: core.logger, now: clock }),
         createReportRouter({
           pool: core.pool,

@@ -13,6 +13,7 @@ import {
   TEST_SECRET,
   type TestRuntime,
 } from "../helpers/runtime";
+import { systemClock } from "../../src/composition/system-clock";
 
 // Wednesday 2026-11-18 10:00 in Madrid and Berlin.
 const NOW = new Date("2026-11-18T09:00:00.000Z");
@@ -45,7 +46,7 @@ describe("a web-to-lead form becomes a handoff (Salesforce outbound message, end
         }),
     });
     leads = new LeadStore(rt.pool);
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url });
+    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     await rt.connections.saveNotificationSettings(CONNECTION, {
       slack: { webhookUrl: captured.slackUrl },
     });

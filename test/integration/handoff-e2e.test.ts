@@ -15,6 +15,7 @@ import {
   type TestRuntime,
 } from "../helpers/runtime";
 import { hubSpotHeaders } from "../helpers/sign";
+import { systemClock } from "../../src/composition/system-clock";
 
 // Wednesday 2026-11-18 10:00 in Berlin: Anna and Ben are at work.
 const NOW = new Date("2026-11-18T09:00:00.000Z");
@@ -50,7 +51,7 @@ describe("a form submission becomes a handoff (HubSpot, end to end against the s
       },
     });
     leads = new LeadStore(rt.pool);
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url });
+    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     await rt.connections.saveNotificationSettings(CONNECTION, {
       slack: { webhookUrl: captured.slackUrl },
       email: {

@@ -16,6 +16,7 @@ import {
   type TestRuntime,
 } from "../helpers/runtime";
 import { hubSpotHeaders } from "../helpers/sign";
+import { systemClock } from "../../src/composition/system-clock";
 
 /**
  * Security checks on the running app: logs carry ids only, tokens are unreadable in the database without the
@@ -56,7 +57,7 @@ describe("security", () => {
           },
         }),
     } as Parameters<typeof startTestRuntime>[0]);
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url });
+    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     await rt.connections.upsert({ id: "other-portal", crm: "hubspot", externalId: "1234567", name: "Other" });
   });
 

@@ -7,6 +7,7 @@ import { hubSpotPropertiesScoredBy } from "../../src/adapters/hubspot/hubspot-sc
 import { parseSla } from "../../src/sla/load-sla";
 import { createCardRouter } from "../../src/http/routes/card-routes";
 import type { Logger } from "../../src/ports/logger";
+import { fixedClock } from "../../src/ports/clock";
 
 // app.json, crm-cards/ and webhooks/ are data that HubSpot, Salesforce and admins read; this keeps them honest.
 const ROOT = join(__dirname, "../..");
@@ -85,6 +86,7 @@ function cardApp() {
       feedbackSecret: "manifest-test-secret-0123456789",
       authorizePreview: () => undefined,
       logger: silent,
+      now: fixedClock("2026-11-23T10:00:00Z"),
     }),
   );
   app.use((_req, res) => void res.status(404).json({ error: "no_route" }));

@@ -280,11 +280,7 @@ export async function getSlaVersion(
  * The SLA in force for a connection at `now`: the latest published version whose effective date has
  * come (in UTC days), or null when none has. Decisions record the returned hash.
  */
-export async function getActiveSla(
-  pool: Pool,
-  connectionId: string,
-  now: Date = new Date(),
-): Promise<ActiveSla | null> {
+export async function getActiveSla(pool: Pool, connectionId: string, now: Date): Promise<ActiveSla | null> {
   const { rows } = await pool.query<{ document: Sla; hash: string }>(
     `SELECT document, hash FROM sla_versions
      WHERE connection_id = $1 AND status IN ('published', 'superseded') AND effective <= $2::date

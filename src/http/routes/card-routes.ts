@@ -9,6 +9,7 @@ import type { Logger } from "../../ports/logger";
 import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
 import { renderCardPage } from "../card-page";
 import { verifyHubSpotSignature } from "../../adapters/hubspot/verify-hubspot-signature";
+import type { Clock } from "../../ports/clock";
 
 /** Where a decision came from; `actorId` is the CRM user id when the CRM vouched for it. */
 export type CardSurface = "hubspot" | "salesforce" | "preview";
@@ -40,8 +41,8 @@ export interface CardRoutesDeps {
   /** Guards the preview page (it shows personal data): throw an AppError to refuse. */
   authorizePreview(req: Request): void | Promise<void>;
   logger: Logger;
-  /** @default Date.now */
-  now?: () => number;
+  /** The clock for signature windows and feedback-token expiry. */
+  now: Clock;
   /** Budget for building a card; HubSpot's card waits at most 15 s, we answer well under 3 s. @default 2500 */
   cardTimeoutMs?: number;
   /** How long a served page may post feedback. @default 43200000 (12 h) */
@@ -112,7 +113,7 @@ const previewKey = (secret: string) => `${secret}\u0000preview-link`;
 
 /**
  * A preview link a rep can open from Slack or e-mail without an admin token: bound to one lead, until `expiresAt`.
- * @example signedPreviewUrl(config.publicUrl, feedbackSecret, "conn-1", "501", Date.now() + 7 * 86_400_000)
+ * @example signedPreviewUrl(config.publicUrl, feedbackSecret, "conn-1", "501", clock().getTime() + 7 * 86_400_000)
  */
 export function signedPreviewUrl(
   publicUrl: string,
@@ -135,8 +136,8 @@ export function signedPreviewUrl(
  * `authorizePreview` for production: an admin (`Authorization: Bearer` or the dashboard cookie) or a link made by
  * `signedPreviewUrl` for this very lead. The embedded demo may pass `() => undefined` instead.
  */
-export function previewAuthorizer(options: { adminToken: string; secret: string; now?: () => number }) {
-  const now = options.now ?? Date.now;
+export function previewAuthorizer(options: { adminToken: string; secret: string; now: Clock }) {
+  const now = () => options.now().getTime();
   return (req: Request): void => {
     const admin = presentedAdminToken(req);
     if (admin !== undefined && adminTokenMatches(admin, options.adminToken)) return;
@@ -162,7 +163,7 @@ export function previewAuthorizer(options: { adminToken: string; secret: string;
  * the configured PUBLIC_URL (never rebuilt from proxy headers).
  * @example verifyHubSpot: hubSpotCardVerifier(config.publicUrl, config.hubspotSecrets)
  */
-export function hubSpotCardVerifier(publicUrl: string, secrets: string[], now: () => number = Date.now) {
+export function hubSpotCardVerifier(publicUrl: string, secrets: string[], now: Clock) {
   return (rawBody: Buffer, req: Request): void =>
     verifyHubSpotSignature(
       {
@@ -173,7 +174,7 @@ export function hubSpotCardVerifier(publicUrl: string, secrets: string[], now: (
         timestamp: req.get("x-hubspot-request-timestamp"),
       },
       secrets,
-      now(),
+      now().getTime(),
     );
 }
 
@@ -255,7 +256,7 @@ function errorPage(err: AppError): string {
  * @example app.use(createCardRouter({ getCard, recordFeedback, verifyHubSpot: hubSpotCardVerifier(url, secrets), … }));
  */
 export function createCardRouter(deps: CardRoutesDeps): Router {
-  const now = deps.now ?? Date.now;
+  const now = () => deps.now().getTime();
   const cardTimeoutMs = deps.cardTimeoutMs ?? 2500;
   const ttl = deps.feedbackTokenTtlMs ?? 12 * 3600_000;
   const limit = deps.maxBodyBytes ?? 65_536;

@@ -16,6 +16,7 @@ import type { Logger } from "../../ports/logger";
 import { diffSla } from "../../sla/diff-sla";
 import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
 import { renderLoginPage } from "../dashboard/login-page";
+import type { Clock } from "../../ports/clock";
 
 export interface DashboardRouterDeps {
   pool: Pool;
@@ -28,6 +29,8 @@ export interface DashboardRouterDeps {
    * @default true when the request arrived over HTTPS
    */
   secureCookie?: boolean;
+  /** The clock for the sign-in throttle's window. */
+  now: Clock;
 }
 
 const COOKIE = "handoff_admin";
@@ -135,7 +138,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
 
   router.post("/admin/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
     const ip = req.ip ?? "unknown";
-    const now = Date.now();
+    const now = deps.now().getTime();
     if (tooManyFailures(ip, now)) {
       deps.logger.warn("dashboard login throttled");
       return login(res, 429, "Too many wrong tokens from this address. Wait ten minutes, then try again.");
@@ -177,6 +180,8 @@ export interface DashboardApiDeps {
   pool: Pool;
   connections: ConnectionsRepo;
   logger: Logger;
+  /** Which SLA version is live is read at this instant. */
+  now: Clock;
 }
 
 function queryText(req: Request, name: string, hint: string): string {
@@ -234,7 +239,7 @@ function vocabularyJson(sla: Sla) {
  * - `GET /sla/versions?connectionId=` — versions newest first with sign-off status, plus the in-force (or
  *   newest) version's hash, funnel vocabulary and rep keys
  * - `GET /sla/diff?connectionId=&a=<hash>&b=<hash>` — `{ a, b, changes: SlaChange[] }` from a to b
- * @example adminApi.use(createDashboardApiRouter({ pool, connections, logger }));
+ * @example adminApi.use(createDashboardApiRouter({ pool, connections, logger, now }));
  */
 export function createDashboardApiRouter(deps: DashboardApiDeps): Router {
   const router = Router();
@@ -250,7 +255,7 @@ export function createDashboardApiRouter(deps: DashboardApiDeps): Router {
     const connectionId = queryText(req, "connectionId", "GET /admin/api/sla/versions?connectionId=<id>");
     await ensureConnection(deps, connectionId);
     const versions = await listSlaVersions(deps.pool, connectionId);
-    const active = await getActiveSla(deps.pool, connectionId);
+    const active = await getActiveSla(deps.pool, connectionId, deps.now());
     const shown =
       active ?? (versions[0] ? await getSlaVersion(deps.pool, connectionId, versions[0].hash) : null);
     res.json({

@@ -15,6 +15,7 @@ import { AppError } from "../../domain/errors";
 import type { CrmPort } from "../../ports/crm";
 import type { Logger } from "../../ports/logger";
 import { escapeHtml } from "../../adapters/notify/escape-html";
+import type { Clock } from "../../ports/clock";
 
 export interface InstallRoutesDeps {
   publicUrl: string;
@@ -31,7 +32,8 @@ export interface InstallRoutesDeps {
   };
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
   logger: Logger;
-  now?: () => number;
+  /** The clock for the OAuth state's expiry. */
+  now: Clock;
 }
 
 const STATE_TTL_MS = 10 * 60_000;
@@ -92,7 +94,7 @@ function requireApp(
  */
 export function createInstallRouter(deps: InstallRoutesDeps): Router {
   const router = Router();
-  const now = deps.now ?? Date.now;
+  const now = () => deps.now().getTime();
   const hubspotConfig = () => {
     const app = requireApp(deps.hubspot.clientId, deps.hubspot.clientSecret, "hubspot");
     return {

@@ -17,14 +17,15 @@ import { parseSince } from "../../app/reports/report-window";
 import { AppError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
 import { parseSla } from "../../sla/load-sla";
+import type { Clock } from "../../ports/clock";
 
 export interface ReportRouterDeps {
   pool: Pool;
   /** The SLA in force for a connection (the SLA registry's `slaFor`). */
   slaFor: (connectionId: string) => Promise<ActiveSla>;
   logger: Logger;
-  /** @default () => new Date() */
-  now?: () => Date;
+  /** What time it is: the end of every report window. */
+  now: Clock;
 }
 
 const CONNECTION = /^[A-Za-z0-9_.:-]{1,200}$/;
@@ -59,7 +60,7 @@ function queryText(req: Request, name: string): string | undefined {
  * @example app.use("/admin/api", adminAuth, createReportRouter({ pool, slaFor, logger }))
  */
 export function createReportRouter(deps: ReportRouterDeps): Router {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now;
   const reportDeps: ReportDeps = { pool: deps.pool, slaFor: deps.slaFor, now };
   const router = Router();
   const windowOf = (req: Request): ReportWindow => {
@@ -101,7 +102,7 @@ export function createReportRouter(deps: ReportRouterDeps): Router {
         });
       }
       const { sla } = parseSla(text, "draft.yaml");
-      const started = Date.now();
+      const started = performance.now();
       const report = await forecastDraftSla(
         { pool: deps.pool, slaFor: deps.slaFor, now },
         { connectionId, draft: sla, since },
@@ -110,7 +111,7 @@ export function createReportRouter(deps: ReportRouterDeps): Router {
         connectionId,
         events: report.history.events,
         leads: report.history.leads,
-        ms: Date.now() - started,
+        ms: Math.round(performance.now() - started),
       });
       res.json(report);
     },

@@ -18,6 +18,7 @@ import {
   soapFault,
 } from "../../adapters/salesforce/salesforce-outbound-message";
 import { verifyHubSpotSignature } from "../../adapters/hubspot/verify-hubspot-signature";
+import type { Clock } from "../../ports/clock";
 
 export interface WebhookRoutesDeps {
   publicUrl: string;
@@ -27,8 +28,8 @@ export interface WebhookRoutesDeps {
   logger: Logger;
   metrics: Metrics;
   maxBodyBytes: number;
-  /** Injected clock for signature windows. @default Date.now */
-  now?: () => number;
+  /** The clock for signature windows and receipt times. */
+  now: Clock;
 }
 
 function unsupportedMediaType(expected: string): AppError {
@@ -44,7 +45,6 @@ function unsupportedMediaType(expected: string): AppError {
  */
 export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
   const router = Router();
-  const now = deps.now ?? Date.now;
   const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
 
   router.post("/webhooks/hubspot", raw, async (req: Request, res: Response, next) => {
@@ -61,7 +61,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
           timestamp: req.get("x-hubspot-request-timestamp"),
         },
         deps.hubspotSecrets,
-        now(),
+        deps.now().getTime(),
       );
       const delivery = parseHubSpotDelivery(rawBody);
       const body = rawBody.toString("utf8");
@@ -143,7 +143,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
           ),
         );
       }
-      const receivedAt = new Date(now()).toISOString();
+      const receivedAt = deps.now().toISOString();
       const events = message.notifications.map((n) =>
         normaliseOutboundNotification(n, connection.id, receivedAt, now()),
       );

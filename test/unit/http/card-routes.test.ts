@@ -69,7 +69,7 @@ function setup(overrides: Partial<CardRoutesDeps> = {}) {
         },
       });
     },
-    verifyHubSpot: hubSpotCardVerifier(PUBLIC_URL, [SECRET], () => clock),
+    verifyHubSpot: hubSpotCardVerifier(PUBLIC_URL, [SECRET], () => new Date(clock)),
     resolveHubSpotConnection: async (portalId) => (portalId === "9876543" ? "conn-hs-1" : null),
     resolveSalesforceConnection: async (orgId) => (orgId === "00DHz000004Hnd0MAC" ? "conn-sf-1" : null),
     canvasConsumerSecrets: [canvas.consumer_secret],
@@ -83,7 +83,7 @@ function setup(overrides: Partial<CardRoutesDeps> = {}) {
       }
     },
     logger: capturingLogger(logs),
-    now: () => clock,
+    now: () => new Date(clock),
     ...overrides,
   };
   const app = express();
@@ -286,7 +286,11 @@ describe("GET /cards/preview/:connectionId/:leadId", () => {
 
 describe("signed preview links (previewAuthorizer)", () => {
   const authorizer = (clock: () => number) =>
-    previewAuthorizer({ adminToken: "admin-token-0123456789abcdef", secret: FEEDBACK_SECRET, now: clock });
+    previewAuthorizer({
+      adminToken: "admin-token-0123456789abcdef",
+      secret: FEEDBACK_SECRET,
+      now: () => new Date(clock()),
+    });
 
   it("when a rep opens the link from Slack or e-mail, then the card opens for that lead only, until it expires", async () => {
     let clock = NOW;
