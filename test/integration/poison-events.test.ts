@@ -37,7 +37,7 @@ describe("one bad event never loses the delivery it came in", () => {
   let sfToken: string;
   const NOW = Date.now();
   beforeAll(async () => {
-    rt = await startTestRuntime({ now: () => NOW });
+    rt = await startTestRuntime({ now: () => new Date(NOW) });
     await rt.connections.upsert({ id: "hs-poison", crm: "hubspot", externalId: String(PORTAL), name: "P" });
     const sf = await rt.connections.upsert({
       id: "sf-poison",

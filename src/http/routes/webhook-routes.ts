@@ -78,7 +78,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
       }
       const events: IncomingEvent[] = [];
       let ignored = 0;
-      const at = now();
+      const at = deps.now().getTime();
       for (const e of delivery.events) {
         const connectionId = connectionByPortal.get(String(e.portalId));
         const normalised = connectionId ? normaliseHubSpotEvent(e, connectionId, at, body) : null;
@@ -145,7 +145,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
       }
       const receivedAt = deps.now().toISOString();
       const events = message.notifications.map((n) =>
-        normaliseOutboundNotification(n, connection.id, receivedAt, now()),
+        normaliseOutboundNotification(n, connection.id, receivedAt, deps.now().getTime()),
       );
       const result = await deps.events.append(events);
       recordIntake(deps, "salesforce", result, started);
