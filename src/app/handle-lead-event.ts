@@ -4,6 +4,8 @@ import { AppError } from "../domain/errors";
 import type { HandoffCardInput } from "../domain/handoff-card";
 import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
 import { qualifyLead } from "../domain/lifecycle";
+import { DEFAULT_OPEN_LEADS, openLeadState } from "../domain/open-leads";
+import { crmRejectionReason } from "../domain/crm-rejection";
 import type { Logger } from "../ports/logger";
 import type { PipelineDeps } from "./pipeline-deps";
 import { buildCardInput, loadLeadContext, routeLead, scoreSummary, type LeadContext } from "./pipeline-steps";
@@ -32,6 +34,8 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     const ctx = await loadLeadContext(deps, event);
     if (!ctx) return "ignored";
     await recordManualStageChange(deps, event, ctx);
+    await releaseIfClosed(deps, ctx, log);
+    await recordCrmDisqualification(deps, event, ctx, log);
 
     const now = deps.now();
     const q = qualifyLead(ctx.lead, ctx.activities, ctx.history, ctx.sla.sla, now);
@@ -77,6 +81,50 @@ async function forgetLead(deps: PipelineDeps, event: StoredEvent): Promise<void>
         deps.now().toISOString(),
       );
   }
+}
+
+/**
+ * A lead the CRM shows accepted, converted, an opportunity, a customer or closed no longer takes a slot of its
+ * rep's open capacity (the SLA's `routing.open_leads` says what is open). A no-op for leads Handoff holds no slot for.
+ */
+async function releaseIfClosed(deps: PipelineDeps, ctx: LeadContext, log: Logger): Promise<void> {
+  const state = openLeadState(ctx.lead, ctx.sla.sla.routing.openLeads ?? DEFAULT_OPEN_LEADS);
+  if (state.open) return;
+  if (await deps.assignments.release(ctx.connectionId, ctx.lead.id, state.reason, deps.now())) {
+    log.info("open slot freed", { leadId: ctx.lead.id, reason: state.reason });
+  }
+}
+
+/**
+ * A lead whose CRM status means "disqualified" (`feedback.crm_rejections`) is treated as rejected from the
+ * moment Handoff learns of it: back to the recycle stage, kept out of the handoff until the SLA's
+ * requalification rule lets it back (the cooldown, then new activity). Recorded when the status changes to a
+ * rejection, or once for a lead that arrives already so; a status set on an open handoff by a person is sales'
+ * feedback and handled by `recordCrmLeadStatus` before this.
+ */
+async function recordCrmDisqualification(
+  deps: PipelineDeps,
+  event: StoredEvent,
+  ctx: LeadContext,
+  log: Logger,
+): Promise<void> {
+  const reason = crmRejectionReason(ctx.lead.leadStatus, ctx.sla.sla);
+  if (reason === undefined) return;
+  const statusChanged =
+    (event.propertyName === "hs_lead_status" || event.propertyName === "Status") &&
+    event.propertyValue?.toLowerCase() === ctx.lead.leadStatus?.toLowerCase();
+  if (!statusChanged && ctx.history.some((h) => h.type === "rejected")) return;
+  const open = await deps.leads.latestHandoff(ctx.connectionId, ctx.lead.id);
+  if (open?.status === "open") return;
+  const rejected: LifecycleEvent = { type: "rejected", at: event.occurredAt, reason, by: "crm" };
+  await deps.leads.addLifecycle(
+    ctx.connectionId,
+    ctx.lead.id,
+    rejected,
+    statusChanged ? event.eventKey : "crm-status",
+  );
+  if (!ctx.history.some((h) => h.type === "rejected" && h.at === rejected.at)) ctx.history.push(rejected);
+  log.info("lead disqualified in the CRM", { leadId: ctx.lead.id, reason });
 }
 
 /** A person changed the stage in the CRM: respected, and recorded so that nextStage knows. */

@@ -1,4 +1,5 @@
 import type { StoredEvent } from "../adapters/postgres/event-store";
+import { crmRejectionReason } from "../domain/crm-rejection";
 import { AppError } from "../domain/errors";
 import type { Logger } from "../ports/logger";
 import { recordFeedback, type FeedbackDeps } from "./record-feedback";
@@ -50,11 +51,17 @@ export async function recordCrmLeadStatus(
   if (handoff.firstTouchAt === null && event.occurredAt >= handoff.startedAt) {
     await deps.leads.markFirstTouch(connectionId, handoff.id, event.occurredAt);
   }
-  const is = (list: string[]) => list.some((s) => s.toLowerCase() === value.toLowerCase());
-  const decision = is(map.accepted) ? "accept" : is(map.rejected) ? "reject" : undefined;
-  if (!decision) return "touched";
   const { sla } = await deps.slaFor(connectionId);
-  const reason = decision === "reject" ? rejectReason(value, map, sla.feedback.rejectReasons) : undefined;
+  const is = (list: string[]) => list.some((s) => s.toLowerCase() === value.toLowerCase());
+  const slaReason = crmRejectionReason(value, sla);
+  const decision = is(map.accepted)
+    ? "accept"
+    : slaReason !== undefined || is(map.rejected)
+      ? "reject"
+      : undefined;
+  if (!decision) return "touched";
+  const reason =
+    decision === "reject" ? (slaReason ?? rejectReason(value, map, sla.feedback.rejectReasons)) : undefined;
   try {
     await recordFeedback(deps, {
       connectionId,

@@ -28,8 +28,7 @@ export interface FeedbackDeps {
 
 /**
  * Sales accepts (→ SQL) or rejects (→ recycled to nurture, reason required from the SLA's list) the lead's
- * open handoff. The decision is recorded once; the CRM gets the new stage and the rep's slot is freed on
- * rejection.
+ * open handoff. The decision is recorded once; the CRM gets the new stage and the rep's open slot is freed.
  * @throws AppError `reason_required` / `unknown_reason` (400), NotFoundError, `feedback_already_given` (409)
  */
 export async function recordFeedback(
@@ -95,8 +94,13 @@ export async function recordFeedback(
     heldReason: null,
     eventAt: at,
   });
-  if (decision === "reject")
-    await deps.assignments.release(connectionId, leadId, `rejected: ${request.reason}`, deps.now());
+  // Either way the lead no longer takes a slot of the rep's open capacity: accepted leads are sales' pipeline.
+  await deps.assignments.release(
+    connectionId,
+    leadId,
+    decision === "reject" ? `rejected: ${request.reason}` : "accepted",
+    deps.now(),
+  );
   const crm = await deps.crmFor(connectionId);
   await crm.updateLeads([{ leadId, stage }]);
   deps.logger.info("handoff feedback recorded", {

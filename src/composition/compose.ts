@@ -11,6 +11,7 @@ import { createLeadEventHandler } from "../app/handle-lead-event";
 import type { PipelineDeps } from "../app/pipeline-deps";
 import { recordCrmLeadStatus } from "../app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "../app/record-feedback";
+import { reconcileOpenLeads } from "../app/reconcile-open-leads";
 import { createSlaRegistry } from "../app/sla-registry";
 import { buildHandoffCard } from "../domain/handoff-card";
 import { buildTaskSnapshot } from "../domain/task-snapshot";
@@ -26,6 +27,7 @@ import { createReportRouter } from "../http/routes/report-routes";
 import { createRepsRouter } from "../http/routes/reps-routes";
 import { createFollowUpScheduler, startFollowUpWorker } from "../jobs/follow-up-worker";
 import { createNotify, startNotifyWorker } from "../jobs/notify-worker";
+import { startReconcileWorker } from "../jobs/reconcile-worker";
 import type { LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RuntimeCore } from "./runtime";
 import type { Clock } from "../ports/clock";
@@ -198,6 +200,18 @@ export async function composeHandoff(
           logger: core.logger,
         });
 
+  const reconcileDeps = { assignments, crmFor: registry.crmFor, slaFor, logger: core.logger, now };
+  const reconcileWorker =
+    settings.notifyWorker === false
+      ? undefined
+      : await startReconcileWorker({
+          boss: core.boss,
+          connectionIds: async () =>
+            (await core.connections.list()).filter((c) => c.status === "active").map((c) => c.id),
+          run: (connectionId) => reconcileOpenLeads(reconcileDeps, connectionId),
+          logger: core.logger,
+        });
+
   return {
     handleLeadEvent: createLeadEventHandler(deps),
     routers: [
@@ -241,6 +255,7 @@ export async function composeHandoff(
     stop: async () => {
       await notifyWorker?.stop();
       await followUpWorker?.stop();
+      await reconcileWorker?.stop();
       registry.close();
     },
   };

@@ -2,6 +2,7 @@
  * The routing part of the SLA, as plain data. The SLA schema (src/sla/) produces these types; the router
  * (domain/routing.ts) consumes them.
  */
+import type { OpenLeadRule } from "./open-leads";
 
 /** A condition on a lead field: a list means "any of", strings may use `*` wildcards, numbers may use
  * comparison strings such as ">= 100" or ranges "100..500". */
@@ -72,4 +73,6 @@ export interface RoutingRules {
   reps: Record<string, Rep>;
   /** Extra e-mail domains never used for account matching (free-mail and disposable ones are built in). */
   ignoredDomains?: string[];
+  /** Which CRM statuses and stages keep a lead in its owner's open count. @default DEFAULT_OPEN_LEADS */
+  openLeads?: OpenLeadRule;
 }

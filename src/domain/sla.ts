@@ -121,6 +121,13 @@ export interface Sla {
   recycle: Recycle;
   routing: RoutingRules;
   followUp: FollowUp;
-  feedback: { rejectReasons: string[] };
+  feedback: {
+    rejectReasons: string[];
+    /**
+     * CRM lead status → reject reason: a lead showing one of these statuses is disqualified (kept out of the
+     * handoff until it requalifies), and the status set on a handed-over lead is sales' rejection.
+     */
+    crmRejections?: Record<string, string>;
+  };
   commitment: { mqlPerQuarter: number };
 }

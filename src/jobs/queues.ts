@@ -5,6 +5,8 @@ export const QUEUES = {
   leadEvent: "lead-event",
   notify: "notify",
   followUp: "follow-up",
+  /** On a schedule: reps' open counts against the CRM's own (app/reconcile-open-leads). */
+  reconcileOpenLeads: "reconcile-open-leads",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -104,7 +104,11 @@ export interface CrmPort {
   getLastConversion(leadId: string): Promise<Conversion | null>;
   /** The most recent activities (page views first of all), newest first, at most `limit` per kind. */
   getRecentActivities(leadId: string, limit: number): Promise<Activity[]>;
-  countOpenLeadsByOwner(ownerIds: string[]): Promise<Record<string, number>>;
+  /**
+   * How many open leads each owner has in the CRM: leads whose lead status is one of `openStatuses` (the SLA's
+   * `routing.open_leads.statuses`; the adapter's defaults when omitted) and that are not converted.
+   */
+  countOpenLeadsByOwner(ownerIds: string[], openStatuses?: string[]): Promise<Record<string, number>>;
   /** Touches logged since `since` (ISO), for the follow-up clock. */
   listTouches(leadId: string, since: string): Promise<CrmTouch[]>;
   /** Creates (HubSpot) or checks (Salesforce describe) the fields Handoff writes. Returns what was missing. */

@@ -22,6 +22,17 @@ export const ACTIVITY_KINDS = [
   "chat",
 ] as const satisfies readonly ActivityKind[];
 
+/**
+ * CRM lead statuses that mean sales turned the lead down (HubSpot `hs_lead_status`, Salesforce Lead `Status`),
+ * with the reject reason each stands for, when the SLA does not list its own.
+ */
+export const DEFAULT_CRM_REJECTIONS: Record<string, string> = {
+  UNQUALIFIED: "not_icp",
+  BAD_TIMING: "bad_timing",
+  Unqualified: "not_icp",
+  "Closed - Not Converted": "not_icp",
+};
+
 /** The funnel vocabulary seeded for new SLAs: marketing's words ↔ sales' words. */
 export const DEFAULT_VOCABULARY = {
   attract: "prospecting",
@@ -188,6 +199,16 @@ const routing = z.strictObject({
     .default([]),
   pools: z.record(z.string(), pool),
   default_pool: z.string().optional(),
+  open_leads: z
+    .strictObject({
+      statuses: z
+        .array(z.string().min(1))
+        .min(1, { error: "no open statuses — list the CRM lead statuses that still take a rep's slot" }),
+      stages: z
+        .array(z.enum(["subscriber", "lead", "nurture", "mql", "sql", "other"]))
+        .default(["subscriber", "lead", "mql", "other"]),
+    })
+    .optional(),
   fallback: z
     .strictObject({
       queue: z.string().optional(),
@@ -272,15 +293,28 @@ export const rawSlaSchema = z.strictObject({
       within: duration,
     }),
   }),
-  feedback: z.strictObject({
-    reject_reasons: z
-      .array(
-        z.string().regex(/^[a-z0-9_]+$/, {
-          error: "reject reasons are snake_case codes — e.g. not_icp, no_budget",
-        }),
-      )
-      .min(1, { error: "no reject reasons — list at least one, e.g. [not_icp, no_budget]" }),
-  }),
+  feedback: z
+    .strictObject({
+      reject_reasons: z
+        .array(
+          z.string().regex(/^[a-z0-9_]+$/, {
+            error: "reject reasons are snake_case codes — e.g. not_icp, no_budget",
+          }),
+        )
+        .min(1, { error: "no reject reasons — list at least one, e.g. [not_icp, no_budget]" }),
+      crm_rejections: z.record(z.string().min(1), z.string()).optional(),
+    })
+    .superRefine((value, ctx) => {
+      for (const [status, reason] of Object.entries(value.crm_rejections ?? {})) {
+        if (!value.reject_reasons.includes(reason)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["crm_rejections", status],
+            message: `"${reason}" is not one of feedback.reject_reasons — map the status to ${value.reject_reasons.join(", ")} or add the reason`,
+          });
+        }
+      }
+    }),
   commitment: z.strictObject({ mql_per_quarter: z.number().int().nonnegative() }),
 });
 
@@ -389,6 +423,7 @@ export function toSla(raw: RawSla): Sla {
       territories,
       pools,
       ...(raw.routing.default_pool === undefined ? {} : { defaultPool: raw.routing.default_pool }),
+      ...(raw.routing.open_leads === undefined ? {} : { openLeads: raw.routing.open_leads }),
       fallback: {
         ...(fallback.queue === undefined ? {} : { queue: fallback.queue }),
         ...(fallback.owner_id === undefined ? {} : { ownerId: fallback.owner_id }),
@@ -404,7 +439,14 @@ export function toSla(raw: RawSla): Sla {
       reassignAfter: raw.follow_up.reassign_after,
       cadence: raw.follow_up.cadence,
     },
-    feedback: { rejectReasons: raw.feedback.reject_reasons },
+    feedback: {
+      rejectReasons: raw.feedback.reject_reasons,
+      crmRejections:
+        raw.feedback.crm_rejections ??
+        Object.fromEntries(
+          Object.entries(DEFAULT_CRM_REJECTIONS).filter(([, r]) => raw.feedback.reject_reasons.includes(r)),
+        ),
+    },
     commitment: { mqlPerQuarter: raw.commitment.mql_per_quarter },
   };
 }

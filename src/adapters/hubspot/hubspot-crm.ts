@@ -492,8 +492,8 @@ export class HubSpotCrm implements CrmPort {
     return activities.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt));
   }
 
-  async countOpenLeadsByOwner(ownerIds: string[]): Promise<Record<string, number>> {
-    const statuses = this.options.openLeadStatuses ?? DEFAULT_OPEN_STATUSES;
+  async countOpenLeadsByOwner(ownerIds: string[], openStatuses?: string[]): Promise<Record<string, number>> {
+    const statuses = openStatuses ?? this.options.openLeadStatuses ?? DEFAULT_OPEN_STATUSES;
     const counts: Record<string, number> = {};
     await Promise.all(
       [...new Set(ownerIds)].map(async (ownerId) => {

@@ -99,6 +99,41 @@ export interface AssignmentStore {
   release(connectionId: string, leadId: string, reason: string, now: Date): Promise<boolean>;
   /** A stored decision by id (any connection when `connectionId` is undefined: the CLI's replay). */
   getDecision(connectionId: string | undefined, decisionId: string): Promise<StoredDecision>;
+  /** The leads Handoff handed over that still take a slot, oldest first. */
+  openAssignments(connectionId: string): Promise<OpenAssignment[]>;
+  /**
+   * Sets each rep's open count from the CRM's own count of their open leads (`CrmPort.countOpenLeadsByOwner`):
+   * open = Handoff's open assignments + the CRM's open leads beyond them. Reps not in `crmOpen` are recounted
+   * from Handoff's assignments alone.
+   */
+  reconcileOpenCounts(
+    connectionId: string,
+    crmOpen: Record<string, number>,
+    now: Date,
+  ): Promise<RepOpenCount[]>;
+  /** Each rep's open count and what it is made of (the dashboard). */
+  openCounts(connectionId: string): Promise<RepOpenCount[]>;
+}
+
+export interface OpenAssignment {
+  leadId: string;
+  repKey: string;
+  ownerId: string;
+  assignedAt: Date;
+}
+
+/** A rep's open count and its parts. */
+export interface RepOpenCount {
+  repKey: string;
+  /** What the open cap is compared with. */
+  open: number;
+  /** Leads Handoff handed over that are still open. */
+  handedOver: number;
+  /** Open leads in the CRM beyond Handoff's own (assigned by hand or before Handoff), at the last reconcile. */
+  otherInCrm: number;
+  /** The CRM's own count at the last reconcile; null before the first. */
+  crmOpen: number | null;
+  reconciledAt: Date | null;
 }
 
 export interface AssignmentStoreOptions {
@@ -292,6 +327,69 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
       });
     },
 
+    async openAssignments(connectionId) {
+      const rows = await pool.query<{
+        lead_id: string;
+        rep_key: string;
+        owner_id: string;
+        assigned_at: Date;
+      }>(
+        `SELECT lead_id, rep_key, owner_id, assigned_at FROM lead_assignments
+          WHERE connection_id = $1 AND released_at IS NULL AND counted AND rep_key IS NOT NULL
+          ORDER BY assigned_at, lead_id`,
+        [connectionId],
+      );
+      return rows.rows.map((r) => ({
+        leadId: r.lead_id,
+        repKey: r.rep_key,
+        ownerId: r.owner_id,
+        assignedAt: r.assigned_at,
+      }));
+    },
+
+    reconcileOpenCounts(connectionId, crmOpen, now) {
+      return inTransaction(async (client) => {
+        const keys = Object.keys(crmOpen).sort();
+        // Lock the reps' rows in key order (as assign does), then recount Handoff's part under the lock.
+        await client.query(
+          `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
+           ON CONFLICT (connection_id, rep_key) DO UPDATE SET updated_at = rep_state.updated_at`,
+          [connectionId, keys],
+        );
+        // Every rep row of the connection, so no assignment commits between the recount and the update.
+        await client.query("SELECT 1 FROM rep_state WHERE connection_id = $1 ORDER BY rep_key FOR UPDATE", [
+          connectionId,
+        ]);
+        await client.query(
+          `WITH mine AS (
+             SELECT s.rep_key,
+                    (SELECT count(*) FROM lead_assignments a
+                      WHERE a.connection_id = s.connection_id AND a.rep_key = s.rep_key
+                        AND a.released_at IS NULL AND a.counted)::int AS handed_over,
+                    c.crm::int AS crm
+               FROM rep_state s
+               LEFT JOIN unnest($2::text[], $3::int[]) AS c(rep_key, crm) ON c.rep_key = s.rep_key
+              WHERE s.connection_id = $1
+           )
+           UPDATE rep_state s SET
+             crm_open_count = CASE WHEN m.crm IS NULL THEN s.crm_open_count ELSE m.crm END,
+             crm_other_open = CASE WHEN m.crm IS NULL THEN s.crm_other_open
+                                   ELSE GREATEST(m.crm - m.handed_over, 0) END,
+             open_count = m.handed_over + CASE WHEN m.crm IS NULL THEN s.crm_other_open
+                                               ELSE GREATEST(m.crm - m.handed_over, 0) END,
+             reconciled_at = CASE WHEN m.crm IS NULL THEN s.reconciled_at ELSE $4 END,
+             updated_at = now()
+           FROM mine m WHERE s.connection_id = $1 AND s.rep_key = m.rep_key`,
+          [connectionId, keys, keys.map((k) => crmOpen[k]), now],
+        );
+        return readOpenCounts(client, connectionId);
+      });
+    },
+
+    openCounts(connectionId) {
+      return readOpenCounts(pool, connectionId);
+    },
+
     async getDecision(connectionId, decisionId) {
       const result = await pool.query<{
         id: string;
@@ -325,6 +423,32 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
       };
     },
   };
+}
+
+async function readOpenCounts(db: Pool | PoolClient, connectionId: string): Promise<RepOpenCount[]> {
+  const rows = await db.query<{
+    rep_key: string;
+    open_count: number;
+    handed_over: number;
+    crm_other_open: number;
+    crm_open_count: number | null;
+    reconciled_at: Date | null;
+  }>(
+    `SELECT s.rep_key, s.open_count, s.crm_other_open, s.crm_open_count, s.reconciled_at,
+            (SELECT count(*) FROM lead_assignments a
+              WHERE a.connection_id = s.connection_id AND a.rep_key = s.rep_key
+                AND a.released_at IS NULL AND a.counted)::int AS handed_over
+       FROM rep_state s WHERE s.connection_id = $1 ORDER BY s.rep_key`,
+    [connectionId],
+  );
+  return rows.rows.map((r) => ({
+    repKey: r.rep_key,
+    open: r.open_count,
+    handedOver: r.handed_over,
+    otherInCrm: r.crm_other_open,
+    crmOpen: r.crm_open_count,
+    reconciledAt: r.reconciled_at,
+  }));
 }
 
 function isoDay(now: Date, offsetDays: number): string {

@@ -17,6 +17,11 @@ export interface RepOverview {
   awayUntil: string | null;
   caps: { open: number | null; perDay: number | null; perWeek: number | null };
   open: number;
+  /**
+   * What `open` is made of: leads Handoff handed over that are still open, plus open leads in the CRM beyond
+   * them (from the CRM's own count at the last reconcile, `crmOpen` at `reconciledAt`).
+   */
+  openParts: { handedOver: number; otherInCrm: number; crmOpen: number | null; reconciledAt: string | null };
   outOfOffice: { id: string; from: string; to: string; reason: string | null }[];
   updatedAt: string;
   updatedBy: string | null;
@@ -110,10 +115,17 @@ export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailab
       cap_per_day: number | null;
       cap_per_week: number | null;
       open_count: number;
+      handed_over: number;
+      crm_other_open: number;
+      crm_open_count: number | null;
+      reconciled_at: Date | null;
       updated_at: Date;
       updated_by: string | null;
     }>(
-      `SELECT * FROM rep_state WHERE connection_id = $1 AND ($2::text IS NULL OR rep_key = $2) ORDER BY rep_key`,
+      `SELECT s.*, (SELECT count(*) FROM lead_assignments a
+                     WHERE a.connection_id = s.connection_id AND a.rep_key = s.rep_key
+                       AND a.released_at IS NULL AND a.counted)::int AS handed_over
+         FROM rep_state s WHERE s.connection_id = $1 AND ($2::text IS NULL OR s.rep_key = $2) ORDER BY s.rep_key`,
       [connectionId, only ?? null],
     );
     const ooo = await pool.query<{
@@ -135,6 +147,12 @@ export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailab
       awayUntil: r.away ? (r.away_until?.toISOString() ?? null) : null,
       caps: { open: r.cap_open, perDay: r.cap_per_day, perWeek: r.cap_per_week },
       open: r.open_count,
+      openParts: {
+        handedOver: r.handed_over,
+        otherInCrm: r.crm_other_open,
+        crmOpen: r.crm_open_count,
+        reconciledAt: r.reconciled_at?.toISOString() ?? null,
+      },
       outOfOffice: ooo.rows
         .filter((o) => o.rep_key === r.rep_key)
         .map((o) => ({

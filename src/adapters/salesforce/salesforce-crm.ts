@@ -397,12 +397,12 @@ export class SalesforceCrm implements CrmPort {
     return [];
   }
 
-  async countOpenLeadsByOwner(ownerIds: string[]): Promise<Record<string, number>> {
+  async countOpenLeadsByOwner(ownerIds: string[], openStatuses?: string[]): Promise<Record<string, number>> {
     // Queues (00G…) have no capacity; only users are counted.
     const users = [...new Set(ownerIds.filter((id) => ID.test(id) && !id.startsWith("00G")))];
     const counts: Record<string, number> = Object.fromEntries(ownerIds.map((id) => [id, 0]));
     if (users.length === 0) return counts;
-    const statuses = this.openStatuses.map(soqlString).join(", ");
+    const statuses = (openStatuses?.length ? openStatuses : this.openStatuses).map(soqlString).join(", ");
     try {
       for (let i = 0; i < users.length; i += QUERY_IDS_MAX) {
         const owners = users

@@ -551,7 +551,23 @@
           ),
         );
       }
-      open.textContent = r ? String(r.open) : "0";
+      const parts = r && r.openParts;
+      open.replaceChildren(
+        r ? String(r.open) : "0",
+        ...(parts
+          ? [
+              h(
+                "div",
+                { class: "muted small" },
+                `${parts.handedOver} handed over` +
+                  (parts.otherInCrm ? ` + ${parts.otherInCrm} more open in the CRM` : "") +
+                  (parts.reconciledAt
+                    ? ` · CRM count ${parts.crmOpen} at ${new Date(parts.reconciledAt).toLocaleString()}`
+                    : " · not reconciled with the CRM yet"),
+              ),
+            ]
+          : []),
+      );
       caps.textContent = r && r.caps && r.caps.open !== null ? `cap ${r.caps.open}` : "SLA cap";
     }
     async function change(kind, body) {
