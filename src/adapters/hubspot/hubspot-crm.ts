@@ -34,6 +34,8 @@ import {
   type HubSpotObject,
 } from "./hubspot-mapper";
 import type { HubSpotAccess } from "./hubspot-oauth";
+import type { Agent } from "node:http";
+import { timeoutAgent } from "../outbound-timeout";
 
 export interface HubSpotCrmOptions {
   /** Handoff's connection id (errors and logs name it). */
@@ -47,6 +49,8 @@ export interface HubSpotCrmOptions {
   lingerMs?: number;
   /** Lead statuses that count as "open" for capacity. @default NEW, OPEN, IN_PROGRESS, ATTEMPTED_TO_CONTACT */
   openLeadStatuses?: string[];
+  /** Longest silence on one API call before it fails (kept inside the job's expiry). @default 30000 */
+  timeoutMs?: number;
   /** Longest hold of the whole budget after a 429 (the job retries later anyway). @default 10_000 */
   maxPauseMs?: number;
   logger?: Logger;
@@ -110,11 +114,13 @@ export class HubSpotCrm implements CrmPort {
   private readonly writes: BatchCoalescer<LeadUpdate, true>;
   private readonly tasks: BatchCoalescer<FollowUpTask, CreatedTask>;
   private client: { token: string; client: Client } | undefined;
+  private readonly agent: Agent;
   private forms: { at: number; byName: Map<string, string> } | undefined;
 
   constructor(options: HubSpotCrmOptions) {
     this.options = options;
     this.basePath = options.basePath ?? "https://api.hubapi.com";
+    this.agent = timeoutAgent(this.basePath, options.timeoutMs);
     this.budget =
       options.budget ?? new RateBudgetQueue({ name: options.connectionId, ...HUBSPOT_OAUTH_BUDGET });
     const lingerMs = options.lingerMs ?? 10;
@@ -147,7 +153,10 @@ export class HubSpotCrm implements CrmPort {
     const token = await this.options.access.accessToken();
     if (this.client?.token !== token) {
       // No numberOfApiCallRetries, no limiterOptions: retries belong to the jobs, pacing to the budget.
-      this.client = { token, client: new Client({ accessToken: token, basePath: this.basePath }) };
+      this.client = {
+        token,
+        client: new Client({ accessToken: token, basePath: this.basePath, httpAgent: this.agent }),
+      };
     }
     return this.client.client;
   }

@@ -3,6 +3,7 @@ import { AppError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
 import type { RateBudget } from "../../ports/crm";
 import { translateCrmError } from "../crm-errors";
+import { OUTBOUND_TIMEOUT_MS } from "../outbound-timeout";
 import { RateBudgetQueue } from "../rate-budget";
 import type { SalesforceSession, SalesforceTokens } from "./salesforce-oauth";
 
@@ -41,7 +42,7 @@ export interface SalesforceClientOptions {
    * CrmRateLimitedError so the org's other integrations keep working. @default 0.9
    */
   maxDailyShare?: number;
-  /** Per-request timeout. @default 60000 */
+  /** Per-request timeout, inside the job's expiry. @default 30000 */
   timeoutMs?: number;
   /** @default Date.now */
   now?: () => number;
@@ -223,7 +224,7 @@ export class SalesforceClient {
             },
             ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
           },
-          { retry: { maxRetries: 0 }, timeout: this.options.timeoutMs ?? 60_000 },
+          { retry: { maxRetries: 0 }, timeout: this.options.timeoutMs ?? OUTBOUND_TIMEOUT_MS },
         );
         this.readLimitInfo(conn);
         return result;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { OAuth2 } from "jsforce";
+import { OUTBOUND_TIMEOUT_MS, withTimeout } from "../outbound-timeout";
 import { AppError } from "../../domain/errors";
 import { translateCrmError } from "../crm-errors";
 
@@ -128,9 +129,10 @@ export async function exchangeSalesforceCode(
 ): Promise<SalesforceInstall> {
   let res: TokenResponse;
   try {
-    res = (await oauth2(config).requestToken(
-      code,
-      codeVerifier ? { code_verifier: codeVerifier } : {},
+    res = (await withTimeout(
+      oauth2(config).requestToken(code, codeVerifier ? { code_verifier: codeVerifier } : {}),
+      OUTBOUND_TIMEOUT_MS,
+      "Salesforce token endpoint",
     )) as TokenResponse;
   } catch (err) {
     throw oauthFailure(err, "authorization code exchange");
@@ -157,7 +159,12 @@ export async function refreshSalesforceAccessToken(
 ): Promise<SalesforceTokens> {
   let res: TokenResponse;
   try {
-    res = (await oauth2(config).refreshToken(refreshToken)) as TokenResponse;
+    // jsforce's OAuth2 takes no timeout (its own cut-off is 30 minutes): abandon the call instead.
+    res = (await withTimeout(
+      oauth2(config).refreshToken(refreshToken),
+      OUTBOUND_TIMEOUT_MS,
+      "Salesforce token endpoint",
+    )) as TokenResponse;
   } catch (err) {
     throw oauthFailure(err, "token refresh");
   }
