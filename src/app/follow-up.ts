@@ -27,6 +27,7 @@ import { buildTaskSnapshot } from "../domain/task-snapshot";
 import type { CrmOwner, CrmPort, CrmTouch } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 import type { ActiveSla } from "./pipeline-deps";
+import { followUpTaskOwner } from "./pipeline-steps";
 
 /** One pg-boss job: wake the clock of a handoff for one step (it runs every earlier step still due first). */
 export interface FollowUpJob {
@@ -380,13 +381,15 @@ async function reassign(
   await crm.updateLeads([
     { leadId, ownerId: decision.ownerId, decisionId: next.id, followUpDueAt: next.dueAt },
   ]);
-  if (!next.taskId) {
+  // A queue owns the lead but not its task: the SLA's task owner gets it, or there is none.
+  const taskOwner = followUpTaskOwner({ owners, sla: active }, decision.ownerId).ownerId;
+  if (!next.taskId && taskOwner) {
     const snapshot = buildTaskSnapshot(buildHandoffCard(next.cardInput, now), {
       cardUrl: deps.cardUrl(connectionId, leadId),
     });
     const task = await crm.createTask({
       leadId,
-      ownerId: decision.ownerId,
+      ownerId: taskOwner,
       subject: snapshot.subject,
       body: snapshot.description,
       dueAt: next.dueAt,

@@ -8,7 +8,14 @@ import { DEFAULT_OPEN_LEADS, openLeadState } from "../domain/open-leads";
 import { crmRejectionReason } from "../domain/crm-rejection";
 import type { Logger } from "../ports/logger";
 import type { PipelineDeps } from "./pipeline-deps";
-import { buildCardInput, loadLeadContext, routeLead, scoreSummary, type LeadContext } from "./pipeline-steps";
+import {
+  buildCardInput,
+  followUpTaskOwner,
+  loadLeadContext,
+  routeLead,
+  scoreSummary,
+  type LeadContext,
+} from "./pipeline-steps";
 
 export type { PipelineDeps } from "./pipeline-deps";
 
@@ -31,7 +38,7 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     const status = await deps.recordLeadStatus?.(event, log);
     if (status === "accepted" || status === "rejected") return "processed";
 
-    const ctx = await loadLeadContext(deps, event);
+    const ctx = await loadLeadContext(deps, event, log);
     if (!ctx) return "ignored";
     await recordManualStageChange(deps, event, ctx);
     await releaseIfClosed(deps, ctx, log);
@@ -162,7 +169,7 @@ async function handOver(
   if (existing) return existing;
   const open = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
   if (open?.status === "open") return open;
-  const routed = await routeLead(deps, event, ctx, q);
+  const routed = await routeLead(deps, event, ctx, q, log);
   if (routed.decision.method === "already_assigned") {
     // Another event of this lead holds the assignment; its handoff stands (or is being written: retry).
     const current = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
@@ -221,10 +228,17 @@ async function writeBack(ctx: LeadContext, q: Qualification, handoff: HandoffRec
 /** The rep's task with the deadline, the messages, and the follow-up clock: each once per handoff. */
 async function followThrough(deps: PipelineDeps, ctx: LeadContext, handoff: HandoffRecord, log: Logger) {
   if (!handoff.taskId && handoff.ownerId) {
-    const task = deps.taskFor(ctx, handoff);
-    const created = await ctx.crm.createTask(task);
-    await deps.leads.setTask(ctx.connectionId, handoff.id, created.id);
-    log.info("follow-up task created", { handoffId: handoff.id, taskId: created.id });
+    const taskOwner = followUpTaskOwner(ctx, handoff.ownerId);
+    if (taskOwner.ownerId) {
+      const task = { ...deps.taskFor(ctx, handoff), ownerId: taskOwner.ownerId };
+      const created = await ctx.crm.createTask(task);
+      await deps.leads.setTask(ctx.connectionId, handoff.id, created.id);
+      log.info("follow-up task created", { handoffId: handoff.id, taskId: created.id });
+    } else {
+      log.info("no follow-up task: a queue owns the lead and the SLA names no task owner", {
+        handoffId: handoff.id,
+      });
+    }
   }
   await deps.notify(ctx.connectionId, handoff.id);
   await deps.scheduleFollowUp?.(ctx.connectionId, handoff);

@@ -5,7 +5,9 @@ import { emailDomain, isIgnoredDomain } from "../domain/free-mail-domains";
 import type { HandoffCardInput, HandoffTrigger } from "../domain/handoff-card";
 import type { Activity, Lead } from "../domain/lead";
 import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
-import type { CrmOwner, CrmPort } from "../ports/crm";
+import { AppError } from "../domain/errors";
+import type { CrmAccount, CrmOwner, CrmPort } from "../ports/crm";
+import type { Logger } from "../ports/logger";
 import type { ActiveSla, PipelineDeps } from "./pipeline-deps";
 
 /** Everything known about one lead at the moment of the decision. */
@@ -18,19 +20,56 @@ export interface LeadContext {
   history: LifecycleEvent[];
   owners: CrmOwner[];
   recordUrl: string | undefined;
+  /** Optional context that could not be loaded, in words for the card ("content views: …"). */
+  gaps: string[];
 }
 
 /** How many recent activities scoring looks at (the card shows the last five views). */
 const RECENT_ACTIVITY = 50;
 
-/** The lead snapshot (one coalesced batch read), its recent activity (CRM + Handoff's own) and history. */
-export async function loadLeadContext(deps: PipelineDeps, event: StoredEvent): Promise<LeadContext | null> {
+/**
+ * Context that only enriches the card (content views, conversion details, the account): when the CRM refuses or
+ * fails it, the handoff goes on without it; the failure is logged and named on the card, never parks the event.
+ */
+export async function optionalContext<T>(
+  what: string,
+  load: () => Promise<T>,
+  fallback: T,
+  gaps: string[],
+  log: Logger | undefined,
+): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const code = e instanceof AppError ? e.code : "unexpected";
+    log?.warn("optional lead context not loaded", { what, code });
+    gaps.push(`${what}: not loaded (${code})`);
+    return fallback;
+  }
+}
+
+/**
+ * The lead snapshot (one coalesced batch read), its recent activity (CRM + Handoff's own) and history. Only the
+ * lead itself (and the owners routing needs) are required; content views and the last conversion are optional.
+ */
+export async function loadLeadContext(
+  deps: PipelineDeps,
+  event: StoredEvent,
+  log?: Logger,
+): Promise<LeadContext | null> {
   const crm = await deps.crmFor(event.connectionId);
   const sla = await deps.slaFor(event.connectionId);
+  const gaps: string[] = [];
   const [leads, recent, conversion, own, history, owners] = await Promise.all([
     crm.getLeads([event.objectId]),
-    crm.getRecentActivities(event.objectId, RECENT_ACTIVITY),
-    crm.getLastConversion(event.objectId),
+    optionalContext(
+      "content views",
+      () => crm.getRecentActivities(event.objectId, RECENT_ACTIVITY),
+      [],
+      gaps,
+      log,
+    ),
+    optionalContext("last conversion details", () => crm.getLastConversion(event.objectId), null, gaps, log),
     deps.leads.activities(event.connectionId, event.objectId, RECENT_ACTIVITY),
     deps.leads.history(event.connectionId, event.objectId),
     crm.listOwners(),
@@ -52,7 +91,12 @@ export async function loadLeadContext(deps: PipelineDeps, event: StoredEvent): P
     });
   }
   const seen = new Set(crmActivities.map((a) => a.id ?? `${a.kind}:${a.occurredAt}`));
-  const activities = [...crmActivities, ...own.filter((a) => !seen.has(a.id ?? `${a.kind}:${a.occurredAt}`))];
+  const activities = [
+    ...crmActivities,
+    ...own
+      .filter((a) => !seen.has(a.id ?? `${a.kind}:${a.occurredAt}`))
+      .map((a) => ({ ...a, source: a.source ?? ("handoff" as const) })),
+  ];
   return {
     connectionId: event.connectionId,
     crm,
@@ -62,6 +106,7 @@ export async function loadLeadContext(deps: PipelineDeps, event: StoredEvent): P
     history,
     owners,
     recordUrl: deps.recordUrl(event.connectionId, lead.id),
+    gaps,
   };
 }
 
@@ -77,11 +122,20 @@ export async function routeLead(
   event: StoredEvent,
   ctx: LeadContext,
   q: Qualification,
+  log?: Logger,
 ): Promise<Routed> {
   const rules = ctx.sla.sla.routing;
   const domain = emailDomain(ctx.lead.email);
   const [accounts, duplicates] = await Promise.all([
-    rules.accountMatch && domain && !isIgnoredDomain(domain) ? ctx.crm.findAccountsByDomain(domain) : [],
+    rules.accountMatch && domain && !isIgnoredDomain(domain)
+      ? optionalContext<CrmAccount[]>(
+          "the matching account",
+          () => ctx.crm.findAccountsByDomain(domain),
+          [],
+          ctx.gaps,
+          log,
+        )
+      : [],
     ctx.lead.email ? ctx.crm.findDuplicatesByEmail(ctx.lead.email, ctx.lead.id) : [],
   ]);
   const now = deps.now();
@@ -140,6 +194,30 @@ function calendarFor(
   const code = rep?.holidays;
   const holidays = code ? (deps.holidays.between([code], from, to)[code] ?? []) : [];
   return { hours, timeZone, holidays };
+}
+
+/**
+ * Who gets the follow-up task of a lead owned by `ownerId`. A person gets their own; a queue owns the lead but
+ * not its task (Salesforce refuses a Task owned by a queue whose QueueSobject does not list Task), so the task
+ * goes to the rep the SLA names in routing.fallback.task_owner, or there is none and `note` says why.
+ */
+export function followUpTaskOwner(
+  ctx: Pick<LeadContext, "owners" | "sla">,
+  ownerId: string,
+): { ownerId?: string; note?: string } {
+  const owner = ctx.owners.find((o) => o.id === ownerId);
+  if (owner?.kind !== "queue") return { ownerId };
+  const key = ctx.sla.sla.routing.fallback.taskOwner;
+  const rep = key ? ctx.sla.sla.routing.reps[key] : undefined;
+  if (!rep) {
+    return {
+      note: "No follow-up task: the lead is owned by a queue, which cannot own tasks; set routing.fallback.task_owner to give its task to a rep",
+    };
+  }
+  return {
+    ownerId: rep.crmId,
+    note: `The queue owns the lead; its follow-up task went to ${rep.name ?? key}`,
+  };
 }
 
 /** One line per reason, for the CRM's own views of the lead. */
@@ -203,5 +281,8 @@ export function buildCardInput(ctx: LeadContext, q: Qualification, routed: Route
     slaVersion: sla.sla.version,
   };
   if (ctx.recordUrl) input.recordUrl = ctx.recordUrl;
+  if (ctx.gaps.length > 0) input.gaps = [...ctx.gaps];
+  const taskNote = routed.decision.ownerId ? followUpTaskOwner(ctx, routed.decision.ownerId).note : undefined;
+  if (taskNote) input.taskNote = taskNote;
   return input;
 }

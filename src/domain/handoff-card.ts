@@ -3,7 +3,7 @@
  * card JSON, Salesforce Canvas and preview HTML, Slack, e-mail, the CRM task body). Pure: plain data in, plain
  * data out, `now` passed in. All display strings are built here so that every rendering says the same thing.
  */
-import type { Activity, ActivityKind, Crm, Lead, Stage } from "./lead";
+import type { Activity, ActivityKind, ActivitySource, Crm, Lead, Stage } from "./lead";
 
 /** One line of the score breakdown as the scoring engine explains it ("+15 job title matches 'VP*'"). */
 export interface ScoreReason {
@@ -91,6 +91,10 @@ export interface HandoffCardInput {
   /** The decision record this card explains; opaque, safe to put in links and buttons. */
   handoffId?: string;
   slaVersion?: number;
+  /** Optional context that could not be loaded ("content views: …"); shown so the rep knows what is missing. */
+  gaps?: string[];
+  /** What happened to the follow-up task when it could not go to the owner (a queue owns the lead). */
+  taskNote?: string;
 }
 
 export interface CardActivity {
@@ -172,6 +176,10 @@ export interface HandoffCard {
   lastConversion: (CardActivity & { isTrigger: boolean }) | null;
   /** Newest first, at most five. */
   recentViews: CardActivity[];
+  /** Where the views come from, in words ("HubSpot web analytics"), or null when there are none. */
+  recentViewsSource: string | null;
+  /** Context that could not be loaded for this card (and the follow-up task's fate, when it has no owner). */
+  notes: string[];
   formSubmitted: (FormSubmission & { ago: string; fields: { label: string; value: string }[] }) | null;
   owner: { id: string; name: string; email?: string; reasons: string[] } | null;
   followUp: CardFollowUp | null;
@@ -247,6 +255,8 @@ export function buildHandoffCard(input: HandoffCardInput, now: Date): HandoffCar
     score: score(input),
     lastConversion: lastConversion(input, nowMs),
     recentViews: recentViews(input.activities, nowMs),
+    recentViewsSource: recentViewsSource(input.activities),
+    notes: [...(input.gaps ?? []), ...(input.taskNote ? [input.taskNote] : [])],
     formSubmitted: formSubmitted(input, nowMs),
     owner: input.owner
       ? {
@@ -406,11 +416,31 @@ function lastConversion(input: HandoffCardInput, nowMs: number): HandoffCard["la
   return { ...toCardActivity(latest, nowMs), isTrigger };
 }
 
-function recentViews(activities: Activity[], nowMs: number): CardActivity[] {
+function shownViews(activities: Activity[]): Activity[] {
   return newestFirst(activities)
     .filter((a) => CONTENT_VIEW_KINDS.has(a.kind))
-    .slice(0, RECENT_VIEWS_SHOWN)
-    .map((a) => toCardActivity(a, nowMs));
+    .slice(0, RECENT_VIEWS_SHOWN);
+}
+
+function recentViews(activities: Activity[], nowMs: number): CardActivity[] {
+  return shownViews(activities).map((a) => toCardActivity(a, nowMs));
+}
+
+const VIEW_SOURCE_LABELS: Record<ActivitySource, string> = {
+  crm_events: "the CRM's page-view events",
+  property_history:
+    "the history of the contact's Last Page Seen (one page per change; exact page views need HubSpot Enterprise)",
+  handoff: "Handoff's own records",
+};
+
+/** "from the CRM's page-view events and Handoff's own records": every source of the views shown. */
+function recentViewsSource(activities: Activity[]): string | null {
+  // Cards stored before sources were recorded carry none: they say nothing rather than guess.
+  const sources = [
+    ...new Set(shownViews(activities).flatMap((a) => (a.source === undefined ? [] : [a.source]))),
+  ];
+  if (sources.length === 0) return null;
+  return `from ${sources.map((s) => VIEW_SOURCE_LABELS[s]).join(" and ")}`;
 }
 
 function formSubmitted(input: HandoffCardInput, nowMs: number): HandoffCard["formSubmitted"] {

@@ -49,8 +49,16 @@ export type ActivityKind =
   | "demo_request"
   | "chat";
 
+/**
+ * Where an activity was read: the CRM's event feed (exact, e.g. HubSpot web analytics on Enterprise), a
+ * property's history (coarser: HubSpot's "Last Page Seen" below Enterprise), or Handoff's own records.
+ */
+export type ActivitySource = "crm_events" | "property_history" | "handoff";
+
 export interface Activity {
   kind: ActivityKind;
+  /** Where it was read. @default unknown (older records) */
+  source?: ActivitySource;
   /** ISO-8601 instant. */
   occurredAt: string;
   /** Page URL (page views, submissions) — path or full URL. */

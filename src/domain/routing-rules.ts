@@ -59,6 +59,11 @@ export interface Fallback {
   /** A queue name or owner id that takes leads when nobody is eligible. */
   queue?: string;
   ownerId?: string;
+  /**
+   * The rep (key under reps) who gets the follow-up task of a lead the queue owns: a queue can own the lead but
+   * not its task (Salesforce QueueSobject rules). Unset: no task, and the card says so.
+   */
+  taskOwner?: string;
 }
 
 export interface RoutingRules {

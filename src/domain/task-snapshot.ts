@@ -67,10 +67,14 @@ export function buildTaskSnapshot(card: HandoffCard, options: TaskSnapshotOption
     },
     {
       title: "Last five content views",
-      lines: card.recentViews.length
-        ? card.recentViews.map((v) => `${v.label}${at(v.url)} (${v.occurredAt})`)
-        : ["none recorded"],
+      lines: [
+        ...(card.recentViews.length
+          ? card.recentViews.map((v) => `${v.label}${at(v.url)} (${v.occurredAt})`)
+          : ["none recorded"]),
+        ...(card.recentViewsSource ? [card.recentViewsSource] : []),
+      ],
     },
+    ...(card.notes.length ? [{ title: "Not shown", lines: card.notes }] : []),
   ];
   if (card.formSubmitted) {
     sections.push({

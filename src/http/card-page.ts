@@ -113,10 +113,16 @@ ${
         )
         .join("")}</ol>`
     : `<p class="muted" data-testid="recent-views">No content views recorded.</p>`;
+  const source = card.recentViewsSource
+    ? `<p class="muted" data-testid="recent-views-source">${escapeHtml(card.recentViewsSource)}</p>`
+    : "";
+  const notes = card.notes.length
+    ? `<ul class="plain muted" data-testid="card-notes">${card.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`
+    : "";
   return `<section class="panel" aria-labelledby="act-h">
   <h3 id="act-h">Last conversion</h3>${conv}
   ${form}
-  <h3>Last five content views</h3>${views}
+  <h3>Last five content views</h3>${views}${source}${notes}
 </section>`;
 }
 

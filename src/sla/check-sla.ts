@@ -108,6 +108,15 @@ function checkReferences(doc: Obj, found: Finding[]): void {
       });
     }
   }
+  const taskOwner = obj(routing.fallback)?.task_owner;
+  if (typeof taskOwner === "string" && !repsMissing && !(taskOwner in reps)) {
+    found.push({
+      severity: "error",
+      path: ["routing", "fallback", "task_owner"],
+      message: `task owner "${taskOwner}" is not listed under reps`,
+      hint: `${suggest(taskOwner, repNames, "reps listed")} (the follow-up task of a queue's lead goes to this rep)`,
+    });
+  }
   for (const [key, r] of Object.entries(reps)) {
     const manager = obj(r)?.manager;
     if (typeof manager === "string" && !(manager in reps)) {

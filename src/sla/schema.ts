@@ -213,6 +213,7 @@ const routing = z.strictObject({
     .strictObject({
       queue: z.string().optional(),
       owner_id: z.union([z.string(), z.number().int()]).transform(String).optional(),
+      task_owner: z.string().min(1).optional(),
     })
     .refine((f) => f.queue !== undefined || f.owner_id !== undefined, {
       error: "fallback names nobody — set queue or owner_id so leads nobody can take still land somewhere",
@@ -427,6 +428,7 @@ export function toSla(raw: RawSla): Sla {
       fallback: {
         ...(fallback.queue === undefined ? {} : { queue: fallback.queue }),
         ...(fallback.owner_id === undefined ? {} : { ownerId: fallback.owner_id }),
+        ...(fallback.task_owner === undefined ? {} : { taskOwner: fallback.task_owner }),
       },
       reps,
     },

@@ -284,11 +284,47 @@ describe("HubSpot adapter request shapes", () => {
     expect(activities).toEqual([
       {
         kind: "page_view",
+        source: "crm_events",
         occurredAt: "2026-11-20T10:00:00.000Z",
         id: "e1",
         url: "https://x/pricing",
         title: "Pricing",
       },
+    ]);
+    scope.done();
+  });
+
+  it("when the Events API is refused (portal below Enterprise), then the contact is read with propertiesWithHistory of hs_analytics_last_url", async () => {
+    const scope = nock(API)
+      .get("/events/v3/events/")
+      .query(true)
+      .reply(403, {
+        status: "error",
+        message: "Missing auth details: event-detail-read,web-analytics-api-access",
+        category: "MISSING_SCOPES",
+        correlationId: "c",
+      })
+      .get("/crm/v3/objects/contacts/501")
+      .query({ properties: "hs_analytics_last_url", propertiesWithHistory: "hs_analytics_last_url" })
+      .reply(200, {
+        id: "501",
+        properties: { hs_analytics_last_url: "https://x/demo" },
+        propertiesWithHistory: {
+          hs_analytics_last_url: [
+            { value: "https://x/demo", timestamp: "2026-11-21T09:00:00Z", sourceType: "ANALYTICS" },
+            { value: "https://x/pricing", timestamp: "2026-11-20T10:00:00Z", sourceType: "ANALYTICS" },
+          ],
+        },
+        createdAt: "2026-11-01T00:00:00Z",
+        updatedAt: "2026-11-21T09:00:00Z",
+        archived: false,
+      })
+      .post("/crm/v3/objects/contacts/batch/read")
+      .reply(200, { status: "COMPLETE", results: [], startedAt: "x", completedAt: "x" });
+    const activities = await crm.getRecentActivities("501", 5);
+    expect(activities.map((a) => [a.source, a.url, a.occurredAt])).toEqual([
+      ["property_history", "https://x/demo", "2026-11-21T09:00:00.000Z"],
+      ["property_history", "https://x/pricing", "2026-11-20T10:00:00.000Z"],
     ]);
     scope.done();
   });
@@ -407,5 +443,58 @@ describe("HubSpot adapter request shapes", () => {
       });
     await expect(crm.getLeads(["1"])).rejects.toBeInstanceOf(CrmAuthError);
     scope.done();
+  });
+});
+
+describe("HubSpot page views on every tier", () => {
+  it.each(["starter", "professional"] as const)(
+    "when the portal is %s, then the Events API answers 403 MISSING_SCOPES and the adapter lists recent pages from Last Page Seen history instead",
+    async (tier) => {
+      const sandbox = await startSandbox({ port: 0, hubspot: { tier } });
+      const crm = new HubSpotCrm({
+        connectionId: "hubspot-9876543",
+        access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
+        basePath: sandbox.hubspotBasePath,
+      });
+      try {
+        const refused = await fetch(
+          `${sandbox.hubspotBasePath}/events/v3/events?objectType=contact&objectId=502&eventType=e_visited_page`,
+          { headers: { authorization: `Bearer ${HUBSPOT_SANDBOX_DEMO.accessToken}` } },
+        );
+        expect(refused.status).toBe(403);
+        expect(await refused.json()).toMatchObject({ status: "error", category: "MISSING_SCOPES" });
+
+        const first = await crm.getRecentActivities("502", 50);
+        const views = first.filter((a) => a.kind === "page_view");
+        expect(views.length).toBeGreaterThanOrEqual(5);
+        expect(views.every((v) => v.source === "property_history" && v.url?.startsWith("https://"))).toBe(
+          true,
+        );
+        expect(views.map((v) => v.occurredAt)).toEqual([...views.map((v) => v.occurredAt)].sort().reverse());
+        // The refusal is remembered: the next lead does not pay another refused call.
+        await crm.getRecentActivities("503", 50);
+        expect(sandbox.hubspot.stats.byRoute["GET /events/v3/events"]).toBe(2);
+      } finally {
+        crm.budget.close();
+        await sandbox.close();
+      }
+    },
+  );
+
+  it("when the portal is enterprise, then page views come from the Events API", async () => {
+    const sandbox = await startSandbox({ port: 0, hubspot: { tier: "enterprise" } });
+    const crm = new HubSpotCrm({
+      connectionId: "hubspot-9876543",
+      access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
+      basePath: sandbox.hubspotBasePath,
+    });
+    try {
+      const views = (await crm.getRecentActivities("502", 50)).filter((a) => a.kind === "page_view");
+      expect(views.length).toBeGreaterThanOrEqual(5);
+      expect(views.every((v) => v.source === "crm_events" && v.title)).toBe(true);
+    } finally {
+      crm.budget.close();
+      await sandbox.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { HUBSPOT_DEMO_FORMS, recordFormSubmission } from "../../src/sandbox/hubspot/seed";
+import { recordPageView } from "../../src/sandbox/hubspot/state";
 import type { SandboxServer } from "../../src/sandbox/server";
 
 /**
@@ -21,16 +22,6 @@ export function addQualifyingContact(sandbox: SandboxServer, id: string, at: num
     lifecyclestage: "lead",
     hs_lead_status: "NEW",
   };
-  for (let i = 0; i < 3; i += 1) {
-    hs.webEvents.push({
-      id: `pv-${id}-${i}`,
-      eventType: "e_visited_page",
-      objectType: "contact",
-      objectId: id,
-      occurredAt: new Date(at - (i + 2) * 60_000).toISOString(),
-      properties: { hs_url: "https://www.handoff-demo.example/pricing", hs_title: "Pricing" },
-    });
-  }
   recordFormSubmission(
     hs,
     id,
@@ -39,13 +30,22 @@ export function addQualifyingContact(sandbox: SandboxServer, id: string, at: num
     at - 60_000,
     "https://www.handoff-demo.example/contact",
   );
-  hs.objects.get("contacts")!.set(id, {
+  const contact = {
     id,
     properties,
     createdAt: new Date(at - 86_400_000).toISOString(),
     updatedAt: new Date(at).toISOString(),
     archived: false,
-  });
+  };
+  hs.objects.get("contacts")!.set(id, contact);
+  for (let i = 0; i < 3; i += 1) {
+    recordPageView(hs, contact, {
+      id: `pv-${id}-${i}`,
+      url: "https://www.handoff-demo.example/pricing",
+      title: "Pricing",
+      at: new Date(at - (i + 2) * 60_000).toISOString(),
+    });
+  }
 }
 
 /** The contact.propertyChange delivery HubSpot sends for a form submission. */

@@ -1,7 +1,7 @@
 import { Client } from "@hubspot/api-client";
 import { FilterOperatorEnum } from "@hubspot/api-client/lib/codegen/crm/contacts/models/Filter";
 import { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/objects/tasks/models/AssociationSpec";
-import { AppError, CrmNotFoundError } from "../../domain/errors";
+import { AppError, CrmAuthError, CrmNotFoundError } from "../../domain/errors";
 import type { Activity, Lead } from "../../domain/lead";
 import type {
   Conversion,
@@ -21,6 +21,8 @@ import { HUBSPOT_OAUTH_BUDGET, RateBudgetQueue } from "../rate-budget";
 import {
   BACKWARD_STAGES,
   COMPANY_PROPERTIES,
+  LAST_PAGE_PROPERTY,
+  lastPageHistoryToActivities,
   HANDOFF_CONTACT_PROPERTIES,
   HANDOFF_TASK_PROPERTIES,
   LEAD_PROPERTIES,
@@ -54,6 +56,8 @@ export interface HubSpotCrmOptions {
   /** Longest hold of the whole budget after a 429 (the job retries later anyway). @default 10_000 */
   maxPauseMs?: number;
   logger?: Logger;
+  /** The clock (epoch ms), for caches. @default Date.now */
+  now?: () => number;
 }
 
 const HANDOFF_GROUP = { name: "handoff", label: "Handoff", displayOrder: -1 };
@@ -61,6 +65,8 @@ const DEFAULT_OPEN_STATUSES = ["NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTA
 /** task → contact (reference §5.4). */
 const TASK_TO_CONTACT = 204;
 const FORMS_TTL_MS = 10 * 60_000;
+/** After the Events API refused a portal (below Enterprise), ask again after this long: the portal may upgrade. */
+const EVENTS_RECHECK_MS = 6 * 60 * 60_000;
 
 interface ReadItem {
   id: string;
@@ -98,6 +104,11 @@ function retryAfterMs(e: SdkError): number {
 
 type Lane = "default" | "search";
 
+/** HubSpot refused the call for the portal's tier or the token's scopes (403), not for an expired token. */
+function isRefused(e: unknown): boolean {
+  return e instanceof CrmAuthError && isSdkError(e.cause) && e.cause.code === 403;
+}
+
 /**
  * CrmPort over HubSpot through `@hubspot/api-client` (SDK retries and limiter off): every call goes
  * through the connection's RateBudgetQueue, single-lead reads and writes are folded into batch calls
@@ -116,9 +127,13 @@ export class HubSpotCrm implements CrmPort {
   private client: { token: string; client: Client } | undefined;
   private readonly agent: Agent;
   private forms: { at: number; byName: Map<string, string> } | undefined;
+  /** Until when page views come from "Last Page Seen" history because the portal refused the Events API. */
+  private eventsRefusedUntil = 0;
+  private readonly now: () => number;
 
   constructor(options: HubSpotCrmOptions) {
     this.options = options;
+    this.now = options.now ?? Date.now;
     this.basePath = options.basePath ?? "https://api.hubapi.com";
     this.agent = timeoutAgent(this.basePath, options.timeoutMs);
     this.budget =
@@ -466,14 +481,52 @@ export class HubSpotCrm implements CrmPort {
   }
 
   private async formIdsByName(): Promise<Map<string, string>> {
-    if (this.forms && Date.now() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
+    if (this.forms && this.now() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
     const page = await this.call("forms list", (c) => c.marketing.forms.formsApi.getPage(undefined, 100));
     const byName = new Map(page.results.map((f) => [f.name, f.id]));
-    this.forms = { at: Date.now(), byName };
+    this.forms = { at: this.now(), byName };
     return byName;
   }
 
   async getRecentActivities(leadId: string, limit: number): Promise<Activity[]> {
+    const views = await this.pageViews(leadId, limit);
+    const [lead] = await this.getLeads([leadId]);
+    const activities: Activity[] = [...views];
+    const name = lead?.properties.recent_conversion;
+    const occurredAt = lead?.properties.recent_conversion_at;
+    if (typeof name === "string" && typeof occurredAt === "string") {
+      activities.push({ kind: "form_submission", source: "crm_events", occurredAt, name });
+    }
+    return activities.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt));
+  }
+
+  /**
+   * Page views from the web-analytics Events API where the portal has it (Enterprise only, reference §0b);
+   * otherwise from the history of "Last Page Seen". A refusal (403) switches this portal to the history for
+   * EVENTS_RECHECK_MS, so Starter and Professional portals do not pay a refused call per lead.
+   */
+  private async pageViews(leadId: string, limit: number): Promise<Activity[]> {
+    if (this.now() >= this.eventsRefusedUntil) {
+      try {
+        return await this.pageViewEvents(leadId, limit);
+      } catch (e) {
+        if (!isRefused(e)) throw e;
+        this.eventsRefusedUntil = this.now() + EVENTS_RECHECK_MS;
+        this.options.logger?.info(
+          "hubspot web analytics events refused; page views from Last Page Seen history",
+          {
+            connectionId: this.options.connectionId,
+          },
+        );
+      }
+    }
+    const contact = await this.call("page history", (c) =>
+      c.crm.contacts.basicApi.getById(leadId, [LAST_PAGE_PROPERTY], [LAST_PAGE_PROPERTY]),
+    );
+    return lastPageHistoryToActivities(contact.propertiesWithHistory?.[LAST_PAGE_PROPERTY] ?? [], limit);
+  }
+
+  private async pageViewEvents(leadId: string, limit: number): Promise<Activity[]> {
     const page = await this.call("page views", (c) =>
       c.events.eventsApi.getPage(
         "contact",
@@ -487,18 +540,10 @@ export class HubSpotCrm implements CrmPort {
         Number(leadId),
       ),
     );
-    const views = page.results
+    return page.results
       .map((e) => pageViewToActivity({ id: e.id, occurredAt: e.occurredAt, properties: e.properties }))
       .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt))
       .slice(0, limit);
-    const [lead] = await this.getLeads([leadId]);
-    const activities: Activity[] = [...views];
-    const name = lead?.properties.recent_conversion;
-    const occurredAt = lead?.properties.recent_conversion_at;
-    if (typeof name === "string" && typeof occurredAt === "string") {
-      activities.push({ kind: "form_submission", occurredAt, name });
-    }
-    return activities.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt));
   }
 
   async countOpenLeadsByOwner(ownerIds: string[], openStatuses?: string[]): Promise<Record<string, number>> {

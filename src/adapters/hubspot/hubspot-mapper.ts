@@ -275,10 +275,40 @@ export function pageViewToActivity(e: WebEventShape): Activity {
   const props = e.properties ?? {};
   return {
     kind: "page_view",
+    source: "crm_events",
     occurredAt: toIso(e.occurredAt) ?? new Date(0).toISOString(),
     id: String(e.id),
     ...defined({ url: text(props.hs_url), title: text(props.hs_title) }),
   };
+}
+
+/** The property whose history lists recent pages on portals without the Events API ("Last Page Seen"). */
+export const LAST_PAGE_PROPERTY = "hs_analytics_last_url";
+
+export interface PropertyVersionShape {
+  value: string;
+  timestamp: Date | string;
+}
+
+/**
+ * "Last Page Seen" history → page views, newest first. Coarser than web-analytics events: one entry per change
+ * of the property, so a page seen twice in a row counts once (reference §0b, §5.6).
+ */
+export function lastPageHistoryToActivities(versions: PropertyVersionShape[], limit: number): Activity[] {
+  const views: Activity[] = [];
+  for (const v of versions) {
+    const url = text(v.value);
+    const occurredAt = toIso(v.timestamp);
+    if (!url || !occurredAt) continue;
+    views.push({
+      kind: "page_view",
+      source: "property_history",
+      occurredAt,
+      url,
+      id: `last-page:${occurredAt}`,
+    });
+  }
+  return views.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt)).slice(0, limit);
 }
 
 /** Engagement object type → the touch it is, for the follow-up clock. */

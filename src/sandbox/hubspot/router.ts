@@ -15,6 +15,7 @@ import {
   nextObjectId,
   noFaults,
   revokeHubSpotTokens,
+  setWithHistory,
   SINGULAR,
   type HubSpotFaults,
   type HubSpotProperty,
@@ -62,14 +63,33 @@ function errorBody(
   return { status: "error", message, correlationId: correlationId(), category, ...extra };
 }
 
+/** What a portal below Enterprise gets from the web-analytics Events API. */
+export function eventsRefusal(): Record<string, unknown> {
+  return errorBody(
+    "Your app doesn't the have scopes needed to make this call. Do you have access to the 'business-intelligence' scope?  Missing auth details: event-detail-read,web-analytics-api-access",
+    "MISSING_SCOPES",
+  );
+}
+
 function bearer(req: Request): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(req.get("authorization") ?? "")?.[1]?.trim();
+}
+
+/** A property's versions, newest first; a value set without history counts as one version. */
+function versionsOf(record: HubSpotRecord, name: string): Record<string, string>[] {
+  const kept = record.history?.[name];
+  if (kept && kept.length > 0) return kept.map((v) => ({ ...v }));
+  const value = record.properties[name];
+  return value === null || value === undefined || value === ""
+    ? []
+    : [{ value, timestamp: record.updatedAt, sourceType: "API" }];
 }
 
 function render(
   record: HubSpotRecord,
   objectType: string,
   requested: string[] | undefined,
+  withHistory: string[] = [],
 ): Record<string, unknown> {
   const names = new Set([
     ...(requested && requested.length > 0 ? requested : (DEFAULT_PROPERTIES[objectType] ?? [])),
@@ -86,11 +106,17 @@ function render(
   return {
     id: record.id,
     properties,
+    ...(withHistory.length > 0
+      ? { propertiesWithHistory: Object.fromEntries(withHistory.map((n) => [n, versionsOf(record, n)])) }
+      : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     archived: record.archived,
   };
 }
+
+/** Batch reads that ask for property history take at most 50 inputs (HubSpot's message, PipedreamHQ/pipedream#8462). */
+const HISTORY_BATCH_MAX = 50;
 
 function asList(v: unknown): string[] | undefined {
   if (v === undefined) return undefined;
@@ -186,6 +212,8 @@ function applyProperties(
     if (name === "hubspot_owner_id" && value !== (record.properties.hubspot_owner_id ?? "")) {
       record.properties.hubspot_owner_assigneddate = value === "" ? null : isoNow(state);
     }
+    if (record.history?.[name] && value !== "")
+      setWithHistory(record, name, value, isoNow(state), "INTEGRATION");
     record.properties[name] = value === "" ? null : value;
   }
   record.updatedAt = isoNow(state);
@@ -499,12 +527,25 @@ export function createHubSpotSandboxRouter(
     const type = String(req.params.objectType);
     const body = (req.body ?? {}) as {
       properties?: string[];
+      propertiesWithHistory?: string[];
       inputs?: { id: string }[];
       idProperty?: string;
     };
     const inputs = body.inputs ?? [];
     if (inputs.length > 100) {
       res.status(400).json(errorBody("Batch size of 100 exceeded", "VALIDATION_ERROR"));
+      return;
+    }
+    const withHistory = body.propertiesWithHistory ?? [];
+    if (withHistory.length > 0 && inputs.length > HISTORY_BATCH_MAX) {
+      res
+        .status(400)
+        .json(
+          errorBody(
+            `The maximum number of inputs supported in a batch request for property histories is ${HISTORY_BATCH_MAX}. Please reduce the number of items and try again`,
+            "VALIDATION_ERROR",
+          ),
+        );
       return;
     }
     const startedAt = isoNow(state);
@@ -515,7 +556,7 @@ export function createHubSpotSandboxRouter(
       if (r) found.push(r);
       else missing.push(String(input.id));
     }
-    const results = found.map((r) => render(r, type, body.properties));
+    const results = found.map((r) => render(r, type, body.properties, withHistory));
     const done = { status: "COMPLETE", results, startedAt, completedAt: isoNow(state) };
     if (missing.length === 0) {
       res.status(200).json(done);
@@ -595,7 +636,14 @@ export function createHubSpotSandboxRouter(
       res.status(404).json(errorBody("Object not found.  objectId are usually numeric.", "OBJECT_NOT_FOUND"));
       return;
     }
-    res.json(render(r, String(req.params.objectType), asList(req.query.properties)));
+    res.json(
+      render(
+        r,
+        String(req.params.objectType),
+        asList(req.query.properties),
+        asList(req.query.propertiesWithHistory) ?? [],
+      ),
+    );
   });
 
   router.patch("/crm/v3/objects/:objectType/:id", api, (req, res) => {
@@ -948,6 +996,13 @@ export function createHubSpotSandboxRouter(
 
   // ---- Web analytics events (Enterprise portals) ----
   router.get("/events/v3/events", api, (req, res) => {
+    // Enterprise only, on every hub (https://developers.hubspot.com/docs/api/events/event-analytics; reference
+    // §0b). Below it HubSpot answers 403 MISSING_SCOPES naming the web-analytics access the portal lacks
+    // (the body seen in PipedreamHQ/pipedream#11810).
+    if (state.tier !== "enterprise") {
+      res.status(403).json(eventsRefusal());
+      return;
+    }
     const q = req.query as Record<string, string | undefined>;
     let events = state.webEvents.filter(
       (e) =>

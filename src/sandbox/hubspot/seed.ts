@@ -1150,7 +1150,12 @@ export function seedHubSpotDemoPortal(state: HubSpotSandboxState): void {
     properties.hs_analytics_num_visits = String(Math.ceil(views / 2));
     properties.hs_analytics_last_visit_timestamp = new Date(last).toISOString();
     properties.hs_analytics_first_url = PAGES[i % PAGES.length]!.url;
-    properties.hs_analytics_last_url = PAGES[(i + (views - 1) * 3) % PAGES.length]!.url;
+    // "Last Page Seen" changed with every view: its history is the page list below Enterprise.
+    const lastUrlHistory = state.webEvents
+      .filter((e) => e.objectId === id)
+      .map((e) => ({ value: e.properties.hs_url ?? "", timestamp: e.occurredAt, sourceType: "ANALYTICS" }))
+      .sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+    properties.hs_analytics_last_url = lastUrlHistory[0]?.value ?? null;
     if (c.form) {
       const form = HUBSPOT_DEMO_FORMS[c.form];
       const at = now - ((i % 4) + 0.1) * day;
@@ -1162,6 +1167,7 @@ export function seedHubSpotDemoPortal(state: HubSpotSandboxState): void {
       createdAt: created,
       updatedAt: created,
       archived: false,
+      history: { hs_analytics_last_url: lastUrlHistory },
     } satisfies HubSpotRecord);
     const company = HUBSPOT_DEMO_COMPANIES.find((co) => co.domain === c.domain);
     if (company) {

@@ -8,7 +8,26 @@ export interface HubSpotRecord {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  /** Earlier values of properties that were set through `setWithHistory`, newest first (`propertiesWithHistory`). */
+  history?: Record<string, HubSpotPropertyVersion[]>;
 }
+
+/** One entry of a property's history, as `propertiesWithHistory` returns it. */
+export interface HubSpotPropertyVersion {
+  value: string;
+  timestamp: string;
+  sourceType: string;
+}
+
+/**
+ * The portal's subscription tier. It decides which APIs answer: the web-analytics Events API is Enterprise-only
+ * (https://developers.hubspot.com/docs/api/events/event-analytics ; reference §0b).
+ */
+export type HubSpotTier = "starter" | "professional" | "enterprise";
+export const HUBSPOT_TIERS: readonly HubSpotTier[] = ["starter", "professional", "enterprise"];
+
+/** How many versions of one property the sandbox keeps (bounded, like HubSpot's own history). */
+const HISTORY_KEPT = 50;
 
 export interface HubSpotOwner {
   id: string;
@@ -115,6 +134,8 @@ export interface HubSpotSandboxStats {
 }
 
 export interface HubSpotSandboxOptions {
+  /** The portal's tier (SANDBOX_HUBSPOT_TIER). @default "professional" */
+  tier?: HubSpotTier;
   /** @default 9876543 */
   portalId?: number;
   /** @default 424242 */
@@ -143,6 +164,7 @@ export interface HubSpotSandboxOptions {
 }
 
 export interface HubSpotSandboxState {
+  tier: HubSpotTier;
   portalId: number;
   appId: number;
   clientId: string;
@@ -244,7 +266,14 @@ export function createHubSpotSandboxState(options: HubSpotSandboxOptions = {}): 
     throw new RangeError(`Expected \`searchPerSecond\` to be an integer ≥ 1, got \`${searchPerSecond}\``);
   }
   const now = options.now ?? Date.now;
+  const tier = options.tier ?? "professional";
+  if (!HUBSPOT_TIERS.includes(tier)) {
+    throw new RangeError(
+      `Expected \`tier\` to be one of ${HUBSPOT_TIERS.join(", ")}, got \`${String(tier)}\``,
+    );
+  }
   const state: HubSpotSandboxState = {
+    tier,
     portalId: options.portalId ?? HUBSPOT_SANDBOX_DEMO.portalId,
     appId: options.appId ?? HUBSPOT_SANDBOX_DEMO.appId,
     clientId: options.clientId ?? HUBSPOT_SANDBOX_DEMO.clientId,
@@ -401,6 +430,51 @@ export function admitCall(
     return { ok: false, policy: "TEN_SECONDLY_ROLLING" };
   state.windows.tenSecond.push(t);
   return { ok: true, remaining: state.tenSecondLimit - state.windows.tenSecond.length };
+}
+
+/**
+ * Sets a property and keeps its earlier value in the record's history (newest first, at most HISTORY_KEPT),
+ * so `propertiesWithHistory` can list it (https://developers.hubspot.com/docs/api/crm/contacts).
+ */
+export function setWithHistory(
+  record: HubSpotRecord,
+  name: string,
+  value: string,
+  at: string,
+  sourceType: string,
+): void {
+  record.properties[name] = value;
+  const history = (record.history ??= {});
+  const versions = (history[name] ??= []);
+  versions.unshift({ value, timestamp: at, sourceType });
+  if (versions.length > HISTORY_KEPT) versions.length = HISTORY_KEPT;
+}
+
+/**
+ * A visitor viewed a page: the web-analytics event (served to Enterprise portals) and the contact's "Last Page
+ * Seen" with its history (what lower tiers can read), as HubSpot records both.
+ */
+export function recordPageView(
+  state: HubSpotSandboxState,
+  contact: HubSpotRecord,
+  view: { url: string; title: string; at: string; id?: string },
+): void {
+  state.webEvents.push({
+    id: view.id ?? `pv-${contact.id}-${Date.parse(view.at)}-${state.webEvents.length}`,
+    eventType: "e_visited_page",
+    objectType: "contact",
+    objectId: contact.id,
+    occurredAt: view.at,
+    properties: { hs_url: view.url, hs_title: view.title },
+  });
+  const p = contact.properties;
+  p.hs_analytics_num_page_views = String(Number(p.hs_analytics_num_page_views ?? "0") + 1);
+  setWithHistory(contact, "hs_analytics_last_url", view.url, view.at, "ANALYTICS");
+  // Views may be recorded out of order (tests, imports): the newest one is "Last Page Seen".
+  const versions = contact.history!.hs_analytics_last_url!;
+  versions.sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+  p.hs_analytics_last_url = versions[0]?.value ?? view.url;
+  if ((p.hs_analytics_last_visit_timestamp ?? "") < view.at) p.hs_analytics_last_visit_timestamp = view.at;
 }
 
 export function isoNow(state: HubSpotSandboxState): string {

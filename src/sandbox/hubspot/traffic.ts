@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { asciiFold, HUBSPOT_DEMO_FORMS, recordFormSubmission } from "./seed";
-import { isoNow, nextObjectId, type HubSpotSandboxState } from "./state";
+import { isoNow, nextObjectId, recordPageView, type HubSpotSandboxState } from "./state";
 
 /** One webhook event exactly as HubSpot POSTs it (reference §1.3): ids are numbers, values strings. */
 export interface HubSpotWebhookEvent {
@@ -253,19 +253,12 @@ export class HubSpotTrafficGenerator {
     const contact = this.state.objects.get("contacts")?.get(contactId);
     if (!contact) return;
     const page = PAGES.find((p) => p.url === url) ?? { url, title: url };
-    const at = isoNow(this.state);
-    this.state.webEvents.push({
+    recordPageView(this.state, contact, {
       id: `pv-${contactId}-${this.state.now()}-${Math.floor(this.random() * 1e6)}`,
-      eventType: "e_visited_page",
-      objectType: "contact",
-      objectId: contactId,
-      occurredAt: at,
-      properties: { hs_url: page.url, hs_title: page.title },
+      url: page.url,
+      title: page.title,
+      at: isoNow(this.state),
     });
-    const p = contact.properties;
-    p.hs_analytics_num_page_views = String(Number(p.hs_analytics_num_page_views ?? "0") + 1);
-    p.hs_analytics_last_url = page.url;
-    p.hs_analytics_last_visit_timestamp = at;
   }
 
   /** A form submission: recorded on the form and the contact; queues the `recent_conversion_date` change. */

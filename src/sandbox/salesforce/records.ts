@@ -178,15 +178,29 @@ function checkReference(
     if (target.name === "User" && target18.IsActive !== true) {
       throw invalid("INACTIVE_OWNER_OR_USER", "operation performed with inactive user as owner", field.name);
     }
-    if (target.name === "Group" && (target18.Type !== "Queue" || object.name === "Task")) {
+    // A queue owns only the object types its QueueSobject rows list; a Task normally is not among them
+    // (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_queuesobject.htm).
+    // The refusal's wording is Salesforce's (apex-enterprise-patterns/fflib-apex-common#293, octoberswimmer/aer-dist#513).
+    if (
+      target.name === "Group" &&
+      (target18.Type !== "Queue" || !queueOwns(state, target18.Id, object.name))
+    ) {
       throw invalid(
         "FIELD_INTEGRITY_EXCEPTION",
-        `${field.name}: owner must be a user or a queue of this object`,
+        `${field.label ?? field.name}: id value of incorrect type: ${target18.Id}`,
         field.name,
       );
     }
   }
   return target18.Id;
+}
+
+/** Whether a QueueSobject row lets this queue own records of `objectName`. */
+function queueOwns(state: SalesforceSandboxState, queueId: string, objectName: string): boolean {
+  for (const row of state.records.get("QueueSobject")?.values() ?? []) {
+    if (row.QueueId === queueId && row.SobjectType === objectName) return true;
+  }
+  return false;
 }
 
 export interface WriteContext {

@@ -128,7 +128,13 @@ export const SANDBOX_OBJECTS: SandboxObject[] = [
       { name: "LeadSource", type: "picklist", picklist: LEAD_SOURCES },
       { name: "Status", type: "picklist", picklist: LEAD_STATUSES, restricted: true, nillable: false },
       { name: "Rating", type: "picklist", picklist: ["Hot", "Warm", "Cold"] },
-      { name: "OwnerId", type: "reference", referenceTo: ["User", "Group"], nillable: false },
+      {
+        name: "OwnerId",
+        type: "reference",
+        referenceTo: ["User", "Group"],
+        nillable: false,
+        label: "Owner ID",
+      },
       { name: "IsConverted", type: "boolean", updateable: false },
       { name: "ConvertedDate", type: "date", updateable: false },
       { name: "Description", type: "textarea" },
@@ -144,7 +150,7 @@ export const SANDBOX_OBJECTS: SandboxObject[] = [
       ...auditFields,
       { name: "WhoId", type: "reference", referenceTo: ["Lead", "Contact"] },
       { name: "WhatId", type: "reference", referenceTo: ["Account"] },
-      { name: "OwnerId", type: "reference", referenceTo: ["User", "Group"] },
+      { name: "OwnerId", type: "reference", referenceTo: ["User", "Group"], label: "Assigned To ID" },
       { name: "Subject", type: "string", length: 255 },
       { name: "ActivityDate", type: "date" },
       { name: "Status", type: "picklist", picklist: ["Not Started", "In Progress", "Completed", "Deferred"] },
@@ -196,6 +202,19 @@ export const SANDBOX_OBJECTS: SandboxObject[] = [
       { name: "DeveloperName", type: "string" },
       { name: "Type", type: "picklist", picklist: ["Queue", "Regular", "Role"] },
       { name: "Email", type: "email" },
+    ],
+  },
+  {
+    // Which objects a queue may own: one row per queue and object type
+    // (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_queuesobject.htm).
+    name: "QueueSobject",
+    label: "Queue Sobject",
+    keyPrefix: "03g",
+    requiredOnCreate: ["QueueId", "SobjectType"],
+    fields: [
+      ...auditFields,
+      { name: "QueueId", type: "reference", referenceTo: ["Group"] },
+      { name: "SobjectType", type: "string" },
     ],
   },
   {

@@ -154,6 +154,13 @@ export function seedSalesforceDemoOrg(state: SalesforceSandboxState): void {
     Email: null,
     ...audit(400 * DAY),
   });
+  // The queue takes Leads only, as most queues do: a Task given to it is refused.
+  put("QueueSobject", {
+    Id: "03g5g0000080010AAA",
+    QueueId: SALESFORCE_DEMO_QUEUE_ID,
+    SobjectType: "Lead",
+    ...audit(400 * DAY),
+  });
   put("Account", {
     Id: SALESFORCE_DEMO_ACCOUNTS.bauwerk,
     Name: "Bauwerk GmbH",

@@ -250,6 +250,30 @@ describe("writes", () => {
     expect(res.body[0]).toMatchObject({ errorCode: "INACTIVE_OWNER_OR_USER", fields: ["OwnerId"] });
   });
 
+  test("when a Task is given to a queue whose QueueSobject lists only Lead, then Salesforce's FIELD_INTEGRITY_EXCEPTION refuses it; the Lead may be queue-owned", async () => {
+    const lead = await request(app)
+      .patch(`${V}/sobjects/Lead/${salesforceDemoLeadId(1)}`)
+      .set({ ...auth, "Sforce-Auto-Assign": "FALSE" })
+      .send({ OwnerId: SALESFORCE_DEMO_QUEUE_ID });
+    expect(lead.status).toBe(204);
+    const task = await request(app)
+      .post(`${V}/sobjects/Task`)
+      .set(auth)
+      .send({ WhoId: salesforceDemoLeadId(1), OwnerId: SALESFORCE_DEMO_QUEUE_ID, Subject: "Call" });
+    expect(task.status).toBe(400);
+    expect(task.body).toEqual([
+      {
+        errorCode: "FIELD_INTEGRITY_EXCEPTION",
+        message: `Assigned To ID: id value of incorrect type: ${SALESFORCE_DEMO_QUEUE_ID}`,
+        fields: ["OwnerId"],
+      },
+    ]);
+    const listed = await soql(
+      `SELECT QueueId, SobjectType FROM QueueSobject WHERE QueueId = '${SALESFORCE_DEMO_QUEUE_ID}'`,
+    );
+    expect(listed.body.records.map((r: { SobjectType: string }) => r.SobjectType)).toEqual(["Lead"]);
+  });
+
   test("describe lists Handoff's custom fields with types and the Status picklist", async () => {
     const res = await request(app).get(`${V}/sobjects/Lead/describe`).set(auth);
     const names = res.body.fields.map((f: { name: string }) => f.name);

@@ -56,6 +56,10 @@ type HandoffCardData = {
   };
   lastConversion: (Activity & { isTrigger: boolean }) | null;
   recentViews: Activity[];
+  /** Where the views come from (web analytics on Enterprise, Last Page Seen history below it). */
+  recentViewsSource?: string | null;
+  /** Context that could not be loaded, and the follow-up task's fate when a queue owns the lead. */
+  notes?: string[];
   formSubmitted: {
     name: string;
     url?: string;
@@ -333,6 +337,12 @@ export function HandoffCard(props: {
           )}
         </List>
       )}
+      {data.recentViewsSource ? <Text variant="microcopy">{data.recentViewsSource}</Text> : null}
+      {(data.notes ?? []).map((note) => (
+        <Text key={note} variant="microcopy">
+          {note}
+        </Text>
+      ))}
 
       <Divider />
       {feedback.status === "pending" ? (
