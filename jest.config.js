@@ -4,9 +4,6 @@ const transform = {
 };
 // ESM-only dependencies are transpiled to CommonJS for jest's module system.
 const esmDeps = [
-  "p-queue",
-  "p-timeout",
-  "eventemitter3",
   "pg-boss",
   "serialize-error",
   "non-error",

@@ -1,3 +1,10 @@
+import {
+  currentWorkPriority,
+  higherPriority,
+  withWorkPriority,
+  type WorkPriority,
+} from "../ports/work-priority";
+
 /**
  * What one batch call answers per key: a value, an Error for that item only (partial failure), or nothing
  * (the CRM does not know the id: the caller gets `undefined`).
@@ -28,6 +35,8 @@ interface Waiter<R> {
 interface Slot<I, R> {
   item: I;
   waiters: Waiter<R>[];
+  /** The most urgent work waiting on this item: the batch call runs at the highest of its items. */
+  priority: WorkPriority;
 }
 
 /**
@@ -64,14 +73,16 @@ export class BatchCoalescer<I, R> {
   submit(item: I): Promise<R | undefined> {
     return new Promise<R | undefined>((resolve, reject) => {
       const key = this.options.keyOf(item);
+      const priority = currentWorkPriority();
       this.items += 1;
       const slot = this.pending.get(key);
       if (slot) {
         if (this.options.merge) slot.item = this.options.merge(slot.item, item);
         slot.waiters.push({ resolve, reject });
+        slot.priority = higherPriority(slot.priority, priority);
         return;
       }
-      this.pending.set(key, { item, waiters: [{ resolve, reject }] });
+      this.pending.set(key, { item, waiters: [{ resolve, reject }], priority });
       if (this.pending.size >= this.maxBatchSize) {
         this.flush();
       } else if (!this.timer) {
@@ -98,9 +109,12 @@ export class BatchCoalescer<I, R> {
 
   private async runBatch(batch: Map<string, Slot<I, R>>): Promise<void> {
     const slots = [...batch.entries()];
+    const priority = slots.reduce<WorkPriority>((p, [, slot]) => higherPriority(p, slot.priority), "bulk");
     let results: BatchResults<R>;
     try {
-      results = await this.options.execute(slots.map(([, slot]) => slot.item));
+      results = await withWorkPriority(priority, () =>
+        this.options.execute(slots.map(([, slot]) => slot.item)),
+      );
     } catch (error) {
       for (const [, slot] of slots) for (const w of slot.waiters) w.reject(error);
       return;

@@ -1,14 +1,22 @@
-import PQueue from "p-queue";
-import { CrmRateLimitedError } from "../domain/errors";
+import { CrmRateLimitedError, CrmUnavailableError } from "../domain/errors";
 import type { RateBudget as RateBudgetFigures } from "../ports/crm";
+import { currentWorkPriority, type WorkPriority } from "../ports/work-priority";
+import {
+  MemoryRateWindow,
+  type RateWindowGrant,
+  type RateWindowKey,
+  type RateWindowStore,
+} from "./rate-window";
 
 /** One lane of calls that share a limit (HubSpot: the 10-second budget; search has its own). */
 export interface RateLaneOptions {
   /** At most this many calls start in any rolling `intervalMs` (sliding window, not fixed buckets). */
   intervalCap: number;
   intervalMs: number;
-  /** Calls in flight at once. @default 10 */
+  /** Calls in flight at once (in this process). @default 10 */
   concurrency?: number;
+  /** Of `intervalCap`, this many are kept for live work (a person waiting): bulk never uses them. @default 0 */
+  liveReserve?: number;
 }
 
 /** A daily allocation (Salesforce: per org, rolling 24 h), fed from the CRM's own usage header. */
@@ -39,17 +47,23 @@ export interface RateBudgetOptions {
    * instead of an unbounded in-memory queue. @default Infinity
    */
   maxQueued?: number;
-  /** @default Date.now */
+  /**
+   * Where the rolling windows are kept: pass the PostgreSQL store so that every process shares one budget
+   * per connection (and a restart does not forget it). @default this process's memory
+   */
+  store?: RateWindowStore;
+  /** Milliseconds since the epoch. @default performance.timeOrigin + performance.now() */
   now?: () => number;
 }
 
 /**
- * HubSpot OAuth apps: 110 requests / 10 s per account (we use 100, for clock differences with HubSpot's
- * own window), search 5/s in its own lane (it does not count against the 110).
+ * HubSpot OAuth apps: 110 requests / 10 s per account (we use 105, for clock differences with HubSpot's
+ * own window, of which 5 are kept for live leads: bulk work uses at most 100, 91 % of the limit), search
+ * 5/s in its own lane (it does not count against the 110), one of them kept for live leads.
  */
 export const HUBSPOT_OAUTH_BUDGET: Omit<RateBudgetOptions, "name"> = {
-  limit: { intervalCap: 100, intervalMs: 10_000, concurrency: 10 },
-  lanes: { search: { intervalCap: 5, intervalMs: 1_000, concurrency: 5 } },
+  limit: { intervalCap: 105, intervalMs: 10_000, concurrency: 10, liveReserve: 5 },
+  lanes: { search: { intervalCap: 5, intervalMs: 1_000, concurrency: 5, liveReserve: 1 } },
 };
 
 /** Salesforce: no short window, a daily allocation per org (update it from `Sforce-Limit-Info`). */
@@ -74,57 +88,52 @@ function validateLane(name: string, lane: RateLaneOptions): void {
   );
   const c = lane.concurrency ?? 10;
   check(Number.isInteger(c) && c >= 1, `Expected \`${name}.concurrency\` to be an integer ≥ 1, got \`${c}\``);
+  const r = lane.liveReserve ?? 0;
+  check(
+    Number.isInteger(r) && r >= 0 && r < lane.intervalCap,
+    `Expected \`${name}.liveReserve\` to be an integer in [0, intervalCap), got \`${r}\``,
+  );
 }
 
-/**
- * At most `cap` calls in any rolling window, counted from the moment a call *ends*: the CRM counts a
- * request when it arrives, somewhere between our start and our end, so spacing by start times alone lets
- * network delays bunch two windows' calls into one of HubSpot's (measured on the sandbox: 429s at 20/22).
- */
-class CompletionWindow {
-  private readonly ended: number[] = [];
-  private inFlight = 0;
-
-  constructor(
-    private readonly cap: number,
-    private readonly windowMs: number,
-    private readonly now: () => number,
-  ) {}
-
-  async acquire(): Promise<void> {
-    for (;;) {
-      const t = this.now();
-      while (this.ended.length > 0 && (this.ended[0] ?? t) <= t - this.windowMs) this.ended.shift();
-      if (this.ended.length + this.inFlight < this.cap) {
-        this.inFlight += 1;
-        return;
-      }
-      const oldest = this.ended[0];
-      const wait = oldest === undefined ? 10 : Math.min(oldest + this.windowMs - t + 1, 50);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
-    }
-  }
-
-  release(): void {
-    this.inFlight -= 1;
-    this.ended.push(this.now());
-  }
+interface Waiter {
+  priority: WorkPriority;
+  grant: (token: number | undefined) => void;
+  fail: (error: unknown) => void;
 }
 
 interface Lane {
-  queue: PQueue;
-  window: CompletionWindow | undefined;
+  name: string;
   options: RateLaneOptions | undefined;
+  key: RateWindowKey | undefined;
+  concurrency: number;
+  /** Calls waiting for a slot, by priority (live first, then normal, then bulk). */
+  waiting: Record<WorkPriority, Waiter[]>;
+  inFlight: number;
+  pumping: boolean;
+  timer: NodeJS.Timeout | undefined;
   /** Start times within the last window, for `usage()`. */
   starts: number[];
+  /** Calls in the shared window at the last grant (every process). */
+  sharedUsed: number;
+}
+
+const PRIORITY_ORDER: WorkPriority[] = ["live", "normal", "bulk"];
+
+function waitingCount(lane: Lane): number {
+  return lane.waiting.live.length + lane.waiting.normal.length + lane.waiting.bulk.length;
 }
 
 /**
- * Keeps one connection's calls inside its CRM's rate budget: every call goes through `run`, which queues it
- * in the lane's p-queue (bounded concurrency) and starts it only while fewer than `intervalCap` calls ended
- * in the last `intervalMs` or are still in flight. A 429 from the CRM anyway
- * (another integration sharing the budget) should be reported with `pauseFor`, which holds every lane.
- * SDK retries stay off; the budget never retries, it only spaces calls — retries belong to the jobs.
+ * Keeps one connection's calls inside its CRM's rate budget: every call goes through `run`, which waits
+ * for a slot in the lane's rolling window (see RateWindowStore: in memory, or in PostgreSQL so that every
+ * process on the database shares one budget) and for a free place among the lane's `concurrency`.
+ * Waiting calls are served by the priority of the work they belong to (ports/work-priority): live first,
+ * bulk last, and the lane's `liveReserve` slots are only ever given to live calls, so a form submission
+ * is never stuck behind an import, in this process or another one.
+ * (A call holds a place among the `concurrency` only once it has its slot: a queue that gave out places
+ * first would let bulk calls sit in every place waiting for the window while a live call waits behind them.)
+ * A 429 from the CRM anyway (another integration sharing the budget) should be reported with `pauseFor`,
+ * which holds every lane. SDK retries stay off; the budget never retries, it only spaces calls.
  *
  * @example const budget = new RateBudgetQueue({ name: connectionId, ...HUBSPOT_OAUTH_BUDGET });
  *          await budget.run(() => client.crm.contacts.batchApi.read(input));
@@ -133,16 +142,19 @@ export class RateBudgetQueue {
   readonly name: string;
   private readonly lanes = new Map<string, Lane>();
   private readonly now: () => number;
+  private readonly store: RateWindowStore;
   private readonly maxQueued: number;
   private readonly daily: Required<DailyAllocationOptions> | undefined;
   private dailyUsed = 0;
   private pausedUntil = 0;
-  private resumeTimer: NodeJS.Timeout | undefined;
   private totalCalls = 0;
+  private idle: (() => void)[] = [];
+  private closed = false;
 
   constructor(options: RateBudgetOptions) {
     this.name = options.name;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? monotonicNow;
+    this.store = options.store ?? new MemoryRateWindow(this.now);
     this.maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
     check(this.maxQueued >= 0, `Expected \`maxQueued\` to be ≥ 0, got \`${this.maxQueued}\``);
     if (options.daily) {
@@ -174,34 +186,138 @@ export class RateBudgetQueue {
 
   private makeLane(name: string, options: RateLaneOptions | undefined, concurrency: number): Lane {
     if (options) validateLane(name, options);
-    const queue = new PQueue({ concurrency: options?.concurrency ?? concurrency });
-    const window = options
-      ? new CompletionWindow(options.intervalCap, options.intervalMs, this.now)
+    const key: RateWindowKey | undefined = options
+      ? {
+          name: this.name,
+          lane: name,
+          cap: options.intervalCap,
+          liveReserve: options.liveReserve ?? 0,
+          windowMs: options.intervalMs,
+        }
       : undefined;
-    return { queue, window, options, starts: [] };
+    return {
+      name,
+      options,
+      key,
+      concurrency: options?.concurrency ?? concurrency,
+      waiting: { live: [], normal: [], bulk: [] },
+      inFlight: 0,
+      pumping: false,
+      timer: undefined,
+      starts: [],
+      sharedUsed: 0,
+    };
   }
 
-  /** Runs `call` when the lane's budget allows. Rejects with CrmRateLimitedError when the queue is full or the daily allocation is spent. */
+  /**
+   * Runs `call` when the lane's budget allows, at the priority of the work it belongs to.
+   * Rejects with CrmRateLimitedError when the queue is full or the daily allocation is spent.
+   */
   async run<T>(call: () => Promise<T>, lane: string = DEFAULT_LANE): Promise<T> {
     const target = this.lanes.get(lane);
     if (!target) throw new RangeError(`Unknown rate lane \`${lane}\` for ${this.name}`);
-    if (target.queue.size >= this.maxQueued) {
+    const queued = waitingCount(target);
+    if (queued >= this.maxQueued) {
       throw new CrmRateLimitedError(
-        `${this.name}: ${target.queue.size} calls already waiting in lane ${lane}`,
+        `${this.name}: ${queued} calls already waiting in lane ${lane}`,
         target.options?.intervalMs ?? 1_000,
       );
     }
     this.assertDailyAllowance();
-    return target.queue.add(async () => {
-      await target.window?.acquire();
-      try {
-        this.assertDailyAllowance();
-        this.recordStart(target);
-        return await call();
-      } finally {
-        target.window?.release();
-      }
+    const token = await new Promise<number | undefined>((grant, fail) => {
+      target.waiting[currentWorkPriority()].push({ priority: currentWorkPriority(), grant, fail });
+      this.pump(target);
     });
+    try {
+      this.assertDailyAllowance();
+      this.recordStart(target);
+      return await call();
+    } finally {
+      await this.finish(target, token);
+    }
+  }
+
+  private async finish(lane: Lane, token: number | undefined): Promise<void> {
+    try {
+      if (token !== undefined && lane.key) await this.store.release(lane.key, [token]);
+    } catch {
+      // The window forgets this call's end only: it still counts from its start, which is conservative.
+    } finally {
+      lane.inFlight -= 1;
+      this.pump(lane);
+      this.settleIdle();
+    }
+  }
+
+  /** Hands free slots to waiting calls, most urgent first; asks the window again when it frees up. */
+  private pump(lane: Lane): void {
+    if (lane.pumping || lane.timer || this.closed) return;
+    lane.pumping = true;
+    void this.fill(lane).finally(() => {
+      lane.pumping = false;
+    });
+  }
+
+  private async fill(lane: Lane): Promise<void> {
+    for (;;) {
+      const room = lane.concurrency - lane.inFlight;
+      const waiting = waitingCount(lane);
+      if (room <= 0 || waiting === 0 || this.closed) return;
+      const pause = this.pausedUntil - this.now();
+      if (pause > 0) return this.retryLater(lane, pause);
+      const wantLive = Math.min(lane.waiting.live.length, room);
+      const wantOther = Math.min(waiting - lane.waiting.live.length, room - wantLive);
+      if (!lane.key) {
+        this.hand(
+          lane,
+          Array.from({ length: wantLive + wantOther }, () => undefined),
+          wantLive,
+        );
+        continue;
+      }
+      let grant: RateWindowGrant;
+      try {
+        grant = await this.store.acquire(lane.key, { live: wantLive, other: wantOther });
+      } catch (err) {
+        this.failWaiting(
+          lane,
+          new CrmUnavailableError(`${this.name}: the shared rate budget could not be read`, {
+            cause: err,
+            hint: "The job is retried; check the database connection.",
+          }),
+        );
+        return;
+      }
+      lane.sharedUsed = grant.used;
+      this.hand(lane, grant.tokens, grant.live);
+      if (grant.tokens.length < wantLive + wantOther) {
+        return this.retryLater(lane, Math.min(Math.max(grant.retryInMs, 5), 250));
+      }
+    }
+  }
+
+  private hand(lane: Lane, tokens: (number | undefined)[], live: number): void {
+    tokens.forEach((token, i) => {
+      const from =
+        i < live ? lane.waiting.live : PRIORITY_ORDER.map((p) => lane.waiting[p]).find((q) => q.length);
+      const waiter = from?.shift();
+      if (!waiter) return;
+      lane.inFlight += 1;
+      waiter.grant(token);
+    });
+  }
+
+  private retryLater(lane: Lane, ms: number): void {
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      this.pump(lane);
+    }, ms);
+    lane.timer.unref();
+  }
+
+  private failWaiting(lane: Lane, error: unknown): void {
+    for (const p of PRIORITY_ORDER) for (const w of lane.waiting[p].splice(0)) w.fail(error);
+    this.settleIdle();
   }
 
   private assertDailyAllowance(): void {
@@ -231,19 +347,14 @@ export class RateBudgetQueue {
     this.daily.limit = limit;
   }
 
-  /** The CRM answered 429: hold every lane for `ms` so no further call is spent inside the penalty. */
+  /** The CRM answered 429: hold every lane for `ms` (in every process sharing the window). */
   pauseFor(ms: number): void {
     const until = this.now() + Math.max(0, ms);
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
-    for (const lane of this.lanes.values()) lane.queue.pause();
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
-    this.resumeTimer = setTimeout(() => {
-      this.resumeTimer = undefined;
-      this.pausedUntil = 0;
-      for (const lane of this.lanes.values()) lane.queue.start();
-    }, ms);
-    this.resumeTimer.unref();
+    for (const lane of this.lanes.values()) {
+      if (lane.key) void this.store.pause(lane.key, ms).catch(() => undefined);
+    }
   }
 
   /** Figures for `CrmPort.rateBudget()`: the main lane's rolling window, or the daily allocation. */
@@ -267,21 +378,34 @@ export class RateBudgetQueue {
   /** Calls waiting plus in flight, all lanes. */
   get pending(): number {
     let n = 0;
-    for (const lane of this.lanes.values()) n += lane.queue.size + lane.queue.pending;
+    for (const lane of this.lanes.values()) n += waitingCount(lane) + lane.inFlight;
     return n;
   }
 
   /** Resolves when nothing is queued or running (graceful shutdown). */
-  async onIdle(): Promise<void> {
-    await Promise.all([...this.lanes.values()].map((lane) => lane.queue.onIdle()));
+  onIdle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Stops timers; queued calls stay queued. */
-  close(): void {
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
-    this.resumeTimer = undefined;
-    for (const lane of this.lanes.values()) lane.queue.clear();
+  private settleIdle(): void {
+    if (this.pending !== 0) return;
+    for (const resolve of this.idle.splice(0)) resolve();
   }
+
+  /** Stops timers; calls still waiting for a slot fail as retryable (their jobs run again later). */
+  close(): void {
+    this.closed = true;
+    for (const lane of this.lanes.values()) {
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = undefined;
+      this.failWaiting(lane, new CrmUnavailableError(`${this.name}: shutting down`));
+    }
+  }
+}
+
+function monotonicNow(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /**
@@ -293,10 +417,17 @@ export class RateBudgetQueue {
 export class RateBudgetRegistry {
   private readonly budgets = new Map<string, RateBudgetQueue>();
 
+  /** @param store where the windows live (PostgreSQL: one budget for every process). @default memory */
+  constructor(private readonly store?: RateWindowStore) {}
+
   forConnection(connectionId: string, options: () => Omit<RateBudgetOptions, "name">): RateBudgetQueue {
     let budget = this.budgets.get(connectionId);
     if (!budget) {
-      budget = new RateBudgetQueue({ name: connectionId, ...options() });
+      budget = new RateBudgetQueue({
+        name: connectionId,
+        ...(this.store ? { store: this.store } : {}),
+        ...options(),
+      });
       this.budgets.set(connectionId, budget);
     }
     return budget;

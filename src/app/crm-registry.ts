@@ -2,6 +2,7 @@ import { HubSpotCrm } from "../adapters/hubspot/hubspot-crm";
 import { HUBSPOT_REQUIRED_SCOPES, HubSpotTokenProvider } from "../adapters/hubspot/hubspot-oauth";
 import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
 import { HUBSPOT_OAUTH_BUDGET, RateBudgetRegistry } from "../adapters/rate-budget";
+import type { RateWindowStore } from "../adapters/rate-window";
 import { createSalesforceCrm } from "../adapters/salesforce/salesforce-crm";
 import { createSalesforceSession } from "../adapters/salesforce/salesforce-oauth";
 import { NotFoundError } from "../domain/errors";
@@ -14,6 +15,8 @@ export interface CrmRegistryOptions {
   publicUrl: string;
   hubspot: { clientId: string | undefined; clientSecret: string | undefined; apiBase: string | undefined };
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
+  /** Where the per-connection rate windows live: PostgreSQL shares them across processes. @default memory */
+  rateWindows?: RateWindowStore;
 }
 
 export interface CrmRegistry {
@@ -29,7 +32,7 @@ export interface CrmRegistry {
  */
 export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
   const { connections, logger } = options;
-  const budgets = new RateBudgetRegistry();
+  const budgets = new RateBudgetRegistry(options.rateWindows);
   const adapters = new Map<string, Promise<CrmPort>>();
   const portals = new Map<string, { crm: string; externalId: string; instanceUrl: string | null }>();
 

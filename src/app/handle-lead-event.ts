@@ -1,6 +1,7 @@
 import type { StoredEvent } from "../adapters/postgres/event-store";
 import type { HandoffRecord } from "../adapters/postgres/lead-store";
 import { AppError } from "../domain/errors";
+import { isOwnWrite } from "../domain/event-triage";
 import type { HandoffCardInput } from "../domain/handoff-card";
 import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
 import { qualifyLead } from "../domain/lifecycle";
@@ -65,13 +66,6 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     });
     return "processed";
   };
-}
-
-/** HubSpot echoes Handoff's own property writes back as webhooks; they carry no news. */
-function isOwnWrite(event: StoredEvent): boolean {
-  return (
-    event.propertyName?.startsWith("handoff_") === true || event.propertyName?.startsWith("Handoff_") === true
-  );
 }
 
 async function forgetLead(deps: PipelineDeps, event: StoredEvent): Promise<void> {

@@ -4,6 +4,7 @@ import { createHolidayCalendar } from "../adapters/holidays";
 import { createAssignmentStore } from "../adapters/postgres/assignment-store";
 import { FollowUpStore } from "../adapters/postgres/follow-up-store";
 import { LeadStore } from "../adapters/postgres/lead-store";
+import { PostgresRateWindow } from "../adapters/postgres/rate-window-store";
 import { createCrmRegistry } from "../app/crm-registry";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
 import { getHandoffCard } from "../app/get-handoff-card";
@@ -81,6 +82,8 @@ export async function composeHandoff(
       apiBase: settings.hubspot.apiBase,
     },
     salesforce: settings.salesforce,
+    // One budget per portal for every process on this database, kept across restarts.
+    rateWindows: new PostgresRateWindow(core.pool),
   });
   const slaFor = createSlaRegistry({
     pool: core.pool,

@@ -1,3 +1,5 @@
+import type { WorkPriority } from "../ports/work-priority";
+
 /** pg-boss queue names, one place. */
 export const QUEUES = {
   /** One job per accepted delivery; fans out to one lead-event job per event, off the acknowledgement path. */
@@ -14,6 +16,8 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface LeadEventJob {
   connectionId: string;
   eventKey: string;
+  /** The CRM calls this event makes queue at this priority (absent in jobs from older versions: normal). */
+  priority?: WorkPriority;
 }
 
 export interface IntakeBatchJob {

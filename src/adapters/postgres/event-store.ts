@@ -1,9 +1,11 @@
 import type { Pool, PoolClient } from "pg";
 import type { AppError } from "../../domain/errors";
+import { eventPriority, settlesWithoutWork } from "../../domain/event-triage";
 import type { LeadEvent } from "../../domain/lead";
 import { cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
 import { inTransaction, type Boss } from "../../jobs/boss";
 import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
+import { WORK_PRIORITY_RANK, type WorkPriority } from "../../ports/work-priority";
 
 export interface AppendResult {
   /** Event keys stored (and enqueued) by this call. */
@@ -128,12 +130,61 @@ export class EventStore {
     }
   }
 
-  /** Fans a stored delivery out into one lead-event job per event (grouped per lead). */
-  async fanOut(batch: IntakeBatchJob): Promise<void> {
-    const jobs = batch.eventKeys.map((key, i) =>
-      leadEventJob(batch.connectionIds[i]!, key, batch.objectIds[i]!),
-    );
-    await this.boss.insert(QUEUES.leadEvent, jobs);
+  /**
+   * Fans stored deliveries out, in one transaction: events that need no work (companies, Handoff's own
+   * echoes: see settlesWithoutWork) are settled as "ignored" in one statement, the others become one
+   * lead-event job each, grouped per lead and carrying the event's priority (form submissions first,
+   * imports last). Events already settled (a re-run of the same fan-out) are left alone.
+   * @returns how many events were settled here and how many jobs were created.
+   */
+  async fanOut(batches: IntakeBatchJob[]): Promise<{ settled: number; queued: number }> {
+    const connectionIds = batches.flatMap((b) => b.connectionIds);
+    const eventKeys = batches.flatMap((b) => b.eventKeys);
+    if (eventKeys.length === 0) return { settled: 0, queued: 0 };
+    const client = await this.pool.connect();
+    let failed: unknown;
+    try {
+      await client.query("BEGIN");
+      const rows = await client.query<TriageRow>(
+        `SELECT e.connection_id, e.event_key, e.kind, e.object_type, e.object_id,
+                e.payload->>'propertyName' AS property_name, e.payload->>'changeSource' AS change_source,
+                e.payload->'mergedObjectIds' AS merged_object_ids
+           FROM unnest($1::text[], $2::text[]) AS k(connection_id, event_key)
+           JOIN events e USING (connection_id, event_key)
+          WHERE e.status = 'pending'`,
+        [connectionIds, eventKeys],
+      );
+      const settle: TriageRow[] = [];
+      const jobs: ReturnType<typeof leadEventJob>[] = [];
+      for (const r of rows.rows) {
+        const event = {
+          kind: r.kind,
+          objectType: r.object_type,
+          ...(r.property_name === null ? {} : { propertyName: r.property_name }),
+          ...(r.change_source === null ? {} : { changeSource: r.change_source }),
+          ...(r.merged_object_ids === null ? {} : { mergedObjectIds: r.merged_object_ids }),
+        };
+        if (settlesWithoutWork(event)) settle.push(r);
+        else jobs.push(leadEventJob(r.connection_id, r.event_key, r.object_id, eventPriority(event)));
+      }
+      if (settle.length > 0) {
+        await client.query(
+          `UPDATE events e SET status = 'ignored', processed_at = now(), attempts = e.attempts + 1
+             FROM unnest($1::text[], $2::text[]) AS k(connection_id, event_key)
+            WHERE e.connection_id = k.connection_id AND e.event_key = k.event_key AND e.status = 'pending'`,
+          [settle.map((r) => r.connection_id), settle.map((r) => r.event_key)],
+        );
+      }
+      if (jobs.length > 0) await this.boss.insert(QUEUES.leadEvent, jobs, { db: inTransaction(client) });
+      await client.query("COMMIT");
+      return { settled: settle.length, queued: jobs.length };
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      failed = err;
+      throw err;
+    } finally {
+      client.release(failed instanceof Error ? failed : undefined);
+    }
   }
 
   async get(connectionId: string, eventKey: string): Promise<StoredEvent | null> {
@@ -316,9 +367,25 @@ function safeStringify(value: unknown): string {
  * One job per event. The group (connection + CRM record) lets the worker run one event per lead at a time,
  * across all processes, so two events of the same lead never race.
  */
-export function leadEventJob(connectionId: string, eventKey: string, objectId: string) {
-  const data: LeadEventJob = { connectionId, eventKey };
-  return { data, group: { id: `${connectionId}:${objectId}` } };
+export function leadEventJob(
+  connectionId: string,
+  eventKey: string,
+  objectId: string,
+  priority: WorkPriority = "normal",
+) {
+  const data: LeadEventJob = { connectionId, eventKey, priority };
+  return { data, group: { id: `${connectionId}:${objectId}` }, priority: WORK_PRIORITY_RANK[priority] };
+}
+
+interface TriageRow {
+  connection_id: string;
+  event_key: string;
+  kind: LeadEvent["kind"];
+  object_type: LeadEvent["objectType"];
+  object_id: string;
+  property_name: string | null;
+  change_source: string | null;
+  merged_object_ids: string[] | null;
 }
 
 function errorJson(error: AppError) {

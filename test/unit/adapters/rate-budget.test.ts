@@ -1,6 +1,7 @@
 import { BatchCoalescer } from "../../../src/adapters/batch-coalescer";
 import { RateBudgetQueue } from "../../../src/adapters/rate-budget";
 import { CrmRateLimitedError } from "../../../src/domain/errors";
+import { currentWorkPriority, withWorkPriority } from "../../../src/ports/work-priority";
 
 describe("RateBudgetQueue", () => {
   it("when 12 calls are run against a cap of 5 per 200 ms, then no rolling 200 ms window holds more than 5 starts", async () => {
@@ -91,5 +92,73 @@ describe("BatchCoalescer", () => {
     await expect(c.submit("b")).rejects.toThrow("bad b");
     const [a] = await Promise.all([c.submit("a")]);
     expect(a).toBe(1);
+  });
+});
+
+describe("RateBudgetQueue priorities", () => {
+  it("when live and bulk calls wait for one lane, then every live call starts before any waiting bulk call", async () => {
+    const budget = new RateBudgetQueue({
+      name: "p1",
+      limit: { intervalCap: 3, intervalMs: 150, concurrency: 1 },
+    });
+    const order: string[] = [];
+    const call = (label: string) => async () => {
+      order.push(label);
+      await new Promise((r) => setTimeout(r, 2));
+    };
+    const bulk = Array.from({ length: 4 }, (_, i) =>
+      withWorkPriority("bulk", () => budget.run(call(`bulk${i}`))),
+    );
+    const live = Array.from({ length: 2 }, (_, i) =>
+      withWorkPriority("live", () => budget.run(call(`live${i}`))),
+    );
+    await Promise.all([...bulk, ...live]);
+    // The bulk calls were queued first; the live ones overtake all of them.
+    expect(order).toEqual(["live0", "live1", "bulk0", "bulk1", "bulk2", "bulk3"]);
+    budget.close();
+  });
+
+  it("when bulk work has used the window up to the live reserve, then a live call still gets a slot at once and bulk waits", async () => {
+    let t = 1_000_000;
+    const budget = new RateBudgetQueue({
+      name: "p2",
+      limit: { intervalCap: 5, intervalMs: 10_000, concurrency: 10, liveReserve: 2 },
+      now: () => t,
+    });
+    const started: string[] = [];
+    const bulk = Array.from({ length: 4 }, (_, i) =>
+      withWorkPriority("bulk", () => budget.run(async () => void started.push(`bulk${i}`))),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toEqual(["bulk0", "bulk1", "bulk2"]);
+    await withWorkPriority("live", () => budget.run(async () => void started.push("live")));
+    expect(started).toEqual(["bulk0", "bulk1", "bulk2", "live"]);
+    t += 10_001;
+    await Promise.all(bulk);
+    expect(started).toContain("bulk3");
+    budget.close();
+  });
+
+  it("when a live and a bulk read meet in one batch, then the batch call runs at live priority", async () => {
+    const seen: string[] = [];
+    const reads = new BatchCoalescer<string, string>({
+      maxBatchSize: 10,
+      keyOf: (id) => id,
+      execute: async (ids) => {
+        seen.push(currentWorkPriority());
+        return new Map(ids.map((id) => [id, id]));
+      },
+    });
+    await Promise.all([
+      withWorkPriority("bulk", () => reads.submit("1")),
+      withWorkPriority("live", () => reads.submit("2")),
+    ]);
+    expect(seen).toEqual(["live"]);
+  });
+
+  it("rejects a live reserve as large as the cap, naming the option", () => {
+    expect(
+      () => new RateBudgetQueue({ name: "x", limit: { intervalCap: 3, intervalMs: 1000, liveReserve: 3 } }),
+    ).toThrow("Expected `default.liveReserve` to be an integer in [0, intervalCap), got `3`");
   });
 });
