@@ -81,6 +81,7 @@ export async function benchCrm(leads = 10_000): Promise<BenchFigure[]> {
     const limit = sandbox.hubspot.tenSecondLimit;
     return [
       {
+        id: "hubspot.burst_calls_per_lead",
         name: `HubSpot CRM calls per lead (${leads.toLocaleString("en-US")}-lead burst: read + write-back + task)`,
         value: Number((stats.apiCalls / leads).toFixed(3)),
         unit: "calls/lead",
@@ -88,6 +89,7 @@ export async function benchCrm(leads = 10_000): Promise<BenchFigure[]> {
         ok: stats.apiCalls / leads <= 1.5,
       },
       {
+        id: "hubspot.burst_rate_limited",
         name: "HubSpot 429s during the burst",
         value: stats.rateLimited,
         unit: "",
@@ -95,6 +97,7 @@ export async function benchCrm(leads = 10_000): Promise<BenchFigure[]> {
         ok: stats.rateLimited === 0,
       },
       {
+        id: "hubspot.burst_peak_share",
         name: "HubSpot peak share of the 10 s budget (110 req)",
         value: Math.round((peakTenSecond / limit) * 100),
         unit: "%",
@@ -102,12 +105,14 @@ export async function benchCrm(leads = 10_000): Promise<BenchFigure[]> {
         ok: peakTenSecond <= limit,
       },
       {
+        id: "hubspot.burst_average_share",
         name: "HubSpot average share of the 10 s budget during the burst",
         value: Math.round((mainCalls / ((limit * seconds) / 10)) * 100),
         unit: "%",
         target: "-",
       },
       {
+        id: "hubspot.burst_peak_search_per_s",
         name: "HubSpot peak search rate (limit 5/s)",
         value: peakSearch,
         unit: "req/s",
@@ -115,6 +120,7 @@ export async function benchCrm(leads = 10_000): Promise<BenchFigure[]> {
         ok: peakSearch <= 5,
       },
       {
+        id: "hubspot.burst_s",
         name: "HubSpot burst duration",
         value: Number(seconds.toFixed(1)),
         unit: "s",

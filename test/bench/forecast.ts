@@ -88,6 +88,7 @@ export async function benchForecast(events = 1_000_000): Promise<BenchFigure[]> 
   const perSecond = Math.round(events / seconds);
   return [
     {
+      id: "forecast.events_per_s",
       name: `forecast live+draft over ${events.toLocaleString("en-US")} events`,
       value: perSecond,
       unit: "events/s",
@@ -95,6 +96,7 @@ export async function benchForecast(events = 1_000_000): Promise<BenchFigure[]> 
       ok: events >= 1_000_000 ? seconds <= 60 : perSecond >= 16_667,
     },
     {
+      id: "forecast.wall_s",
       name: "forecast wall time",
       value: Math.round(seconds * 10) / 10,
       unit: "s",
@@ -102,6 +104,7 @@ export async function benchForecast(events = 1_000_000): Promise<BenchFigure[]> 
       ok: seconds <= 60,
     },
     {
+      id: "forecast.mqls_live_to_draft",
       name: "forecast MQLs live → draft",
       value: b.mqls - a.mqls,
       unit: `(live ${a.mqls}, draft ${b.mqls})`,

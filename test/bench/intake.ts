@@ -64,6 +64,7 @@ export async function benchIntake(databaseUrl: string, totalEvents = 30_000): Pr
     const p99 = percentile(latencies, 99);
     return [
       {
+        id: "intake.events_per_s",
         name: "intake throughput (batches of 100, 10 in flight, app in its own process)",
         value: Math.round(rate),
         unit: "events/s",
@@ -71,13 +72,21 @@ export async function benchIntake(databaseUrl: string, totalEvents = 30_000): Pr
         ok: rate >= 5000,
       },
       {
+        id: "intake.p50_ms",
         name: "intake ack latency p50",
         value: round(percentile(latencies, 50)),
         unit: "ms",
         target: "-",
         ok: true,
       },
-      { name: "intake ack latency p99", value: round(p99), unit: "ms", target: "<= 50", ok: p99 <= 50 },
+      {
+        id: "intake.p99_ms",
+        name: "intake ack latency p99",
+        value: round(p99),
+        unit: "ms",
+        target: "<= 50",
+        ok: p99 <= 50,
+      },
     ];
   } finally {
     for (const c of children) c.kill("SIGTERM");

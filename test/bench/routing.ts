@@ -12,6 +12,7 @@ import { runAssignWorker } from "../integration/routing/run-assign-worker";
 import { insertConnection } from "../integration/routing/routing-fixtures";
 
 export interface RoutingFigure {
+  id: string;
   name: string;
   value: number;
   unit: string;
@@ -39,6 +40,7 @@ function benchPure(seconds = 2): RoutingFigure {
   }
   const rate = Math.round(n / ((performance.now() - started) / 1000));
   return {
+    id: "routing.decisions_per_s",
     name: "routing decisions/s (pure, 1 core)",
     value: rate,
     unit: "decisions/s",
@@ -79,6 +81,7 @@ async function benchAssign(adminUrl: string, processes: number, perProcess: numb
   );
   const slowest = Math.max(...reports.map((r) => r.seconds));
   return {
+    id: `routing.assignments_per_s.${processes}_process${processes > 1 ? "es" : ""}`,
     name: `routing assignments/s (${processes} process${processes > 1 ? "es" : ""} × 10 in flight, one pool)`,
     value: Math.round((processes * perProcess) / slowest),
     unit: "assignments/s",

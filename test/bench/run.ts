@@ -5,6 +5,7 @@ import { Pool } from "pg";
 import { startEmbeddedPostgres } from "../../src/adapters/postgres/embedded";
 import { printTable, type BenchFigure } from "./figures";
 import { benchCrm } from "./crm";
+import { benchDrain } from "./drain";
 import { benchForecast } from "./forecast";
 import { benchIntake } from "./intake";
 import { benchRouting } from "./routing";
@@ -35,13 +36,23 @@ async function main(): Promise<void> {
     };
   }
   const figures: BenchFigure[] = [];
+  // The machine may be shared: the load average next to each section says how much else was running.
+  const load: Record<string, number[]> = {};
   const section = async (name: string, run: () => Promise<BenchFigure[]>) => {
-    process.stderr.write(`bench: ${name}…\n`);
+    load[name] = os.loadavg().map((l) => Math.round(l * 100) / 100);
+    process.stderr.write(`bench: ${name}… (load ${load[name]!.join(" ")})\n`);
     try {
       figures.push(...(await run()));
     } catch (err) {
       process.stderr.write(`bench: ${name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      figures.push({ name: `${name} (failed)`, value: Number.NaN, unit: "", target: "-", ok: false });
+      figures.push({
+        id: `${name.replace(/\W+/g, "_")}.failed`,
+        name: `${name} (failed)`,
+        value: Number.NaN,
+        unit: "",
+        target: "-",
+        ok: false,
+      });
     }
   };
   // Each section that writes gets its own database, so no backlog of one is work for the next.
@@ -58,6 +69,7 @@ async function main(): Promise<void> {
   await section("scoring", () => benchScoring());
   await section("intake", async () => benchIntake(await fresh("intake")));
   await section("speed to lead", async () => benchSpeedToLead(await fresh("stl"), 30, 1));
+  await section("drain", async () => benchDrain(await fresh("drain")));
   await section("routing", async () => benchRouting(await fresh("routing")));
   await section("hubspot crm", () => benchCrm());
   await section("salesforce crm", () => benchSalesforceCrm());
@@ -66,13 +78,15 @@ async function main(): Promise<void> {
   await stopPg?.();
 
   const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`;
+  const loadLines = Object.entries(load).map(([name, l]) => `  ${name.padEnd(16)} ${l.join(" / ")}`);
   process.stdout.write(
-    `\nHandoff benchmark — ${new Date().toISOString()} — ${machine}\n\n${printTable(figures)}\n`,
+    `\nHandoff benchmark — ${new Date().toISOString()} — ${machine}\n\n${printTable(figures)}\n\n` +
+      `load average (1 / 5 / 15 min) when each section started:\n${loadLines.join("\n")}\n`,
   );
   mkdirSync("bench", { recursive: true });
   writeFileSync(
     path.join("bench", "results.json"),
-    JSON.stringify({ at: new Date().toISOString(), machine, figures }, null, 2) + "\n",
+    JSON.stringify({ at: new Date().toISOString(), machine, load, figures }, null, 2) + "\n",
   );
 }
 

@@ -83,6 +83,7 @@ export async function benchSalesforceCrm(leads = 10_000, dailyApiLimit = 150_000
     const share = (100 * calls) / dailyApiLimit;
     return [
       {
+        id: "salesforce.burst_calls_per_lead",
         name: `Salesforce CRM calls per lead (${leads} read+update+task)`,
         value: Number((calls / leads).toFixed(4)),
         unit: "calls",
@@ -90,6 +91,7 @@ export async function benchSalesforceCrm(leads = 10_000, dailyApiLimit = 150_000
         ok: calls / leads <= 1.5 && failed === 0,
       },
       {
+        id: "salesforce.burst_daily_share",
         name: "Salesforce daily API allocation used by the burst",
         value: Number(share.toFixed(3)),
         unit: `% of ${dailyApiLimit}`,
@@ -97,6 +99,7 @@ export async function benchSalesforceCrm(leads = 10_000, dailyApiLimit = 150_000
         ok: failed === 0,
       },
       {
+        id: "salesforce.burst_per_s",
         name: "Salesforce burst throughput (sandbox, no latency)",
         value: Math.round(leads / seconds),
         unit: "leads/s",

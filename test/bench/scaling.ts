@@ -89,14 +89,22 @@ export async function benchScaling(databaseUrl: string, batches = 200): Promise<
   }
   const [one, three] = results as [number, number];
   return [
-    { name: "intake, 1 instance (30 in flight)", value: Math.round(one), unit: "events/s", target: "-" },
     {
+      id: "scaling.intake_1_events_per_s",
+      name: "intake, 1 instance (30 in flight)",
+      value: Math.round(one),
+      unit: "events/s",
+      target: "-",
+    },
+    {
+      id: "scaling.intake_3_events_per_s",
       name: "intake, 3 instances on one PostgreSQL",
       value: Math.round(three),
       unit: "events/s",
       target: "-",
     },
     {
+      id: "scaling.ratio_3_to_1",
       name: "scaling ratio 3 vs 1 instances (2 cores shared with PostgreSQL)",
       value: Math.round((three / one) * 100) / 100,
       unit: "x",

@@ -46,7 +46,7 @@ function sampleLeads(count: number): { lead: Lead; activities: Activity[] }[] {
 
 /** Score + stage decisions per second on one core, with the default SLA. */
 export async function benchScoring(): Promise<
-  { name: string; value: number; unit: string; target: string; ok: boolean }[]
+  { id: string; name: string; value: number; unit: string; target: string; ok: boolean }[]
 > {
   const file = path.join(__dirname, "../../config/sla.default.yaml");
   const { sla } = parseSla(readFileSync(file, "utf8"), file);
@@ -72,6 +72,7 @@ export async function benchScoring(): Promise<
   const perSecond = Math.round(decisions / seconds);
   return [
     {
+      id: "scoring.decisions_per_s",
       name: "score+stage decisions/s (1 core, CPU time)",
       value: perSecond,
       unit: "decisions/s",

@@ -87,14 +87,23 @@ export async function benchSpeedToLead(
   const p95 = percentile(latencies, 95);
   return [
     {
+      id: "speed_to_lead.p50_ms",
       name: `speed to lead p50 (webhook → owner + task, CRM +50 ms/call, ${perSecond} leads/s)`,
       value: Math.round(percentile(latencies, 50)),
       unit: "ms",
       target: "-",
       ok: true,
     },
-    { name: "speed to lead p95", value: Math.round(p95), unit: "ms", target: "<= 1000", ok: p95 <= 1000 },
     {
+      id: "speed_to_lead.p95_ms",
+      name: "speed to lead p95",
+      value: Math.round(p95),
+      unit: "ms",
+      target: "<= 1000",
+      ok: p95 <= 1000,
+    },
+    {
+      id: "speed_to_lead.handed_over",
       name: "speed to lead: leads handed over",
       value: latencies.length,
       unit: `of ${leads}`,
@@ -102,12 +111,14 @@ export async function benchSpeedToLead(
       ok: latencies.length === leads,
     },
     {
+      id: "speed_to_lead.calls_per_lead",
       name: "HubSpot API calls per handed-over lead (all calls, searches included)",
       value: Math.round((stats.apiCalls / (leads + 1)) * 10) / 10,
       unit: "calls",
       target: "-",
     },
     {
+      id: "speed_to_lead.rate_limited",
       name: "HubSpot 429s from the real limits during the run",
       value: stats.rateLimited,
       unit: "",

@@ -1,0 +1,180 @@
+/**
+ * Drain: a burst of signed HubSpot deliveries (batches of 100, 10 in flight) where 99 % of the events need
+ * no CRM call (company property changes) and 1 % are form submissions of qualifying contacts, into one
+ * Handoff process (intake + workers, the real pipeline) against the sandbox with its real limits.
+ * Measured: how long until every event that needs no CRM call is settled, and how fast the form
+ * submissions mixed into the burst are handed over (owner + task in the CRM) while the rest drains.
+ * Run alone: `npx tsx test/bench/drain.ts [events]` (needs BENCH_DATABASE_URL).
+ */
+import { composeHandoff } from "../../src/composition/compose";
+import { startRuntime } from "../../src/composition/runtime";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
+import { systemClock } from "../../src/composition/system-clock";
+import { createCapturingLogger, createLogger } from "../../src/logging/logger";
+import { startSandbox } from "../../src/sandbox/server";
+import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
+import { hubSpotHeaders } from "../helpers/sign";
+import { percentile, type BenchFigure } from "./figures";
+
+const SECRET = "bench-client-secret-0123456789";
+/** How long the forms get after the rest has drained before the run stops counting. */
+const LIVE_GRACE_MS = 30_000;
+
+export async function benchDrain(databaseUrl: string, total = 100_000): Promise<BenchFigure[]> {
+  const sandbox = await startSandbox({ port: 0 });
+  const settings = {
+    publicUrl: "https://bench.handoff.test",
+    adminToken: "bench-admin-token-0123456789abcdef",
+    encryptionKey: Buffer.alloc(32, 9).toString("base64"),
+    embedded: true,
+    hubspot: { clientId: "demo-client-id", clientSecrets: [SECRET], apiBase: undefined },
+    salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: sandbox.salesforceInstanceUrl },
+    now: systemClock,
+  };
+  const rt = await startRuntime({
+    databaseUrl,
+    logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
+    publicUrl: settings.publicUrl,
+    hubspotSecrets: [SECRET],
+    adminToken: settings.adminToken,
+    encryptionKey: settings.encryptionKey,
+    port: 0,
+    worker: true,
+    extend: (core) => composeHandoff(core, settings),
+  });
+  try {
+    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
+    const portal = Number(DEMO.hubspot.portalId);
+    const url = `${rt.url}/webhooks/hubspot`;
+    const batches = Math.ceil(total / 100);
+    const base = 880_000 + Math.floor(Math.random() * 50_000);
+    let eventId = base * 1000;
+    const forms: string[] = [];
+    const requests = Array.from({ length: batches }, (_, b) => {
+      const leadId = String(base + b);
+      const now = Date.now();
+      addQualifyingContact(sandbox, leadId, now, b);
+      forms.push(leadId);
+      const events: Record<string, unknown>[] = Array.from({ length: 99 }, (_, i) => ({
+        eventId: eventId++,
+        subscriptionId: 3001,
+        portalId: portal,
+        appId: 424242,
+        occurredAt: now,
+        subscriptionType: "company.propertyChange",
+        attemptNumber: 0,
+        objectId: 40_000 + ((b * 99 + i) % 20_000),
+        propertyName: "numberofemployees",
+        propertyValue: String(10 + i),
+        changeSource: "CRM_UI",
+        sourceId: "userId:123",
+      }));
+      events.splice(b % 100, 0, formSubmittedEvent(portal, leadId, eventId++, now - 1000));
+      const body = JSON.stringify(events);
+      return { body, headers: hubSpotHeaders(SECRET, `${settings.publicUrl}/webhooks/hubspot`, body) };
+    });
+    const noCrmEvents = batches * 99;
+    const acked = new Map<string, number>();
+    const handedOver = new Map<string, number>();
+    let next = 0;
+    const started = performance.now();
+    const send = async () => {
+      while (next < requests.length) {
+        const i = next++;
+        const { body, headers } = requests[i]!;
+        const res = await fetch(url, { method: "POST", headers, body });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`intake answered ${res.status}`);
+        acked.set(forms[i]!, performance.now());
+      }
+    };
+    const sending = Promise.all(Array.from({ length: 10 }, send));
+    let drainedAt: number | undefined;
+    const deadline = () => (drainedAt ?? Number.POSITIVE_INFINITY) + LIVE_GRACE_MS;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const t = performance.now();
+      if (drainedAt === undefined) {
+        const r = await rt.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM events WHERE connection_id = $1 AND object_type = 'company' AND status = 'ignored'",
+          [DEMO.hubspot.connectionId],
+        );
+        if (r.rows[0]!.n >= noCrmEvents) drainedAt = t;
+      }
+      const h = await rt.pool.query<{ lead_id: string }>(
+        "SELECT lead_id FROM handoffs WHERE connection_id = $1 AND task_id IS NOT NULL AND lead_id = ANY($2)",
+        [DEMO.hubspot.connectionId, forms.filter((f) => !handedOver.has(f))],
+      );
+      for (const row of h.rows) handedOver.set(row.lead_id, t);
+      if ((drainedAt !== undefined && handedOver.size === forms.length) || t > deadline()) break;
+      if (t - started > 600_000) break;
+    }
+    await sending;
+    const drainSeconds = ((drainedAt ?? performance.now()) - started) / 1000;
+    const waited = forms.map((f) => {
+      const done = handedOver.get(f);
+      // A form not handed over by the end of the run counts as waiting until then (a lower bound).
+      return (done ?? deadline()) - (acked.get(f) ?? started);
+    });
+    const p95 = percentile(waited, 95);
+    const complete = drainedAt !== undefined;
+    const rate = noCrmEvents / drainSeconds;
+    const stats = sandbox.hubspot.stats;
+    return [
+      {
+        id: "drain.burst_100k_s",
+        name: `burst of ${total.toLocaleString("en-US")} events (99 % need no CRM call): until all of those are settled`,
+        value: complete ? Number(drainSeconds.toFixed(1)) : Number.NaN,
+        unit: "s",
+        target: "≤ 60",
+        ok: complete && drainSeconds <= 60,
+      },
+      {
+        id: "drain.events_per_s",
+        name: "events that need no CRM call settled per second, one process (intake included)",
+        value: Math.round(rate),
+        unit: "events/s",
+        target: "≥ 2,000",
+        ok: rate >= 2000,
+      },
+      {
+        id: "drain.live_handed_over",
+        name: `form submissions in the burst handed over (owner + task) by ${LIVE_GRACE_MS / 1000} s after the drain`,
+        value: handedOver.size,
+        unit: `of ${forms.length}`,
+        target: "-",
+      },
+      {
+        id: "drain.live_p95_ms",
+        name: "form submission in the burst: ack → handed over, p95 (not handed over = waited to the end)",
+        value: Math.round(p95),
+        unit: "ms",
+        target: "-",
+      },
+      {
+        id: "drain.rate_limited",
+        name: "HubSpot 429s during the burst",
+        value: stats.rateLimited,
+        unit: "",
+        target: "0",
+        ok: stats.rateLimited === 0,
+      },
+    ];
+  } finally {
+    await rt.stop();
+    await sandbox.close();
+  }
+}
+
+if (require.main === module) {
+  const total = Number(process.argv[2] ?? 100_000);
+  benchDrain(process.env.BENCH_DATABASE_URL!, Number.isInteger(total) && total > 0 ? total : 100_000)
+    .then((figures) => {
+      for (const f of figures)
+        process.stdout.write(`${f.id} ${f.name}: ${f.value} ${f.unit} (target ${f.target})\n`);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    });
+}
