@@ -17,18 +17,7 @@ export default tseslint.config(
     // the machine's clock, so tests decide what day it is. Durations use performance.now(). The sandbox is a
     // simulated CRM with a clock of its own in its state.
     files: ["src/**/*.ts"],
-    ignores: [
-      "src/main.ts",
-      "src/cli/index.ts",
-      "src/composition/**",
-      "src/sandbox/**",
-      "src/domain/**",
-      // CRM clients still default to the machine's clock for token expiry and rate windows; they move to an
-      // injected Clock with the adapters' shared options.
-      "src/adapters/hubspot/**",
-      "src/adapters/salesforce/**",
-      "src/adapters/rate-budget.ts",
-    ],
+    ignores: ["src/main.ts", "src/cli/index.ts", "src/composition/**", "src/sandbox/**", "src/domain/**"],
     rules: {
       "no-restricted-syntax": [
         "error",

@@ -5,7 +5,7 @@ import { createAssignmentStore } from "../adapters/postgres/assignment-store";
 import { FollowUpStore } from "../adapters/postgres/follow-up-store";
 import { LeadStore } from "../adapters/postgres/lead-store";
 import { PostgresRateWindow } from "../adapters/postgres/rate-window-store";
-import { createCrmRegistry } from "../app/crm-registry";
+import { createCrmRegistry } from "./crm-registry";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
 import { getHandoffCard } from "../app/get-handoff-card";
 import { createLeadEventHandler } from "../app/handle-lead-event";
@@ -75,6 +75,7 @@ export async function composeHandoff(
   const registry = createCrmRegistry({
     connections: core.connections,
     logger: core.logger,
+    now,
     publicUrl: settings.publicUrl,
     hubspot: {
       clientId: settings.hubspot.clientId,

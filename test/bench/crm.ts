@@ -9,6 +9,8 @@ import { staticHubSpotAccess } from "../../src/adapters/hubspot/hubspot-oauth";
 import { emptyStats, HUBSPOT_SANDBOX_DEMO } from "../../src/sandbox/hubspot/state";
 import { startSandbox } from "../../src/sandbox/server";
 import type { BenchFigure } from "./figures";
+import { systemClock } from "../../src/composition/system-clock";
+import { silent } from "../helpers/silent-logger";
 
 export async function benchCrm(leads = 10_000): Promise<BenchFigure[]> {
   const sandbox = await startSandbox({ port: 0 });
@@ -16,6 +18,8 @@ export async function benchCrm(leads = 10_000): Promise<BenchFigure[]> {
     connectionId: "hubspot-9876543",
     access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
     basePath: sandbox.hubspotBasePath,
+    logger: silent,
+    now: systemClock,
   });
   try {
     await crm.ensureFields();

@@ -1,14 +1,13 @@
 import { createMemorySalesforceTokenStore } from "../../src/adapters/salesforce/memory-token-store";
 import { createSalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { createSalesforceSession } from "../../src/adapters/salesforce/salesforce-oauth";
-import type { Logger } from "../../src/ports/logger";
 import { objectOrThrow, prepareCreate } from "../../src/sandbox/salesforce/records";
 import { SALESFORCE_DEMO_USERS } from "../../src/sandbox/salesforce/seed";
 import { startSalesforceSandbox } from "../../src/sandbox/salesforce/start";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import type { BenchFigure } from "./figures";
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+import { silent } from "../helpers/silent-logger";
+import { systemClock } from "../../src/composition/system-clock";
 
 /**
  * A 10k-lead burst through the Salesforce adapter against the sandbox: each lead is read, updated (owner,
@@ -45,7 +44,7 @@ export async function benchSalesforceCrm(leads = 10_000, dailyApiLimit = 150_000
         loginUrl: sandbox.instanceUrl,
       },
     });
-    const crm = createSalesforceCrm({ connectionId: "bench", session, logger: silent });
+    const crm = createSalesforceCrm({ connectionId: "bench", session, logger: silent, now: systemClock });
     await crm.ensureFields();
     const reps = [SALESFORCE_DEMO_USERS.anna, SALESFORCE_DEMO_USERS.ben, SALESFORCE_DEMO_USERS.carla];
     const before = sandbox.state.apiCallsTotal;

@@ -11,6 +11,8 @@ import { HUBSPOT_DEMO_OWNERS } from "../../src/sandbox/hubspot/seed";
 import { HUBSPOT_SANDBOX_DEMO } from "../../src/sandbox/hubspot/state";
 import { startSandbox } from "../../src/sandbox/server";
 import { crmPortContract, type CrmContractSeed } from "./crm-port.contract";
+import { systemClock } from "../../src/composition/system-clock";
+import { silent } from "../helpers/silent-logger";
 
 /** The demo portal's fixture, in the contract's CRM-neutral terms. */
 export const HUBSPOT_CONTRACT_SEED: CrmContractSeed = {
@@ -32,6 +34,8 @@ crmPortContract("HubSpot adapter on the sandbox", async () => {
   const crm = new HubSpotCrm({
     connectionId: "hubspot-9876543",
     access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
+    logger: silent,
+    now: systemClock,
     basePath: sandbox.hubspotBasePath,
   });
   return {
@@ -63,7 +67,13 @@ describe("HubSpot adapter request shapes", () => {
     nock.restore();
   });
   beforeEach(() => {
-    crm = new HubSpotCrm({ connectionId: "c1", access: staticHubSpotAccess("tok"), lingerMs: 5 });
+    crm = new HubSpotCrm({
+      connectionId: "c1",
+      access: staticHubSpotAccess("tok"),
+      logger: silent,
+      now: systemClock,
+      coalesceWindowMs: 5,
+    });
   });
   afterEach(() => {
     crm.budget.close();
@@ -377,9 +387,16 @@ describe("HubSpot adapter request shapes", () => {
         redirectUri: "https://app.example/cb",
         scopes: ["oauth"],
       },
+      now: systemClock,
     });
     crm.budget.close();
-    crm = new HubSpotCrm({ connectionId: "c1", access, lingerMs: 1 });
+    crm = new HubSpotCrm({
+      connectionId: "c1",
+      access,
+      logger: silent,
+      now: systemClock,
+      coalesceWindowMs: 1,
+    });
     const scope = nock(API)
       .post("/crm/v3/objects/contacts/batch/read")
       .matchHeader("authorization", "Bearer old")
@@ -425,9 +442,16 @@ describe("HubSpot adapter request shapes", () => {
         redirectUri: "https://app.example/cb",
         scopes: ["oauth"],
       },
+      now: systemClock,
     });
     crm.budget.close();
-    crm = new HubSpotCrm({ connectionId: "c1", access, lingerMs: 1 });
+    crm = new HubSpotCrm({
+      connectionId: "c1",
+      access,
+      logger: silent,
+      now: systemClock,
+      coalesceWindowMs: 1,
+    });
     const scope = nock(API)
       .post("/crm/v3/objects/contacts/batch/read")
       .reply(401, {
@@ -455,6 +479,8 @@ describe("HubSpot page views on every tier", () => {
         connectionId: "hubspot-9876543",
         access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
         basePath: sandbox.hubspotBasePath,
+        logger: silent,
+        now: systemClock,
       });
       try {
         const refused = await fetch(
@@ -487,6 +513,8 @@ describe("HubSpot page views on every tier", () => {
       connectionId: "hubspot-9876543",
       access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
       basePath: sandbox.hubspotBasePath,
+      logger: silent,
+      now: systemClock,
     });
     try {
       const views = (await crm.getRecentActivities("502", 50)).filter((a) => a.kind === "page_view");

@@ -8,10 +8,9 @@ import { createMemorySalesforceTokenStore } from "../../src/adapters/salesforce/
 import { createSalesforceCrm, type SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { createSalesforceSession } from "../../src/adapters/salesforce/salesforce-oauth";
 import { CrmNotFoundError, CrmRateLimitedError } from "../../src/domain/errors";
-import type { Logger } from "../../src/ports/logger";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+import { silent } from "../helpers/silent-logger";
+import { systemClock } from "../../src/composition/system-clock";
 
 function salesforceCrm(instanceUrl: string, loginUrl: string): SalesforceCrm {
   const store = createMemorySalesforceTokenStore({
@@ -31,7 +30,13 @@ function salesforceCrm(instanceUrl: string, loginUrl: string): SalesforceCrm {
       loginUrl,
     },
   });
-  return createSalesforceCrm({ connectionId: "org", session, logger: silent, coalesceWindowMs: 5 });
+  return createSalesforceCrm({
+    connectionId: "org",
+    session,
+    logger: silent,
+    now: systemClock,
+    coalesceWindowMs: 5,
+  });
 }
 
 beforeAll(() => {

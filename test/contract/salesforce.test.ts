@@ -8,7 +8,6 @@ import { createMemorySalesforceTokenStore } from "../../src/adapters/salesforce/
 import { createSalesforceCrm, type SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { createSalesforceSession } from "../../src/adapters/salesforce/salesforce-oauth";
 import { CrmValidationError } from "../../src/domain/errors";
-import type { Logger } from "../../src/ports/logger";
 import {
   SALESFORCE_DEMO_ACCOUNTS,
   SALESFORCE_DEMO_QUEUE_ID,
@@ -19,8 +18,8 @@ import { salesforceId } from "../../src/sandbox/salesforce/ids";
 import { startSalesforceSandbox } from "../../src/sandbox/salesforce/start";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import { crmPortContract } from "./crm-port.contract";
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+import { silent } from "../helpers/silent-logger";
+import { systemClock } from "../../src/composition/system-clock";
 
 function salesforceCrm(
   instanceUrl: string,
@@ -41,7 +40,13 @@ function salesforceCrm(
       loginUrl,
     },
   });
-  return createSalesforceCrm({ connectionId: "org", session, logger: silent, coalesceWindowMs: 5 });
+  return createSalesforceCrm({
+    connectionId: "org",
+    session,
+    logger: silent,
+    now: systemClock,
+    coalesceWindowMs: 5,
+  });
 }
 
 crmPortContract("Salesforce on the sandbox", async () => {

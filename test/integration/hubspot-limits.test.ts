@@ -23,6 +23,8 @@ import {
   type HubSpotSandboxState,
 } from "../../src/sandbox/hubspot/state";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
+import { systemClock } from "../../src/composition/system-clock";
+import { silent } from "../helpers/silent-logger";
 
 /** Adds `n` contacts to the sandbox portal; returns their ids. */
 function addContacts(state: HubSpotSandboxState, n: number): string[] {
@@ -70,6 +72,8 @@ describe("HubSpot adapter inside the sandbox's real limits", () => {
       connectionId: "hubspot-9876543",
       access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
       basePath: sandbox.hubspotBasePath,
+      logger: silent,
+      now: systemClock,
       ...options,
     });
     crms.push(crm);
@@ -171,7 +175,7 @@ describe("HubSpot adapter inside the sandbox's real limits", () => {
 
   it("when the CRM answers 5xx to a share of calls, then they fail as unavailable (retryable) and no write is lost", async () => {
     const ids = addContacts(sandbox.hubspot, 300);
-    const crm = adapter({ lingerMs: 2 });
+    const crm = adapter({ coalesceWindowMs: 2 });
     sandbox.hubspot.faults.status = 503;
     sandbox.hubspot.faults.count = 2;
     sandbox.hubspot.faults.failRate = 0.3;
@@ -215,7 +219,12 @@ describe("HubSpot adapter inside the sandbox's real limits", () => {
         refreshToken: issued.refresh,
         expiresAt: new Date(Date.now() + 3_600_000),
       });
-      const access = new HubSpotTokenProvider({ connectionId: "c", store, config: config() });
+      const access = new HubSpotTokenProvider({
+        connectionId: "c",
+        store,
+        config: config(),
+        now: systemClock,
+      });
       const crm = adapter({ access });
       expireHubSpotTokens(sandbox.hubspot, issued.access);
       const leads = await crm.getLeads(["501"]);
@@ -232,7 +241,12 @@ describe("HubSpot adapter inside the sandbox's real limits", () => {
         refreshToken: issued.refresh,
         expiresAt: new Date(Date.now() + 60_000),
       });
-      const access = new HubSpotTokenProvider({ connectionId: "c", store, config: config() });
+      const access = new HubSpotTokenProvider({
+        connectionId: "c",
+        store,
+        config: config(),
+        now: systemClock,
+      });
       const crm = adapter({ access });
       await Promise.all([crm.listOwners(), crm.getLeads(["501"])]);
       expect(access.refreshes).toBe(1);
@@ -247,7 +261,7 @@ describe("HubSpot adapter inside the sandbox's real limits", () => {
         expiresAt: new Date(Date.now() + 3_600_000),
       });
       const crm = adapter({
-        access: new HubSpotTokenProvider({ connectionId: "c", store, config: config() }),
+        access: new HubSpotTokenProvider({ connectionId: "c", store, config: config(), now: systemClock }),
       });
       revokeHubSpotTokens(sandbox.hubspot);
       const failure = crm.updateLeads([{ leadId: "501", totalScore: 1 }]);

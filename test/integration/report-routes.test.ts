@@ -4,12 +4,11 @@ import express from "express";
 import request from "supertest";
 import { createErrorHandler } from "../../src/http/error-handler";
 import { createReportRouter } from "../../src/http/routes/report-routes";
-import type { Logger } from "../../src/ports/logger";
 import { parseSla } from "../../src/sla/load-sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { insertConnection } from "./routing/routing-fixtures";
+import { silent } from "../helpers/silent-logger";
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const NOW = new Date("2026-11-23T12:00:00.000Z");
 // The minimal SLA plus a rule for Portugal, so that a fit of 70 is reachable but not by the Spanish leads here.
 const SLA_TEXT = readFileSync(path.join(__dirname, "../fixtures/sla/valid-minimal.yaml"), "utf8").replace(

@@ -3,13 +3,12 @@ import request from "supertest";
 import { createRepsRouter } from "../../src/http/routes/reps-routes";
 import { createErrorHandler } from "../../src/http/error-handler";
 import type { RepActor } from "../../src/domain/rep-permissions";
-import type { Logger } from "../../src/ports/logger";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { DEMO_OWNERS, aLead, demoRules } from "../helpers/routing-builders";
 import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { insertConnection } from "./routing/routing-fixtures";
+import { silent } from "../helpers/silent-logger";
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 let db: TestDatabase;
 let app: express.Express;
 

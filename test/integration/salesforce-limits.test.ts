@@ -55,7 +55,7 @@ function adapter(budget?: RateBudgetQueue): SalesforceCrm {
     connectionId: "org",
     session,
     logger,
-    now: () => clock,
+    now: () => new Date(clock),
     ...(budget ? { budget } : {}),
   });
 }

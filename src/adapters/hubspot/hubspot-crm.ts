@@ -14,7 +14,6 @@ import type {
   LeadUpdate,
   RateBudget,
 } from "../../ports/crm";
-import type { Logger } from "../../ports/logger";
 import { BatchCoalescer, type BatchResults } from "../batch-coalescer";
 import { translateCrmError } from "../crm-errors";
 import { HUBSPOT_OAUTH_BUDGET, RateBudgetQueue } from "../rate-budget";
@@ -38,26 +37,16 @@ import {
 import type { HubSpotAccess } from "./hubspot-oauth";
 import type { Agent } from "node:http";
 import { timeoutAgent } from "../outbound-timeout";
+import type { CrmAdapterOptions } from "../crm-adapter-options";
 
-export interface HubSpotCrmOptions {
-  /** Handoff's connection id (errors and logs name it). */
-  connectionId: string;
+export interface HubSpotCrmOptions extends CrmAdapterOptions {
   access: HubSpotAccess;
   /** API host. @default "https://api.hubapi.com" (the sandbox: `${sandbox.url}/hubspot`) */
   basePath?: string;
-  /** Shared per connection (see RateBudgetRegistry). @default a new queue sized to HUBSPOT_OAUTH_BUDGET */
-  budget?: RateBudgetQueue;
-  /** How long a single read/write waits for others to share its batch call. @default 10 */
-  lingerMs?: number;
-  /** Lead statuses that count as "open" for capacity. @default NEW, OPEN, IN_PROGRESS, ATTEMPTED_TO_CONTACT */
-  openLeadStatuses?: string[];
   /** Longest silence on one API call before it fails (kept inside the job's expiry). @default 30000 */
   timeoutMs?: number;
   /** Longest hold of the whole budget after a 429 (the job retries later anyway). @default 10_000 */
   maxPauseMs?: number;
-  logger?: Logger;
-  /** The clock (epoch ms), for caches. @default Date.now */
-  now?: () => number;
 }
 
 const HANDOFF_GROUP = { name: "handoff", label: "Handoff", displayOrder: -1 };
@@ -90,12 +79,11 @@ function bodyField(body: unknown, name: string): string | undefined {
 }
 
 /** How long HubSpot wants us to wait, from the 429's policy (reference §7.2). */
-function retryAfterMs(e: SdkError): number {
+function retryAfterMs(e: SdkError, now: Date): number {
   const policy = bodyField(e.body, "policyName");
   if (policy === "TEN_SECONDLY_ROLLING") return 10_000;
   if (policy === "SECONDLY" || bodyField(e.body, "message")?.includes("secondly")) return 1_000;
   if (policy === "DAILY") {
-    const now = new Date();
     return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime();
   }
   const header = e.headers?.["retry-after"];
@@ -129,16 +117,14 @@ export class HubSpotCrm implements CrmPort {
   private forms: { at: number; byName: Map<string, string> } | undefined;
   /** Until when page views come from "Last Page Seen" history because the portal refused the Events API. */
   private eventsRefusedUntil = 0;
-  private readonly now: () => number;
 
   constructor(options: HubSpotCrmOptions) {
     this.options = options;
-    this.now = options.now ?? Date.now;
     this.basePath = options.basePath ?? "https://api.hubapi.com";
     this.agent = timeoutAgent(this.basePath, options.timeoutMs);
     this.budget =
       options.budget ?? new RateBudgetQueue({ name: options.connectionId, ...HUBSPOT_OAUTH_BUDGET });
-    const lingerMs = options.lingerMs ?? 10;
+    const lingerMs = options.coalesceWindowMs ?? 10;
     this.reads = new BatchCoalescer<ReadItem, Lead>({
       maxBatchSize: 100,
       lingerMs,
@@ -216,8 +202,8 @@ export class HubSpotCrm implements CrmPort {
       cause: e,
     };
     if (e.code === 429) {
-      const wait = retryAfterMs(e);
-      this.options.logger?.warn("hubspot rate limited", {
+      const wait = retryAfterMs(e, this.options.now());
+      this.options.logger.warn("hubspot rate limited", {
         connectionId: this.options.connectionId,
         policy: bodyField(e.body, "policyName"),
         retryAfterMs: wait,
@@ -481,10 +467,10 @@ export class HubSpotCrm implements CrmPort {
   }
 
   private async formIdsByName(): Promise<Map<string, string>> {
-    if (this.forms && this.now() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
+    if (this.forms && this.options.now().getTime() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
     const page = await this.call("forms list", (c) => c.marketing.forms.formsApi.getPage(undefined, 100));
     const byName = new Map(page.results.map((f) => [f.name, f.id]));
-    this.forms = { at: this.now(), byName };
+    this.forms = { at: this.options.now().getTime(), byName };
     return byName;
   }
 
@@ -506,12 +492,12 @@ export class HubSpotCrm implements CrmPort {
    * EVENTS_RECHECK_MS, so Starter and Professional portals do not pay a refused call per lead.
    */
   private async pageViews(leadId: string, limit: number): Promise<Activity[]> {
-    if (this.now() >= this.eventsRefusedUntil) {
+    if (this.options.now().getTime() >= this.eventsRefusedUntil) {
       try {
         return await this.pageViewEvents(leadId, limit);
       } catch (e) {
         if (!isRefused(e)) throw e;
-        this.eventsRefusedUntil = this.now() + EVENTS_RECHECK_MS;
+        this.eventsRefusedUntil = this.options.now().getTime() + EVENTS_RECHECK_MS;
         this.options.logger?.info(
           "hubspot web analytics events refused; page views from Last Page Seen history",
           {
@@ -547,7 +533,7 @@ export class HubSpotCrm implements CrmPort {
   }
 
   async countOpenLeadsByOwner(ownerIds: string[], openStatuses?: string[]): Promise<Record<string, number>> {
-    const statuses = openStatuses ?? this.options.openLeadStatuses ?? DEFAULT_OPEN_STATUSES;
+    const statuses = openStatuses ?? this.options.openStatuses ?? DEFAULT_OPEN_STATUSES;
     const counts: Record<string, number> = {};
     await Promise.all(
       [...new Set(ownerIds)].map(async (ownerId) => {

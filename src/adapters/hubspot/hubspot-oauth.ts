@@ -1,3 +1,4 @@
+import type { Clock } from "../../ports/clock";
 import { translateCrmError } from "../crm-errors";
 
 /** One portal's OAuth tokens. */
@@ -78,7 +79,7 @@ interface TokenResponse {
 async function requestTokens(
   config: HubSpotOAuthConfig,
   form: Record<string, string>,
-  now: () => number,
+  now: Clock,
 ): Promise<HubSpotTokens> {
   const base = config.apiBaseUrl ?? "https://api.hubapi.com";
   let response: globalThis.Response;
@@ -113,7 +114,7 @@ async function requestTokens(
   return {
     accessToken: body.access_token,
     refreshToken: body.refresh_token,
-    expiresAt: new Date(now() + (body.expires_in ?? 1800) * 1000),
+    expiresAt: new Date(now().getTime() + (body.expires_in ?? 1800) * 1000),
     ...(body.hub_id === undefined ? {} : { hubId: body.hub_id }),
     ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
   };
@@ -123,7 +124,7 @@ async function requestTokens(
 export function exchangeHubSpotCode(
   config: HubSpotOAuthConfig,
   code: string,
-  now: () => number = Date.now,
+  now: Clock,
 ): Promise<HubSpotTokens> {
   return requestTokens(
     config,
@@ -135,7 +136,7 @@ export function exchangeHubSpotCode(
 export function refreshHubSpotTokens(
   config: HubSpotOAuthConfig,
   refreshToken: string,
-  now: () => number = Date.now,
+  now: Clock,
 ): Promise<HubSpotTokens> {
   return requestTokens(config, { grant_type: "refresh_token", refresh_token: refreshToken }, now);
 }
@@ -158,8 +159,7 @@ export interface HubSpotTokenProviderOptions {
   config: HubSpotOAuthConfig;
   /** Refresh this long before expiry (access tokens live 30 min). @default 300_000 (5 min) */
   refreshMarginMs?: number;
-  /** @default Date.now */
-  now?: () => number;
+  now: Clock;
 }
 
 /**
@@ -170,7 +170,7 @@ export interface HubSpotTokenProviderOptions {
  */
 export class HubSpotTokenProvider implements HubSpotAccess {
   private readonly options: HubSpotTokenProviderOptions;
-  private readonly now: () => number;
+  private readonly now: Clock;
   private readonly margin: number;
   private current: HubSpotTokens | undefined;
   private inflight: Promise<HubSpotTokens> | undefined;
@@ -179,7 +179,7 @@ export class HubSpotTokenProvider implements HubSpotAccess {
 
   constructor(options: HubSpotTokenProviderOptions) {
     this.options = options;
-    this.now = options.now ?? Date.now;
+    this.now = options.now;
     this.margin = options.refreshMarginMs ?? 300_000;
     if (!Number.isFinite(this.margin) || this.margin < 0) {
       throw new RangeError(`Expected \`refreshMarginMs\` to be ≥ 0, got \`${this.margin}\``);
@@ -188,7 +188,7 @@ export class HubSpotTokenProvider implements HubSpotAccess {
 
   async accessToken(): Promise<string> {
     const tokens = this.current ?? (await this.load());
-    if (tokens.expiresAt.getTime() - this.margin > this.now()) return tokens.accessToken;
+    if (tokens.expiresAt.getTime() - this.margin > this.now().getTime()) return tokens.accessToken;
     return (await this.refreshOnce(tokens.accessToken)).accessToken;
   }
 

@@ -1,25 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Pool } from "pg";
 import type { Crm } from "../../domain/lead";
+import type { Connection, ConnectionStore, NewConnection, OAuthTokens } from "../../ports/connections";
 import type { TokenCipher } from "../crypto/token-cipher";
 
-export interface Connection {
-  id: string;
-  crm: Crm;
-  externalId: string;
-  name: string;
-  status: "active" | "disconnected";
-  instanceUrl: string | null;
-  webhookToken: string | null;
-  tokenExpiresAt: Date | null;
-  settings: Record<string, unknown>;
-}
-
-export interface OAuthTokens {
-  accessToken: string;
-  refreshToken?: string;
-  expiresAt?: Date;
-}
+export type { Connection, OAuthTokens } from "../../ports/connections";
 
 interface Row {
   id: string;
@@ -53,7 +38,7 @@ function toConnection(r: Row): Connection {
  * Installed HubSpot portals and Salesforce orgs. Tokens go in and out only through the cipher: the table
  * holds ciphertext.
  */
-export class ConnectionsRepo {
+export class ConnectionsRepo implements ConnectionStore {
   constructor(
     private readonly pool: Pool,
     private readonly cipher: TokenCipher,
@@ -78,15 +63,7 @@ export class ConnectionsRepo {
   }
 
   /** Creates or updates a connection; a new one gets a random webhook path token. */
-  async upsert(input: {
-    id: string;
-    crm: Crm;
-    externalId: string;
-    name: string;
-    instanceUrl?: string | null;
-    webhookToken?: string;
-    settings?: Record<string, unknown>;
-  }): Promise<Connection> {
+  async upsert(input: NewConnection): Promise<Connection> {
     const r = await this.pool.query<Row>(
       `INSERT INTO connections (id, crm, external_id, name, instance_url, webhook_token, settings)
        VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -1,5 +1,6 @@
 import { Connection } from "jsforce";
 import { AppError } from "../../domain/errors";
+import type { Clock } from "../../ports/clock";
 import type { Logger } from "../../ports/logger";
 import type { RateBudget } from "../../ports/crm";
 import { translateCrmError } from "../crm-errors";
@@ -44,8 +45,8 @@ export interface SalesforceClientOptions {
   maxDailyShare?: number;
   /** Per-request timeout, inside the job's expiry. @default 30000 */
   timeoutMs?: number;
-  /** @default Date.now */
-  now?: () => number;
+  /** Decides when the over-share guard lets the next probe call through. */
+  now: Clock;
 }
 
 /** Salesforce answers errors with a code; jsforce does not keep the HTTP status, so it is restored here. */
@@ -129,7 +130,7 @@ export class SalesforceClient {
   private readonly apiVersion: string;
   private readonly budget: RateBudgetQueue;
   private readonly maxDailyShare: number;
-  private readonly now: () => number;
+  private readonly now: Clock;
   private connection: { tokens: SalesforceTokens; conn: Connection } | undefined;
   private usage: { used: number; limit: number } | undefined;
   private blockedUntil = 0;
@@ -149,7 +150,7 @@ export class SalesforceClient {
       throw new Error(`Expected \`apiVersion\` like "62.0", got \`${this.apiVersion}\``);
     }
     this.maxDailyShare = share;
-    this.now = options.now ?? Date.now;
+    this.now = options.now;
     this.budget = options.budget ?? new RateBudgetQueue({ name: options.connectionId, concurrency });
   }
 
@@ -183,7 +184,7 @@ export class SalesforceClient {
     if (!this.usage || this.usage.limit <= 0) return;
     const ceiling = Math.floor(this.usage.limit * this.maxDailyShare);
     if (this.usage.used < ceiling) return;
-    const now = this.now();
+    const now = this.now().getTime();
     if (now >= this.blockedUntil) {
       // Over the share: let one call through every 5 minutes to learn whether usage rolled off.
       this.blockedUntil = now + 5 * 60_000;

@@ -10,10 +10,9 @@ import type {
   LeadUpdate,
   RateBudget,
 } from "../../ports/crm";
-import type { Logger } from "../../ports/logger";
 import { BatchCoalescer } from "../batch-coalescer";
 import { translateCrmError } from "../crm-errors";
-import type { RateBudgetQueue } from "../rate-budget";
+import type { CrmAdapterOptions } from "../crm-adapter-options";
 import { SalesforceClient } from "./salesforce-client";
 import {
   DEFAULT_STAGE_STATUS,
@@ -37,16 +36,12 @@ import {
 import type { SalesforceSession } from "./salesforce-oauth";
 import { SalesforceWriter } from "./salesforce-writer";
 
-export interface SalesforceCrmOptions {
-  connectionId: string;
+export interface SalesforceCrmOptions extends CrmAdapterOptions {
   session: SalesforceSession;
-  logger: Logger;
   /** @default SALESFORCE_API_VERSION ("62.0") */
   apiVersion?: string;
   /** Which Lead Status means which stage. @default DEFAULT_STAGE_STATUS */
   stages?: StageStatusMap;
-  /** Lead Status values that count as open for capacity. @default the org's open, unconverted statuses of the demo org */
-  openStatuses?: string[];
   /**
    * Where the last conversion comes from. Without Account Engagement, Salesforce keeps no form submissions:
    * the default reads the Lead's `LeadSource` and `CreatedDate` (web-to-lead creates the Lead on submit).
@@ -55,14 +50,9 @@ export interface SalesforceCrmOptions {
    */
   conversion?: { dateField: string; nameField: string };
   /** See SalesforceClientOptions. */
-  budget?: RateBudgetQueue;
   concurrency?: number;
   maxDailyShare?: number;
   timeoutMs?: number;
-  /** How long reads and writes wait to be batched with others. @default 20 */
-  coalesceWindowMs?: number;
-  /** @default Date.now */
-  now?: () => number;
 }
 
 const DEFAULT_OPEN_STATUSES = [
@@ -116,7 +106,7 @@ export class SalesforceCrm implements CrmPort {
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.maxDailyShare ? { maxDailyShare: options.maxDailyShare } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.now ? { now: options.now } : {}),
+      now: options.now,
     });
     this.windowMs = options.coalesceWindowMs ?? 20;
     this.writer = new SalesforceWriter(this.client, {

@@ -4,7 +4,7 @@ import { createTokenCipher } from "../../adapters/crypto/token-cipher";
 import { createAssignmentStore } from "../../adapters/postgres/assignment-store";
 import { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
 import { LeadStore } from "../../adapters/postgres/lead-store";
-import { createCrmRegistry } from "../../app/crm-registry";
+import { createCrmRegistry } from "../../composition/crm-registry";
 import { recordFeedback, type FeedbackDeps } from "../../app/record-feedback";
 import { createSlaRegistry } from "../../app/sla-registry";
 import { readConfig } from "../../config/read-config";
@@ -39,6 +39,7 @@ export function openFeedbackDeps(
   const registry = createCrmRegistry({
     connections,
     logger,
+    now,
     publicUrl: config.publicUrl,
     hubspot: {
       clientId: config.hubspot.clientId,

@@ -128,7 +128,7 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
         status: 400,
         hint: "Start again.",
       });
-    const tokens = await exchangeHubSpotCode(hubspotConfig(), code);
+    const tokens = await exchangeHubSpotCode(hubspotConfig(), code, deps.now);
     if (tokens.hubId === undefined) {
       throw new AppError("missing_portal", "HubSpot did not say which portal was installed", { status: 502 });
     }

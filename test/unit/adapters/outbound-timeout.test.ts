@@ -6,6 +6,7 @@ import { staticHubSpotAccess } from "../../../src/adapters/hubspot/hubspot-oauth
 import { SalesforceClient } from "../../../src/adapters/salesforce/salesforce-client";
 import { CrmUnavailableError } from "../../../src/domain/errors";
 import { createCapturingLogger } from "../../../src/logging/logger";
+import { systemClock } from "../../../src/composition/system-clock";
 
 /** A CRM that accepts the connection and never answers. */
 async function hungServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -37,7 +38,9 @@ describe("outbound calls to a CRM that hangs", () => {
       access: staticHubSpotAccess("token"),
       basePath: hung.url,
       timeoutMs: 300,
-      lingerMs: 0,
+      coalesceWindowMs: 0,
+      logger: createCapturingLogger(),
+      now: systemClock,
     });
     await expect(crm.getLeads(["51"])).rejects.toBeInstanceOf(CrmUnavailableError);
   });
@@ -48,6 +51,7 @@ describe("outbound calls to a CRM that hangs", () => {
       connectionId: "sf-hung",
       session: { current: async () => tokens, refresh: async () => tokens },
       logger: createCapturingLogger(),
+      now: systemClock,
       timeoutMs: 300,
     });
     await expect(client.request({ method: "GET", path: "/limits" })).rejects.toMatchObject({

@@ -3,14 +3,14 @@ import {
   hubspotAuthorizeUrl,
   HUBSPOT_REQUIRED_SCOPES,
 } from "../../../src/adapters/hubspot/hubspot-oauth";
-import {
-  connectionsHubSpotTokenStore,
-  createHubSpotCrm,
-} from "../../../src/adapters/hubspot/create-hubspot-crm";
-import type { OAuthTokens } from "../../../src/adapters/postgres/connections-repo";
-import { RateBudgetRegistry } from "../../../src/adapters/rate-budget";
+import { createCrmRegistry } from "../../../src/composition/crm-registry";
+import { fixedClock } from "../../../src/ports/clock";
 import { HUBSPOT_SANDBOX_DEMO } from "../../../src/sandbox/hubspot/state";
 import { startSandbox, type SandboxServer } from "../../../src/sandbox/server";
+import { MemoryConnectionStore } from "../../helpers/memory/memory-connection-store";
+import { silent } from "../../helpers/silent-logger";
+
+const now = fixedClock("2026-11-23T10:00:00Z");
 
 describe("HubSpot sandbox", () => {
   let sandbox: SandboxServer;
@@ -35,13 +35,13 @@ describe("HubSpot sandbox", () => {
     expect(res.status).toBe(302);
     const back = new URL(res.headers.get("location")!);
     expect(back.searchParams.get("state")).toBe("signed-state");
-    const tokens = await exchangeHubSpotCode(config, back.searchParams.get("code")!);
+    const tokens = await exchangeHubSpotCode(config, back.searchParams.get("code")!, now);
     expect(tokens).toMatchObject({
       hubId: 9876543,
       accessToken: expect.any(String),
       refreshToken: expect.any(String),
     });
-    await expect(exchangeHubSpotCode(config, back.searchParams.get("code")!)).rejects.toMatchObject({
+    await expect(exchangeHubSpotCode(config, back.searchParams.get("code")!, now)).rejects.toMatchObject({
       code: "crm_auth",
     });
   });
@@ -120,32 +120,38 @@ describe("HubSpot sandbox", () => {
   });
 
   it("when the demo connection's token is near expiry, then the composed adapter refreshes it with the seeded refresh token and saves the new pair", async () => {
-    const rows = new Map<string, OAuthTokens>([
-      [
-        "hubspot-9876543",
-        {
-          accessToken: HUBSPOT_SANDBOX_DEMO.accessToken,
-          refreshToken: HUBSPOT_SANDBOX_DEMO.refreshToken,
-          expiresAt: new Date(Date.now() + 60_000),
-        },
-      ],
-    ]);
-    const budgets = new RateBudgetRegistry();
-    const crm = createHubSpotCrm({
-      connection: { id: "hubspot-9876543", instanceUrl: sandbox.hubspotBasePath },
-      tokens: connectionsHubSpotTokenStore({
-        getTokens: async (id) => rows.get(id) ?? null,
-        saveTokens: async (id, t) => {
-          rows.set(id, t);
-        },
-      }),
-      oauth: { clientId: HUBSPOT_SANDBOX_DEMO.clientId, clientSecret: HUBSPOT_SANDBOX_DEMO.clientSecret },
-      budgets,
+    const connections = new MemoryConnectionStore();
+    await connections.upsert({
+      id: "hubspot-9876543",
+      crm: "hubspot",
+      externalId: "9876543",
+      name: "Demo portal",
+      instanceUrl: sandbox.hubspotBasePath,
     });
+    await connections.saveTokens("hubspot-9876543", {
+      accessToken: HUBSPOT_SANDBOX_DEMO.accessToken,
+      refreshToken: HUBSPOT_SANDBOX_DEMO.refreshToken,
+      expiresAt: new Date(now().getTime() + 60_000),
+    });
+    const registry = createCrmRegistry({
+      connections,
+      logger: silent,
+      now,
+      publicUrl: "http://127.0.0.1:3000",
+      hubspot: {
+        clientId: HUBSPOT_SANDBOX_DEMO.clientId,
+        clientSecret: HUBSPOT_SANDBOX_DEMO.clientSecret,
+        apiBase: undefined,
+      },
+      salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: "https://login.salesforce.com" },
+    });
+    const crm = await registry.crmFor("hubspot-9876543");
     const [lead] = await crm.getLeads(["501"]);
     expect(lead?.email).toBe("lukas.meyer@bauwerk.de");
-    expect(rows.get("hubspot-9876543")?.accessToken).not.toBe(HUBSPOT_SANDBOX_DEMO.accessToken);
-    expect(budgets.forConnection("hubspot-9876543", () => ({}))).toBe(crm.budget);
-    budgets.close();
+    expect((await connections.getTokens("hubspot-9876543"))?.accessToken).not.toBe(
+      HUBSPOT_SANDBOX_DEMO.accessToken,
+    );
+    expect(await registry.crmFor("hubspot-9876543")).toBe(crm);
+    registry.close();
   });
 });

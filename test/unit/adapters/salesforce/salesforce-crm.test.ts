@@ -25,9 +25,8 @@ import {
   SALESFORCE_SANDBOX_DEMO,
   setApiCallsUsed,
 } from "../../../../src/sandbox/salesforce/state";
-import type { Logger } from "../../../../src/ports/logger";
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+import { silent } from "../../../helpers/silent-logger";
+import { systemClock } from "../../../../src/composition/system-clock";
 
 let sandbox: RunningSalesforceSandbox;
 let crm: SalesforceCrm;
@@ -51,7 +50,13 @@ function adapter(): SalesforceCrm {
       loginUrl: sandbox.instanceUrl,
     },
   });
-  return createSalesforceCrm({ connectionId: "c1", session, logger: silent, coalesceWindowMs: 5 });
+  return createSalesforceCrm({
+    connectionId: "c1",
+    session,
+    logger: silent,
+    now: systemClock,
+    coalesceWindowMs: 5,
+  });
 }
 
 beforeEach(async () => {
@@ -302,7 +307,7 @@ test("without an OAuth client an expired session is a CrmAuthError, not a crash"
     }),
     config: { clientId: "", clientSecret: "", redirectUri: "" },
   });
-  const bare = createSalesforceCrm({ connectionId: "c2", session, logger: silent });
+  const bare = createSalesforceCrm({ connectionId: "c2", session, logger: silent, now: systemClock });
   await expect(bare.listOwners()).rejects.toMatchObject({
     code: "crm_auth",
     message: expect.stringContaining("not configured"),

@@ -1,17 +1,19 @@
 import { HubSpotCrm } from "../adapters/hubspot/hubspot-crm";
 import { HUBSPOT_REQUIRED_SCOPES, HubSpotTokenProvider } from "../adapters/hubspot/hubspot-oauth";
-import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
 import { HUBSPOT_OAUTH_BUDGET, RateBudgetRegistry } from "../adapters/rate-budget";
 import type { RateWindowStore } from "../adapters/rate-window";
 import { createSalesforceCrm } from "../adapters/salesforce/salesforce-crm";
 import { createSalesforceSession } from "../adapters/salesforce/salesforce-oauth";
 import { NotFoundError } from "../domain/errors";
+import type { Clock } from "../ports/clock";
+import type { ConnectionStore } from "../ports/connections";
 import type { CrmPort } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 
 export interface CrmRegistryOptions {
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   logger: Logger;
+  now: Clock;
   publicUrl: string;
   hubspot: { clientId: string | undefined; clientSecret: string | undefined; apiBase: string | undefined };
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
@@ -70,6 +72,7 @@ export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
           },
           save: (id, t) => connections.saveTokens(id, t),
         },
+        now: options.now,
       });
       return new HubSpotCrm({
         connectionId,
@@ -77,6 +80,7 @@ export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
         basePath: apiBase,
         budget: budgets.forConnection(connectionId, () => HUBSPOT_OAUTH_BUDGET),
         logger: log,
+        now: options.now,
       });
     }
     const instanceUrl = connection.instanceUrl ?? "";
@@ -114,6 +118,7 @@ export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
       session,
       logger: log,
       budget: budgets.forConnection(connectionId, () => ({ concurrency: 10 })),
+      now: options.now,
     });
   }
 
