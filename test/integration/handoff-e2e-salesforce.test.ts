@@ -52,6 +52,14 @@ describe("a web-to-lead form becomes a handoff (Salesforce outbound message, end
     });
   });
 
+  // One generator for the file: its notification ids are unique only within it (Salesforce dedupes on them).
+  let traffic: ReturnType<typeof createSalesforceTrafficGenerator> | undefined;
+  const trafficGenerator = () =>
+    (traffic ??= createSalesforceTrafficGenerator(sandbox.salesforce, {
+      webhookUrl: `${rt.url}/webhooks/salesforce/${CONNECTION}/${DEMO.salesforce.webhookToken}`,
+      instanceUrl: sandbox.salesforceInstanceUrl,
+    }));
+
   afterAll(async () => {
     await rt.stop();
     await rt.db.close();
@@ -60,10 +68,7 @@ describe("a web-to-lead form becomes a handoff (Salesforce outbound message, end
   });
 
   it("when the Flow sends the new Lead, then it is scored, owned, tasked, announced and carded; a redelivery changes nothing", async () => {
-    const traffic = createSalesforceTrafficGenerator(sandbox.salesforce, {
-      webhookUrl: `${rt.url}/webhooks/salesforce/${CONNECTION}/${DEMO.salesforce.webhookToken}`,
-      instanceUrl: sandbox.salesforceInstanceUrl,
-    });
+    const traffic = trafficGenerator();
     const leadId = traffic.createLead({
       FirstName: "Jonas",
       LastName: "Lang",
@@ -103,5 +108,37 @@ describe("a web-to-lead form becomes a handoff (Salesforce outbound message, end
     ]);
     expect(handoffs.rows[0].n).toBe(1);
     expect(captured.slack).toHaveLength(1);
+  });
+
+  it("when a lead falls back to the queue, then the queue owns the lead, its task goes to the SLA's task owner (a queue cannot own a Task), and nothing parks", async () => {
+    const traffic = trafficGenerator();
+    // Brazil is in no territory: the fallback queue "Inbound triage" gets the lead.
+    const leadId = traffic.createLead({
+      FirstName: "Rafael",
+      LastName: "Costa",
+      Company: "Paulista Software SA",
+      Email: "rafael.costa@paulista-software.example",
+      Title: "VP Sales",
+      NumberOfEmployees: 600,
+      Industry: "Software",
+      Country: "Brazil",
+      CountryCode: "BR",
+      PostalCode: "01310",
+      LeadSource: "Web",
+    });
+    await traffic.flush();
+    const handoff = await waitFor(async () => {
+      const h = await leads.latestHandoff(CONNECTION, leadId);
+      return h?.taskId ? h : undefined;
+    });
+    expect(handoff.ownerId).toBe(SALESFORCE_SANDBOX_DEMO.inboundTriageQueueId);
+    const lead = sandbox.salesforce.records.get("Lead")?.get(leadId) as Record<string, unknown>;
+    expect(lead.OwnerId).toBe(SALESFORCE_SANDBOX_DEMO.inboundTriageQueueId);
+    const task = sandbox.salesforce.records.get("Task")?.get(handoff.taskId!) as Record<string, unknown>;
+    expect(task.OwnerId).toBe("0055g0000080007AAA"); // maria, routing.fallback.task_owner
+    const card = await request(rt.url!).get(`/cards/preview/${CONNECTION}/${leadId}`);
+    expect(card.text).toContain("its follow-up task went to Maria Lopez");
+    const parked = await rt.pool.query("SELECT count(*)::int AS n FROM events WHERE status = 'parked'");
+    expect(parked.rows[0].n).toBe(0);
   });
 });

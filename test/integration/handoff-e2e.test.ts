@@ -241,6 +241,31 @@ describe.each([
       expect(tasks).toHaveLength(1);
     });
 
+    it("when the CRM fails every content-view read, then the lead is still handed over, nothing parks, and the card says what is missing", async () => {
+      const id = "990003";
+      addQualifyingContact(sandbox, id, NOW.getTime(), 3);
+      const faults = `${sandbox.hubspotBasePath}/__sandbox/faults`;
+      // Only the calls that name this contact in their URL: the events query and the page-history read.
+      await fetch(faults, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ status: 503, count: 100, pathIncludes: id }),
+      });
+      const portal = Number(DEMO.hubspot.portalId);
+      const body = JSON.stringify([formSubmittedEvent(portal, id, 8101, NOW.getTime() - 30_000)]);
+      expect((await send(body)).status).toBe(200);
+      const handoff = await waitFor(async () => {
+        const h = await leads.latestHandoff(CONNECTION, id);
+        return h?.taskId ? h : undefined;
+      });
+      await fetch(faults, { method: "DELETE" });
+      expect(handoff.ownerId).toMatch(/^8000[12]$/);
+      const card = await request(rt.url!).get(`/cards/preview/${CONNECTION}/${id}`);
+      expect(card.text).toContain("content views: not loaded (crm_unavailable)");
+      const parked = await rt.pool.query("SELECT count(*)::int AS n FROM events WHERE status = 'parked'");
+      expect(parked.rows[0].n).toBe(0);
+    });
+
     it("when HubSpot sends a privacy deletion, then the lead's personal data leaves Handoff's tables", async () => {
       const body = JSON.stringify([
         {
