@@ -27,7 +27,8 @@ export const DEFAULT_LEAD_STATUS_MAP: LeadStatusMap = {
 const STATUS_PROPERTIES = new Set(["hs_lead_status", "Status"]);
 const BY_PERSON = new Set(["CRM_UI", "CRM", "MOBILE_IOS", "MOBILE_ANDROID", "SALESFORCE"]);
 
-export type LeadStatusOutcome = "accepted" | "rejected" | "needs_reason" | "touched" | "ignored";
+export type LeadStatusOutcome =
+  "accepted" | "rejected" | "needs_reason" | "forbidden" | "touched" | "ignored";
 
 /**
  * A person changed the lead status in the CRM. A status that maps to accepted or rejected records sales'
@@ -62,6 +63,12 @@ export async function recordCrmLeadStatus(
   if (!decision) return "touched";
   const reason =
     decision === "reject" ? (slaReason ?? rejectReason(value, map, sla.feedback.rejectReasons)) : undefined;
+  const actorId =
+    typeof event.raw.sourceId === "string"
+      ? event.raw.sourceId.replace(/^userId:/, "")
+      : typeof (event.raw.fields as Record<string, unknown> | undefined)?.LastModifiedById === "string"
+        ? ((event.raw.fields as Record<string, string>).LastModifiedById as string)
+        : undefined;
   try {
     await recordFeedback(deps, {
       connectionId,
@@ -69,8 +76,7 @@ export async function recordCrmLeadStatus(
       decision,
       reason,
       source: "crm",
-      actorId:
-        typeof event.raw.sourceId === "string" ? event.raw.sourceId.replace(/^userId:/, "") : undefined,
+      actor: actorId ? { kind: "crm_user", id: actorId } : { kind: "unknown" },
     });
   } catch (err) {
     if (err instanceof AppError && (err.code === "reason_required" || err.code === "unknown_reason")) {
@@ -83,6 +89,15 @@ export async function recordCrmLeadStatus(
       return "needs_reason";
     }
     if (err instanceof AppError && err.code === "feedback_already_given") return "ignored";
+    if (err instanceof AppError && err.code === "forbidden") {
+      // Audited by recordFeedback; the change still counts as a touch, never as sales' decision.
+      log.warn("lead status set by someone who may not decide on this lead; not recorded as feedback", {
+        leadId,
+        handoffId: handoff.id,
+        status: value,
+      });
+      return "forbidden";
+    }
     throw err;
   }
   return decision === "accept" ? "accepted" : "rejected";

@@ -101,14 +101,15 @@ export async function composeHandoff(
     leads,
     logger: core.logger,
     publicUrl: settings.publicUrl,
-    // Links in messages open the card without the admin token, for 7 days.
-    cardLink: (connectionId: string, leadId: string) =>
+    // Links in messages open the card without the admin token, for 7 days, as the owner they are sent to.
+    cardLink: (connectionId: string, leadId: string, ownerId?: string) =>
       signedPreviewUrl(
         settings.publicUrl,
         feedbackSecret,
         connectionId,
         leadId,
         now().getTime() + 7 * 86_400_000,
+        ownerId,
       ),
     ...(settings.slackApiBaseUrl ? { slackApiBaseUrl: settings.slackApiBaseUrl } : {}),
     now,
@@ -176,8 +177,13 @@ export async function composeHandoff(
         leadId: f.leadId,
         decision: f.decision,
         reason: f.reason,
+        note: f.note,
         source: f.source,
-        actorId: f.actorId,
+        actor: f.admin
+          ? { kind: "admin", id: f.source }
+          : f.actorId
+            ? { kind: "crm_user", id: f.actorId }
+            : { kind: "unknown" },
       }),
     verifyHubSpot: hubSpotCardVerifier(settings.publicUrl, settings.hubspot.clientSecrets, now),
     resolveHubSpotConnection: async (portalId) =>
@@ -187,8 +193,9 @@ export async function composeHandoff(
     canvasConsumerSecrets: settings.salesforce.clientSecret ? [settings.salesforce.clientSecret] : [],
     feedbackSecret,
     // Reps open the card from the signed link in their Slack message or e-mail; admins with their token.
+    // The embedded demo's local user is its admin.
     authorizePreview: settings.embedded
-      ? () => undefined
+      ? () => ({ admin: true as const })
       : previewAuthorizer({ adminToken: settings.adminToken, secret: feedbackSecret, now }),
     logger: core.logger,
     now,

@@ -65,6 +65,12 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+export class ForbiddenError extends AppError {
+  constructor(message: string, hint: string) {
+    super("forbidden", message, { hint, status: 403 });
+  }
+}
+
 export class CrmRateLimitedError extends AppError {
   readonly retryAfterMs: number;
   constructor(message: string, retryAfterMs: number, options: AppErrorOptions = {}) {

@@ -22,7 +22,8 @@ export interface NotifyDeps {
   logger: Logger;
   publicUrl: string;
   /** A link to the live card that works for the rep (signed). @default the plain preview URL */
-  cardLink?: (connectionId: string, leadId: string) => string;
+  /** The card link in a message; `ownerId` is who it is sent to (what they may decide on the card). */
+  cardLink?: (connectionId: string, leadId: string, ownerId?: string) => string;
   /** Slack Web API base (tests point it at a local server). */
   slackApiBaseUrl?: string;
   /** What time it is (the card shown in the message is built for this instant). */
@@ -80,7 +81,7 @@ export async function startNotifyWorker(deps: NotifyDeps): Promise<{ stop(): Pro
         card,
         links: {
           card:
-            deps.cardLink?.(connectionId, handoff.leadId) ??
+            deps.cardLink?.(connectionId, handoff.leadId, handoff.ownerId ?? undefined) ??
             `${deps.publicUrl}/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(handoff.leadId)}`,
         },
       });

@@ -13,6 +13,8 @@ export interface CrmOwner {
   teams: { id: string; name: string; primary?: boolean }[];
   /** Manager's owner id, where the CRM knows it (Salesforce `ManagerId`). */
   managerId?: string;
+  /** The CRM user behind the owner where it differs from `id` (HubSpot's `userId`, what its cards send). */
+  userId?: string;
 }
 
 export interface CrmAccount {

@@ -22,7 +22,7 @@ export class MemoryCrm implements CrmPort {
   openCounts: Record<string, number> = {};
   countedStatuses: string[] | undefined;
   readonly owners: CrmOwner[] = [
-    { id: "80001", firstName: "Anna", active: true, kind: "person", teams: [] },
+    { id: "80001", userId: "9001", firstName: "Anna", active: true, kind: "person", teams: [] },
     { id: "80002", firstName: "Ben", active: true, kind: "person", teams: [] },
     { id: "80007", firstName: "Maria", active: true, kind: "person", teams: [] },
     { id: "80009", firstName: "Mia", active: true, kind: "person", teams: [] },

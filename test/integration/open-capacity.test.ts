@@ -60,7 +60,7 @@ describe("open capacity over weeks of use", () => {
             leadId,
             decision: "accept",
             source: "card",
-            actorId: handoff?.ownerId ?? undefined,
+            actor: { kind: "crm_user", id: handoff!.ownerId! },
           });
         } else {
           // Sales converts it in the CRM: the lead becomes an opportunity there.
@@ -132,7 +132,7 @@ describe("open capacity over weeks of use", () => {
       leadId: anna[2]!.leadId,
       decision: "accept",
       source: "card",
-      actorId: "80001",
+      actor: { kind: "crm_user", id: "80001" },
     });
     expect((await p.assignments.openCounts("c-reconcile"))[0]).toMatchObject({ open: 6, handedOver: 1 });
   });

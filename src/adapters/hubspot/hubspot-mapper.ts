@@ -246,6 +246,7 @@ export function toOwner(o: HubSpotOwnerShape): CrmOwner {
       ...(t.primary === undefined ? {} : { primary: t.primary }),
     })),
     ...defined({ email: o.email?.toLowerCase(), firstName: text(o.firstName), lastName: text(o.lastName) }),
+    ...(o.userId !== null && o.userId !== undefined ? { userId: String(o.userId) } : {}),
   };
 }
 

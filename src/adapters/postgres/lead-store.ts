@@ -26,6 +26,8 @@ export interface HandoffRecord {
   firstTouchAt: string | null;
   status: HandoffStatus;
   rejectReason: string | null;
+  /** The rep's own words with their accept/reject (kept with the handoff, erased with it). */
+  feedbackNote?: string | null;
   feedbackAt: string | null;
   slaHash: string | null;
   score: { fit: number; engagement: number; total: number; reasons: unknown[] };
@@ -48,6 +50,7 @@ interface HandoffRow {
   first_touch_at: Date | null;
   status: HandoffStatus;
   reject_reason: string | null;
+  feedback_note?: string | null;
   feedback_at: Date | null;
   sla_hash: string | null;
   score: HandoffRecord["score"];
@@ -73,6 +76,7 @@ function toHandoff(r: HandoffRow): HandoffRecord {
     firstTouchAt: iso(r.first_touch_at),
     status: r.status,
     rejectReason: r.reject_reason,
+    feedbackNote: r.feedback_note ?? null,
     feedbackAt: iso(r.feedback_at),
     slaHash: r.sla_hash,
     score: r.score,
@@ -84,7 +88,7 @@ function toHandoff(r: HandoffRow): HandoffRecord {
 
 export type NewHandoff = Omit<
   HandoffRecord,
-  "taskId" | "firstTouchAt" | "status" | "rejectReason" | "feedbackAt" | "createdAt"
+  "taskId" | "firstTouchAt" | "status" | "rejectReason" | "feedbackNote" | "feedbackAt" | "createdAt"
 >;
 
 /**
@@ -273,11 +277,12 @@ export class LeadStore {
     status: "accepted" | "rejected",
     reason: string | null,
     at: string,
+    note: string | null = null,
   ): Promise<boolean> {
     const r = await this.pool.query(
-      `UPDATE handoffs SET status = $3, reject_reason = $4, feedback_at = $5
+      `UPDATE handoffs SET status = $3, reject_reason = $4, feedback_at = $5, feedback_note = $6
        WHERE connection_id = $1 AND id = $2 AND status = 'open'`,
-      [connectionId, handoffId, status, reason, at],
+      [connectionId, handoffId, status, reason, at, note],
     );
     return r.rowCount === 1;
   }
@@ -378,6 +383,17 @@ export class LeadStore {
    * Privacy deletion: removes the lead's personal data from every Handoff table (state, history, handoffs
    * with their cards, decisions with their snapshots, activity), and strips the stored events down to ids.
    */
+  /** One line of the audit log (who tried what on which lead, and how it ended); ids only, never names. */
+  async audit(
+    connectionId: string,
+    entry: { actor: string; action: string; subject: string; details: Record<string, unknown>; at: string },
+  ): Promise<void> {
+    await this.pool.query(
+      "INSERT INTO audit_log (connection_id, actor, action, subject, details, at) VALUES ($1, $2, $3, $4, $5, $6)",
+      [connectionId, entry.actor, entry.action, entry.subject, entry.details, entry.at],
+    );
+  }
+
   async erase(connectionId: string, leadId: string): Promise<void> {
     const client = await this.pool.connect();
     try {

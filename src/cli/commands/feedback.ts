@@ -85,6 +85,8 @@ export async function runFeedbackCommand(deps: FeedbackDeps, command: FeedbackCo
     decision: command.decision,
     reason: command.reason,
     source: "cli",
+    // Whoever runs the CLI holds the database: an admin (the audit log says it came from the CLI).
+    actor: { kind: "admin", id: "cli" },
   });
   const what =
     command.decision === "accept" ? "accepted: the lead is now an SQL" : `rejected (${command.reason})`;

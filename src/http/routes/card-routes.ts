@@ -23,7 +23,12 @@ export interface CardFeedback {
   note?: string;
   source: CardSurface;
   actorId?: string;
+  /** An admin (admin token, or the embedded demo's local user) opened the page. */
+  admin?: boolean;
 }
+
+/** Who opened a preview page: an admin, or the person a signed link was sent to (their CRM owner id). */
+export type PreviewViewer = { admin: true } | { actorId: string } | undefined;
 
 export interface CardRoutesDeps {
   /** The card from Handoff's own store (no CRM call), or null when the lead has no handoff. */
@@ -39,7 +44,7 @@ export interface CardRoutesDeps {
   /** Key for the short-lived tokens that let a served page (preview, Canvas) post its Accept / Reject. */
   feedbackSecret: string;
   /** Guards the preview page (it shows personal data): throw an AppError to refuse. */
-  authorizePreview(req: Request): void | Promise<void>;
+  authorizePreview(req: Request): PreviewViewer | void | Promise<PreviewViewer | void>;
   logger: Logger;
   /** The clock for signature windows and feedback-token expiry. */
   now: Clock;
@@ -72,6 +77,7 @@ interface FeedbackTokenClaims {
   leadId: string;
   source: CardSurface;
   actorId?: string;
+  admin?: true;
   /** Epoch ms. */
   exp: number;
 }
@@ -121,11 +127,14 @@ export function signedPreviewUrl(
   connectionId: string,
   leadId: string,
   expiresAt: number,
+  /** The CRM owner id of the person the link is sent to: what they may decide on the card. */
+  actorId?: string,
 ): string {
   const token = signFeedbackToken(previewKey(secret), {
     connectionId,
     leadId,
     source: "preview",
+    ...(actorId ? { actorId } : {}),
     exp: expiresAt,
   });
   const path = `/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(leadId)}`;
@@ -138,9 +147,9 @@ export function signedPreviewUrl(
  */
 export function previewAuthorizer(options: { adminToken: string; secret: string; now: Clock }) {
   const now = () => options.now().getTime();
-  return (req: Request): void => {
+  return (req: Request): PreviewViewer => {
     const admin = presentedAdminToken(req);
-    if (admin !== undefined && adminTokenMatches(admin, options.adminToken)) return;
+    if (admin !== undefined && adminTokenMatches(admin, options.adminToken)) return { admin: true };
     const token = typeof req.query.t === "string" ? req.query.t : undefined;
     if (!token) {
       throw new UnauthorizedError(
@@ -148,13 +157,14 @@ export function previewAuthorizer(options: { adminToken: string; secret: string;
         "Open the card from the link in the Slack message or e-mail, or sign in to the admin page.",
       );
     }
-    verifyFeedbackToken(
+    const claims = verifyFeedbackToken(
       previewKey(options.secret),
       token,
       { connectionId: String(req.params.connectionId), leadId: String(req.params.leadId) },
       now(),
       "card link",
     );
+    return claims.actorId ? { actorId: claims.actorId } : undefined;
   };
 }
 
@@ -345,14 +355,15 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
     card: HandoffCard,
     surface: CardSurface,
     frameAncestors: string,
-    actorId?: string,
+    viewer: PreviewViewer,
   ): void {
     const nonce = randomBytes(16).toString("base64");
     const feedbackToken = signFeedbackToken(deps.feedbackSecret, {
       connectionId: card.connectionId,
       leadId: card.leadId,
       source: surface,
-      ...(actorId ? { actorId } : {}),
+      ...(viewer && "actorId" in viewer ? { actorId: viewer.actorId } : {}),
+      ...(viewer && "admin" in viewer ? { admin: true as const } : {}),
       exp: now() + ttl,
     });
     res
@@ -470,7 +481,13 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
           );
         }
         const card = await loadCard(connectionId, canvas.recordId);
-        sendPage(res, card, "salesforce", SALESFORCE_FRAME_ANCESTORS.join(" "), canvas.userId);
+        sendPage(
+          res,
+          card,
+          "salesforce",
+          SALESFORCE_FRAME_ANCESTORS.join(" "),
+          canvas.userId ? { actorId: canvas.userId } : undefined,
+        );
       } catch (err) {
         htmlError(res, next, err);
       }
@@ -479,9 +496,9 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
 
   router.get(CARD_ROUTES.preview, async (req: Request, res: Response, next: NextFunction) => {
     try {
-      await deps.authorizePreview(req);
+      const viewer = (await deps.authorizePreview(req)) ?? undefined;
       const card = await loadCard(String(req.params.connectionId), String(req.params.leadId));
-      sendPage(res, card, "preview", "'none'");
+      sendPage(res, card, "preview", "'none'", viewer);
     } catch (err) {
       htmlError(res, next, err);
     }
@@ -503,6 +520,7 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
           ...(body.reason ? { reason: body.reason } : {}),
           ...(body.note ? { note: body.note } : {}),
           ...(claims.actorId ? { actorId: claims.actorId } : {}),
+          ...(claims.admin ? { admin: true } : {}),
         });
         res.set("Cache-Control", "no-store").json({ status: card.feedback.status, card });
       } catch (err) {

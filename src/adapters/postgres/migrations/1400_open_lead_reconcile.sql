@@ -8,3 +8,6 @@ ALTER TABLE rep_state
 -- Open assignments per rep, for the reconcile's batch read and the dashboard's breakdown.
 CREATE INDEX IF NOT EXISTS lead_assignments_open_rep ON lead_assignments (connection_id, rep_key, assigned_at)
   WHERE released_at IS NULL AND counted;
+
+-- The rep's note with their accept/reject from the card (deleted with the handoff on a privacy erase).
+ALTER TABLE handoffs ADD COLUMN feedback_note text;
