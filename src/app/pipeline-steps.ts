@@ -2,6 +2,7 @@ import type { StoredEvent } from "../adapters/postgres/event-store";
 import type { Assignment } from "../adapters/postgres/assignment-store";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
 import { emailDomain, isIgnoredDomain } from "../domain/free-mail-domains";
+import { fieldsUsedBySla } from "../domain/sla-fields";
 import type { HandoffCardInput, HandoffTrigger } from "../domain/handoff-card";
 import type { Activity, Lead } from "../domain/lead";
 import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
@@ -61,7 +62,8 @@ export async function loadLeadContext(
   const sla = await deps.slaFor(event.connectionId);
   const gaps: string[] = [];
   const [leads, recent, conversion, own, history, owners] = await Promise.all([
-    crm.getLeads([event.objectId]),
+    // Custom properties the SLA scores on (`property:<name>`) are read with the lead.
+    crm.getLeads([event.objectId], fieldsUsedBySla(sla.sla).properties),
     optionalContext(
       "content views",
       () => crm.getRecentActivities(event.objectId, RECENT_ACTIVITY),

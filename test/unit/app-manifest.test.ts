@@ -4,6 +4,8 @@ import express from "express";
 import { XMLParser } from "fast-xml-parser";
 import request from "supertest";
 import { hubSpotPropertiesScoredBy } from "../../src/adapters/hubspot/hubspot-scored-properties";
+import { HANDOFF_CONTACT_PROPERTIES, LEAD_PROPERTIES } from "../../src/adapters/hubspot/hubspot-mapper";
+import { createHubSpotSandboxState, HUBSPOT_TIERS } from "../../src/sandbox/hubspot/state";
 import { parseSla } from "../../src/sla/load-sla";
 import { createCardRouter } from "../../src/http/routes/card-routes";
 import type { Logger } from "../../src/ports/logger";
@@ -180,6 +182,29 @@ describe("app.json, crm-cards/ and webhooks/ agree", () => {
       expect.arrayContaining(["numemployees", "jobtitle", "country", "recent_conversion_date"]),
     );
     expect(scored.filter((p) => !subscribed.includes(p))).toEqual([]);
+  });
+
+  it("every contact property the mapper reads, the default SLA scores on and the webhooks subscribe to exists in a portal of every tier: standard, or created by Handoff at install", () => {
+    const subscribed = webhooks.config.subscriptions.legacyCrmObjects
+      .filter((s) => s.subscriptionType === "contact.propertyChange")
+      .map((s) => s.propertyName!);
+    const { sla } = parseSla(read("config/sla.default.yaml"), "config/sla.default.yaml");
+    const used = new Set([...LEAD_PROPERTIES, ...hubSpotPropertiesScoredBy(sla), ...subscribed]);
+    const createdByHandoff = new Set<string>(HANDOFF_CONTACT_PROPERTIES.map((p) => p.name));
+    for (const tier of HUBSPOT_TIERS) {
+      const portal = createHubSpotSandboxState({ tier });
+      const standard = new Set(
+        [...portal.properties.get("contacts")!.values()].filter((p) => p.hubspotDefined).map((p) => p.name),
+      );
+      expect({
+        tier,
+        missing: [...used].filter((p) => !standard.has(p) && !createdByHandoff.has(p)),
+      }).toEqual({
+        tier,
+        missing: [],
+      });
+    }
+    expect(used.has("business_model")).toBe(false);
   });
 
   it("creation, merge, deletion and privacy deletion are subscribed, so GDPR deletes reach Handoff", () => {

@@ -11,7 +11,10 @@ export interface HubSpotObject {
   updatedAt?: Date | string;
 }
 
-/** The contact properties a Lead is built from (and that every SLA rule may score on). */
+/**
+ * The contact properties a Lead is built from: standard properties every portal has (HubSpot has no business-model
+ * property; a rule on a custom property names it as `property:<name>` and is read on demand).
+ */
 export const LEAD_PROPERTIES = [
   "email",
   "firstname",
@@ -26,7 +29,6 @@ export const LEAD_PROPERTIES = [
   "state",
   "zip",
   "city",
-  "business_model",
   "lifecyclestage",
   "hs_lead_status",
   "hubspot_owner_id",
@@ -189,7 +191,6 @@ export function toLead(contact: HubSpotObject): Lead {
       state: text(p.state),
       postalCode: text(p.zip),
       city: text(p.city),
-      businessModel: text(p.business_model),
       leadSource: text(p.hs_analytics_source),
       stage: lifecycleToStage(p.lifecyclestage),
       crmStage: text(p.lifecyclestage),

@@ -2,7 +2,10 @@ import type { LeadField } from "../../domain/conditions";
 import type { Sla } from "../../domain/sla";
 import { fieldsUsedBySla } from "../../domain/sla-fields";
 
-/** Lead fields → the HubSpot contact property they are read from (see hubspot/hubspot-mapper.ts). */
+/**
+ * Lead fields → the standard HubSpot contact property they are read from (see hubspot/hubspot-mapper.ts). A field
+ * with no standard property (business model) is absent: a rule on it never fires in HubSpot.
+ */
 const HUBSPOT_PROPERTY: Partial<Record<LeadField, string>> = {
   email: "email",
   emailDomain: "email",
@@ -18,7 +21,6 @@ const HUBSPOT_PROPERTY: Partial<Record<LeadField, string>> = {
   state: "state",
   postalCode: "zip",
   city: "city",
-  businessModel: "business_model",
   leadSource: "hs_analytics_source",
   stage: "lifecyclestage",
   crmStage: "lifecyclestage",

@@ -165,7 +165,6 @@ function contactProperties(ownerIds: string[]): HubSpotProperty[] {
     prop("city", "City", "string", "text", info),
     prop("zip", "Postal Code", "string", "text", info),
     prop("phone", "Phone Number", "string", "text", info),
-    prop("business_model", "Business model", "enumeration", "select", info, opts(["B2B", "B2C", "B2B2C"])),
     prop("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", info, opts(LIFECYCLE_STAGES)),
     prop("hs_lead_status", "Lead Status", "enumeration", "radio", "sales_properties", opts(LEAD_STATUSES)),
     prop(
@@ -1114,7 +1113,6 @@ export function seedHubSpotDemoPortal(state: HubSpotSandboxState): void {
       state: c.state,
       city: c.city,
       zip: c.zip,
-      business_model: c.industry === "food" || c.industry === "retail" ? "B2C" : "B2B",
       lifecyclestage: c.stage,
       hs_lead_status: c.status,
       hubspot_owner_id: c.owner,

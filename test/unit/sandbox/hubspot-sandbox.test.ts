@@ -98,6 +98,19 @@ describe("HubSpot sandbox", () => {
     expect(contact.properties.lifecyclestage).toBe("lead");
   });
 
+  it("when a contact is written with business_model, then HubSpot refuses it: no such standard property exists", async () => {
+    const res = await fetch(`${sandbox.hubspotBasePath}/crm/v3/objects/contacts/501`, {
+      method: "PATCH",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { business_model: "B2B" } }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      category: "VALIDATION_ERROR",
+      message: expect.stringContaining("PROPERTY_DOESNT_EXIST"),
+    });
+  });
+
   it("lists the deactivated owner only with archived=true, and the Salesforce org is mounted beside it", async () => {
     const active = (await (
       await fetch(`${sandbox.hubspotBasePath}/crm/v3/owners/`, { headers: auth })

@@ -38,7 +38,7 @@ describe("handoff preview", () => {
       ["104", "nurture"],
       ["105", "lead"],
     ]);
-    expect(rows[0]?.score.fit).toBe(90);
+    expect(rows[0]?.score.fit).toBe(80);
   });
 
   it("reports bad lines by number and still previews the good ones", () => {

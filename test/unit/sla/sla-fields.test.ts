@@ -23,7 +23,6 @@ describe("fieldsUsedBySla", () => {
   it("lists what the default SLA reads", async () => {
     const { sla } = await loadSlaFile(path.join(__dirname, "../../../config/sla.default.yaml"));
     expect(fieldsUsedBySla(sla).leadFields).toEqual([
-      "businessModel",
       "company",
       "country",
       "email",
