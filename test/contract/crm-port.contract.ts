@@ -113,7 +113,8 @@ export function crmPortContract(name: string, makeSubject: () => Promise<CrmCont
         subject: "Call back: asked to be contacted",
         body: "Why now: contact-me form. Fit 60, engagement 45.",
         dueAt: new Date(Date.now() + 30 * 60_000).toISOString(),
-        decisionId: "dec-contract-task",
+        // Capitals on purpose: HubSpot matches IN on a string property only with lowercase values.
+        decisionId: "Dec-Contract-Task",
       };
       const first = await crm.createTask(task);
       const second = await crm.createTask(task);

@@ -321,7 +321,8 @@ export class HubSpotCrm implements CrmPort {
             {
               propertyName: "handoff_decision_id",
               operator: FilterOperatorEnum.In,
-              values: tasks.map((t) => t.decisionId),
+              // A string property: IN matches lowercase values only (the stored value is compared lowercased).
+              values: tasks.map((t) => t.decisionId.toLowerCase()),
             },
           ],
         },
@@ -330,11 +331,11 @@ export class HubSpotCrm implements CrmPort {
       limit: 100,
     });
     const found = new Map(
-      existing.results.map((r) => [String(r.properties.handoff_decision_id), String(r.id)]),
+      existing.results.map((r) => [String(r.properties.handoff_decision_id).toLowerCase(), String(r.id)]),
     );
-    const missing = tasks.filter((t) => !found.has(t.decisionId));
+    const missing = tasks.filter((t) => !found.has(t.decisionId.toLowerCase()));
     for (const t of tasks) {
-      const id = found.get(t.decisionId);
+      const id = found.get(t.decisionId.toLowerCase());
       if (id) results.set(t.decisionId, { id, leadId: t.leadId });
     }
     if (missing.length === 0) return results;
@@ -542,6 +543,7 @@ export class HubSpotCrm implements CrmPort {
             {
               filters: [
                 { propertyName: "hubspot_owner_id", operator: FilterOperatorEnum.Eq, value: ownerId },
+                // An enumeration: compared case-sensitively, so the portal's internal values as they are.
                 { propertyName: "hs_lead_status", operator: FilterOperatorEnum.In, values: statuses },
               ],
             },

@@ -67,6 +67,25 @@ function valuesOf(
   return propertyName === "hs_additional_emails" ? v.split(";") : [v];
 }
 
+/**
+ * How HubSpot compares filter values (https://developers.hubspot.com/docs/api/crm/search, "Filter search
+ * results"): case-insensitively, except that enumeration properties compare case-sensitively with every
+ * operator, and IN / NOT_IN on a string property match only lowercase values (the stored value is lowercased,
+ * the given one is not).
+ */
+function equality(
+  state: HubSpotSandboxState,
+  objectType: string,
+  f: SearchFilter,
+): (stored: string, given: string | number | boolean) => boolean {
+  const type = state.properties.get(objectType)?.get(f.propertyName)?.type;
+  if (type === "enumeration") return (stored, given) => stored === String(given);
+  if (type === "string" && (f.operator === "IN" || f.operator === "NOT_IN")) {
+    return (stored, given) => stored.toLowerCase() === String(given);
+  }
+  return (stored, given) => compare(stored, given) === 0;
+}
+
 function matches(
   state: HubSpotSandboxState,
   objectType: string,
@@ -74,7 +93,7 @@ function matches(
   f: SearchFilter,
 ): boolean {
   const vals = valuesOf(state, objectType, record, f.propertyName);
-  const eq = (v: string, w: string | number | boolean): boolean => compare(v, w) === 0;
+  const eq = equality(state, objectType, f);
   switch (f.operator) {
     case "HAS_PROPERTY":
       return vals.length > 0;

@@ -111,6 +111,29 @@ describe("HubSpot sandbox", () => {
     });
   });
 
+  it("when IN is searched, then an enumeration compares case-sensitively and a string property matches lowercase values only, as HubSpot documents", async () => {
+    const search = async (propertyName: string, values: string[]) => {
+      const res = await fetch(`${sandbox.hubspotBasePath}/crm/v3/objects/contacts/search`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({
+          filterGroups: [{ filters: [{ propertyName, operator: "IN", values }] }],
+          properties: ["hs_lead_status", "company"],
+          limit: 100,
+        }),
+      });
+      return ((await res.json()) as { total: number }).total;
+    };
+    const contact = sandbox.hubspot.objects.get("contacts")!.get("501")!;
+    const status = contact.properties.hs_lead_status!;
+    const company = contact.properties.company!;
+    expect(company).not.toBe(company.toLowerCase());
+    expect(await search("hs_lead_status", [status])).toBeGreaterThan(0);
+    expect(await search("hs_lead_status", [status.toLowerCase()])).toBe(0);
+    expect(await search("company", [company])).toBe(0);
+    expect(await search("company", [company.toLowerCase()])).toBeGreaterThan(0);
+  });
+
   it("lists the deactivated owner only with archived=true, and the Salesforce org is mounted beside it", async () => {
     const active = (await (
       await fetch(`${sandbox.hubspotBasePath}/crm/v3/owners/`, { headers: auth })
