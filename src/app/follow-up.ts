@@ -22,6 +22,7 @@ import { AppError } from "../domain/errors";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
 import { cadenceCompliance, planFollowUp, type FollowUpStep } from "../domain/follow-up-plan";
 import { buildHandoffCard, type HandoffCardInput } from "../domain/handoff-card";
+import type { Lead } from "../domain/lead";
 import type { Sla } from "../domain/sla";
 import { buildTaskSnapshot } from "../domain/task-snapshot";
 import type { CrmOwner, CrmPort, CrmTouch } from "../ports/crm";
@@ -47,6 +48,8 @@ export interface FollowUpDeps {
   enqueue(job: FollowUpJob, at: string, order: number): Promise<void>;
   /** The card's URL, for the new owner's task after a reassignment. */
   cardUrl(connectionId: string, leadId: string): string;
+  /** Sales converted the lead: closes the handoff as accepted and stops its clock (`recordConversion`). */
+  recordConversion?(crm: CrmPort, connectionId: string, lead: Lead, log: Logger): Promise<unknown>;
   /** Tells the new owner after a reassignment (the pipeline's notify, once per handoff and channel). */
   notify?(connectionId: string, handoffId: string): Promise<void>;
   logger: Logger;
@@ -127,7 +130,16 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
     const resuming =
       handoff.status === "reassigned" &&
       steps.some((s) => s.kind === "reassignment" && s.status === "scheduled");
-    const clockRuns = (handoff.status === "open" || resuming) && handoff.firstTouchAt === null;
+    let clockRuns = (handoff.status === "open" || resuming) && handoff.firstTouchAt === null;
+    if (clockRuns && touches.length === 0 && deps.recordConversion && due.some((s) => s.kind !== "cadence")) {
+      // A converted lead is sales' (and read-only in Salesforce): no reminder, escalation or reassignment for it,
+      // even where the org's Flow does not run on conversion.
+      const lead = (await crm.getLeads([handoff.leadId]))[0];
+      if (lead?.conversion) {
+        await deps.recordConversion(crm, connectionId, lead, log);
+        clockRuns = false;
+      }
+    }
     // The cadence is the owner's while they work the lead: not after a rejection or a reassignment.
     const cadenceRuns = handoff.status === "open" || handoff.status === "accepted";
     if (cadenceRuns) await saveCadence(deps, handoff, active.sla, touches, now);

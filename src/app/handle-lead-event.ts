@@ -13,6 +13,7 @@ import {
   buildCardInput,
   followUpTaskOwner,
   loadLeadContext,
+  loadRoutingMatches,
   routeLead,
   scoreSummary,
   type LeadContext,
@@ -39,8 +40,24 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     const status = await deps.recordLeadStatus?.(event, log);
     if (status === "accepted" || status === "rejected") return "processed";
 
+    if (event.crm === "salesforce" && event.objectType === "contact") {
+      // A Contact a conversion made is the person Handoff already handed over: sales has them, never anew.
+      const converted = await deps.leads.conversionByContact(connectionId, [event.objectId]);
+      if (converted) {
+        log.info("event on a converted contact: already sales'", {
+          contactId: event.objectId,
+          leadId: converted.leadId,
+        });
+        return "ignored";
+      }
+    }
     const ctx = await loadLeadContext(deps, event, log);
     if (!ctx) return "ignored";
+    if (ctx.lead.conversion) {
+      // Converted: the handoff closes as accepted; a converted Lead is read-only, so nothing is written back.
+      await deps.recordConversion?.(ctx.crm, connectionId, ctx.lead, log);
+      return "processed";
+    }
     await recordManualStageChange(deps, event, ctx);
     await releaseIfClosed(deps, ctx, log);
     await recordCrmDisqualification(deps, event, ctx, log);
@@ -158,12 +175,27 @@ async function handOver(
   ctx: LeadContext,
   q: Qualification,
   log: Logger,
-): Promise<HandoffRecord> {
+): Promise<HandoffRecord | null> {
   const existing = await deps.leads.handoffByEvent(event.connectionId, event.eventKey, ctx.lead.id);
   if (existing) return existing;
   const open = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
   if (open?.status === "open") return open;
-  const routed = await routeLead(deps, event, ctx, q, log);
+  const matches = await loadRoutingMatches(ctx, log);
+  const contactIds = matches.duplicates
+    .filter((d) => d.properties.sObjectType === "Contact")
+    .map((d) => d.id);
+  const converted = await deps.leads.conversionByContact(event.connectionId, contactIds);
+  if (converted) {
+    // The same person as a Contact sales converted from a lead Handoff handed over: they are sales' already, so
+    // this new Lead (a second web-to-lead, an import) is not a new person to hand over.
+    log.info("same person as a converted contact: not handed over again", {
+      leadId: ctx.lead.id,
+      contactId: converted.contactId,
+      convertedLeadId: converted.leadId,
+    });
+    return null;
+  }
+  const routed = await routeLead(deps, event, ctx, q, matches);
   if (routed.decision.method === "already_assigned") {
     // Another event of this lead holds the assignment; its handoff stands (or is being written: retry).
     const current = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);

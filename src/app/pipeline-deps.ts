@@ -1,7 +1,8 @@
 import type { StoredEvent } from "../adapters/postgres/event-store";
 import type { AssignmentStore } from "../adapters/postgres/assignment-store";
-import type { HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
+import type { ConversionRecord, HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
 import type { HolidayCalendar } from "../adapters/holidays";
+import type { Lead } from "../domain/lead";
 import type { Sla } from "../domain/sla";
 import type { CrmPort, FollowUpTask } from "../ports/crm";
 import type { Logger } from "../ports/logger";
@@ -33,5 +34,12 @@ export interface PipelineDeps {
    * `accepted`/`rejected` end the event's handling: the feedback is the news.
    */
   recordLeadStatus?(event: StoredEvent, log: Logger): Promise<string>;
+  /** Sales converted the lead in the CRM: closes its handoff as accepted (`recordConversion`). */
+  recordConversion?(
+    crm: CrmPort,
+    connectionId: string,
+    lead: Lead,
+    log: Logger,
+  ): Promise<ConversionRecord | null>;
   now(): Date;
 }

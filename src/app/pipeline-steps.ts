@@ -118,14 +118,14 @@ export interface Routed extends Assignment {
   calendar: BusinessCalendar | undefined;
 }
 
-/** Reads what routing needs fresh from the CRM, then lets the AssignmentStore decide and commit atomically. */
-export async function routeLead(
-  deps: PipelineDeps,
-  event: StoredEvent,
-  ctx: LeadContext,
-  q: Qualification,
-  log?: Logger,
-): Promise<Routed> {
+/** The account and the other records of the same person, read fresh from the CRM for routing. */
+export interface RoutingMatches {
+  accounts: CrmAccount[];
+  duplicates: Lead[];
+}
+
+/** Reads the matching account (by e-mail domain, optional) and the duplicates by e-mail. */
+export async function loadRoutingMatches(ctx: LeadContext, log?: Logger): Promise<RoutingMatches> {
   const rules = ctx.sla.sla.routing;
   const domain = emailDomain(ctx.lead.email);
   const [accounts, duplicates] = await Promise.all([
@@ -140,6 +140,18 @@ export async function routeLead(
       : [],
     ctx.lead.email ? ctx.crm.findDuplicatesByEmail(ctx.lead.email, ctx.lead.id) : [],
   ]);
+  return { accounts, duplicates };
+}
+
+/** Lets the AssignmentStore decide from the matches and commit atomically. */
+export async function routeLead(
+  deps: PipelineDeps,
+  event: StoredEvent,
+  ctx: LeadContext,
+  q: Qualification,
+  { accounts, duplicates }: RoutingMatches,
+): Promise<Routed> {
+  const rules = ctx.sla.sla.routing;
   const now = deps.now();
   const assignment = await deps.assignments.assign({
     connectionId: ctx.connectionId,

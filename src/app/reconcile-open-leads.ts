@@ -1,6 +1,7 @@
 import type { AssignmentStore, RepOpenCount } from "../adapters/postgres/assignment-store";
 import { DEFAULT_OPEN_LEADS, openLeadState } from "../domain/open-leads";
 import type { Clock } from "../ports/clock";
+import type { Lead } from "../domain/lead";
 import type { CrmPort } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 import type { ActiveSla } from "./pipeline-deps";
@@ -11,6 +12,8 @@ export interface ReconcileOpenLeadsDeps {
   slaFor(connectionId: string): Promise<ActiveSla>;
   logger: Logger;
   now: Clock;
+  /** Sales converted the lead: closes the handoff as accepted and stops its clock (`recordConversion`). */
+  recordConversion?(crm: CrmPort, connectionId: string, lead: Lead, log: Logger): Promise<unknown>;
 }
 
 export interface ReconcileResult {
@@ -51,6 +54,12 @@ export async function reconcileOpenLeads(
           ? "owner changed in the CRM"
           : undefined;
       if (reason === undefined) continue;
+      if (lead?.conversion && deps.recordConversion) {
+        // The conversion frees the slot too, and closes the handoff and its clock with it.
+        await deps.recordConversion(crm, connectionId, lead, deps.logger);
+        released.push({ leadId: assignment.leadId, repKey: assignment.repKey, reason: "converted" });
+        continue;
+      }
       if (
         await deps.assignments.release(connectionId, assignment.leadId, `reconcile: ${reason}`, deps.now())
       ) {

@@ -10,6 +10,7 @@ import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../a
 import { getHandoffCard } from "../app/get-handoff-card";
 import { createLeadEventHandler } from "../app/handle-lead-event";
 import type { PipelineDeps } from "../app/pipeline-deps";
+import { recordConversion, type ConversionDeps } from "../app/record-conversion";
 import { recordCrmLeadStatus } from "../app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "../app/record-feedback";
 import { reconcileOpenLeads } from "../app/reconcile-open-leads";
@@ -32,6 +33,9 @@ import { startReconcileWorker } from "../jobs/reconcile-worker";
 import type { LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RuntimeCore } from "./runtime";
 import type { Clock } from "../ports/clock";
+import type { CrmPort } from "../ports/crm";
+import type { Logger } from "../ports/logger";
+import type { Lead } from "../domain/lead";
 import { systemClock } from "./system-clock";
 
 export interface HandoffSettings {
@@ -164,6 +168,17 @@ export async function composeHandoff(
     logger: core.logger,
     now,
   };
+  const conversionDeps: ConversionDeps = {
+    leads,
+    assignments,
+    stopFollowUp: async (connectionId, handoffId, why) =>
+      void (await followUpDeps.followUps.stopClock(connectionId, handoffId, why, now())),
+    now,
+  };
+  const onConversion = (crm: CrmPort, connectionId: string, lead: Lead, log: Logger) =>
+    recordConversion(conversionDeps, crm, connectionId, lead, log);
+  deps.recordConversion = onConversion;
+  followUpDeps.recordConversion = onConversion;
   const scheduleFollowUp = createScheduleFollowUp(followUpDeps);
   deps.scheduleFollowUp = async (connectionId, handoff) =>
     void (await scheduleFollowUp(connectionId, handoff));
@@ -211,7 +226,14 @@ export async function composeHandoff(
           logger: core.logger,
         });
 
-  const reconcileDeps = { assignments, crmFor: registry.crmFor, slaFor, logger: core.logger, now };
+  const reconcileDeps = {
+    assignments,
+    crmFor: registry.crmFor,
+    slaFor,
+    logger: core.logger,
+    now,
+    recordConversion: onConversion,
+  };
   const reconcileWorker =
     settings.notifyWorker === false
       ? undefined

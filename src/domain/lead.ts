@@ -34,8 +34,19 @@ export interface Lead {
   updatedAt?: string;
   /** UTM and source of the first/last visit, for marketing's per-channel reports. */
   utm?: { source?: string; medium?: string; campaign?: string };
+  /** Set once sales converted the lead (Salesforce lead conversion): it is sales' from then on. */
+  conversion?: LeadConversion;
   /** Every other CRM property, typed as the CRM gave it, for `property:` rules. */
   properties: Record<string, string | number | boolean | null>;
+}
+
+/** What a converted lead became (Salesforce `ConvertedDate`, `ConvertedContactId`, …). */
+export interface LeadConversion {
+  /** The conversion date (`YYYY-MM-DD`, Salesforce keeps a date only). */
+  convertedOn: string;
+  contactId?: string;
+  accountId?: string;
+  opportunityId?: string;
 }
 
 export type ActivityKind =

@@ -23,6 +23,8 @@ export interface HandoffFact {
   status: HandoffStatus;
   rejectReason: string | null;
   score: { total: number; reasons: { rule: string; axis?: string; points: number }[] };
+  /** Sales converted the lead in the CRM (Salesforce): whether it made an opportunity, and for whom. */
+  conversion?: { opportunity: boolean; ownerChanged: boolean } | null;
   source: {
     leadSource?: string | null;
     source?: string | null;
@@ -165,6 +167,12 @@ export interface FeedbackFigures {
   rejected: number;
   pending: number;
   acceptanceRate: number | null;
+  /** Handed-over leads sales converted in the CRM (each is also accepted). */
+  converted: number;
+  /** Of those, conversions that made an opportunity. */
+  convertedWithOpportunity: number;
+  /** Of those, conversions that gave the new records to someone other than the rep the handoff chose. */
+  convertedToAnotherOwner: number;
   rejectReasons: ReasonCountFigure[];
   rules: RulePrecisionFigure[];
 }
@@ -189,7 +197,15 @@ export function salesFeedback(handoffs: readonly HandoffFact[]): FeedbackFigures
     string,
     { axis: string; mqls: number; accepted: number; rejected: number; reasons: Map<string, number> }
   >();
+  let converted = 0;
+  let convertedWithOpportunity = 0;
+  let convertedToAnotherOwner = 0;
   for (const h of handoffs) {
+    if (h.conversion) {
+      converted += 1;
+      if (h.conversion.opportunity) convertedWithOpportunity += 1;
+      if (h.conversion.ownerChanged) convertedToAnotherOwner += 1;
+    }
     const reason = h.rejectReason ?? "(no reason)";
     if (h.status === "accepted") accepted += 1;
     else if (h.status === "rejected") {
@@ -220,6 +236,9 @@ export function salesFeedback(handoffs: readonly HandoffFact[]): FeedbackFigures
     rejected,
     pending: handoffs.length - accepted - rejected,
     acceptanceRate: ratio(accepted, accepted + rejected),
+    converted,
+    convertedWithOpportunity,
+    convertedToAnotherOwner,
     rejectReasons: countsToList(reasons),
     rules: [...rules.entries()]
       .map(([rule, r]) => ({

@@ -1,4 +1,4 @@
-import type { Activity, Crm, Lead, Stage } from "../domain/lead";
+import type { Activity, Crm, Lead, LeadConversion, Stage } from "../domain/lead";
 
 /** A CRM user who can own leads. */
 export interface CrmOwner {
@@ -113,6 +113,11 @@ export interface CrmPort {
   countOpenLeadsByOwner(ownerIds: string[], openStatuses?: string[]): Promise<Record<string, number>>;
   /** Touches logged since `since` (ISO), for the follow-up clock. */
   listTouches(leadId: string, since: string): Promise<CrmTouch[]>;
+  /**
+   * Who owns the records a converted lead became: the Opportunity's owner, else the Contact's. Only CRMs that
+   * convert leads (Salesforce) implement it; a conversion can hand them to someone other than the lead's owner.
+   */
+  conversionOwner?(conversion: LeadConversion): Promise<string | undefined>;
   /** Creates (HubSpot) or checks (Salesforce describe) the fields Handoff writes. Returns what was missing. */
   ensureFields(): Promise<{ created: string[]; missing: string[] }>;
   rateBudget(): RateBudget;

@@ -86,6 +86,54 @@ function toHandoff(r: HandoffRow): HandoffRecord {
   };
 }
 
+/** A lead sales converted in the CRM, as Handoff recorded it. */
+export interface ConversionRecord {
+  connectionId: string;
+  leadId: string;
+  handoffId: string | null;
+  convertedOn: string;
+  contactId: string | null;
+  accountId: string | null;
+  opportunityId: string | null;
+  handoffOwnerId: string | null;
+  convertedOwnerId: string | null;
+  ownerChanged: boolean;
+  recordedAt: string;
+}
+
+interface ConversionRow {
+  connection_id: string;
+  lead_id: string;
+  handoff_id: string | null;
+  converted_on: string;
+  contact_id: string | null;
+  account_id: string | null;
+  opportunity_id: string | null;
+  handoff_owner_id: string | null;
+  converted_owner_id: string | null;
+  owner_changed: boolean;
+  recorded_at: Date;
+}
+
+function toConversionRecord(r: ConversionRow): ConversionRecord {
+  return {
+    connectionId: r.connection_id,
+    leadId: r.lead_id,
+    handoffId: r.handoff_id,
+    convertedOn: r.converted_on,
+    contactId: r.contact_id,
+    accountId: r.account_id,
+    opportunityId: r.opportunity_id,
+    handoffOwnerId: r.handoff_owner_id,
+    convertedOwnerId: r.converted_owner_id,
+    ownerChanged: r.owner_changed,
+    recordedAt: r.recorded_at.toISOString(),
+  };
+}
+
+const CONVERSION_COLUMNS = `connection_id, lead_id, handoff_id, to_char(converted_on, 'YYYY-MM-DD') AS converted_on,
+  contact_id, account_id, opportunity_id, handoff_owner_id, converted_owner_id, owner_changed, recorded_at`;
+
 export type NewHandoff = Omit<
   HandoffRecord,
   "taskId" | "firstTouchAt" | "status" | "rejectReason" | "feedbackNote" | "feedbackAt" | "createdAt"
@@ -294,6 +342,50 @@ export class LeadStore {
     );
   }
 
+  /** Records a conversion once per lead; a second call (redelivery, reconcile) returns the first record. */
+  async recordConversion(c: Omit<ConversionRecord, "recordedAt">, at: string): Promise<ConversionRecord> {
+    await this.pool.query(
+      `INSERT INTO lead_conversions (connection_id, lead_id, handoff_id, converted_on, contact_id, account_id,
+         opportunity_id, handoff_owner_id, converted_owner_id, owner_changed, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+      [
+        c.connectionId,
+        c.leadId,
+        c.handoffId,
+        c.convertedOn,
+        c.contactId,
+        c.accountId,
+        c.opportunityId,
+        c.handoffOwnerId,
+        c.convertedOwnerId,
+        c.ownerChanged,
+        at,
+      ],
+    );
+    const stored = await this.conversion(c.connectionId, c.leadId);
+    if (!stored) throw new Error(`conversion of lead ${c.leadId} was not stored`);
+    return stored;
+  }
+
+  async conversion(connectionId: string, leadId: string): Promise<ConversionRecord | null> {
+    const r = await this.pool.query<ConversionRow>(
+      `SELECT ${CONVERSION_COLUMNS} FROM lead_conversions WHERE connection_id = $1 AND lead_id = $2`,
+      [connectionId, leadId],
+    );
+    return r.rows[0] ? toConversionRecord(r.rows[0]) : null;
+  }
+
+  /** The conversion that made any of these Contacts (the person is already sales'), if one did. */
+  async conversionByContact(connectionId: string, contactIds: string[]): Promise<ConversionRecord | null> {
+    if (contactIds.length === 0) return null;
+    const r = await this.pool.query<ConversionRow>(
+      `SELECT ${CONVERSION_COLUMNS} FROM lead_conversions WHERE connection_id = $1 AND contact_id = ANY($2)
+        ORDER BY converted_on DESC LIMIT 1`,
+      [connectionId, contactIds],
+    );
+    return r.rows[0] ? toConversionRecord(r.rows[0]) : null;
+  }
+
   /** Claims the right to send one channel's message for a handoff; false when it was claimed before. */
   async claimNotification(connectionId: string, handoffId: string, channel: string): Promise<boolean> {
     const r = await this.pool.query(
@@ -399,6 +491,7 @@ export class LeadStore {
     try {
       await client.query("BEGIN");
       const args = [connectionId, leadId];
+      await client.query("DELETE FROM lead_conversions WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM handoffs WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM lifecycle_events WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM lead_state WHERE connection_id = $1 AND lead_id = $2", args);

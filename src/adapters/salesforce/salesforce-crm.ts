@@ -1,4 +1,4 @@
-import type { Activity, Lead } from "../../domain/lead";
+import type { Activity, Lead, LeadConversion } from "../../domain/lead";
 import type {
   Conversion,
   CreatedTask,
@@ -449,6 +449,21 @@ export class SalesforceCrm implements CrmPort {
       return { created: [], missing };
     } catch (err) {
       throw this.client.translate(err, "describe");
+    }
+  }
+
+  /** One SOQL call on the Opportunity the conversion made, or on its Contact when it made none. */
+  async conversionOwner(conversion: LeadConversion): Promise<string | undefined> {
+    const [object, id] = conversion.opportunityId
+      ? ["Opportunity", conversion.opportunityId]
+      : ["Contact", conversion.contactId];
+    if (!id || !ID.test(id)) return undefined;
+    try {
+      const rows = await this.query(`SELECT Id, OwnerId FROM ${object} WHERE Id = ${soqlString(id)}`);
+      const owner = rows[0]?.OwnerId;
+      return typeof owner === "string" ? owner : undefined;
+    } catch (err) {
+      throw this.client.translate(err, "converted record owner");
     }
   }
 

@@ -2,7 +2,7 @@
  * Salesforce field names stop here: SOQL rows in, typed `Lead`/`CrmOwner`/`CrmAccount` out, and
  * `LeadUpdate`/`FollowUpTask` in, sObject fields out.
  */
-import type { Lead, Stage } from "../../domain/lead";
+import type { Lead, LeadConversion, Stage } from "../../domain/lead";
 import type { CrmAccount, CrmOwner, CrmTouch, FollowUpTask, LeadUpdate } from "../../ports/crm";
 
 export type SalesforceRecord = Record<string, unknown>;
@@ -30,6 +30,10 @@ export const LEAD_READ_FIELDS = [
   "Rating",
   "OwnerId",
   "IsConverted",
+  "ConvertedDate",
+  "ConvertedContactId",
+  "ConvertedAccountId",
+  "ConvertedOpportunityId",
   "CreatedDate",
   "LastModifiedDate",
 ] as const;
@@ -143,9 +147,23 @@ export function toLead(record: SalesforceRecord, stages: StageStatusMap = DEFAUL
     ownerId: str(record.OwnerId),
     createdAt: fromSalesforceDateTime(record.CreatedDate),
     updatedAt: fromSalesforceDateTime(record.LastModifiedDate),
+    conversion: converted ? toConversion(record) : undefined,
     properties,
   }) as Lead;
   return lead;
+}
+
+/** `IsConverted` with its date and the records the Lead became; orgs that hide the date fall back to the last change. */
+function toConversion(record: SalesforceRecord): LeadConversion {
+  return withDefined({
+    convertedOn:
+      str(record.ConvertedDate) ??
+      fromSalesforceDateTime(record.LastModifiedDate)?.slice(0, 10) ??
+      "1970-01-01",
+    contactId: str(record.ConvertedContactId),
+    accountId: str(record.ConvertedAccountId),
+    opportunityId: str(record.ConvertedOpportunityId),
+  }) as LeadConversion;
 }
 
 /** A Contact with a lead's e-mail, in Lead shape for routing (its owner is the relationship owner). */

@@ -34,11 +34,16 @@ export async function loadHandoffFacts(
     reject_reason: string | null;
     score: HandoffFact["score"] | null;
     source: HandoffFact["source"] | null;
+    converted: boolean;
+    conversion_opportunity: boolean | null;
+    conversion_owner_changed: boolean | null;
   }>(
     `SELECT h.id, h.rep_key, d.outcome->'routing'->>'pool' AS pool, h.started_at, h.due_at, h.first_touch_at,
-            h.status, h.reject_reason, h.score, h.source
+            h.status, h.reject_reason, h.score, h.source, c.lead_id IS NOT NULL AS converted,
+            c.opportunity_id IS NOT NULL AS conversion_opportunity, c.owner_changed AS conversion_owner_changed
        FROM handoffs h
        LEFT JOIN decisions d ON d.connection_id = h.connection_id AND d.id = h.id
+       LEFT JOIN lead_conversions c ON c.connection_id = h.connection_id AND c.handoff_id = h.id
       WHERE h.connection_id = $1 AND h.started_at >= $2 AND h.started_at < $3
       ORDER BY h.started_at`,
     [connectionId, from.toISOString(), to.toISOString()],
@@ -54,6 +59,12 @@ export async function loadHandoffFacts(
     rejectReason: row.reject_reason,
     score: { total: Number(row.score?.total ?? 0), reasons: row.score?.reasons ?? [] },
     source: row.source ?? {},
+    conversion: row.converted
+      ? {
+          opportunity: row.conversion_opportunity === true,
+          ownerChanged: row.conversion_owner_changed === true,
+        }
+      : null,
   }));
 }
 

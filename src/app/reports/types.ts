@@ -122,6 +122,12 @@ export interface FeedbackReport extends ReportEnvelope {
   pending: number;
   /** accepted / (accepted + rejected); null while none has feedback. */
   acceptanceRate: number | null;
+  /** Handed-over leads sales converted in the CRM (each is also accepted). */
+  converted?: number;
+  /** Of those, conversions that made an opportunity. */
+  convertedWithOpportunity?: number;
+  /** Of those, conversions that gave the new records to someone other than the rep the handoff chose. */
+  convertedToAnotherOwner?: number;
   rejectReasons: ReasonCount[];
   rules: RulePrecision[];
 }

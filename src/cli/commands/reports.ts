@@ -131,6 +131,11 @@ function printFeedback(r: FeedbackReport): void {
   out(
     `${r.accepted} accepted · ${r.rejected} rejected · ${r.pending} pending · acceptance ${pct(r.acceptanceRate)}`,
   );
+  if (r.converted) {
+    out(
+      `${r.converted} converted in the CRM (${r.convertedWithOpportunity ?? 0} with an opportunity, ${r.convertedToAnotherOwner ?? 0} to another owner)`,
+    );
+  }
   out();
   out("reject reasons:");
   for (const reason of r.rejectReasons) out(`  ${reason.reason.padEnd(24)} ${reason.count}`);

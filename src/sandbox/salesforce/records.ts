@@ -174,6 +174,11 @@ function checkReference(
   if (!target || !target18 || !(field.referenceTo ?? []).includes(target.name)) {
     throw invalid("INVALID_CROSS_REFERENCE_KEY", `invalid cross reference id`, field.name);
   }
+  if (target.name === "Lead" && target18.IsConverted === true && field.name !== "ConvertedLeadId") {
+    // After conversion only the converted Contact/Account may be referenced, e.g. as a Task's WhoId
+    // (https://help.salesforce.com/s/articleView?id=000384333&type=1).
+    throw apiError(400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead", [field.name]);
+  }
   if (field.name === "OwnerId") {
     if (target.name === "User" && target18.IsActive !== true) {
       throw invalid("INACTIVE_OWNER_OR_USER", "operation performed with inactive user as owner", field.name);
@@ -318,6 +323,11 @@ export function prepareUpdate(
   if (!SALESFORCE_ID.test(id)) throw apiError(400, "MALFORMED_ID", `malformed id ${id}`);
   const record = findRecord(state, object, id);
   if (!record) throw apiError(404, "ENTITY_IS_DELETED", "entity is deleted");
+  // A converted Lead is read-only: only its Converted*Id fields may still be referenced
+  // (https://help.salesforce.com/s/articleView?id=000384333&type=1).
+  if (object.name === "Lead" && record.IsConverted === true) {
+    throw apiError(400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead");
+  }
   const fields = validatedFields(state, object, input);
   return {
     id: record.Id,

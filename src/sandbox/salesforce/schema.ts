@@ -62,6 +62,12 @@ export const LEAD_STATUSES = [
   "Closed - Not Converted",
 ];
 
+/**
+ * Lead statuses whose LeadStatus row has IsConverted = true: the only values convertLead accepts as
+ * `convertedStatus` (https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-leadstatus.html).
+ */
+export const CONVERTED_LEAD_STATUSES = ["Closed - Converted"];
+
 export const LEAD_SOURCES = [
   "Web",
   "Phone Inquiry",
@@ -135,8 +141,13 @@ export const SANDBOX_OBJECTS: SandboxObject[] = [
         nillable: false,
         label: "Owner ID",
       },
+      // Set by lead conversion only, read-only through the API
+      // (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm).
       { name: "IsConverted", type: "boolean", updateable: false },
       { name: "ConvertedDate", type: "date", updateable: false },
+      { name: "ConvertedContactId", type: "reference", referenceTo: ["Contact"], updateable: false },
+      { name: "ConvertedAccountId", type: "reference", referenceTo: ["Account"], updateable: false },
+      { name: "ConvertedOpportunityId", type: "reference", referenceTo: ["Opportunity"], updateable: false },
       { name: "Description", type: "textarea" },
       ...HANDOFF_LEAD_FIELDS,
     ],
@@ -245,6 +256,26 @@ export const SANDBOX_OBJECTS: SandboxObject[] = [
       { name: "AccountId", type: "reference", referenceTo: ["Account"] },
       { name: "OwnerId", type: "reference", referenceTo: ["User"] },
       { name: "Title", type: "string" },
+      { name: "LeadSource", type: "picklist", picklist: LEAD_SOURCES },
+    ],
+  },
+  {
+    name: "Opportunity",
+    label: "Opportunity",
+    keyPrefix: "006",
+    requiredOnCreate: ["Name", "StageName", "CloseDate"],
+    fields: [
+      ...auditFields,
+      { name: "Name", type: "string", length: 120 },
+      {
+        name: "StageName",
+        type: "picklist",
+        picklist: ["Prospecting", "Qualification", "Closed Won", "Closed Lost"],
+      },
+      { name: "CloseDate", type: "date" },
+      { name: "AccountId", type: "reference", referenceTo: ["Account"] },
+      { name: "OwnerId", type: "reference", referenceTo: ["User"] },
+      { name: "LeadSource", type: "picklist", picklist: LEAD_SOURCES },
     ],
   },
 ];

@@ -1,3 +1,4 @@
+import { convertLead, type LeadConvertInput, type LeadConvertResult } from "./convert-lead";
 import { fieldOf, objectOrThrow, prepareCreate, prepareUpdate } from "./records";
 import { salesforceId } from "./ids";
 import { SALESFORCE_DEMO_USERS } from "./seed";
@@ -9,11 +10,15 @@ export const MAX_NOTIFICATIONS_PER_MESSAGE = 100;
 /** The fields the demo Flow's outbound message sends (as in reference/salesforce-vectors.json, plus scoring fields). */
 export const DEFAULT_OUTBOUND_FIELDS = [
   "Company",
+  "ConvertedAccountId",
+  "ConvertedContactId",
+  "ConvertedOpportunityId",
   "Country",
   "CountryCode",
   "Email",
   "FirstName",
   "Industry",
+  "IsConverted",
   "LastName",
   "LeadSource",
   "NumberOfEmployees",
@@ -204,6 +209,12 @@ export interface SalesforceTrafficGenerator {
   createLead(fields?: Record<string, unknown>): string;
   /** A change in the CRM (e.g. a rep sets Status) that the Flow notifies about. */
   updateLead(leadId: string, fields: Record<string, unknown>): void;
+  /**
+   * A rep converts the Lead (to an Account, a Contact and an Opportunity unless `doNotCreateOpportunity`). The Flow
+   * runs on the conversion only where the org's Lead Settings "Require Validation for Converted Leads" is on
+   * (`LeadConfigSettings.shouldLeadConvertRequireValidation`); `notify: false` models an org without it.
+   */
+  convertLead(input: LeadConvertInput & { by?: string }, options?: { notify?: boolean }): LeadConvertResult;
   /** Queues a notification for a Lead as it is now. */
   notify(leadId: string): void;
   /** Sends what is queued: batches of ≤ 100 notifications, each retried until acked or dropped. */
@@ -294,6 +305,11 @@ export function createSalesforceTrafficGenerator(
       const update = prepareUpdate(state, lead, leadId, fields, { ...ctx, autoAssignOff: true });
       update.commit();
       queue.push(update.id);
+    },
+    convertLead({ by, ...input }, { notify = true } = {}) {
+      const result = convertLead(state, input, { autoAssignOff: true, userId: by ?? ctx.userId });
+      if (notify) queue.push(result.leadId);
+      return result;
     },
     notify(leadId) {
       queue.push(leadId);

@@ -1,0 +1,258 @@
+import request from "supertest";
+import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { LeadStore } from "../../src/adapters/postgres/lead-store";
+import { reconcileOpenLeads } from "../../src/app/reconcile-open-leads";
+import { composeHandoff } from "../../src/composition/compose";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
+import { systemClock } from "../../src/composition/system-clock";
+import { SALESFORCE_DEMO_USERS } from "../../src/sandbox/salesforce/seed";
+import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
+import {
+  createSalesforceTrafficGenerator,
+  type SalesforceTrafficGenerator,
+} from "../../src/sandbox/salesforce/traffic";
+import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
+import { startCaptureServers, waitFor, type Captured } from "../helpers/capture-servers";
+import {
+  startTestRuntime,
+  TEST_ADMIN_TOKEN,
+  TEST_KEY,
+  TEST_SECRET,
+  type TestRuntime,
+} from "../helpers/runtime";
+
+// Wednesday 2026-11-18 10:00 in Madrid and Berlin.
+const NOW = new Date("2026-11-18T09:00:00.000Z");
+const CONNECTION = DEMO.salesforce.connectionId;
+let now = NOW;
+
+describe("a handed-over Salesforce lead that sales converted (end to end against the sandbox)", () => {
+  let sandbox: SandboxServer;
+  let rt: TestRuntime;
+  let captured: Captured;
+  let leads: LeadStore;
+  let traffic: SalesforceTrafficGenerator;
+  let composed: Awaited<ReturnType<typeof composeHandoff>>;
+  let serial = 0;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, salesforce: { now: () => NOW.getTime() - 60_000 } });
+    captured = await startCaptureServers();
+    rt = await startTestRuntime({
+      extend: async (core) =>
+        (composed = await composeHandoff(core, {
+          publicUrl: "https://handoff.test",
+          adminToken: TEST_ADMIN_TOKEN,
+          encryptionKey: TEST_KEY,
+          embedded: true,
+          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+          salesforce: {
+            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+            loginUrl: sandbox.salesforceInstanceUrl,
+          },
+          now: () => now,
+        })),
+    });
+    leads = new LeadStore(rt.pool);
+    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
+    await rt.connections.saveNotificationSettings(CONNECTION, { slack: { webhookUrl: captured.slackUrl } });
+    traffic = createSalesforceTrafficGenerator(sandbox.salesforce, {
+      webhookUrl: `${rt.url}/webhooks/salesforce/${CONNECTION}/${DEMO.salesforce.webhookToken}`,
+      instanceUrl: sandbox.salesforceInstanceUrl,
+    });
+  });
+
+  afterAll(async () => {
+    await rt.stop();
+    await rt.db.close();
+    await sandbox.close();
+    await captured.close();
+  });
+
+  /** A VP at a DACH software company submits the web-to-lead form; returns the lead and its open handoff. */
+  async function handedOverLead() {
+    serial += 1;
+    const leadId = traffic.createLead({
+      FirstName: "Jonas",
+      LastName: `Lang${serial}`,
+      Company: "Rhein Cloud AG",
+      Email: `jonas.lang${serial}@rhein-cloud.de`,
+      Title: "VP Sales",
+      NumberOfEmployees: 240,
+      Industry: "Software",
+      Country: "Germany",
+      CountryCode: "DE",
+      PostalCode: "50667",
+      LeadSource: "Web",
+    });
+    await traffic.flush();
+    const handoff = await waitFor(async () => {
+      const h = await leads.latestHandoff(CONNECTION, leadId);
+      return h?.taskId ? h : undefined;
+    });
+    expect(handoff.status).toBe("open");
+    return { leadId, handoff };
+  }
+
+  async function openSlot(leadId: string) {
+    const r = await rt.pool.query<{ released_at: Date | null; release_reason: string | null }>(
+      "SELECT released_at, release_reason FROM lead_assignments WHERE connection_id = $1 AND lead_id = $2",
+      [CONNECTION, leadId],
+    );
+    return r.rows[0];
+  }
+
+  async function scheduledTimers(handoffId: string): Promise<number> {
+    const r = await rt.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM follow_up_steps WHERE handoff_id = $1 AND status = 'scheduled' AND kind <> 'cadence'",
+      [handoffId],
+    );
+    return r.rows[0]!.n;
+  }
+
+  it("when the rep converts the lead and the Flow reports it, then the handoff closes as accepted, the slot is freed, the clock stops, the report counts the conversion and nothing is written to the converted lead", async () => {
+    const { leadId, handoff } = await handedOverLead();
+    await waitFor(async () => ((await scheduledTimers(handoff.id)) > 0 ? true : undefined));
+    expect((await openSlot(leadId))?.released_at).toBeNull();
+    const owner = handoff.ownerId!.startsWith("005") ? handoff.ownerId! : SALESFORCE_DEMO_USERS.anna;
+
+    const result = traffic.convertLead({ leadId, ownerId: owner, by: owner });
+    await traffic.flush();
+
+    const closed = await waitFor(async () => {
+      const h = await leads.latestHandoff(CONNECTION, leadId);
+      return h?.status === "accepted" ? h : undefined;
+    });
+    expect(closed.id).toBe(handoff.id);
+    expect(await openSlot(leadId)).toMatchObject({ release_reason: "converted" });
+    expect(await scheduledTimers(handoff.id)).toBe(0);
+    const conversion = await leads.conversion(CONNECTION, leadId);
+    expect(conversion).toMatchObject({
+      handoffId: handoff.id,
+      contactId: result.contactId,
+      accountId: result.accountId,
+      opportunityId: result.opportunityId,
+      convertedOwnerId: owner,
+    });
+    expect(conversion?.ownerChanged).toBe(owner !== handoff.ownerId);
+    const history = await leads.history(CONNECTION, leadId);
+    expect(history.filter((h) => h.type === "accepted")).toHaveLength(1);
+
+    // Handoff wrote nothing after the conversion (Salesforce would refuse it with CANNOT_UPDATE_CONVERTED_LEAD),
+    // so nothing was parked.
+    const parked = await rt.pool.query(
+      "SELECT count(*)::int AS n FROM events WHERE connection_id = $1 AND status = 'parked'",
+      [CONNECTION],
+    );
+    expect(parked.rows[0].n).toBe(0);
+
+    now = new Date(NOW.getTime() + 60_000);
+    const report = await request(rt.url!)
+      .get(`/admin/api/reports/feedback?connectionId=${CONNECTION}&since=30d`)
+      .set("authorization", `Bearer ${TEST_ADMIN_TOKEN}`);
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ converted: 1, convertedWithOpportunity: 1 });
+  });
+
+  it("when the conversion gives the new records to another rep, then it is recorded as converted to another owner", async () => {
+    const { leadId, handoff } = await handedOverLead();
+    const other =
+      handoff.ownerId === SALESFORCE_DEMO_USERS.carla
+        ? SALESFORCE_DEMO_USERS.diego
+        : SALESFORCE_DEMO_USERS.carla;
+
+    traffic.convertLead({
+      leadId,
+      ownerId: other,
+      doNotCreateOpportunity: true,
+      by: SALESFORCE_DEMO_USERS.maria,
+    });
+    await traffic.flush();
+
+    const conversion = await waitFor(() => leads.conversion(CONNECTION, leadId).then((c) => c ?? undefined));
+    expect(conversion).toMatchObject({
+      handoffOwnerId: handoff.ownerId,
+      convertedOwnerId: other,
+      ownerChanged: true,
+      opportunityId: null,
+    });
+    await waitFor(async () =>
+      (await leads.latestHandoff(CONNECTION, leadId))?.status === "accepted" ? true : undefined,
+    );
+    await waitFor(() =>
+      rt.logger.entries.find(
+        (e) =>
+          e.message === "lead converted" &&
+          (e.fields as Record<string, unknown>).leadId === leadId &&
+          (e.fields as Record<string, unknown>).ownerChanged === true &&
+          (e.fields as Record<string, unknown>).convertedOwnerId === other,
+      ),
+    );
+  });
+
+  it("when the org's Flow does not run on conversion, then the scheduled reconcile finds the converted lead and closes its handoff the same way", async () => {
+    const { leadId, handoff } = await handedOverLead();
+    const owner = handoff.ownerId!.startsWith("005") ? handoff.ownerId! : SALESFORCE_DEMO_USERS.anna;
+    traffic.convertLead({ leadId, ownerId: owner, by: owner }, { notify: false });
+
+    const result = await reconcileOpenLeads(
+      {
+        assignments: createAssignmentStore({ pool: rt.pool }),
+        crmFor: composed.deps.crmFor,
+        slaFor: composed.deps.slaFor,
+        logger: rt.logger,
+        now: () => NOW,
+        recordConversion: composed.deps.recordConversion!,
+      },
+      CONNECTION,
+    );
+
+    expect(result.released).toContainEqual(expect.objectContaining({ leadId, reason: "converted" }));
+    expect((await leads.latestHandoff(CONNECTION, leadId))?.status).toBe("accepted");
+    expect(await scheduledTimers(handoff.id)).toBe(0);
+    expect(await leads.conversion(CONNECTION, leadId)).toMatchObject({ handoffId: handoff.id });
+  });
+
+  it("when the converted Contact later shows up, then it is known as the converted person and not handed over again", async () => {
+    const { leadId } = await handedOverLead();
+    const converted = traffic.convertLead({
+      leadId,
+      ownerId: SALESFORCE_DEMO_USERS.anna,
+      by: SALESFORCE_DEMO_USERS.anna,
+    });
+    await traffic.flush();
+    await waitFor(() => leads.conversion(CONNECTION, leadId).then((c) => c ?? undefined));
+
+    // The same person fills in the form again: web-to-lead makes a new Lead with the converted Contact's e-mail.
+    const contact = sandbox.salesforce.records.get("Contact")?.get(converted.contactId);
+    const again = traffic.createLead({
+      FirstName: "Jonas",
+      LastName: String(contact?.LastName),
+      Company: "Rhein Cloud AG",
+      Email: String(contact?.Email),
+      Title: "VP Sales",
+      NumberOfEmployees: 240,
+      Industry: "Software",
+      Country: "Germany",
+      CountryCode: "DE",
+      PostalCode: "50667",
+      LeadSource: "Web",
+    });
+    await traffic.flush();
+    await waitFor(async () => {
+      const r = await rt.pool.query(
+        "SELECT status FROM events WHERE connection_id = $1 AND object_id = $2 AND status IN ('processed', 'ignored', 'parked')",
+        [CONNECTION, again],
+      );
+      return r.rowCount ? true : undefined;
+    });
+    expect(await leads.latestHandoff(CONNECTION, again)).toBeNull();
+    expect(rt.logger.entries).toContainEqual(
+      expect.objectContaining({
+        message: "same person as a converted contact: not handed over again",
+        fields: expect.objectContaining({ leadId: again, convertedLeadId: leadId }),
+      }),
+    );
+  });
+});
