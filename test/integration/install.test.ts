@@ -51,6 +51,12 @@ describe("installing Handoff into a CRM (OAuth against the sandbox)", () => {
   it("when an admin installs the HubSpot app, then the portal is connected with encrypted tokens and Handoff's fields", async () => {
     const start = await request(rt.url!).get("/install/hubspot");
     expect(start.status).toBe(302);
+    // The optional scopes (teams, Leads) are asked for, so a portal that has them grants them.
+    expect(new URL(start.headers.location!).searchParams.get("optional_scope")?.split(" ")).toEqual([
+      "settings.users.teams.read",
+      "crm.objects.leads.read",
+      "crm.objects.leads.write",
+    ]);
     const callback = await consent(start.headers.location!);
     const done = await request(rt.url!).get(callback);
     expect(done.status).toBe(200);

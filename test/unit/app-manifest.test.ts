@@ -3,6 +3,7 @@ import { join } from "node:path";
 import express from "express";
 import { XMLParser } from "fast-xml-parser";
 import request from "supertest";
+import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_REQUIRED_SCOPES } from "../../src/adapters/hubspot/hubspot-oauth";
 import { hubSpotPropertiesScoredBy } from "../../src/adapters/hubspot/hubspot-scored-properties";
 import { HANDOFF_CONTACT_PROPERTIES, LEAD_PROPERTIES } from "../../src/adapters/hubspot/hubspot-mapper";
 import { createHubSpotSandboxState, HUBSPOT_TIERS } from "../../src/sandbox/hubspot/state";
@@ -126,6 +127,9 @@ describe("app.json, crm-cards/ and webhooks/ agree", () => {
   it("app.json lists the same HubSpot scopes as the app's hsmeta", () => {
     expect(manifest.hubspot.scopes.required).toEqual(appMeta.config.auth.requiredScopes);
     expect(manifest.hubspot.scopes.optional).toEqual(appMeta.config.auth.optionalScopes);
+    // The install URL asks for exactly these (optional_scope), and for the required ones (scope).
+    expect([...HUBSPOT_OPTIONAL_SCOPES]).toEqual(manifest.hubspot.scopes.optional);
+    expect([...HUBSPOT_REQUIRED_SCOPES]).toEqual(manifest.hubspot.scopes.required);
     expect(appMeta.config.auth.requiredScopes).toEqual(
       expect.arrayContaining([
         "crm.objects.contacts.read",

@@ -47,6 +47,17 @@ export const HUBSPOT_REQUIRED_SCOPES = [
 ] as const;
 
 /**
+ * Scopes Handoff uses when the portal has them (app.json `optional`): teams, and the Leads object (Sales Hub
+ * Professional+, reference §0b). HubSpot grants only those the installing portal can give; without
+ * `optional_scope` in the install URL they are never granted.
+ */
+export const HUBSPOT_OPTIONAL_SCOPES = [
+  "settings.users.teams.read",
+  "crm.objects.leads.read",
+  "crm.objects.leads.write",
+] as const;
+
+/**
  * The URL that starts an install. `state` must be signed by the caller (DESIGN §4) and checked on callback.
  *
  * @example res.redirect(hubspotAuthorizeUrl(config, signState({ nonce })));

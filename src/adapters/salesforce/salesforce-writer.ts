@@ -5,9 +5,12 @@ import { translateCrmError } from "../crm-errors";
 import { salesforceErrorCode, statusOfSalesforceCode, type SalesforceClient } from "./salesforce-client";
 import { HANDOFF_TASK_DECISION_FIELD, soqlString, type SalesforceRecord } from "./salesforce-mapper";
 
-/** sObject Collections take at most 200 records; Composite at most 25 subrequests, counted as one call. */
+/**
+ * sObject Collections take at most 200 records; a Composite call (counted as one) at most 25 subrequests, of
+ * which at most 5 may be collections or queries (reference §6). Every subrequest here is a collection.
+ */
 const COLLECTION_MAX = 200;
-const COMPOSITE_MAX = 25;
+const COMPOSITE_COLLECTIONS_MAX = 5;
 
 /** One write waiting to be folded: a lead update (merged per lead) or a task (one per decision). */
 type WriteItem =
@@ -49,7 +52,7 @@ type Subrequest = { kind: "leads"; items: WriteItem[] } | { kind: "tasks"; items
 /**
  * Folds concurrent lead updates and follow-up task creates into as few calls as possible (through the shared
  * BatchCoalescer): lead updates become `PATCH /composite/sobjects` (200 per subrequest), tasks
- * `POST /composite/sobjects`, and both go in one `POST /composite` (up to 25 subrequests = one API call).
+ * `POST /composite/sobjects`, and both go in one `POST /composite` (up to 5 collection subrequests = one API call).
  * Every lead write carries `Sforce-Auto-Assign: FALSE`, so the org's assignment rule does not overwrite the
  * owner Handoff chose. Tasks are created once per decision: before creating, a flush looks the decision ids
  * up (Task.Handoff_Decision_Id__c), so a retry after a lost response finds the task it already made.
@@ -119,8 +122,8 @@ export class SalesforceWriter {
       subrequests.push({ kind: "tasks", items: tasks.slice(i, i + COLLECTION_MAX) });
     }
     const calls: Promise<void>[] = [];
-    for (let i = 0; i < subrequests.length; i += COMPOSITE_MAX) {
-      calls.push(this.send(subrequests.slice(i, i + COMPOSITE_MAX), results));
+    for (let i = 0; i < subrequests.length; i += COMPOSITE_COLLECTIONS_MAX) {
+      calls.push(this.send(subrequests.slice(i, i + COMPOSITE_COLLECTIONS_MAX), results));
     }
     await Promise.all(calls);
     return results;

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Router, type Request } from "express";
 import {
   exchangeHubSpotCode,
+  HUBSPOT_OPTIONAL_SCOPES,
   HUBSPOT_REQUIRED_SCOPES,
   hubspotAuthorizeUrl,
 } from "../../adapters/hubspot/hubspot-oauth";
@@ -102,6 +103,7 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
       clientSecret: app.secret,
       redirectUri: `${deps.publicUrl}/oauth/hubspot/callback`,
       scopes: HUBSPOT_REQUIRED_SCOPES,
+      optionalScopes: HUBSPOT_OPTIONAL_SCOPES,
       authorizeBaseUrl: deps.hubspot.authorizeBase,
       apiBaseUrl: deps.hubspot.apiBase,
     };

@@ -63,6 +63,21 @@ function errorBody(
   return { status: "error", message, correlationId: correlationId(), category, ...extra };
 }
 
+/**
+ * Scopes an install grants: the required ones, plus each optional one the portal can give. The Leads object
+ * exists only from Sales Hub Professional (reference §0b); optional scopes it cannot give are left out, never
+ * refused (https://developers.hubspot.com/docs/api/working-with-oauth, `optional_scope`).
+ */
+function grantedScopes(
+  state: HubSpotSandboxState,
+  scope: string | undefined,
+  optional: string | undefined,
+): string[] {
+  const split = (v: string | undefined) => (v ?? "").split(/[\s+]+/).filter(Boolean);
+  const available = (s: string) => !s.startsWith("crm.objects.leads.") || state.tier !== "starter";
+  return [...new Set(["oauth", ...split(scope), ...split(optional).filter(available)])];
+}
+
 /** What a portal below Enterprise gets from the web-analytics Events API. */
 export function eventsRefusal(): Record<string, unknown> {
   return errorBody(
@@ -355,7 +370,11 @@ export function createHubSpotSandboxRouter(
       return;
     }
     const code = `sandbox-code-${randomUUID()}`;
-    state.authCodes.set(code, { redirectUri: q.redirect_uri, expiresAt: state.now() + 10 * 60_000 });
+    state.authCodes.set(code, {
+      redirectUri: q.redirect_uri,
+      expiresAt: state.now() + 10 * 60_000,
+      scopes: grantedScopes(state, q.scope, q.optional_scope),
+    });
     const target = new URL(q.redirect_uri);
     target.searchParams.set("code", code);
     if (q.state !== undefined) target.searchParams.set("state", q.state);
@@ -373,11 +392,13 @@ export function createHubSpotSandboxRouter(
     if (b.client_secret !== state.clientSecret)
       return fail("BAD_CLIENT_SECRET", "missing or invalid client_secret");
     let refresh: string | undefined;
+    let scopes: readonly string[] = HUBSPOT_SANDBOX_DEMO.scopes;
     if (b.grant_type === "authorization_code") {
       const code = b.code ? state.authCodes.get(b.code) : undefined;
       if (!code || code.expiresAt < state.now()) return fail("BAD_AUTH_CODE", "missing or unknown auth code");
       if (code.redirectUri !== b.redirect_uri) return fail("BAD_REDIRECT_URI", "redirect_uri does not match");
       state.authCodes.delete(b.code!);
+      scopes = code.scopes;
     } else if (b.grant_type === "refresh_token") {
       const entry = b.refresh_token ? state.refreshTokens.get(b.refresh_token) : undefined;
       if (!entry || entry.revoked) return fail("BAD_REFRESH_TOKEN", "missing or unknown refresh token");
@@ -392,7 +413,7 @@ export function createHubSpotSandboxRouter(
       access_token: tokens.access,
       expires_in: Math.round(state.tokenTtlMs / 1000),
       hub_id: state.portalId,
-      scopes: HUBSPOT_SANDBOX_DEMO.scopes,
+      scopes,
     });
   });
 

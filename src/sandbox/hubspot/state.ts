@@ -184,7 +184,7 @@ export interface HubSpotSandboxState {
   forms: Map<string, HubSpotForm>;
   accessTokens: Map<string, AccessToken>;
   refreshTokens: Map<string, { revoked: boolean }>;
-  authCodes: Map<string, { redirectUri: string; expiresAt: number }>;
+  authCodes: Map<string, { redirectUri: string; expiresAt: number; scopes: string[] }>;
   /** Start times of counted calls in the rolling windows. */
   windows: { tenSecond: number[]; search: number[] };
   faults: HubSpotFaults;

@@ -35,7 +35,17 @@ export interface RestResponse {
 
 const QUERY_BATCH = 2000;
 const COLLECTION_MAX = 200;
+/**
+ * A composite request holds at most 25 subrequests, of which at most 5 may be sObject Collections or query
+ * operations (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-composite-post.html).
+ */
 const COMPOSITE_MAX = 25;
+const COMPOSITE_COLLECTION_OR_QUERY_MAX = 5;
+
+/** Whether a composite subrequest URL is an sObject Collections or a query (Query / QueryAll) operation. */
+function isCollectionOrQuery(url: unknown): boolean {
+  return /^\/services\/data\/v\d+\.\d\/(composite\/sobjects|query|queryAll)(\/|\?|$)/.test(String(url ?? ""));
+}
 
 function errorBody(errors: SalesforceApiError[]): SalesforceApiError[] {
   return errors;
@@ -317,6 +327,16 @@ function composite(state: SalesforceSandboxState, req: RestRequest): RestRespons
   }
   if (subrequests.length > COMPOSITE_MAX) {
     throw apiError(400, "LIMIT_EXCEEDED", `Limit Exceeded: more than ${COMPOSITE_MAX} subrequests`);
+  }
+  const heavy = subrequests.filter((sub: unknown) =>
+    isCollectionOrQuery((sub as { url?: unknown } | null)?.url),
+  ).length;
+  if (heavy > COMPOSITE_COLLECTION_OR_QUERY_MAX) {
+    throw apiError(
+      400,
+      "LIMIT_EXCEEDED",
+      `Limit Exceeded: more than ${COMPOSITE_COLLECTION_OR_QUERY_MAX} sObject Collections or query subrequests (${heavy})`,
+    );
   }
   const allOrNone = body.allOrNone === true;
   const before = allOrNone ? snapshot(state) : undefined;

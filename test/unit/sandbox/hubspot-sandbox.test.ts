@@ -1,6 +1,7 @@
 import {
   exchangeHubSpotCode,
   hubspotAuthorizeUrl,
+  HUBSPOT_OPTIONAL_SCOPES,
   HUBSPOT_REQUIRED_SCOPES,
 } from "../../../src/adapters/hubspot/hubspot-oauth";
 import { createCrmRegistry } from "../../../src/composition/crm-registry";
@@ -45,6 +46,36 @@ describe("HubSpot sandbox", () => {
       code: "crm_auth",
     });
   });
+
+  it.each([
+    ["starter", []],
+    ["professional", ["crm.objects.leads.read", "crm.objects.leads.write"]],
+  ] as const)(
+    "when a %s portal installs with optional scopes, then it grants the required ones and only the optional ones its tier has",
+    async (tier, leadScopes) => {
+      const portal = await startSandbox({ port: 0, hubspot: { tier } });
+      try {
+        const config = {
+          clientId: HUBSPOT_SANDBOX_DEMO.clientId,
+          clientSecret: HUBSPOT_SANDBOX_DEMO.clientSecret,
+          redirectUri: "http://127.0.0.1:3000/oauth/hubspot/callback",
+          scopes: HUBSPOT_REQUIRED_SCOPES,
+          optionalScopes: HUBSPOT_OPTIONAL_SCOPES,
+          authorizeBaseUrl: portal.hubspotBasePath,
+          apiBaseUrl: portal.hubspotBasePath,
+        };
+        const res = await fetch(hubspotAuthorizeUrl(config, "s"), { redirect: "manual" });
+        const code = new URL(res.headers.get("location")!).searchParams.get("code")!;
+        const tokens = await exchangeHubSpotCode(config, code, now);
+        expect(tokens.scopes).toEqual(
+          expect.arrayContaining([...HUBSPOT_REQUIRED_SCOPES, "settings.users.teams.read", ...leadScopes]),
+        );
+        expect(tokens.scopes?.filter((s) => s.startsWith("crm.objects.leads."))).toEqual(leadScopes);
+      } finally {
+        await portal.close();
+      }
+    },
+  );
 
   it("when faults are set at runtime, then the next calls get the injected status and latency", async () => {
     await fetch(`${sandbox.hubspotBasePath}/__sandbox/faults`, {

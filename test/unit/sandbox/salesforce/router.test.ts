@@ -241,6 +241,25 @@ describe("writes", () => {
     expect(state.apiCallsTotal - before).toBe(1);
   });
 
+  test("when a composite holds more than 5 collection or query subrequests, then Salesforce refuses it as LIMIT_EXCEEDED and counts one call", async () => {
+    const query = (i: number) => ({
+      method: "GET",
+      url: `/services/data/v62.0/query?q=${encodeURIComponent("SELECT Id FROM User")}`,
+      referenceId: `q${i}`,
+    });
+    const five = await request(app)
+      .post(`${V}/composite`)
+      .set(auth)
+      .send({ compositeRequest: Array.from({ length: 5 }, (_, i) => query(i)) });
+    expect(five.status).toBe(200);
+    const six = await request(app)
+      .post(`${V}/composite`)
+      .set(auth)
+      .send({ compositeRequest: Array.from({ length: 6 }, (_, i) => query(i)) });
+    expect(six.status).toBe(400);
+    expect(six.body[0]).toMatchObject({ errorCode: "LIMIT_EXCEEDED" });
+  });
+
   test("writing an inactive owner fails with INACTIVE_OWNER_OR_USER", async () => {
     const res = await request(app)
       .patch(`${V}/sobjects/Lead/${salesforceDemoLeadId(1)}`)
