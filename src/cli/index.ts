@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { AppError } from "../domain/errors";
 import { systemClock } from "../composition/system-clock";
 import { register as registerCore } from "./commands/core";
 import { register as registerFeedback } from "./commands/feedback";
@@ -24,6 +25,8 @@ for (const register of [
   register(program, systemClock);
 }
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  // Every command's error keeps its hint (what to do next), whichever command threw it.
+  const hint = err instanceof AppError && err.hint ? `\n  hint: ${err.hint}` : "";
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}${hint}\n`);
   process.exitCode = 1;
 });

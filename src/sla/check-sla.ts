@@ -5,7 +5,8 @@
  */
 import { matchCondition, parseMatcher, resolveField } from "../domain/conditions";
 import type { Condition, When } from "../domain/routing-rules";
-import type { Sla } from "../domain/sla";
+import { parseDuration, writtenInMinutes } from "../domain/duration";
+import type { Duration, Sla } from "../domain/sla";
 import { suggest } from "./did-you-mean";
 import type { Severity } from "./sla-problem";
 
@@ -55,8 +56,38 @@ export function checkSla(raw: unknown, sla: Sla | undefined, options: CheckOptio
     checkTerritories(sla, found);
     checkPools(sla, options, found);
     checkFollowUp(sla, found);
+    checkMinuteSlips(obj(raw) ?? {}, sla, found);
   }
   return found;
+}
+
+/**
+ * Windows, cooldowns and decay steps are days to months long; one written in minutes ("1m") is almost always
+ * meant as a month, and would silently make the rule count nothing.
+ */
+function checkMinuteSlips(raw: Obj, sla: Sla, found: Finding[]): void {
+  const slip = (path: (string | number)[], text: string) =>
+    found.push({
+      severity: "warning",
+      path,
+      message: `"${text}" is ${text.replace(/\D+$/, "")} minute(s) — unusually short here`,
+      hint: `"m" means minutes; for months write "${text.replace(/\s*\D+$/, "")} month" (30 days) or use d/w`,
+    });
+  const spans: [(string | number)[], Duration | undefined][] = [
+    ...sla.engagement.map((r, i): [(string | number)[], Duration | undefined] => [
+      ["engagement", i, "within"],
+      r.within,
+    ]),
+    [["qualify", "trigger_within"], sla.qualify.triggerWithin],
+    [["recycle", "cooldown"], sla.recycle.cooldown],
+    [["follow_up", "cadence", "within"], sla.followUp.cadence.within],
+  ];
+  for (const [path, span] of spans) if (span && writtenInMinutes(span)) slip(path, span.text);
+  arr(obj(raw.decay)?.steps).forEach((step, i) => {
+    const after = obj(step)?.after;
+    const parsed = after === undefined ? undefined : parseDuration(after as string | number);
+    if (parsed && writtenInMinutes(parsed)) slip(["decay", "steps", i, "after"], parsed.text);
+  });
 }
 
 function checkReferences(doc: Obj, found: Finding[]): void {

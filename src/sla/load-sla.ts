@@ -3,6 +3,7 @@
  * `file:line:col path: what is wrong — how to fix`.
  */
 import { readFile } from "node:fs/promises";
+import { AppError } from "../domain/errors";
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 import type { Sla } from "../domain/sla";
@@ -146,7 +147,13 @@ export function parseSla(text: string, file = "sla.yaml"): LoadedSla {
 
 /** Reads and parses an SLA file; throws `SlaValidationError` listing every error. */
 export async function loadSlaFile(file: string): Promise<LoadedSla> {
-  return parseSla(await readFile(file, "utf8"), file);
+  const text = await readFile(file, "utf8").catch((cause: unknown) => {
+    throw new AppError("sla_file_unreadable", `cannot read ${file}`, {
+      hint: "Check the path; run from the repository root or give an absolute path.",
+      cause,
+    });
+  });
+  return parseSla(text, file);
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRoutingSimulation, type Roster, type RoutingSimulation } from "../domain/routing-simulation";
 import { addPreviewStep } from "./preview";
+import { parseRoster } from "./roster-schema";
 
 /**
  * The routing column of `handoff preview`: leads that would be handed over are routed in file order by a
@@ -17,7 +18,9 @@ export function registerRoutingPreview(): void {
       }
       let sim = context.state.get("routing") as RoutingSimulation | undefined;
       if (!sim) {
-        const roster = context.roster ? (JSON.parse(readFileSync(context.roster, "utf8")) as Roster) : {};
+        const roster: Roster = context.roster
+          ? parseRoster(readFileSync(context.roster, "utf8"), context.roster)
+          : {};
         sim = createRoutingSimulation(sla.routing, roster);
         context.state.set("routing", sim);
       }

@@ -45,7 +45,7 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx): Durat
   if (parsed === undefined || parsed.minutes <= 0) {
     ctx.addIssue({
       code: "custom",
-      message: `"${value}" is not a duration — write a number and a unit: 30m, 4h, 1d or 2w`,
+      message: `"${value}" is not a duration — write a number and a unit: 30m, 4h, 1d, 2w or 1 month`,
     });
     return z.NEVER;
   }

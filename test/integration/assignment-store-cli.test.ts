@@ -94,4 +94,15 @@ describe("handoff reps", () => {
     );
     expect(rows.rowCount).toBe(0);
   });
+
+  it("when the rep's name is misspelt, then nothing is changed, the exit code is 1 and the real rep is suggested", async () => {
+    await handoff("reps", "away", "bne", "--reason", "vacation");
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    expect(errors.join("")).toContain(`no rep "bne" in c-cli's SLA — did you mean ben?`);
+    const rows = await db.pool.query(
+      "SELECT 1 FROM rep_state WHERE connection_id = 'c-cli' AND rep_key = 'bne'",
+    );
+    expect(rows.rowCount).toBe(0);
+  });
 });

@@ -5,6 +5,7 @@ import { AppError } from "../../domain/errors";
 import { loadSlaFile } from "../../sla/load-sla";
 import { formatLeadPreview, leadPreviewJson, parsePreviewLeads, previewLeads } from "../../sla/preview";
 import { registerRoutingPreview } from "../../sla/preview-routing";
+import { parseRoster } from "../../sla/roster-schema";
 import { formatProblem, SlaValidationError } from "../../sla/sla-problem";
 
 export interface PreviewOptions {
@@ -38,6 +39,8 @@ export async function runPreview(
       cause,
     });
   });
+  // The roster is checked before anything is printed, with its file and field, like the SLA.
+  if (opts.roster !== undefined) parseRoster(await readText(opts.roster, "roster"), opts.roster);
   const { inputs, errors } = parsePreviewLeads(text);
   for (const e of errors) process.stderr.write(`${opts.leads}:${e.line}: ${e.message}\n`);
   const rows = await previewLeads(inputs, sla, at, opts.roster === undefined ? {} : { roster: opts.roster });
@@ -53,6 +56,15 @@ export async function runPreview(
     write(`${rows.length} lead(s): ${handed} handed to sales, ${held} held for missing fields`);
   }
   return errors.length > 0 ? 1 : 0;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  return readFile(file, "utf8").catch((cause: unknown) => {
+    throw new AppError(`${what}_file_unreadable`, `cannot read ${file}`, {
+      hint: "Check the path; run from the repository root or give an absolute path.",
+      cause,
+    });
+  });
 }
 
 /** `handoff preview --sla <file> --leads <file.ndjson> [--at ISO] [--json]` */

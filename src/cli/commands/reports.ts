@@ -29,7 +29,7 @@ import type {
 } from "../../app/reports/types";
 import { DEFAULT_SLA_FILES } from "../../app/sla-registry";
 import { AppError } from "../../domain/errors";
-import { parseSla } from "../../sla/load-sla";
+import { loadSlaFile, parseSla } from "../../sla/load-sla";
 import { cliDatabaseUrl } from "../database-url";
 import type { Clock } from "../../ports/clock";
 
@@ -63,8 +63,14 @@ async function withDeps<T>(
   try {
     const known = await pool.query("SELECT 1 FROM connections WHERE id = $1", [connection]);
     if (known.rowCount === 0) {
+      const ids = (await pool.query<{ id: string }>("SELECT id FROM connections ORDER BY id")).rows.map(
+        (r) => r.id,
+      );
       throw new AppError("connection_not_found", `no connection "${connection}" in this database`, {
-        hint: "List them with `handoff connections` or check DATABASE_URL (unset: the embedded app must be running).",
+        hint:
+          ids.length > 0
+            ? `Use one of: ${ids.join(", ")}. Another database? Check DATABASE_URL.`
+            : "This database has no connection yet: install one (GET /install/hubspot) or check DATABASE_URL (unset: the embedded app must be running).",
       });
     }
     return await work({ pool, slaFor: (id) => slaForCli(pool, id, clock()), now: clock }, connection);
@@ -294,8 +300,7 @@ export function register(program: Command, clock: Clock): void {
     .option("--json", "print the JSON the admin API returns")
     .action(async (opts: { draft: string; connection: string; since: string; json?: boolean }) => {
       try {
-        const file = path.resolve(opts.draft);
-        const { sla: draft } = parseSla(await readFile(file, "utf8"), opts.draft);
+        const { sla: draft } = await loadSlaFile(opts.draft);
         await withDeps(clock, opts.connection, async (deps, connectionId) => {
           const bar = new SingleBar(
             {

@@ -1,7 +1,12 @@
 import type { Command } from "commander";
 import { Pool } from "pg";
 import { createRepAvailabilityStore, type RepOverview } from "../../adapters/postgres/rep-availability-store";
+import path from "node:path";
+import { getActiveSla } from "../../adapters/postgres/sla-store";
+import { DEFAULT_SLA_FILES } from "../../app/sla-registry";
 import { AppError } from "../../domain/errors";
+import { didYouMean } from "../../sla/did-you-mean";
+import { loadSlaFile } from "../../sla/load-sla";
 import { replayDecision } from "../../app/replay-decision";
 import { cliDatabaseUrl } from "../database-url";
 import type { Clock } from "../../ports/clock";
@@ -39,6 +44,37 @@ async function resolveConnection(pool: Pool, given: string | undefined): Promise
       ? `Pass --connection <id>: ${ids.join(", ")}`
       : "Install the app on a portal or org first.",
   });
+}
+
+/**
+ * Refuses a rep key the connection's SLA does not know (a typo would otherwise set a row nobody routes to and
+ * leave the real rep in rotation).
+ */
+async function assertKnownRep(pool: Pool, connectionId: string, rep: string, now: Date): Promise<void> {
+  const published = await getActiveSla(pool, connectionId, now);
+  let reps: string[];
+  if (published) reps = Object.keys(published.sla.routing.reps);
+  else {
+    const r = await pool.query<{ crm: "hubspot" | "salesforce"; settings: Record<string, unknown> }>(
+      "SELECT crm, settings FROM connections WHERE id = $1",
+      [connectionId],
+    );
+    const row = r.rows[0];
+    const file =
+      typeof row?.settings.slaFile === "string"
+        ? row.settings.slaFile
+        : DEFAULT_SLA_FILES[row?.crm ?? "hubspot"];
+    reps = Object.keys((await loadSlaFile(path.resolve(file))).sla.routing.reps);
+  }
+  if (reps.includes(rep)) return;
+  const close = didYouMean(rep, reps);
+  throw new AppError(
+    "unknown_rep",
+    `no rep "${rep}" in ${connectionId}'s SLA${close ? ` — did you mean ${close}?` : ""}`,
+    {
+      hint: `Reps are the SLA's keys under reps: ${reps.join(", ")}.`,
+    },
+  );
 }
 
 function formatRep(r: RepOverview): string {
@@ -101,6 +137,7 @@ export function register(program: Command, clock: Clock): void {
       try {
         await withPool(async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
+          await assertKnownRep(pool, connectionId, rep, clock());
           const until = opts.until === undefined ? undefined : parseDate(opts.until, "--until");
           const r = await createRepAvailabilityStore(pool, clock).setAway(
             connectionId,
@@ -122,6 +159,7 @@ export function register(program: Command, clock: Clock): void {
       try {
         await withPool(async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
+          await assertKnownRep(pool, connectionId, rep, clock());
           out(formatRep(await createRepAvailabilityStore(pool, clock).setBack(connectionId, rep, actor)));
         });
       } catch (error) {
@@ -139,6 +177,7 @@ export function register(program: Command, clock: Clock): void {
       try {
         await withPool(async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
+          await assertKnownRep(pool, connectionId, rep, clock());
           const entry = {
             from: parseDate(opts.from, "--from"),
             to: parseDate(opts.to, "--to"),
@@ -171,6 +210,7 @@ export function register(program: Command, clock: Clock): void {
         try {
           await withPool(async (pool) => {
             const connectionId = await resolveConnection(pool, opts.connection);
+            await assertKnownRep(pool, connectionId, rep, clock());
             const caps = Object.fromEntries(
               Object.entries({
                 open: cap(opts.open),

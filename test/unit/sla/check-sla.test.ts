@@ -17,6 +17,18 @@ function warnings(text: string, options = {}): string[] {
 }
 
 describe("lint warnings for smells", () => {
+  it("when a cooldown or a window is written in minutes, then lint warns it is likely a month, and months are accepted", () => {
+    const slip = base.replace("routing:\n", "recycle: { cooldown: 1m }\nrouting:\n");
+    expect(warnings(slip)).toContainEqual(
+      expect.stringContaining(`recycle.cooldown: warning: "1m" is 1 minute(s) — unusually short here`),
+    );
+    const months = base.replace("routing:\n", "recycle: { cooldown: 1 month }\nrouting:\n");
+    const report = checkSlaText(months, "sla.yaml");
+    expect(report.problems.filter((p) => p.severity === "error")).toEqual([]);
+    expect(report.sla?.recycle.cooldown).toEqual({ text: "1 month", minutes: 43200 });
+    expect(warnings(months).filter((w) => w.includes("recycle"))).toEqual([]);
+  });
+
   it("when a territory can never be reached, then it is named with the one that shadows it", () => {
     const text = territories(
       [

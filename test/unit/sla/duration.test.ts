@@ -9,6 +9,9 @@ describe("parseDuration", () => {
     ["14 days", 20160],
     ["90 minutes", 90],
     ["1.5h", 90],
+    ["1 month", 43200],
+    ["2 months", 86400],
+    ["3mo", 129600],
   ])("%s = %i minutes", (text, minutes) => {
     expect(parseDuration(text)).toEqual({ text, minutes });
   });

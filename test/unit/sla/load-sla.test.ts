@@ -73,7 +73,7 @@ describe("broken SLA files: each problem names its line, column and path, and ho
     [
       "broken-bad-duration.yaml",
       [
-        '42:16 follow_up.first_touch: "30 mins later" is not a duration — write a number and a unit: 30m, 4h, 1d or 2w',
+        '42:16 follow_up.first_touch: "30 mins later" is not a duration — write a number and a unit: 30m, 4h, 1d, 2w or 1 month',
       ],
     ],
     [
