@@ -14,9 +14,9 @@
  * notifies an owner of a new task (HubSpot task notifications, Salesforce task assignment e-mail), and the
  * task carries its own idempotency key (`decisionId` = `<handoff>:<step>`).
  */
-import type { AssignmentStore } from "../adapters/postgres/assignment-store";
-import type { FollowUpStore } from "../adapters/postgres/follow-up-store";
-import type { HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
+import type { AssignmentStore } from "../ports/assignments";
+import type { FollowUpStore } from "../ports/follow-ups";
+import type { HandoffRecord, LeadStore } from "../ports/leads";
 import type { HolidayCalendar } from "../adapters/holidays";
 import { AppError } from "../domain/errors";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";

@@ -1,4 +1,4 @@
-import type { HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
+import type { HandoffRecord, LeadStore } from "../ports/leads";
 import { buildHandoffCard, type HandoffCard, type HandoffCardInput } from "../domain/handoff-card";
 
 /**

@@ -1,5 +1,5 @@
-import type { StoredEvent } from "../adapters/postgres/event-store";
-import type { HandoffRecord } from "../adapters/postgres/lead-store";
+import type { StoredEvent } from "../ports/events";
+import type { HandoffRecord } from "../ports/leads";
 import { AppError } from "../domain/errors";
 import { isOwnWrite } from "../domain/event-triage";
 import type { HandoffCardInput } from "../domain/handoff-card";

@@ -1,6 +1,6 @@
-import type { StoredEvent } from "../adapters/postgres/event-store";
-import type { AssignmentStore } from "../adapters/postgres/assignment-store";
-import type { ConversionRecord, HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
+import type { StoredEvent } from "../ports/events";
+import type { AssignmentStore } from "../ports/assignments";
+import type { ConversionRecord, HandoffRecord, LeadStore } from "../ports/leads";
 import type { HolidayCalendar } from "../adapters/holidays";
 import type { Lead } from "../domain/lead";
 import type { Sla } from "../domain/sla";

@@ -1,5 +1,5 @@
-import type { StoredEvent } from "../adapters/postgres/event-store";
-import type { Assignment } from "../adapters/postgres/assignment-store";
+import type { StoredEvent } from "../ports/events";
+import type { Assignment } from "../ports/assignments";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
 import { emailDomain, isIgnoredDomain } from "../domain/free-mail-domains";
 import { fieldsUsedBySla } from "../domain/sla-fields";

@@ -1,4 +1,4 @@
-import type { AssignmentStore, RepOpenCount } from "../adapters/postgres/assignment-store";
+import type { AssignmentStore, RepOpenCount } from "../ports/assignments";
 import { DEFAULT_OPEN_LEADS, openLeadState } from "../domain/open-leads";
 import type { Clock } from "../ports/clock";
 import type { Lead } from "../domain/lead";

@@ -1,5 +1,6 @@
-import type { AssignmentStore } from "../adapters/postgres/assignment-store";
-import type { ConversionRecord, LeadStore } from "../adapters/postgres/lead-store";
+import type { AssignmentStore } from "../ports/assignments";
+import type { ConversionRecord } from "../adapters/postgres/lead-store";
+import type { LeadStore } from "../ports/leads";
 import type { Lead } from "../domain/lead";
 import type { Clock } from "../ports/clock";
 import type { CrmPort } from "../ports/crm";

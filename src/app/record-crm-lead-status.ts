@@ -1,4 +1,4 @@
-import type { StoredEvent } from "../adapters/postgres/event-store";
+import type { StoredEvent } from "../ports/events";
 import { crmRejectionReason } from "../domain/crm-rejection";
 import { AppError } from "../domain/errors";
 import type { Logger } from "../ports/logger";

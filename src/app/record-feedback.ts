@@ -1,5 +1,5 @@
-import type { AssignmentStore } from "../adapters/postgres/assignment-store";
-import type { HandoffRecord, LeadStore } from "../adapters/postgres/lead-store";
+import type { AssignmentStore } from "../ports/assignments";
+import type { HandoffRecord, LeadStore } from "../ports/leads";
 import { AppError, ForbiddenError, NotFoundError } from "../domain/errors";
 import { feedbackPermission, type FeedbackActor } from "../domain/feedback-permission";
 import type { HandoffCard } from "../domain/handoff-card";

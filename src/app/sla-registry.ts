@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Pool } from "pg";
-import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
+import type { ConnectionStore } from "../ports/connections";
 import { getActiveSla } from "../adapters/postgres/sla-store";
 import type { Logger } from "../ports/logger";
 import { loadSlaFile } from "../sla/load-sla";
@@ -19,7 +19,7 @@ export const DEFAULT_SLA_FILES = {
  */
 export function createSlaRegistry(options: {
   pool: Pool;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   logger: Logger;
   /** Which SLA version is in force is read at this instant. */
   now: Clock;

@@ -2,8 +2,8 @@ import { createHmac } from "node:crypto";
 import type { Router } from "express";
 import { createHolidayCalendar } from "../adapters/holidays";
 import { createAssignmentStore } from "../adapters/postgres/assignment-store";
-import { FollowUpStore } from "../adapters/postgres/follow-up-store";
-import { LeadStore } from "../adapters/postgres/lead-store";
+import { PostgresFollowUpStore } from "../adapters/postgres/follow-up-store";
+import { PostgresLeadStore } from "../adapters/postgres/lead-store";
 import { PostgresRateWindow } from "../adapters/postgres/rate-window-store";
 import { createCrmRegistry } from "./crm-registry";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
@@ -73,7 +73,7 @@ export async function composeHandoff(
   settings: HandoffSettings,
 ): Promise<HandoffExtension> {
   const now = settings.now ?? systemClock;
-  const leads = new LeadStore(core.pool);
+  const leads = new PostgresLeadStore(core.pool);
   const holidays = createHolidayCalendar();
   const assignments = createAssignmentStore({ pool: core.pool, holidays, logger: core.logger });
   const registry = createCrmRegistry({
@@ -157,7 +157,7 @@ export async function composeHandoff(
   // The follow-up clock: timers per handoff (pg-boss delayed jobs), and lead-status changes as feedback.
   const followUpDeps: FollowUpDeps = {
     leads,
-    followUps: new FollowUpStore(core.pool),
+    followUps: new PostgresFollowUpStore(core.pool),
     assignments,
     holidays,
     crmFor: registry.crmFor,

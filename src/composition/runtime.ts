@@ -3,8 +3,10 @@ import type { AddressInfo } from "node:net";
 import type { Router } from "express";
 import { Pool } from "pg";
 import { createTokenCipher } from "../adapters/crypto/token-cipher";
-import { ConnectionsRepo } from "../adapters/postgres/connections-repo";
-import { EventStore } from "../adapters/postgres/event-store";
+import { PostgresConnectionStore } from "../adapters/postgres/connection-store";
+import type { ConnectionStore } from "../ports/connections";
+import { PostgresEventStore } from "../adapters/postgres/event-store";
+import type { EventStore } from "../ports/events";
 import { migrate } from "../adapters/postgres/migrate";
 import { createApp } from "../http/app";
 import { createMetrics, type Metrics } from "../http/metrics";
@@ -43,7 +45,7 @@ export interface RuntimeOptions {
 export interface RuntimeCore {
   pool: Pool;
   boss: Boss;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   events: EventStore;
   metrics: Metrics;
   logger: Logger;
@@ -86,8 +88,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await migrate(pool, logger);
   const boss = await startBoss({ connectionString: options.databaseUrl, logger });
   const cipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
-  const connections = new ConnectionsRepo(pool, cipher);
-  const events = new EventStore(pool, boss);
+  const connections = new PostgresConnectionStore(pool, cipher);
+  const events = new PostgresEventStore(pool, boss);
   const metrics = createMetrics();
   const core: RuntimeCore = { pool, boss, connections, events, metrics, logger };
   const extension = options.extend ? await options.extend(core) : undefined;

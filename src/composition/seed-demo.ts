@@ -1,4 +1,4 @@
-import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
+import type { ConnectionStore } from "../ports/connections";
 import { HUBSPOT_SANDBOX_DEMO } from "../sandbox/hubspot/state";
 import { SALESFORCE_SANDBOX_DEMO } from "../sandbox/salesforce/state";
 import type { Clock } from "../ports/clock";
@@ -23,7 +23,7 @@ export const DEMO = {
 
 /** Seeds the demo HubSpot portal and Salesforce org of the embedded default, pointing at the sandbox. */
 export async function seedDemoConnections(
-  connections: ConnectionsRepo,
+  connections: ConnectionStore,
   options: { sandboxUrl: string; now: Clock },
 ): Promise<void> {
   await connections.upsert({

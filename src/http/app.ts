@@ -1,7 +1,7 @@
 import express, { type Express, type Router } from "express";
 import type { Pool } from "pg";
-import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
-import type { EventStore } from "../adapters/postgres/event-store";
+import type { ConnectionStore } from "../ports/connections";
+import type { EventStore } from "../ports/events";
 import { AppError } from "../domain/errors";
 import type { Logger } from "../ports/logger";
 import { requireAdmin } from "./admin-auth";
@@ -19,7 +19,7 @@ export interface AppDeps {
     webhookMaxBodyBytes: number;
   };
   pool: Pool;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   events: EventStore;
   logger: Logger;
   metrics: Metrics;

@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from "../adapters/postgres/event-store";
+import type { EventStore, StoredEvent } from "../ports/events";
 import { leadEventJob } from "../adapters/postgres/event-store";
 import type { Logger } from "../ports/logger";
 import { WORK_PRIORITY_RANK, withWorkPriority } from "../ports/work-priority";

@@ -1,5 +1,5 @@
-import type { ConnectionsRepo } from "../adapters/postgres/connections-repo";
-import type { LeadStore } from "../adapters/postgres/lead-store";
+import type { ConnectionStore } from "../ports/connections";
+import type { LeadStore } from "../ports/leads";
 import { createNotifiers } from "../adapters/notify/create-notifiers";
 import { NotificationError, type NotificationChannel } from "../adapters/notify/handoff-notification";
 import { buildHandoffCard } from "../domain/handoff-card";
@@ -17,7 +17,7 @@ export interface NotifyJob {
 
 export interface NotifyDeps {
   boss: Boss;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   leads: LeadStore;
   logger: Logger;
   publicUrl: string;
@@ -32,7 +32,7 @@ export interface NotifyDeps {
 
 /** Channels configured for a connection. */
 export async function configuredChannels(
-  connections: ConnectionsRepo,
+  connections: ConnectionStore,
   connectionId: string,
 ): Promise<NotificationChannel[]> {
   const settings = (await connections.getNotificationSettings(connectionId)) as Record<string, unknown>;

@@ -1,7 +1,9 @@
 import { createHolidayCalendar } from "../../src/adapters/holidays";
-import { createAssignmentStore, type AssignmentStore } from "../../src/adapters/postgres/assignment-store";
-import type { StoredEvent } from "../../src/adapters/postgres/event-store";
-import { LeadStore } from "../../src/adapters/postgres/lead-store";
+import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import type { AssignmentStore } from "../../src/ports/assignments";
+import type { StoredEvent } from "../../src/ports/events";
+import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
+import type { LeadStore } from "../../src/ports/leads";
 import { createLeadEventHandler, type PipelineDeps } from "../../src/app/handle-lead-event";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import type { FeedbackDeps } from "../../src/app/record-feedback";
@@ -100,7 +102,7 @@ export interface Pipeline {
 /** The real pipeline (stores on PostgreSQL) on a memory CRM, an SLA and an injected clock. */
 export function createPipeline(db: TestDatabase, sla: Sla, now: () => Date, crm = new MemoryCrm()): Pipeline {
   const logger = createCapturingLogger();
-  const leads = new LeadStore(db.pool);
+  const leads = new PostgresLeadStore(db.pool);
   const assignments = createAssignmentStore({ pool: db.pool, logger });
   const slaFor = () => Promise.resolve({ sla, hash: "sha256:test" });
   const crmFor = () => Promise.resolve(crm as CrmPort);

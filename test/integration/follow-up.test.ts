@@ -1,12 +1,15 @@
-import { createAssignmentStore, type AssignmentStore } from "../../src/adapters/postgres/assignment-store";
-import { FollowUpStore } from "../../src/adapters/postgres/follow-up-store";
-import { LeadStore, type HandoffRecord } from "../../src/adapters/postgres/lead-store";
+import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import type { AssignmentStore } from "../../src/ports/assignments";
+import { PostgresFollowUpStore } from "../../src/adapters/postgres/follow-up-store";
+import type { FollowUpStore } from "../../src/ports/follow-ups";
+import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
+import type { LeadStore, HandoffRecord } from "../../src/ports/leads";
 import { createHolidayCalendar } from "../../src/adapters/holidays";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../../src/app/follow-up";
 import { runFeedbackCommand } from "../../src/cli/commands/feedback";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "../../src/app/record-feedback";
-import type { StoredEvent } from "../../src/adapters/postgres/event-store";
+import type { StoredEvent } from "../../src/ports/events";
 import type { HandoffCardInput } from "../../src/domain/handoff-card";
 import { CrmUnavailableError } from "../../src/domain/errors";
 import type { Lead } from "../../src/domain/lead";
@@ -254,8 +257,8 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
       [CONNECTION],
     );
     crm = new FakeCrm();
-    leads = new LeadStore(db.pool);
-    followUps = new FollowUpStore(db.pool);
+    leads = new PostgresLeadStore(db.pool);
+    followUps = new PostgresFollowUpStore(db.pool);
     const holidays = createHolidayCalendar();
     assignments = createAssignmentStore({ pool: db.pool, holidays });
     deps = {

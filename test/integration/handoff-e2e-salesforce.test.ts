@@ -1,5 +1,6 @@
 import request from "supertest";
-import { LeadStore } from "../../src/adapters/postgres/lead-store";
+import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
+import type { LeadStore } from "../../src/ports/leads";
 import { composeHandoff } from "../../src/composition/compose";
 import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
@@ -45,7 +46,7 @@ describe("a web-to-lead form becomes a handoff (Salesforce outbound message, end
           now: () => NOW,
         }),
     });
-    leads = new LeadStore(rt.pool);
+    leads = new PostgresLeadStore(rt.pool);
     await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     await rt.connections.saveNotificationSettings(CONNECTION, {
       slack: { webhookUrl: captured.slackUrl },

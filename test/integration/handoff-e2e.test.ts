@@ -1,5 +1,6 @@
 import request from "supertest";
-import { LeadStore } from "../../src/adapters/postgres/lead-store";
+import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
+import type { LeadStore } from "../../src/ports/leads";
 import { composeHandoff, type HandoffExtension } from "../../src/composition/compose";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { HUBSPOT_DEMO_FORMS } from "../../src/sandbox/hubspot/seed";
@@ -58,7 +59,7 @@ describe.each([
           return ext;
         },
       });
-      leads = new LeadStore(rt.pool);
+      leads = new PostgresLeadStore(rt.pool);
       await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
       await rt.connections.saveNotificationSettings(CONNECTION, {
         slack: { webhookUrl: captured.slackUrl },

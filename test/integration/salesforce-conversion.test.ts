@@ -1,6 +1,7 @@
 import request from "supertest";
 import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
-import { LeadStore } from "../../src/adapters/postgres/lead-store";
+import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
+import type { LeadStore } from "../../src/ports/leads";
 import { reconcileOpenLeads } from "../../src/app/reconcile-open-leads";
 import { composeHandoff } from "../../src/composition/compose";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
@@ -54,7 +55,7 @@ describe("a handed-over Salesforce lead that sales converted (end to end against
           now: () => now,
         })),
     });
-    leads = new LeadStore(rt.pool);
+    leads = new PostgresLeadStore(rt.pool);
     await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     await rt.connections.saveNotificationSettings(CONNECTION, { slack: { webhookUrl: captured.slackUrl } });
     traffic = createSalesforceTrafficGenerator(sandbox.salesforce, {

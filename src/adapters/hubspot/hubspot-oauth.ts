@@ -13,7 +13,7 @@ export interface HubSpotTokens {
 
 /**
  * Where a connection's tokens live (the connections table, encrypted at rest). The adapter only needs
- * these two calls; the integrator wires them to `ConnectionsRepo`.
+ * these two calls; the integrator wires them to `ConnectionStore`.
  */
 export interface HubSpotTokenStore {
   load(connectionId: string): Promise<HubSpotTokens | undefined>;

@@ -6,28 +6,13 @@ import { cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
 import { inTransaction, type Boss } from "../../jobs/boss";
 import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
 import { WORK_PRIORITY_RANK, type WorkPriority } from "../../ports/work-priority";
-
-export interface AppendResult {
-  /** Event keys stored (and enqueued) by this call. */
-  stored: string[];
-  /** Event keys stored parked (not enqueued) by this call: kept with their raw form and reason. */
-  parked: string[];
-  /** Events already known: acknowledged and ignored. */
-  duplicates: number;
-}
+import type { AppendResult, StoredEvent, EventStore } from "../../ports/events";
+export type { AppendResult, StoredEvent } from "../../ports/events";
 
 /** PostgreSQL refused a value (class 22: data exception; 54001: nesting too deep for jsonb). */
 function isDataRefusal(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && (code.startsWith("22") || code === "54001");
-}
-
-export interface StoredEvent extends LeadEvent {
-  status: "pending" | "processing" | "processed" | "ignored" | "parked";
-  attempts: number;
-  lastError: { code: string; message: string; hint?: string } | null;
-  receivedAt: string;
-  parkedAt: string | null;
 }
 
 interface EventRow {
@@ -63,7 +48,7 @@ function toStored(r: EventRow): StoredEvent {
  * job per new event in the same transaction, so an acknowledged event is never lost and a redelivered one
  * is never processed twice. Every read takes the connection id first: one portal never sees another's rows.
  */
-export class EventStore {
+export class PostgresEventStore implements EventStore {
   constructor(
     private readonly pool: Pool,
     private readonly boss: Boss,

@@ -1,34 +1,13 @@
 import type { Pool } from "pg";
 import type { CadenceCompliance, FollowUpStep, FollowUpStepKind } from "../../domain/follow-up-plan";
-
-export type StepStatus = "scheduled" | "done" | "skipped";
-
-export interface StoredStep {
-  handoffId: string;
-  step: string;
-  seq: number;
-  kind: FollowUpStepKind;
-  dueAt: string;
-  status: StepStatus;
-  outcome: string | null;
-  firedAt: string | null;
-}
-
-export interface Reassignment {
-  fromHandoffId: string;
-  toHandoffId: string;
-  leadId: string;
-  fromOwnerId: string | null;
-  toOwnerId: string | null;
-  reason: string;
-  at: string;
-}
+import type { StepStatus, StoredStep, Reassignment, FollowUpStore } from "../../ports/follow-ups";
+export type { StepStatus, StoredStep, Reassignment } from "../../ports/follow-ups";
 
 /**
  * The follow-up clock's memory: each handoff's timers and whether they ran, the chain of reassignments
  * (who had the lead before), and the last cadence poll. Every method takes the connection id first.
  */
-export class FollowUpStore {
+export class PostgresFollowUpStore implements FollowUpStore {
   constructor(private readonly pool: Pool) {}
 
   /** Stores the plan once: a second call for the same handoff keeps what is there (and what already ran). */

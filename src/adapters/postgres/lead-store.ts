@@ -3,38 +3,21 @@ import { AppError } from "../../domain/errors";
 import type { HandoffCardInput } from "../../domain/handoff-card";
 import type { Activity, Stage } from "../../domain/lead";
 import type { LifecycleEvent } from "../../domain/lifecycle";
-
-export interface LeadState {
-  stage: Stage;
-  lastEventAt: string | null;
-  mergedInto: string | null;
-}
-
-export type HandoffStatus = "open" | "accepted" | "rejected" | "reassigned" | "closed";
-
-export interface HandoffRecord {
-  id: string;
-  connectionId: string;
-  leadId: string;
-  eventKey: string;
-  ownerId: string | null;
-  repKey: string | null;
-  method: string | null;
-  taskId: string | null;
-  startedAt: string;
-  dueAt: string;
-  firstTouchAt: string | null;
-  status: HandoffStatus;
-  rejectReason: string | null;
-  /** The rep's own words with their accept/reject (kept with the handoff, erased with it). */
-  feedbackNote?: string | null;
-  feedbackAt: string | null;
-  slaHash: string | null;
-  score: { fit: number; engagement: number; total: number; reasons: unknown[] };
-  source: Record<string, unknown>;
-  cardInput: HandoffCardInput;
-  createdAt: string;
-}
+import type {
+  ConversionRecord,
+  LeadState,
+  HandoffStatus,
+  HandoffRecord,
+  NewHandoff,
+  LeadStore,
+} from "../../ports/leads";
+export type {
+  ConversionRecord,
+  LeadState,
+  HandoffStatus,
+  HandoffRecord,
+  NewHandoff,
+} from "../../ports/leads";
 
 interface HandoffRow {
   id: string;
@@ -86,21 +69,6 @@ function toHandoff(r: HandoffRow): HandoffRecord {
   };
 }
 
-/** A lead sales converted in the CRM, as Handoff recorded it. */
-export interface ConversionRecord {
-  connectionId: string;
-  leadId: string;
-  handoffId: string | null;
-  convertedOn: string;
-  contactId: string | null;
-  accountId: string | null;
-  opportunityId: string | null;
-  handoffOwnerId: string | null;
-  convertedOwnerId: string | null;
-  ownerChanged: boolean;
-  recordedAt: string;
-}
-
 interface ConversionRow {
   connection_id: string;
   lead_id: string;
@@ -134,16 +102,11 @@ function toConversionRecord(r: ConversionRow): ConversionRecord {
 const CONVERSION_COLUMNS = `connection_id, lead_id, handoff_id, to_char(converted_on, 'YYYY-MM-DD') AS converted_on,
   contact_id, account_id, opportunity_id, handoff_owner_id, converted_owner_id, owner_changed, recorded_at`;
 
-export type NewHandoff = Omit<
-  HandoffRecord,
-  "taskId" | "firstTouchAt" | "status" | "rejectReason" | "feedbackNote" | "feedbackAt" | "createdAt"
->;
-
 /**
  * What the pipeline remembers per lead: stage and history, handoffs (task, clock, feedback, card) and the
  * notification ledger. Every method takes the connection id first; nothing crosses connections.
  */
-export class LeadStore {
+export class PostgresLeadStore implements LeadStore {
   constructor(private readonly pool: Pool) {}
 
   async getState(connectionId: string, leadId: string): Promise<LeadState | null> {

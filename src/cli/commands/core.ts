@@ -3,7 +3,7 @@ import { Pool } from "pg";
 import { migrate } from "../../adapters/postgres/migrate";
 import { readConfig } from "../../config/read-config";
 import { createLogger } from "../../logging/logger";
-import { EventStore } from "../../adapters/postgres/event-store";
+import { PostgresEventStore } from "../../adapters/postgres/event-store";
 import { replayDecision } from "../../app/replay-decision";
 import { startBoss } from "../../jobs/boss";
 import { runUntilSignal } from "../../main";
@@ -53,7 +53,7 @@ export function register(program: Command): void {
           if (opts.parked) {
             const logger = createLogger({ level: "warn" });
             const boss = await startBoss({ connectionString: cliDatabaseUrl(), logger, supervise: false });
-            const events = new EventStore(pool, boss);
+            const events = new PostgresEventStore(pool, boss);
             const parked = await events.listParked(opts.connection, 10_000);
             let replayed = 0;
             for (const e of parked) if (await events.replay(e.connectionId, e.eventKey)) replayed += 1;

@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { Pool } from "pg";
 import { createTokenCipher } from "../../adapters/crypto/token-cipher";
 import { createAssignmentStore } from "../../adapters/postgres/assignment-store";
-import { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
-import { LeadStore } from "../../adapters/postgres/lead-store";
+import { PostgresConnectionStore } from "../../adapters/postgres/connection-store";
+import { PostgresLeadStore } from "../../adapters/postgres/lead-store";
 import { createCrmRegistry } from "../../composition/crm-registry";
 import { recordFeedback, type FeedbackDeps } from "../../app/record-feedback";
 import { createSlaRegistry } from "../../app/sla-registry";
@@ -32,7 +32,7 @@ export function openFeedbackDeps(
   const key = config.encryptionKeys?.current ?? loadOrCreateEmbeddedSecrets(config.dataDir).encryptionKey;
   const pool = new Pool({ connectionString: cliDatabaseUrl(env), max: 3 });
   const logger = createLogger({ ...config.log, level: "warn" });
-  const connections = new ConnectionsRepo(
+  const connections = new PostgresConnectionStore(
     pool,
     createTokenCipher(key, config.encryptionKeys?.previous ?? []),
   );
@@ -49,7 +49,7 @@ export function openFeedbackDeps(
     salesforce: config.salesforce,
   });
   const deps: FeedbackDeps = {
-    leads: new LeadStore(pool),
+    leads: new PostgresLeadStore(pool),
     assignments: createAssignmentStore({ pool, logger }),
     crmFor: registry.crmFor,
     slaFor: createSlaRegistry({ pool, connections, logger, now }),

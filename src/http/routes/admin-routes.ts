@@ -1,12 +1,12 @@
 import express, { Router } from "express";
-import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
-import type { EventStore } from "../../adapters/postgres/event-store";
+import type { ConnectionStore } from "../../ports/connections";
+import type { EventStore } from "../../ports/events";
 import { AppError, NotFoundError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
 
 export interface AdminRoutesDeps {
   events: EventStore;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   pool: import("pg").Pool;
   logger: Logger;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import express, { Router, type Request, type Response } from "express";
 import type { Pool } from "pg";
-import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
+import type { ConnectionStore } from "../../ports/connections";
 import {
   getActiveSla,
   getSlaVersion,
@@ -20,7 +20,7 @@ import type { Clock } from "../../ports/clock";
 
 export interface DashboardRouterDeps {
   pool: Pool;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   logger: Logger;
   /** HANDOFF_ADMIN_TOKEN: the login form compares against it in constant time. */
   adminToken: string;
@@ -178,7 +178,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
 
 export interface DashboardApiDeps {
   pool: Pool;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   logger: Logger;
   /** Which SLA version is live is read at this instant. */
   now: Clock;

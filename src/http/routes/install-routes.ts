@@ -6,7 +6,7 @@ import {
   HUBSPOT_REQUIRED_SCOPES,
   hubspotAuthorizeUrl,
 } from "../../adapters/hubspot/hubspot-oauth";
-import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
+import type { ConnectionStore } from "../../ports/connections";
 import {
   createSalesforcePkce,
   exchangeSalesforceCode,
@@ -22,7 +22,7 @@ export interface InstallRoutesDeps {
   publicUrl: string;
   /** Signs `state` (and the PKCE cookie) so a callback can only finish an install we started. */
   stateSecret: string;
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   /** Builds the adapter once tokens are stored, so the fields Handoff writes are created/checked at install. */
   crmFor(connectionId: string): Promise<CrmPort>;
   hubspot: {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response, Router } from "express";
-import type { ConnectionsRepo } from "../../adapters/postgres/connections-repo";
-import type { AppendResult, EventStore } from "../../adapters/postgres/event-store";
+import type { ConnectionStore } from "../../ports/connections";
+import type { AppendResult, EventStore } from "../../ports/events";
 import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
 import type { IncomingEvent } from "../../domain/screen-event";
 import type { Logger } from "../../ports/logger";
@@ -23,7 +23,7 @@ import type { Clock } from "../../ports/clock";
 export interface WebhookRoutesDeps {
   publicUrl: string;
   hubspotSecrets: string[];
-  connections: ConnectionsRepo;
+  connections: ConnectionStore;
   events: EventStore;
   logger: Logger;
   metrics: Metrics;

@@ -38,7 +38,7 @@ function toConnection(r: Row): Connection {
  * Installed HubSpot portals and Salesforce orgs. Tokens go in and out only through the cipher: the table
  * holds ciphertext.
  */
-export class ConnectionsRepo implements ConnectionStore {
+export class PostgresConnectionStore implements ConnectionStore {
   constructor(
     private readonly pool: Pool,
     private readonly cipher: TokenCipher,

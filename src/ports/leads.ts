@@ -1,0 +1,144 @@
+import type { HandoffCardInput } from "../domain/handoff-card";
+import type { Activity, Stage } from "../domain/lead";
+import type { LifecycleEvent } from "../domain/lifecycle";
+
+export interface LeadState {
+  stage: Stage;
+  lastEventAt: string | null;
+  mergedInto: string | null;
+}
+
+export type HandoffStatus = "open" | "accepted" | "rejected" | "reassigned" | "closed";
+
+export interface HandoffRecord {
+  id: string;
+  connectionId: string;
+  leadId: string;
+  eventKey: string;
+  ownerId: string | null;
+  repKey: string | null;
+  method: string | null;
+  taskId: string | null;
+  startedAt: string;
+  dueAt: string;
+  firstTouchAt: string | null;
+  status: HandoffStatus;
+  rejectReason: string | null;
+  /** The rep's own words with their accept/reject (kept with the handoff, erased with it). */
+  feedbackNote?: string | null;
+  feedbackAt: string | null;
+  slaHash: string | null;
+  score: { fit: number; engagement: number; total: number; reasons: unknown[] };
+  source: Record<string, unknown>;
+  cardInput: HandoffCardInput;
+  createdAt: string;
+}
+
+export type NewHandoff = Omit<
+  HandoffRecord,
+  "taskId" | "firstTouchAt" | "status" | "rejectReason" | "feedbackNote" | "feedbackAt" | "createdAt"
+>;
+
+/** A lead sales converted in the CRM, as Handoff recorded it. */
+export interface ConversionRecord {
+  connectionId: string;
+  leadId: string;
+  handoffId: string | null;
+  convertedOn: string;
+  contactId: string | null;
+  accountId: string | null;
+  opportunityId: string | null;
+  handoffOwnerId: string | null;
+  convertedOwnerId: string | null;
+  ownerChanged: boolean;
+  recordedAt: string;
+}
+
+/**
+ * What the pipeline remembers per lead: stage and history, handoffs (task, clock, feedback, card) and the
+ * notification ledger. Every method takes the connection id first; nothing crosses connections.
+ */
+export interface LeadStore {
+  getState(connectionId: string, leadId: string): Promise<LeadState | null>;
+  saveState(
+    connectionId: string,
+    leadId: string,
+    state: {
+      stage: Stage;
+      fit: number;
+      engagement: number;
+      total: number;
+      heldReason: string | null;
+      eventAt: string;
+    },
+  ): Promise<void>;
+  history(connectionId: string, leadId: string): Promise<LifecycleEvent[]>;
+  /** Appends to the lead's history once per event (a redelivery adds nothing). */
+  addLifecycle(
+    connectionId: string,
+    leadId: string,
+    event: LifecycleEvent,
+    eventKey: string | null,
+  ): Promise<void>;
+  /** Creates the handoff once per (event, lead); a retry gets the first one back. */
+  createHandoff(h: NewHandoff): Promise<HandoffRecord>;
+  handoffByEvent(connectionId: string, eventKey: string, leadId: string): Promise<HandoffRecord | null>;
+  getHandoff(connectionId: string, id: string): Promise<HandoffRecord | null>;
+  /** The lead's newest handoff (open or not). */
+  latestHandoff(connectionId: string, leadId: string): Promise<HandoffRecord | null>;
+  setTask(connectionId: string, handoffId: string, taskId: string): Promise<void>;
+  updateCardInput(connectionId: string, handoffId: string, cardInput: HandoffCardInput): Promise<void>;
+  /** Records accept/reject once: returns false when the handoff already has feedback or is not open. */
+  setFeedback(
+    connectionId: string,
+    handoffId: string,
+    status: "accepted" | "rejected",
+    reason: string | null,
+    at: string,
+    note?: string | null,
+  ): Promise<boolean>;
+  markFirstTouch(connectionId: string, handoffId: string, at: string): Promise<void>;
+  /** Claims the right to send one channel's message for a handoff; false when it was claimed before. */
+  claimNotification(connectionId: string, handoffId: string, channel: string): Promise<boolean>;
+  notificationStatus(
+    connectionId: string,
+    handoffId: string,
+    channel: string,
+  ): Promise<{
+    status: string;
+    attempts: number;
+    receipt_id: string | null;
+  } | null>;
+  markNotification(
+    connectionId: string,
+    handoffId: string,
+    channel: string,
+    outcome:
+      | {
+          status: "sent";
+          receiptId?: string;
+        }
+      | {
+          status: "failed" | "pending";
+          error: string;
+        },
+  ): Promise<void>;
+  addActivities(connectionId: string, leadId: string, activities: Activity[]): Promise<void>;
+  activities(connectionId: string, leadId: string, limit?: number): Promise<Activity[]>;
+  markMerged(connectionId: string, mergedIds: string[], into: string): Promise<void>;
+  /** Records a conversion once per lead; a second call (redelivery, reconcile) returns the first record. */
+  recordConversion(c: Omit<ConversionRecord, "recordedAt">, at: string): Promise<ConversionRecord>;
+  conversion(connectionId: string, leadId: string): Promise<ConversionRecord | null>;
+  /** The conversion that made any of these Contacts (the person is already sales'), if one did. */
+  conversionByContact(connectionId: string, contactIds: string[]): Promise<ConversionRecord | null>;
+  /** One line of the audit log (who tried what on which lead, and how it ended); ids only, never names. */
+  audit(
+    connectionId: string,
+    entry: { actor: string; action: string; subject: string; details: Record<string, unknown>; at: string },
+  ): Promise<void>;
+  /**
+   * Privacy deletion: removes the lead's personal data from every Handoff table (state, history, handoffs
+   * with their cards, decisions with their snapshots, activity), and strips the stored events down to ids.
+   */
+  erase(connectionId: string, leadId: string): Promise<void>;
+}
