@@ -55,8 +55,16 @@ export async function start(
   }
   let sandbox: SandboxServer | undefined;
   if (config.sandbox.enabled && options.http !== false) {
-    const started = await startSandbox({ port: config.sandbox.port });
-    logger.info("CRM sandbox listening", { url: started.url });
+    const started = await startSandbox({
+      port: config.sandbox.port,
+      hubspot: { tier: config.sandbox.hubspotTier },
+      salesforce: { edition: config.sandbox.salesforceEdition },
+    });
+    logger.info("CRM sandbox listening", {
+      url: started.url,
+      hubspotTier: config.sandbox.hubspotTier,
+      salesforceEdition: config.sandbox.salesforceEdition,
+    });
     sandbox = started;
   }
   const runtime = await startRuntime({

@@ -41,6 +41,8 @@ const envSchema = z.object({
     .optional(),
   SANDBOX: boolish.optional(),
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  SANDBOX_HUBSPOT_TIER: z.enum(["starter", "professional", "enterprise"]).default("professional"),
+  SANDBOX_SALESFORCE_EDITION: z.enum(["professional", "enterprise", "unlimited"]).default("enterprise"),
   TRAFFIC: boolish.optional(),
   LOG_LEVEL: z.enum(["error", "warn", "info", "debug"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -66,7 +68,13 @@ export interface Config {
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
   encryptionKeys: { current: string; previous: string[] } | undefined;
   adminToken: string | undefined;
-  sandbox: { enabled: boolean; port: number; traffic: boolean };
+  sandbox: {
+    enabled: boolean;
+    port: number;
+    traffic: boolean;
+    hubspotTier: "starter" | "professional" | "enterprise";
+    salesforceEdition: "professional" | "enterprise" | "unlimited";
+  };
   log: { level: "error" | "warn" | "info" | "debug"; format: "json" | "pretty" };
   webhookMaxBodyBytes: number;
   workerConcurrency: number;
@@ -152,7 +160,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
     adminToken: e.HANDOFF_ADMIN_TOKEN,
-    sandbox: { enabled: e.SANDBOX ?? embedded, port: e.SANDBOX_PORT, traffic: e.TRAFFIC ?? embedded },
+    sandbox: {
+      enabled: e.SANDBOX ?? embedded,
+      port: e.SANDBOX_PORT,
+      traffic: e.TRAFFIC ?? embedded,
+      hubspotTier: e.SANDBOX_HUBSPOT_TIER,
+      salesforceEdition: e.SANDBOX_SALESFORCE_EDITION,
+    },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty") },
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     workerConcurrency: e.WORKER_CONCURRENCY,

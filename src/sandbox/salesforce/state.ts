@@ -45,10 +45,37 @@ interface AuthCode {
   codeChallenge?: string;
 }
 
+/** The org's edition (SANDBOX_SALESFORCE_EDITION): it sets the daily API allocation and which features exist. */
+export type SalesforceEdition = "professional" | "enterprise" | "unlimited";
+export const SALESFORCE_EDITIONS: readonly SalesforceEdition[] = ["professional", "enterprise", "unlimited"];
+
+/**
+ * Daily API requests (rolling 24 h): 100,000 plus an allocation per full licence, 1,000 on Professional (with
+ * the API add-on) and Enterprise, 5,000 on Unlimited/Performance
+ * (https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html;
+ * reference §6).
+ */
+export function dailyApiAllocation(edition: SalesforceEdition, licenses: number): number {
+  return 100_000 + licenses * (edition === "unlimited" ? 5_000 : 1_000);
+}
+
+/**
+ * Outbound messages (what the demo Flow sends Handoff) exist on Enterprise, Performance, Unlimited and Developer,
+ * not on Professional (https://help.salesforce.com/s/articleView?id=platform.workflow_om_considerations.htm;
+ * reference §3a).
+ */
+export function hasOutboundMessages(edition: SalesforceEdition): boolean {
+  return edition !== "professional";
+}
+
 export interface SalesforceSandboxOptions {
   /** @default "00D5g000004bE2xEAE" (the demo org, DESIGN §7) */
   orgId?: string;
-  /** Daily API request allocation (rolling 24 h). @default 15000 (Developer Edition) */
+  /** @default "enterprise" */
+  edition?: SalesforceEdition;
+  /** Full Salesforce licences, for the daily allocation. @default 20 */
+  licenses?: number;
+  /** Daily API request allocation (rolling 24 h). @default dailyApiAllocation(edition, licenses) */
   dailyApiLimit?: number;
   /** Lifetime of access tokens issued by the token endpoint. @default 2 h */
   sessionTtlMs?: number;
@@ -69,6 +96,7 @@ export interface SalesforceSandboxOptions {
 
 export interface SalesforceSandboxState {
   orgId: string;
+  edition: SalesforceEdition;
   objects: Map<string, SandboxObject>;
   records: Map<string, Map<string, SObjectRecord>>;
   serials: Map<string, number>;
@@ -106,12 +134,19 @@ export const SALESFORCE_SANDBOX_DEMO = {
 } as const;
 
 export function createSalesforceSandboxState(options: SalesforceSandboxOptions = {}): SalesforceSandboxState {
-  const dailyApiLimit = options.dailyApiLimit ?? 15_000;
+  const edition = options.edition ?? "enterprise";
+  if (!SALESFORCE_EDITIONS.includes(edition)) {
+    throw new Error(
+      `Expected \`edition\` to be one of ${SALESFORCE_EDITIONS.join(", ")}, got \`${String(edition)}\``,
+    );
+  }
+  const dailyApiLimit = options.dailyApiLimit ?? dailyApiAllocation(edition, options.licenses ?? 20);
   if (!Number.isInteger(dailyApiLimit) || dailyApiLimit < 1) {
     throw new Error(`Expected \`dailyApiLimit\` to be an integer ≥ 1, got \`${dailyApiLimit}\``);
   }
   const state: SalesforceSandboxState = {
     orgId: options.orgId ?? SALESFORCE_SANDBOX_DEMO.orgId,
+    edition,
     objects: new Map(SANDBOX_OBJECTS.map((o) => [o.name, o])),
     records: new Map(SANDBOX_OBJECTS.map((o) => [o.name, new Map()])),
     serials: new Map(),

@@ -2,7 +2,7 @@ import { convertLead, type LeadConvertInput, type LeadConvertResult } from "./co
 import { fieldOf, objectOrThrow, prepareCreate, prepareUpdate } from "./records";
 import { salesforceId } from "./ids";
 import { SALESFORCE_DEMO_USERS } from "./seed";
-import type { SalesforceSandboxState, SObjectRecord } from "./state";
+import { hasOutboundMessages, type SalesforceSandboxState, type SObjectRecord } from "./state";
 
 /** Salesforce puts 1–100 notifications in one outbound message. */
 export const MAX_NOTIFICATIONS_PER_MESSAGE = 100;
@@ -315,6 +315,11 @@ export function createSalesforceTrafficGenerator(
       queue.push(leadId);
     },
     async flush() {
+      // Professional Edition has no outbound messages: the changes happen, nobody is told.
+      if (!hasOutboundMessages(state.edition)) {
+        queue.length = 0;
+        return [];
+      }
       const batches: OutboundNotificationInput[][] = [];
       while (queue.length > 0) {
         const ids = queue.splice(0, MAX_NOTIFICATIONS_PER_MESSAGE);

@@ -167,3 +167,25 @@ test("with redeliverShare 1 every acknowledged message arrives twice, byte for b
   expect(app.received[1]).toBe(app.received[0]);
   expect(traffic.stats).toMatchObject({ messagesSent: 1, messagesAcked: 1, messagesRedelivered: 1 });
 });
+
+describe("Salesforce editions", () => {
+  test("the daily API allocation follows the edition and its licences", () => {
+    expect(createSalesforceSandboxState({ edition: "professional", licenses: 10 }).dailyApiLimit).toBe(
+      110_000,
+    );
+    expect(createSalesforceSandboxState({ edition: "enterprise", licenses: 50 }).dailyApiLimit).toBe(150_000);
+    expect(createSalesforceSandboxState({ edition: "unlimited", licenses: 50 }).dailyApiLimit).toBe(350_000);
+  });
+
+  test("when the org is Professional Edition, then no outbound message is sent: the edition has none", async () => {
+    const state = createSalesforceSandboxState({ edition: "professional" });
+    const traffic = createSalesforceTrafficGenerator(state, {
+      webhookUrl: "http://127.0.0.1:9/never-called",
+      instanceUrl: "http://127.0.0.1:9/salesforce",
+    });
+    const id = traffic.createLead();
+    expect(state.records.get("Lead")?.has(id)).toBe(true);
+    expect(await traffic.flush()).toEqual([]);
+    expect(traffic.stats.messagesSent).toBe(0);
+  });
+});
