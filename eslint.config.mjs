@@ -1,6 +1,48 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** Adapters the middle must not import: the composition root wires them in behind a port. */
+const WALLS = [
+  {
+    regex: "(^|/)adapters/postgres(/|$)",
+    message: "Depend on the port in src/ports/ and let src/composition/ pass the PostgreSQL store in.",
+  },
+  { regex: "^pg$", message: "SQL lives in src/adapters/postgres/ only; depend on a port from src/ports/." },
+  {
+    regex: "^(jsforce|@hubspot/api-client)(/|$)",
+    message: "CRM SDKs stay in src/adapters/hubspot|salesforce/; depend on CrmPort (src/ports/crm.ts).",
+  },
+];
+
+const CRM_ADAPTERS = [
+  {
+    regex: "(^|/)adapters/(hubspot|salesforce)(/|$)",
+    message:
+      "Use cases see a CRM through CrmPort (src/ports/crm.ts) only; CRM words stay in its adapter folder.",
+  },
+];
+
+/** Files that still run SQL (or map CRM records) themselves: each is to move behind a port; new files may not join. */
+const STILL_RUNNING_SQL = [
+  "src/app/forecast-sla.ts",
+  "src/app/replay-decision.ts",
+  "src/app/reports/build-reports.ts",
+  "src/app/reports/export-decisions.ts",
+  "src/app/reports/load-lead-history.ts",
+  "src/app/reports/load-report-rows.ts",
+  "src/app/sla-registry.ts",
+  "src/cli/commands/core.ts",
+  "src/cli/commands/feedback.ts",
+  "src/cli/commands/reports.ts",
+  "src/cli/commands/routing.ts",
+  "src/cli/commands/sla.ts",
+  "src/cli/database-url.ts",
+  "src/http/app.ts",
+  "src/http/routes/dashboard-routes.ts",
+  "src/http/routes/report-routes.ts",
+  "src/http/routes/reps-routes.ts",
+];
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "coverage/", ".handoff/", "crm-cards/", "jest.config.js", "bin/"] },
   js.configs.recommended,
@@ -30,6 +72,24 @@ export default tseslint.config(
           message: "Take a `Clock` (src/ports/clock.ts) instead of reading the machine's clock.",
         },
       ],
+    },
+  },
+  {
+    // Walls in the middle: use cases, routes and CLI commands talk to ports (src/ports), never to PostgreSQL or a CRM
+    // SDK; the composition root (src/composition) hands them the adapters. The files listed under `ignores` still
+    // run SQL themselves and are the ones left to move behind a port.
+    files: ["src/app/**/*.ts", "src/http/**/*.ts", "src/cli/**/*.ts"],
+    ignores: STILL_RUNNING_SQL,
+    rules: {
+      "no-restricted-imports": ["error", { patterns: WALLS }],
+    },
+  },
+  {
+    // Use cases see a CRM only through CrmPort: no adapter, mapper or SDK of a CRM.
+    files: ["src/app/**/*.ts"],
+    ignores: STILL_RUNNING_SQL,
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [...WALLS, ...CRM_ADAPTERS] }],
     },
   },
   {

@@ -1,6 +1,5 @@
 import type { AssignmentStore } from "../ports/assignments";
-import type { ConversionRecord } from "../adapters/postgres/lead-store";
-import type { LeadStore } from "../ports/leads";
+import type { ConversionRecord, LeadStore } from "../ports/leads";
 import type { Lead } from "../domain/lead";
 import type { Clock } from "../ports/clock";
 import type { CrmPort } from "../ports/crm";

@@ -1,37 +1,6 @@
-import { execFileSync } from "node:child_process";
-import path from "node:path";
+import { lintSamples, type LintSample } from "../helpers/lint-samples";
 
-const ROOT = path.join(__dirname, "../..");
-
-interface Sample {
-  file: string;
-  code: string;
-}
-
-/**
- * Lints code samples as if they were files of the project, with the project's own eslint config, and returns
- * each sample's clock problems. ESLint loads its ESM config itself, so it runs in a child process.
- */
-function clockProblems(samples: Sample[]): string[][] {
-  const script = `
-    const { ESLint } = require("eslint");
-    const path = require("node:path");
-    const samples = JSON.parse(process.argv[1]);
-    (async () => {
-      const eslint = new ESLint({ cwd: process.cwd() });
-      const out = [];
-      for (const s of samples) {
-        const [r] = await eslint.lintText(s.code, { filePath: path.join(process.cwd(), s.file) });
-        out.push(r.messages.filter((m) => m.ruleId === "no-restricted-syntax").map((m) => m.message));
-      }
-      process.stdout.write(JSON.stringify(out));
-    })();`;
-  const json = execFileSync(process.execPath, ["-e", script, JSON.stringify(samples)], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  return JSON.parse(json) as string[][];
-}
+const clockProblems = (samples: LintSample[]): string[][] => lintSamples(samples, "no-restricted-syntax");
 
 describe("time is injected (lint)", () => {
   it("when a route, store, worker, use case or CLI command reads the machine's clock, then lint fails and says to take a Clock; a given date, a duration or a composition root passes", () => {
