@@ -284,6 +284,18 @@ async function record(
       event.eventKey,
     );
   }
+  await deps.scores?.record(event.connectionId, ctx.lead.id, {
+    eventKey: event.eventKey,
+    at: deps.now().toISOString(),
+    slaHash: ctx.sla.hash,
+    fit: q.score.fit,
+    engagement: q.score.engagement,
+    total: q.score.total,
+    stage: q.decision.stage,
+    action: q.decision.action,
+    reason: q.decision.reason,
+    reasons: q.score.reasons,
+  });
   await deps.leads.saveState(event.connectionId, ctx.lead.id, {
     stage: q.decision.stage,
     fit: q.score.fit,

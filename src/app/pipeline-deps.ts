@@ -5,6 +5,7 @@ import type { HolidayCalendar } from "../adapters/holidays";
 import type { Lead } from "../domain/lead";
 import type { Sla } from "../domain/sla";
 import type { CrmPort, FollowUpTask } from "../ports/crm";
+import type { ScoreHistory } from "../ports/lead-story";
 import type { Logger } from "../ports/logger";
 import type { LeadContext } from "./pipeline-steps";
 
@@ -41,5 +42,7 @@ export interface PipelineDeps {
     lead: Lead,
     log: Logger,
   ): Promise<ConversionRecord | null>;
+  /** The lead's score per event, for the admin's lead story. */
+  scores?: ScoreHistory;
   now(): Date;
 }

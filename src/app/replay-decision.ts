@@ -5,7 +5,15 @@ import { AppError } from "../domain/errors";
 import { routeLead } from "../domain/routing";
 import { canonicalize, type RoutingDecision, type RoutingInput } from "../domain/routing-snapshot";
 import { canonicalJson } from "../sla/canonical-hash";
+import type { Sla } from "../domain/sla";
 import { loadSlaFile } from "../sla/load-sla";
+
+/** A draft SLA already parsed (the admin page's editor), named for the report. */
+export interface ReplayDraft {
+  sla: Sla;
+  hash: string;
+  label: string;
+}
 
 function fingerprint(decision: unknown): string {
   return `sha256:${createHash("sha256").update(canonicalJson(decision)).digest("hex").slice(0, 16)}`;
@@ -30,14 +38,15 @@ export interface ReplayResult {
 }
 
 /**
- * `handoff replay <decisionId> [--sla draft.yaml]` and `GET /admin/api/decisions/:id/replay`: re-runs the router on the stored inputs. Without a draft the
+ * `handoff replay <decisionId> [--sla draft.yaml]`, `GET /admin/api/decisions/:id/replay` and the lead story's
+ * "replay this decision": re-runs the router on the stored inputs. Without a draft the
  * result must equal the stored decision bit for bit (canonical JSON); with a draft, the draft's routing rules
  * replace the stored ones and the two decisions are shown side by side. `connectionId` scopes the lookup.
  */
 export async function replayDecision(
   pool: Pool,
   decisionId: string,
-  draftFile?: string,
+  draftFile?: string | ReplayDraft,
   connectionId?: string,
 ): Promise<ReplayResult> {
   const stored = await createAssignmentStore({ pool }).getDecision(connectionId, decisionId);
@@ -65,10 +74,11 @@ export async function replayDecision(
     if (!identical) lines.push(...describe(replayed));
     return { identical, lines, stored: decision, replayed };
   }
-  const draft = await loadSlaFile(draftFile);
+  const draft =
+    typeof draftFile === "string" ? { ...(await loadSlaFile(draftFile)), label: draftFile } : draftFile;
   const withDraft = routeLead({ ...input, rules: draft.sla.routing });
   const same = withDraft.ownerId === decision.ownerId;
-  lines.push(`with ${draftFile} (${draft.hash}):`, ...describe(withDraft));
+  lines.push(`with ${draft.label} (${draft.hash}):`, ...describe(withDraft));
   lines.push(
     same
       ? "the draft gives the lead to the same owner"

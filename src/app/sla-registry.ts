@@ -13,6 +13,17 @@ export const DEFAULT_SLA_FILES = {
   salesforce: "config/sla.demo-salesforce.yaml",
 } as const;
 
+/** The file an unpublished connection runs on: its `slaFile` setting, or the default for its CRM. */
+export function slaFilePath(
+  connection: { crm: keyof typeof DEFAULT_SLA_FILES; settings: Record<string, unknown> } | null,
+): string {
+  return path.resolve(
+    typeof connection?.settings.slaFile === "string"
+      ? connection.settings.slaFile
+      : DEFAULT_SLA_FILES[connection?.crm ?? "hubspot"],
+  );
+}
+
 /**
  * The SLA in force for a connection: the published, signed version from the database; until one is
  * published, the configured file (warned once), so a fresh install runs on the commented default.
@@ -30,12 +41,7 @@ export function createSlaRegistry(options: {
   return async function slaFor(connectionId: string): Promise<ActiveSla> {
     const published = await getActiveSla(options.pool, connectionId, now());
     if (published) return published;
-    const connection = await options.connections.get(connectionId);
-    const file = path.resolve(
-      typeof connection?.settings.slaFile === "string"
-        ? connection.settings.slaFile
-        : DEFAULT_SLA_FILES[connection?.crm ?? "hubspot"],
-    );
+    const file = slaFilePath(await options.connections.get(connectionId));
     if (!warned.has(connectionId)) {
       warned.add(connectionId);
       options.logger.warn("no published SLA for this connection; using the file", {

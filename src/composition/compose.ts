@@ -1,10 +1,14 @@
 import { createHmac } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import type { Router } from "express";
 import { createHolidayCalendar } from "../adapters/holidays";
 import { createAssignmentStore } from "../adapters/postgres/assignment-store";
 import { PostgresFollowUpStore } from "../adapters/postgres/follow-up-store";
 import { PostgresLeadStore } from "../adapters/postgres/lead-store";
+import { createLeadStoryStore } from "../adapters/postgres/lead-story-store";
 import { PostgresRateWindow } from "../adapters/postgres/rate-window-store";
+import { createRecentLeads, createSlaVersions } from "../adapters/postgres/sla-admin-store";
+import { replayDecision } from "../app/replay-decision";
 import { createCrmRegistry } from "./crm-registry";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
 import { getHandoffCard } from "../app/get-handoff-card";
@@ -14,7 +18,7 @@ import { recordConversion, type ConversionDeps } from "../app/record-conversion"
 import { recordCrmLeadStatus } from "../app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "../app/record-feedback";
 import { reconcileOpenLeads } from "../app/reconcile-open-leads";
-import { createSlaRegistry } from "../app/sla-registry";
+import { createSlaRegistry, slaFilePath } from "../app/sla-registry";
 import { buildHandoffCard } from "../domain/handoff-card";
 import { buildTaskSnapshot } from "../domain/task-snapshot";
 import {
@@ -25,6 +29,8 @@ import {
 } from "../http/routes/card-routes";
 import { createDashboardApiRouter, createDashboardRouter } from "../http/routes/dashboard-routes";
 import { createInstallRouter } from "../http/routes/install-routes";
+import { createLeadStoryRouter } from "../http/routes/lead-story-routes";
+import { createSlaAdminRouter } from "../http/routes/sla-admin-routes";
 import { createReportRouter } from "../http/routes/report-routes";
 import { createRepsRouter } from "../http/routes/reps-routes";
 import { createFollowUpScheduler, startFollowUpWorker } from "../jobs/follow-up-worker";
@@ -74,6 +80,8 @@ export async function composeHandoff(
 ): Promise<HandoffExtension> {
   const now = settings.now ?? systemClock;
   const leads = new PostgresLeadStore(core.pool);
+  const stories = createLeadStoryStore(core.pool);
+  const slaVersions = createSlaVersions(core.pool);
   const holidays = createHolidayCalendar();
   const assignments = createAssignmentStore({ pool: core.pool, holidays, logger: core.logger });
   const registry = createCrmRegistry({
@@ -143,6 +151,7 @@ export async function composeHandoff(
       };
     },
     notify: createNotify(notifyDeps),
+    scores: stories,
     now,
   };
   const feedbackDeps: FeedbackDeps = {
@@ -282,6 +291,27 @@ export async function composeHandoff(
       }),
       createReportRouter({ pool: core.pool, slaFor, logger: core.logger, now }),
       createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger, now }),
+      createLeadStoryRouter({
+        stories,
+        replay: (connectionId, decisionId, draft) =>
+          replayDecision(core.pool, decisionId, draft, connectionId),
+        slaFor,
+        now,
+      }),
+      createSlaAdminRouter({
+        versions: slaVersions,
+        recentLeads: createRecentLeads(core.pool),
+        connectionExists: async (id) => (await core.connections.get(id)) !== null,
+        liveSource: async (id) => {
+          const live = await slaFor(id);
+          const stored = await slaVersions.get(id, live.hash);
+          if (stored) return { source: stored.source, hash: live.hash, published: true };
+          const file = slaFilePath(await core.connections.get(id));
+          return { source: await readFile(file, "utf8"), hash: live.hash, published: false };
+        },
+        slaFor,
+        now,
+      }),
     ],
     deps,
     feedbackDeps,

@@ -287,7 +287,14 @@ describe.each([
         const r = await rt.pool.query("SELECT status FROM events WHERE event_key LIKE '%:9001:%'");
         return r.rows[0]?.status === "processed";
       });
-      for (const table of ["handoffs", "lead_state", "lifecycle_events", "decisions", "activities"]) {
+      for (const table of [
+        "handoffs",
+        "lead_state",
+        "lifecycle_events",
+        "decisions",
+        "activities",
+        "lead_scores",
+      ]) {
         const r = await rt.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE lead_id = $1`, [
           CONTACT_ID,
         ]);

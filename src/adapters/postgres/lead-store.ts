@@ -436,7 +436,7 @@ export class PostgresLeadStore implements LeadStore {
 
   /**
    * Privacy deletion: removes the lead's personal data from every Handoff table (state, history, handoffs
-   * with their cards, decisions with their snapshots, activity), and strips the stored events down to ids.
+   * with their cards, decisions with their snapshots, scores with their reasons, activity), and strips the stored events down to ids.
    */
   /** One line of the audit log (who tried what on which lead, and how it ended); ids only, never names. */
   async audit(
@@ -461,6 +461,7 @@ export class PostgresLeadStore implements LeadStore {
       await client.query("DELETE FROM activities WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM lead_assignments WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM decisions WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM lead_scores WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query(
         `UPDATE events SET payload = jsonb_build_object('connectionId', connection_id, 'eventKey', event_key,
            'kind', kind, 'objectType', object_type, 'objectId', object_id, 'occurredAt', occurred_at, 'crm', payload->'crm',

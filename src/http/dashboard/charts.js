@@ -324,5 +324,76 @@
     return root;
   }
 
-  window.HandoffCharts = { paceChart, hbars, compareWeeks, spark, ring, fmt, pct, niceMax };
+  /**
+   * A lead's score over time: fit, engagement and total as three lines with a legend inside the drawing; each
+   * point says its values on hover and to screen readers (its <title>), and is reachable with Tab.
+   */
+  function scoreLine(points, width) {
+    const W = clampWidth(width, 720);
+    const H = 220;
+    const m = { l: 44, r: 110, t: 14, b: 30 };
+    const root = svg(W, H, `Score over time: ${points.length} evaluations`);
+    root.setAttribute("data-chart", "score");
+    const series = [
+      ["total", "total"],
+      ["fit", "fit"],
+      ["engagement", "engagement"],
+    ];
+    const values = points.flatMap((p) => [p.total, p.fit, p.engagement]);
+    const lo = Math.min(0, ...values);
+    const hi = niceMax(Math.max(10, ...values) * 1.05);
+    const t0 = Date.parse(points[0].at);
+    const t1 = Date.parse(points[points.length - 1].at);
+    const xOf = (at) =>
+      t1 === t0 ? (m.l + W - m.r) / 2 : m.l + ((Date.parse(at) - t0) / (t1 - t0)) * (W - m.l - m.r);
+    const yOf = (v) => H - m.b - ((v - lo) / (hi - lo)) * (H - m.t - m.b);
+    for (let i = 0; i <= 4; i++) {
+      const v = lo + ((hi - lo) / 4) * i;
+      const y = yOf(v);
+      root.appendChild(el("line", { x1: m.l, x2: W - m.r, y1: y, y2: y, class: i === 0 ? "axis" : "grid" }));
+      root.appendChild(el("text", { x: m.l - 6, y: y + 4, class: "tick", "text-anchor": "end" }, fmt(v)));
+    }
+    const day = (at) => new Date(at).toISOString().slice(0, 10);
+    root.appendChild(el("text", { x: m.l, y: H - 8, class: "tick" }, day(points[0].at)));
+    if (t1 !== t0) {
+      root.appendChild(
+        el(
+          "text",
+          { x: W - m.r, y: H - 8, class: "tick", "text-anchor": "end" },
+          day(points[points.length - 1].at),
+        ),
+      );
+    }
+    series.forEach(([key, label], i) => {
+      root.appendChild(
+        el("polyline", {
+          points: points.map((p) => `${xOf(p.at)},${yOf(p[key])}`).join(" "),
+          class: `score-line s-${key}`,
+          fill: "none",
+        }),
+      );
+      for (const p of points) {
+        const dot = el("circle", {
+          cx: xOf(p.at),
+          cy: yOf(p[key]),
+          r: 4,
+          class: `score-dot s-${key}`,
+          tabindex: 0,
+        });
+        tip(
+          dot,
+          `${new Date(p.at).toLocaleString()}: ${label} ${fmt(p[key])} (fit ${fmt(p.fit)}, engagement ${fmt(p.engagement)}, total ${fmt(p.total)}) → ${p.stage}`,
+        );
+        root.appendChild(dot);
+      }
+      const ly = m.t + 8 + i * 20;
+      root.appendChild(
+        el("line", { x1: W - m.r + 12, x2: W - m.r + 32, y1: ly, y2: ly, class: `score-line s-${key}` }),
+      );
+      root.appendChild(el("text", { x: W - m.r + 38, y: ly + 4, class: "tick legend-text" }, label));
+    });
+    return root;
+  }
+
+  window.HandoffCharts = { paceChart, hbars, compareWeeks, spark, ring, scoreLine, fmt, pct, niceMax };
 })();

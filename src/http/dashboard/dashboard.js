@@ -1,120 +1,14 @@
 // The Handoff admin dashboard: reads /admin/api/* with the admin cookie and draws each panel. Every panel
 // loads on its own, so one failing report leaves the others readable; empty panels say what to do next.
-/* global window, document, fetch, Node, URLSearchParams, history */
+/* global window, document, URLSearchParams, history */
 "use strict";
 
 (function () {
   const C = window.HandoffCharts;
-  const $ = (id) => document.getElementById(id);
+  const { $, h, fill, empty, code, api, failure, kpi, minutes, when, day } = window.HandoffUi;
   const state = { connectionId: null, current: null, versions: [] };
 
-  /** A DOM element with attributes and children (strings become text nodes, never markup). */
-  function h(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (v === undefined || v === null || v === false) continue;
-      if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      // CSP forbids style attributes; widths go through the CSSOM instead.
-      else if (k === "width%") node.style.width = `${v}%`;
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children.flat())
-      if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
-    return node;
-  }
-
-  function fill(id, ...nodes) {
-    const box = $(id);
-    box.replaceChildren(...nodes.flat().filter(Boolean));
-    return box;
-  }
-
-  function empty(text, ...extra) {
-    return h("div", { class: "empty" }, h("p", {}, text), ...extra);
-  }
-
-  function code(text) {
-    return h("code", {}, text);
-  }
-
-  class ApiError extends Error {
-    constructor(status, body) {
-      super((body && body.message) || `HTTP ${status}`);
-      this.status = status;
-      this.body = body || {};
-    }
-  }
-
-  async function api(path, init) {
-    const res = await fetch(`/admin/api${path}`, {
-      credentials: "same-origin",
-      ...init,
-      headers: {
-        accept: "application/json",
-        ...(init && init.body ? { "content-type": init.contentType || "application/json" } : {}),
-      },
-    });
-    if (res.status === 401) {
-      window.location.assign("/admin");
-      throw new ApiError(401, { message: "signed out" });
-    }
-    const body = await res.json().catch(() => null);
-    if (!res.ok) throw new ApiError(res.status, body);
-    return body;
-  }
-
   const q = () => `connectionId=${encodeURIComponent(state.connectionId)}`;
-
-  /** What a failed panel shows: the server's message and hint, or that this server has no such report. */
-  function failure(err, what) {
-    if (
-      err instanceof ApiError &&
-      err.status === 404 &&
-      err.body.error === "not_found" &&
-      /route/.test(err.message)
-    ) {
-      return empty(
-        `This server does not offer ${what} yet.`,
-        h("p", { class: "muted" }, "Update Handoff to get this report."),
-      );
-    }
-    return h(
-      "div",
-      { class: "empty problem", role: "status" },
-      h("p", {}, `Could not load ${what}: ${err.message}`),
-      err.body && err.body.hint ? h("p", { class: "muted" }, err.body.hint) : null,
-    );
-  }
-
-  function kpi(label, value, cls, title) {
-    return h(
-      "div",
-      { class: `kpi ${cls || ""}`, title },
-      h("span", { class: "kpi-value" }, value),
-      h("span", { class: "kpi-label" }, label),
-    );
-  }
-
-  function minutes(m) {
-    if (m === null || m === undefined) return "–";
-    if (m < 60) return `${Math.round(m)} min`;
-    if (m < 60 * 24) return `${(m / 60).toFixed(1)} h`;
-    return `${(m / 1440).toFixed(1)} d`;
-  }
-
-  function when(iso) {
-    if (!iso) return "–";
-    const d = new Date(iso);
-    return Number.isNaN(d.getTime())
-      ? iso
-      : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  }
-
-  function day(iso) {
-    if (!iso) return "–";
-    const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : d.toLocaleDateString(undefined, { dateStyle: "medium" });
-  }
 
   // ---- panels ---------------------------------------------------------------------------------
 
@@ -695,39 +589,8 @@
       : h("span", { class: "sign waiting" }, "awaiting");
   }
 
-  async function showDiff(a, b) {
-    const box = fill("sla-diff", h("p", { class: "muted" }, "Comparing…"));
-    try {
-      const r = await api(`/sla/diff?${q()}&a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
-      const sym = { added: "+", removed: "−", changed: "~" };
-      box.replaceChildren(
-        h(
-          "h3",
-          {},
-          `v${r.a.version} → v${r.b.version}`,
-          h("span", { class: "muted" }, ` · ${r.changes.length} change${r.changes.length === 1 ? "" : "s"}`),
-        ),
-        r.changes.length === 0
-          ? h("p", { class: "muted" }, "Same rules: only formatting or comments differ.")
-          : h(
-              "ul",
-              { class: "changes" },
-              r.changes.map((c) =>
-                h(
-                  "li",
-                  { class: c.kind },
-                  h("span", { class: "sym" }, sym[c.kind]),
-                  h("code", {}, c.path),
-                  c.kind === "changed"
-                    ? h("span", {}, h("del", {}, c.before), " → ", h("ins", {}, c.after))
-                    : h("span", {}, c.kind === "added" ? c.after : c.before),
-                ),
-              ),
-            ),
-      );
-    } catch (err) {
-      box.replaceChildren(failure(err, "the diff"));
-    }
+  function showDiff(a, b) {
+    return window.HandoffUi.showSlaDiff($("sla-diff"), state.connectionId, a, b);
   }
 
   function renderVersions() {
@@ -1053,15 +916,65 @@
     const wanted = new URLSearchParams(window.location.search).get("connection");
     state.connectionId = connections.some((c) => c.id === wanted) ? wanted : connections[0].id;
     select.value = state.connectionId;
+    window.HandoffUi.connectionId = () => state.connectionId;
     select.addEventListener("change", () => {
       state.connectionId = select.value;
-      history.replaceState(null, "", `?connection=${encodeURIComponent(state.connectionId)}`);
+      history.replaceState(
+        null,
+        "",
+        `?connection=${encodeURIComponent(state.connectionId)}${window.location.hash}`,
+      );
       document.body.dataset.loaded = "false";
       loadConnection();
+      showView();
     });
-    $("refresh").addEventListener("click", () => loadConnection());
+    $("refresh").addEventListener("click", () => {
+      loadConnection();
+      showView();
+    });
     $("forecast-form").addEventListener("submit", runForecast);
+    window.addEventListener("hashchange", showView);
+    showView();
     await loadConnection();
+  }
+
+  /**
+   * One page, three views: `#reports` (default), `#lead[/<leadId>]` and `#sla`. The views are links, so the
+   * browser's back button and a bookmark bring the admin back to the same lead.
+   */
+  function showView() {
+    const [name, ...rest] = window.location.hash.replace(/^#/, "").split("/");
+    const view = name === "lead" || name === "sla" ? name : "reports";
+    $("main").hidden = view !== "reports";
+    $("lead-view").hidden = view !== "lead";
+    $("sla-view").hidden = view !== "sla";
+    for (const tab of document.querySelectorAll("nav.tabs a")) {
+      if (tab.dataset.view === view) tab.setAttribute("aria-current", "page");
+      else tab.removeAttribute("aria-current");
+    }
+    const arg = rest.map(decodeURIComponent).join("/");
+    const page = window.HandoffUi.views[view];
+    if (page) {
+      page.show(arg);
+      document.body.dataset.view = view;
+    } else if (VIEW_SCRIPTS[view]) loadViewScript(view, arg);
+    else document.body.dataset.view = view;
+  }
+
+  // The lead story and the SLA page load their code the first time they are opened, so the reports open light.
+  const VIEW_SCRIPTS = { lead: "lead-story.js", sla: "sla-page.js" };
+  const loading = new Set();
+  function loadViewScript(view, arg) {
+    if (loading.has(view)) return;
+    loading.add(view);
+    const script = document.createElement("script");
+    script.src = `/admin/assets/${VIEW_SCRIPTS[view]}`;
+    script.addEventListener("load", () => {
+      if (!window.location.hash.startsWith(`#${view}`)) return;
+      window.HandoffUi.views[view].show(arg);
+      document.body.dataset.view = view;
+    });
+    document.head.append(script);
   }
 
   start();

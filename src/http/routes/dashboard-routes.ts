@@ -43,6 +43,9 @@ const ASSETS: Record<string, string> = {
   "dashboard.css": "text/css; charset=utf-8",
   "dashboard.js": "text/javascript; charset=utf-8",
   "charts.js": "text/javascript; charset=utf-8",
+  "ui.js": "text/javascript; charset=utf-8",
+  "lead-story.js": "text/javascript; charset=utf-8",
+  "sla-page.js": "text/javascript; charset=utf-8",
 };
 // The page loads only its own files: no inline script, no CDN, no framing.
 const CSP =
