@@ -33,7 +33,7 @@ const SHOTS = process.env.SCREENSHOTS ?? join(tmpdir(), "handoff-shots");
 const DEFAULT_SLA = readFileSync(join(__dirname, "../../config/sla.default.yaml"), "utf8");
 /** A draft under which the lead's fit (VP at a 450-person software company) no longer qualifies, even by trigger. */
 const strict = (sla: string) =>
-  sla.replace('fit: ">= 50"', 'fit: ">= 95"').replace('trigger_min_fit: ">= 40"', 'trigger_min_fit: ">= 95"');
+  sla.replace('fit: ">= 50"', 'fit: ">= 85"').replace('trigger_min_fit: ">= 40"', 'trigger_min_fit: ">= 85"');
 
 describe("the admin's browser: lead story and SLA page", () => {
   let sandbox: SandboxServer;
