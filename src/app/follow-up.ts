@@ -57,8 +57,8 @@ export interface FollowUpDeps {
 }
 
 /**
- * The owner's working calendar (or the SLA's zone on weekdays for the fallback queue), with the public
- * holidays of the next 45 days. The same rule as the pipeline's deadline, so timers and deadline agree.
+ * The owner's working calendar (or the SLA's `calendar` for the fallback queue), with the public holidays and
+ * company days off of the next 45 days. The same rule as the pipeline's deadline, so timers and deadline agree.
  */
 export function ownerCalendar(
   sla: Sla,
@@ -69,11 +69,14 @@ export function ownerCalendar(
   const rep = repKey ? sla.routing.reps[repKey] : undefined;
   const from = now.toISOString().slice(0, 10);
   const to = new Date(now.getTime() + 45 * 86_400_000).toISOString().slice(0, 10);
-  const code = rep?.holidays;
+  // The fallback queue works on the SLA's own calendar; company days off pause every clock.
+  const code = rep ? rep.holidays : sla.calendar?.holidays;
+  const publicHolidays = code ? (holidays.between([code], from, to)[code] ?? []) : [];
+  const daysOff = (sla.calendar?.daysOff ?? []).filter((d) => d >= from && d <= to);
   return {
-    hours: rep?.hours ?? "Mon-Fri 09:00-17:00",
+    hours: rep?.hours ?? sla.calendar?.hours ?? "Mon-Fri 09:00-17:00",
     timeZone: rep?.timezone ?? sla.sla.timezone,
-    holidays: code ? (holidays.between([code], from, to)[code] ?? []) : [],
+    holidays: [...new Set([...publicHolidays, ...daysOff])].sort(),
   };
 }
 

@@ -9,6 +9,7 @@ import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
 import { AppError } from "../domain/errors";
 import type { CrmAccount, CrmOwner, CrmPort } from "../ports/crm";
 import type { Logger } from "../ports/logger";
+import { ownerCalendar } from "./follow-up";
 import type { ActiveSla, PipelineDeps } from "./pipeline-deps";
 
 /** Everything known about one lead at the moment of the decision. */
@@ -182,7 +183,7 @@ export async function routeLead(
       outcome: { stage: q.decision.stage, action: q.decision.action, reason: q.decision.reason },
     },
   });
-  const calendar = calendarFor(deps, ctx, assignment.decision.repKey, now);
+  const calendar = ownerCalendar(ctx.sla.sla, assignment.decision.repKey, deps.holidays, now);
   const followUp = ctx.sla.sla.followUp;
   const startedAt = now.toISOString();
   const dueAt = followUpDeadline(startedAt, {
@@ -191,23 +192,6 @@ export async function routeLead(
     ...(followUp.businessHours && calendar ? { calendar } : {}),
   });
   return { ...assignment, startedAt, dueAt, calendar };
-}
-
-/** The owner's working calendar (or the SLA's zone on weekdays for the fallback queue). */
-function calendarFor(
-  deps: PipelineDeps,
-  ctx: LeadContext,
-  repKey: string | undefined,
-  now: Date,
-): BusinessCalendar {
-  const rep = repKey ? ctx.sla.sla.routing.reps[repKey] : undefined;
-  const timeZone = rep?.timezone ?? ctx.sla.sla.sla.timezone;
-  const hours = rep?.hours ?? "Mon-Fri 09:00-17:00";
-  const from = now.toISOString().slice(0, 10);
-  const to = new Date(now.getTime() + 45 * 86_400_000).toISOString().slice(0, 10);
-  const code = rep?.holidays;
-  const holidays = code ? (deps.holidays.between([code], from, to)[code] ?? []) : [];
-  return { hours, timeZone, holidays };
 }
 
 /**

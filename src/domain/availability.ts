@@ -79,6 +79,8 @@ export interface EligibilityOptions {
   ignoreHours?: boolean;
   /** Skip the caps (account ownership beats capacity). */
   ignoreCaps?: boolean;
+  /** Company days off (`YYYY-MM-DD`, read in each rep's zone): nobody takes leads on them. */
+  daysOff?: readonly string[];
 }
 
 /**
@@ -123,6 +125,7 @@ export function checkEligibility(
     if (rep.holidays && holidays[rep.holidays]?.includes(local.date)) {
       return no("holiday", `public holiday in ${rep.holidays} (${local.date})`);
     }
+    if (options.daysOff?.includes(local.date)) return no("holiday", `company day off (${local.date})`);
     const week = parseWorkingHours(rep.hours);
     if ("error" in week) return no("bad_schedule", week.error);
     if (!isOpen(week, local)) {

@@ -78,6 +78,8 @@ export interface RoutingRules {
   reps: Record<string, Rep>;
   /** Extra e-mail domains never used for account matching (free-mail and disposable ones are built in). */
   ignoredDomains?: string[];
+  /** Company days off (`YYYY-MM-DD`): nobody takes leads, every follow-up clock pauses. */
+  daysOff?: string[];
   /** Which CRM statuses and stages keep a lead in its owner's open count. @default DEFAULT_OPEN_LEADS */
   openLeads?: OpenLeadRule;
 }

@@ -278,7 +278,10 @@ function eligibility(
 ): Eligibility {
   const { rules, repStates, holidays } = ctx.input;
   const rep: Rep | undefined = rules.reps[repKey];
-  return checkEligibility(rep, ctx.owners, repStates[repKey], pool, holidays, ctx.now, options);
+  return checkEligibility(rep, ctx.owners, repStates[repKey], pool, holidays, ctx.now, {
+    ...options,
+    ...(rules.daysOff?.length ? { daysOff: rules.daysOff } : {}),
+  });
 }
 
 function roundRobin(ctx: Context): RoutingDecision {

@@ -108,8 +108,19 @@ export interface FollowUp {
   cadence: { calls: number; emails: number; within: Duration };
 }
 
+/** The agreement's own business calendar: the fallback queue's clock, and days off for everyone. */
+export interface SlaCalendar {
+  /** Working hours of the fallback queue (same format as reps' hours). */
+  hours: string;
+  /** Public-holiday country/region code for the fallback queue (`ES`, `DE-BY`). */
+  holidays?: string;
+  /** Company days off (`YYYY-MM-DD`): nobody takes leads, every follow-up clock pauses. */
+  daysOff: string[];
+}
+
 export interface Sla {
   sla: SlaMeta;
+  calendar?: SlaCalendar;
   vocabulary: Vocabulary;
   /** Lead fields (as named in the SLA: `jobtitle`, `country`) that must be present to hand over. */
   requiredFields: string[];

@@ -138,7 +138,8 @@ function parseDays(spec: string): Weekday[] | undefined {
 
 /**
  * Reads working hours such as `"Mon-Fri 09:00-18:00"`, `"Mon-Thu 09:00-18:00; Fri 09:00-14:00"`,
- * `"Mon,Wed 08:00-12:00 13:00-17:00"` or `"24/7"`.
+ * `"Mon,Wed 08:00-12:00 13:00-17:00"` (a lunch break), an overnight shift `"Mon-Fri 22:00-06:00"` (the days
+ * are those the shift starts on) or `"24/7"`.
  * @returns the week, or a message saying what cannot be read
  */
 export function parseWorkingHours(text: string): WorkingWeek | { error: string } {
@@ -177,12 +178,20 @@ function readWorkingHours(text: string): WorkingWeek | { error: string } {
       const [a, b] = range.split("-");
       const start = a === undefined ? undefined : parseClock(a);
       const end = b === undefined ? undefined : parseClock(b);
-      if (start === undefined || end === undefined || end <= start) {
+      if (start === undefined || end === undefined || end === start || start === 1440) {
         return {
-          error: `cannot read the hours "${range}" in "${text}"; write e.g. "09:00-18:00" (end after start)`,
+          error: `cannot read the hours "${range}" in "${text}"; write e.g. "09:00-18:00" (24:00 for midnight)`,
         };
       }
-      for (const d of days) week[d].push([start, end]);
+      for (const d of days) {
+        if (end > start) {
+          week[d].push([start, end]);
+          continue;
+        }
+        // An overnight shift ("22:00-06:00") runs into the next day: the days named are the days it starts.
+        week[d].push([start, 1440]);
+        if (end > 0) week[WEEKDAYS[(WEEKDAYS.indexOf(d) + 1) % 7] as Weekday].push([0, end]);
+      }
     }
   }
   return week;

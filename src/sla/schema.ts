@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { parseCondition, resolveField } from "../domain/conditions";
 import { parseDuration } from "../domain/duration";
+import { parseWorkingHours } from "../domain/working-hours";
+import { didYouMean } from "./did-you-mean";
 import type { ActivityKind } from "../domain/lead";
 import type { Condition, Pool, Rep, Territory } from "../domain/routing-rules";
 import type { Decay, Duration, EngagementRule, FitRule, Sla } from "../domain/sla";
@@ -154,17 +156,32 @@ const decay = z.preprocess(
 
 const range = z.strictObject({ min: z.number(), max: z.number() });
 
+/** Every form the working-hours parser reads: several groups, breaks, overnight shifts, "24/7". */
+const workingHours = z.string().superRefine((value, ctx) => {
+  const week = parseWorkingHours(value);
+  if ("error" in week) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${week.error.replace(/; write/, " — write")}; groups are separated by ";", e.g. "Mon-Thu 09:00-18:00; Fri 09:00-14:00"`,
+    });
+  }
+});
+
+function checkTimeZone(value: string, ctx: z.RefinementCtx): void {
+  if (isTimeZone(value)) return;
+  const close = didYouMean(value, timeZoneNames());
+  ctx.addIssue({
+    code: "custom",
+    message: `"${value}" is not an IANA time zone — ${close ? `did you mean ${close}?` : "write e.g. Europe/Madrid or America/New_York"}`,
+  });
+}
+
 const rep = z.strictObject({
   crm_id: z.union([z.string().min(1), z.number().int()]).transform(String),
   name: z.string().optional(),
   email: z.string().optional(),
-  hours: z
-    .string()
-    .regex(/^[A-Za-z]{3}(-[A-Za-z]{3})?(,\s*[A-Za-z]{3}(-[A-Za-z]{3})?)* \d{2}:\d{2}-\d{2}:\d{2}$/, {
-      error: 'hours are not in the form "Mon-Fri 09:00-18:00" — write days then a time span',
-    })
-    .default("Mon-Fri 09:00-18:00"),
-  timezone: z.string(),
+  hours: workingHours.default("Mon-Fri 09:00-18:00"),
+  timezone: z.string().superRefine(checkTimeZone),
   holidays: z.string().optional(),
   manager: z.string().optional(),
   cap_open: z.number().int().nonnegative().optional(),
@@ -229,10 +246,7 @@ const isoDate = z.union([z.string(), z.date()]).transform((value, ctx): string =
   return text;
 });
 
-const timezone = z.string().refine(isTimeZone, {
-  error: (issue) =>
-    `"${String(issue.input)}" is not an IANA time zone — write e.g. Europe/Madrid or America/New_York`,
-});
+const timezone = z.string().superRefine(checkTimeZone);
 
 /** The YAML document as written (snake_case), before mapping. */
 export const rawSlaSchema = z.strictObject({
@@ -242,6 +256,13 @@ export const rawSlaSchema = z.strictObject({
     effective: isoDate.optional(),
     timezone,
   }),
+  calendar: z
+    .strictObject({
+      hours: workingHours.default("Mon-Fri 09:00-17:00"),
+      holidays: z.string().min(1).optional(),
+      days_off: z.array(isoDate).default([]),
+    })
+    .optional(),
   vocabulary: z
     .object({ attract: z.string(), convert: z.string(), close: z.string() })
     .catchall(z.string())
@@ -320,6 +341,12 @@ export const rawSlaSchema = z.strictObject({
 });
 
 export type RawSla = z.output<typeof rawSlaSchema>;
+
+let zones: string[] | undefined;
+function timeZoneNames(): string[] {
+  zones ??= Intl.supportedValuesOf("timeZone");
+  return zones;
+}
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -402,6 +429,15 @@ export function toSla(raw: RawSla): Sla {
       timezone: raw.sla.timezone,
       ...(raw.sla.effective === undefined ? {} : { effective: raw.sla.effective }),
     },
+    ...(raw.calendar === undefined
+      ? {}
+      : {
+          calendar: {
+            hours: raw.calendar.hours,
+            daysOff: [...raw.calendar.days_off].sort(),
+            ...(raw.calendar.holidays === undefined ? {} : { holidays: raw.calendar.holidays }),
+          },
+        }),
     vocabulary: { attract, convert, close, extra: extra as Record<string, string> },
     requiredFields: raw.required_fields,
     fit,
@@ -425,6 +461,7 @@ export function toSla(raw: RawSla): Sla {
       pools,
       ...(raw.routing.default_pool === undefined ? {} : { defaultPool: raw.routing.default_pool }),
       ...(raw.routing.open_leads === undefined ? {} : { openLeads: raw.routing.open_leads }),
+      ...(raw.calendar?.days_off.length ? { daysOff: [...raw.calendar.days_off].sort() } : {}),
       fallback: {
         ...(fallback.queue === undefined ? {} : { queue: fallback.queue }),
         ...(fallback.owner_id === undefined ? {} : { ownerId: fallback.owner_id }),

@@ -17,9 +17,24 @@ describe("working hours", () => {
     expect(parseWorkingHours("Mon-Fry 09:00-18:00")).toEqual({
       error: 'cannot read the days "Mon-Fry" in "Mon-Fry 09:00-18:00"; write e.g. "Mon-Fri"',
     });
-    expect(parseWorkingHours("Mon-Fri 18:00-09:00")).toMatchObject({
-      error: expect.stringContaining("end after start"),
+    expect(parseWorkingHours("Mon-Fri 09:00-09:00")).toMatchObject({
+      error: expect.stringContaining('cannot read the hours "09:00-09:00"'),
     });
+  });
+
+  it("when a shift runs overnight, then it continues into the next morning from the days it starts on", () => {
+    const week = parseWorkingHours("Mon-Fri 22:00-06:00");
+    if ("error" in week) throw new Error(week.error);
+    expect(week.Mon).toEqual([[1320, 1440]]);
+    expect(week.Tue).toEqual([
+      [0, 360],
+      [1320, 1440],
+    ]);
+    expect(week.Sat).toEqual([[0, 360]]);
+    expect(week.Sun).toEqual([]);
+    // Tuesday 03:00 in Berlin is inside Monday night's shift.
+    expect(isOpen(week, localTime(new Date("2026-11-24T02:00:00Z"), "Europe/Berlin"))).toBe(true);
+    expect(isOpen(week, localTime(new Date("2026-11-24T12:00:00Z"), "Europe/Berlin"))).toBe(false);
   });
 
   it("reads the local time across daylight saving", () => {

@@ -91,7 +91,7 @@ describe("broken SLA files: each problem names its line, column and path, and ho
     ["broken-missing-points.yaml", ['9:5 fit[0].points: missing required key "points" — add points:']],
     [
       "broken-bad-timezone.yaml",
-      ['6:13 sla.timezone: "Europe/Madird" is not an IANA time zone — write e.g. Europe/Madrid'],
+      ['6:13 sla.timezone: "Europe/Madird" is not an IANA time zone — did you mean Europe/Madrid?'],
     ],
     ["broken-duplicate-key.yaml", ['37:7 (document): key "cap_open" appears twice in one block']],
   ])("%s", (name, expected) => {
