@@ -9,8 +9,8 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh, migrated database for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database for one test file, migrated unless `migrated: false` asks for an empty one. */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = process.env.HANDOFF_TEST_ADMIN_URL;
   if (!adminUrl) throw new Error("HANDOFF_TEST_ADMIN_URL is not set: run tests through jest (globalSetup).");
   const name = `t_${randomBytes(6).toString("hex")}`;
@@ -21,6 +21,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = new Pool({ connectionString: url.toString(), max: 10 });
-  await migrate(pool);
+  if (options.migrated !== false) await migrate(pool);
   return { url: url.toString(), pool, close: () => pool.end() };
 }
