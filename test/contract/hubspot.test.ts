@@ -7,8 +7,8 @@ import {
   type HubSpotTokenStore,
 } from "../../src/adapters/hubspot/hubspot-oauth";
 import { CrmAuthError, CrmRateLimitedError, CrmUnavailableError } from "../../src/domain/errors";
-import { HUBSPOT_DEMO_OWNERS } from "../../src/sandbox/hubspot/seed";
-import { HUBSPOT_SANDBOX_DEMO } from "../../src/sandbox/hubspot/state";
+import { HUBSPOT_DEMO_OWNERS, recordFormSubmission } from "../../src/sandbox/hubspot/seed";
+import { HUBSPOT_SANDBOX_DEMO, type HubSpotForm } from "../../src/sandbox/hubspot/state";
 import { startSandbox } from "../../src/sandbox/server";
 import { crmPortContract, type CrmContractSeed } from "./crm-port.contract";
 import { systemClock } from "../../src/composition/system-clock";
@@ -520,6 +520,57 @@ describe("HubSpot page views on every tier", () => {
       const views = (await crm.getRecentActivities("502", 50)).filter((a) => a.kind === "page_view");
       expect(views.length).toBeGreaterThanOrEqual(5);
       expect(views.every((v) => v.source === "crm_events" && v.title)).toBe(true);
+    } finally {
+      crm.budget.close();
+      await sandbox.close();
+    }
+  });
+});
+
+describe("HubSpot last conversion beyond the first page", () => {
+  it("when the form is listed after the first 100 forms and its submission after the newest 50, then the adapter still finds both", async () => {
+    const sandbox = await startSandbox({ port: 0 });
+    const crm = new HubSpotCrm({
+      connectionId: "hubspot-9876543",
+      access: staticHubSpotAccess(HUBSPOT_SANDBOX_DEMO.accessToken),
+      basePath: sandbox.hubspotBasePath,
+      now: systemClock,
+      logger: silent,
+    });
+    try {
+      const hs = sandbox.hubspot;
+      for (let i = 0; i < 150; i += 1) {
+        hs.forms.set(`form-${i}`, { id: `form-${i}`, name: `Campaign form ${i}`, submissions: [] });
+      }
+      const late: HubSpotForm = { id: "late-form", name: "Late webinar signup", submissions: [] };
+      hs.forms.set(late.id, late);
+      const contact = hs.objects.get("contacts")!.get("504")!;
+      const at = Date.now() - 3_600_000;
+      recordFormSubmission(
+        hs,
+        "504",
+        contact.properties,
+        late.id,
+        at,
+        "https://www.handoff-demo.example/webinar",
+      );
+      // HubSpot names the conversion "<form>: <page>"; 120 newer submissions of other people push it back.
+      contact.properties.recent_conversion_event_name = `${late.name}: Webinar`;
+      for (let i = 0; i < 120; i += 1) {
+        late.submissions.unshift({
+          conversionId: `other-${i}`,
+          submittedAt: at + (i + 1) * 1_000,
+          pageUrl: "https://www.handoff-demo.example/webinar",
+          contactId: "1",
+          values: [{ name: "email", value: `someone${i}@example.com` }],
+        });
+      }
+      const conversion = await crm.getLastConversion("504");
+      expect(conversion).toMatchObject({
+        formId: "late-form",
+        pageUrl: "https://www.handoff-demo.example/webinar",
+        values: { email: contact.properties.email },
+      });
     } finally {
       crm.budget.close();
       await sandbox.close();

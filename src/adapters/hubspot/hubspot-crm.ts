@@ -92,6 +92,30 @@ function retryAfterMs(e: SdkError, now: Date): number {
 
 type Lane = "default" | "search";
 
+interface FormSubmissionShape {
+  conversionId: string;
+  submittedAt: number;
+  pageUrl?: string;
+  values?: { name: string; value: string }[];
+}
+
+/** Pages of 100 forms read at most (10,000 forms); pages of 50 submissions searched at most per conversion. */
+const FORM_PAGES = 100;
+const SUBMISSION_PAGES = 10;
+
+/**
+ * The form a conversion names: `recent_conversion_event_name` is the form's name, or "<form name>: <page>" when
+ * HubSpot adds where it was submitted; the longest matching name wins. Two forms with one name: the first listed.
+ */
+export function formFor(byName: Map<string, string[]>, conversionName: string): string | undefined {
+  let best: { name: string; id: string } | undefined;
+  for (const [name, ids] of byName) {
+    const matches = conversionName === name || conversionName.startsWith(`${name}:`);
+    if (matches && ids[0] && (!best || name.length > best.name.length)) best = { name, id: ids[0] };
+  }
+  return best?.id;
+}
+
 /** HubSpot refused the call for the portal's tier or the token's scopes (403), not for an expired token. */
 function isRefused(e: unknown): boolean {
   return e instanceof CrmAuthError && isSdkError(e.cause) && e.cause.code === 403;
@@ -114,7 +138,7 @@ export class HubSpotCrm implements CrmPort {
   private readonly tasks: BatchCoalescer<FollowUpTask, CreatedTask>;
   private client: { token: string; client: Client } | undefined;
   private readonly agent: Agent;
-  private forms: { at: number; byName: Map<string, string> } | undefined;
+  private forms: { at: number; byName: Map<string, string[]> } | undefined;
   /** Until when page views come from "Last Page Seen" history because the portal refused the Events API. */
   private eventsRefusedUntil = 0;
 
@@ -434,32 +458,10 @@ export class HubSpotCrm implements CrmPort {
         : undefined;
     if (!name || !rawDate) return null;
     const conversion: Conversion = { name, occurredAt: rawDate };
-    const formId = (await this.formIdsByName()).get(name);
+    const formId = formFor(await this.formIdsByName(), name);
     if (!formId) return conversion;
     conversion.formId = formId;
-    // Submissions are listed per form, newest first: find this contact's one at that time.
-    const page = await this.call("form submissions", async (c) => {
-      const res = await c.apiRequest({
-        method: "GET",
-        path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formId)}`,
-        qs: { limit: 50 },
-      });
-      if (!res.ok) throw { code: res.status, body: await res.json().catch(() => ({})) } satisfies SdkError;
-      return (await res.json()) as {
-        results?: {
-          conversionId: string;
-          submittedAt: number;
-          pageUrl?: string;
-          values?: { name: string; value: string }[];
-        }[];
-      };
-    });
-    const at = Date.parse(rawDate);
-    const match = (page.results ?? []).find(
-      (s) =>
-        Math.abs(s.submittedAt - at) < 60_000 &&
-        (s.values ?? []).some((v) => v.name === "email" && v.value.toLowerCase() === lead.email),
-    );
+    const match = await this.findSubmission(formId, Date.parse(rawDate), lead.email);
     if (match) {
       if (match.pageUrl) conversion.pageUrl = match.pageUrl;
       conversion.values = Object.fromEntries((match.values ?? []).map((v) => [v.name, v.value]));
@@ -467,10 +469,54 @@ export class HubSpotCrm implements CrmPort {
     return conversion;
   }
 
-  private async formIdsByName(): Promise<Map<string, string>> {
+  /**
+   * This contact's submission of the form at `at`. Submissions are listed per form, newest first, 50 a page
+   * (reference §5.7): pages are followed until they are older than the conversion, at most SUBMISSION_PAGES.
+   */
+  private async findSubmission(
+    formId: string,
+    at: number,
+    email: string | undefined,
+  ): Promise<FormSubmissionShape | undefined> {
+    let after: string | undefined;
+    for (let page = 0; page < SUBMISSION_PAGES; page += 1) {
+      const result = await this.call("form submissions", async (c) => {
+        const res = await c.apiRequest({
+          method: "GET",
+          path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formId)}`,
+          qs: { limit: 50, ...(after ? { after } : {}) },
+        });
+        if (!res.ok) throw { code: res.status, body: await res.json().catch(() => ({})) } satisfies SdkError;
+        return (await res.json()) as {
+          results?: FormSubmissionShape[];
+          paging?: { next?: { after?: string } };
+        };
+      });
+      const submissions = result.results ?? [];
+      const match = submissions.find(
+        (s) =>
+          Math.abs(s.submittedAt - at) < 60_000 &&
+          (s.values ?? []).some((v) => v.name === "email" && v.value.toLowerCase() === email),
+      );
+      if (match) return match;
+      const oldest = submissions[submissions.length - 1]?.submittedAt;
+      after = result.paging?.next?.after;
+      if (!after || oldest === undefined || oldest < at - 60_000) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Every form of the portal by name (paged, cached FORMS_TTL_MS); several forms may share a name. */
+  private async formIdsByName(): Promise<Map<string, string[]>> {
     if (this.forms && this.options.now().getTime() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
-    const page = await this.call("forms list", (c) => c.marketing.forms.formsApi.getPage(undefined, 100));
-    const byName = new Map(page.results.map((f) => [f.name, f.id]));
+    const byName = new Map<string, string[]>();
+    let after: string | undefined;
+    for (let page = 0; page < FORM_PAGES; page += 1) {
+      const result = await this.call("forms list", (c) => c.marketing.forms.formsApi.getPage(after, 100));
+      for (const f of result.results) byName.set(f.name, [...(byName.get(f.name) ?? []), f.id]);
+      after = result.paging?.next?.after;
+      if (!after) break;
+    }
     this.forms = { at: this.options.now().getTime(), byName };
     return byName;
   }

@@ -1047,9 +1047,14 @@ export function createHubSpotSandboxRouter(
   });
 
   // ---- Forms and submissions ----
-  router.get("/marketing/v3/forms", api, (_req, res) => {
+  // Forms come a page at a time (default 20, at most 100), with `paging.next.after` while more remain
+  // (https://developers.hubspot.com/docs/api/marketing/forms, "Retrieve forms").
+  router.get("/marketing/v3/forms", api, (req, res) => {
+    const limit = Math.min(100, Math.max(1, Number(req.query.limit ?? 20) || 20));
+    const after = Number(req.query.after ?? 0) || 0;
+    const all = [...state.forms.values()];
     res.json({
-      results: [...state.forms.values()].map((f) => ({
+      results: all.slice(after, after + limit).map((f) => ({
         id: f.id,
         name: f.name,
         formType: "hubspot",
@@ -1057,6 +1062,7 @@ export function createHubSpotSandboxRouter(
         updatedAt: "2026-01-05T09:00:00.000Z",
         archived: false,
       })),
+      ...(after + limit < all.length ? { paging: { next: { after: String(after + limit), link: "" } } } : {}),
     });
   });
   router.get("/form-integrations/v1/submissions/forms/:formGuid", api, (req, res) => {
