@@ -40,10 +40,12 @@ export async function start(
   let databaseUrl = config.databaseUrl;
   let encryptionKey = config.encryptionKeys?.current;
   let adminToken = config.adminToken;
+  let secretsCreated = false;
   if (config.embedded) {
     const secrets = loadOrCreateEmbeddedSecrets(config.dataDir);
     encryptionKey ??= secrets.encryptionKey;
     adminToken ??= secrets.adminToken;
+    secretsCreated = secrets.created;
     const started = Date.now();
     pg = await startEmbeddedPostgres({
       dataDir: path.join(config.dataDir, "pg"),
@@ -76,7 +78,7 @@ export async function start(
     encryptionKey: encryptionKey!,
     previousEncryptionKeys: config.encryptionKeys?.previous ?? [],
     webhookMaxBodyBytes: config.webhookMaxBodyBytes,
-    ...(options.http === false ? {} : { port: config.port }),
+    ...(options.http === false ? {} : { port: config.port, host: config.host }),
     worker: options.worker ?? true,
     workerConcurrency: config.workerConcurrency,
     extend: (core) =>
@@ -85,6 +87,7 @@ export async function start(
         adminToken: adminToken!,
         encryptionKey: encryptionKey!,
         embedded: config.embedded,
+        host: config.host,
         hubspot: {
           clientId: config.hubspot.clientId,
           clientSecrets: config.hubspot.clientSecrets,
@@ -125,9 +128,13 @@ export async function start(
       mode: config.embedded ? "embedded default" : "production",
     });
     if (config.embedded && !config.adminToken) {
-      // Printed on purpose, once per start: the newcomer needs it to open the dashboard.
+      // Printed once, on the start that created it (terminal scrollback and CI logs keep what is printed);
+      // afterwards only where it lives.
+      const file = path.join(config.dataDir, "secrets.json");
       process.stdout.write(
-        `\n  Admin token (also in ${path.join(config.dataDir, "secrets.json")}): ${adminToken}\n\n`,
+        secretsCreated
+          ? `\n  Admin token (also in ${file}): ${adminToken}\n\n`
+          : `\n  Admin token: in ${file} (printed on the first start only)\n\n`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Router } from "express";
+import { isLoopbackHost } from "../config/read-config";
 import { createHolidayCalendar } from "../adapters/holidays";
 import { createAssignmentStore } from "../adapters/postgres/assignment-store";
 import { PostgresFollowUpStore } from "../adapters/postgres/follow-up-store";
@@ -51,6 +52,11 @@ export interface HandoffSettings {
   encryptionKey: string;
   /** The embedded default: the card preview is open to the local user. */
   embedded: boolean;
+  /**
+   * The interface HTTP listens on: the open preview is refused whenever it is not loopback (anyone on the
+   * network could read lead names and accept or reject them). @default "0.0.0.0"
+   */
+  host?: string;
   hubspot: {
     clientId: string | undefined;
     clientSecrets: string[];
@@ -217,10 +223,11 @@ export async function composeHandoff(
     canvasConsumerSecrets: settings.salesforce.clientSecret ? [settings.salesforce.clientSecret] : [],
     feedbackSecret,
     // Reps open the card from the signed link in their Slack message or e-mail; admins with their token.
-    // The embedded demo's local user is its admin.
-    authorizePreview: settings.embedded
-      ? () => ({ admin: true as const })
-      : previewAuthorizer({ adminToken: settings.adminToken, secret: feedbackSecret, now }),
+    // The embedded demo's local user is its admin, as long as only this machine can reach it.
+    authorizePreview:
+      settings.embedded && isLoopbackHost(settings.host ?? "0.0.0.0")
+        ? () => ({ admin: true as const })
+        : previewAuthorizer({ adminToken: settings.adminToken, secret: feedbackSecret, now }),
     logger: core.logger,
     now,
   });

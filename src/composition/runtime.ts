@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Router } from "express";
 import { Pool } from "pg";
@@ -9,7 +9,8 @@ import { PostgresEventStore } from "../adapters/postgres/event-store";
 import type { EventStore } from "../ports/events";
 import { migrate } from "../adapters/postgres/migrate";
 import { createApp } from "../http/app";
-import { createMetrics, type Metrics } from "../http/metrics";
+import { createMetrics, registerQueueHealth, type Metrics } from "../http/metrics";
+import { CircuitBreakers, type CircuitBreakerOptions } from "../jobs/circuit-breaker";
 import { startBoss, type Boss } from "../jobs/boss";
 import { startLeadEventWorker, type LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RetryPolicyOptions } from "../jobs/retry-policy";
@@ -28,10 +29,18 @@ export interface RuntimeOptions {
   webhookMaxBodyBytes?: number;
   /** Serve HTTP on this port (0 = any). Undefined = no HTTP (a worker-only process). */
   port?: number;
+  /** Interface to listen on. @default "0.0.0.0" */
+  host?: string;
+  /** A request's headers must arrive within this. @default 10000 */
+  headersTimeoutMs?: number;
+  /** A whole request (headers and body) must arrive within this, or 408. @default 30000 */
+  requestTimeoutMs?: number;
   /** Run the lead-event worker in this process. */
   worker?: boolean;
   workerConcurrency?: number;
   retry?: RetryPolicyOptions;
+  /** Per-connection pause when a CRM keeps failing. @default CircuitBreakers' defaults (5 failures, 30 s…15 min) */
+  breaker?: CircuitBreakerOptions;
   /** The pipeline; until it is wired, events are only recorded as seen. */
   handleLeadEvent?: LeadEventHandler;
   /** Builds the product on the core (pipeline, card routes, notifications): see compose.ts. */
@@ -89,8 +98,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const boss = await startBoss({ connectionString: options.databaseUrl, logger });
   const cipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
   const connections = new PostgresConnectionStore(pool, cipher);
+  const sealed = await connections.sealWebhookTokens();
+  if (sealed > 0) logger.info("Salesforce webhook tokens encrypted at rest", { connections: sealed });
   const events = new PostgresEventStore(pool, boss);
   const metrics = createMetrics();
+  const breakers = new CircuitBreakers(options.breaker);
+  registerQueueHealth(metrics, { backlog: () => events.backlog(), breakers: () => breakers.notClosed() });
   const core: RuntimeCore = { pool, boss, connections, events, metrics, logger };
   const extension = options.extend ? await options.extend(core) : undefined;
 
@@ -100,6 +113,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         events,
         logger,
         handle: options.handleLeadEvent ?? extension?.handleLeadEvent ?? recordOnly,
+        breakers,
         ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
       })
@@ -121,13 +135,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       events,
       logger,
       metrics,
+      breakers: () => breakers.notClosed(),
       isReady: () => true,
       routers: [...(options.routers?.(core) ?? []), ...(extension?.routers ?? [])],
       adminRouters: [...(options.adminRouters?.(core) ?? []), ...(extension?.adminRouters ?? [])],
       now: options.now ?? systemClock,
     });
+    // Headers must arrive within 10 s and the whole request within 30 s (a slow-drip body is cut off with
+    // 408); checked every second rather than Node's default 30 s.
+    const s = createServer(
+      {
+        headersTimeout: options.headersTimeoutMs ?? 10_000,
+        requestTimeout: options.requestTimeoutMs ?? 30_000,
+        connectionsCheckingInterval: 1_000,
+      },
+      app,
+    );
     server = await new Promise<Server>((resolve) => {
-      const s = app.listen(port, "0.0.0.0", () => resolve(s));
+      s.listen(port, options.host ?? "0.0.0.0", () => resolve(s));
     });
     server.keepAliveTimeout = 65_000;
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

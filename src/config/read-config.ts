@@ -9,6 +9,7 @@ const boolish = z
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
   PUBLIC_URL: z.url({ message: "expected an absolute URL such as https://handoff.example.com" }).optional(),
   DATABASE_URL: z
     .string()
@@ -53,6 +54,8 @@ const envSchema = z.object({
 export interface Config {
   env: "development" | "production" | "test";
   port: number;
+  /** Interface HTTP listens on. @default "127.0.0.1" in the embedded default, "0.0.0.0" otherwise */
+  host: string;
   publicUrl: string;
   /** Undefined = the embedded default: an embedded PostgreSQL in `dataDir/pg`, sandbox CRM, demo secrets. */
   databaseUrl: string | undefined;
@@ -133,6 +136,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
+    // The embedded default serves demo leads with an open card preview: this machine only, unless told.
+    host: e.HOST ?? (embedded ? "127.0.0.1" : "0.0.0.0"),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     databaseUrl: e.DATABASE_URL,
     embedded,
@@ -171,4 +176,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
   };
+}
+
+/** True when `host` only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -5,6 +5,7 @@ import type { EventStore } from "../ports/events";
 import { AppError } from "../domain/errors";
 import type { Logger } from "../ports/logger";
 import { requireAdmin } from "./admin-auth";
+import { GuessLimiter } from "./guess-limiter";
 import { createErrorHandler } from "./error-handler";
 import type { Metrics } from "./metrics";
 import { createAdminApiRouter } from "./routes/admin-routes";
@@ -23,6 +24,8 @@ export interface AppDeps {
   events: EventStore;
   logger: Logger;
   metrics: Metrics;
+  /** CRM breakers that are not closed in this process (none when it runs no worker). */
+  breakers?: () => { connectionId: string; state: "closed" | "open" | "half_open" }[];
   /** Readiness beyond the database (e.g. job queue started). */
   isReady?: () => boolean;
   /** Extra routers mounted at the root (cards, install, …) and under /admin/api (reps, reports, …). */
@@ -40,6 +43,17 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+
+  // A NUL reaches no route usefully and PostgreSQL refuses it in text: say so before anything reads it.
+  app.use((req, _res, next) => {
+    if (!/%00/i.test(req.originalUrl)) return next();
+    next(
+      new AppError("invalid_request", "the path or query contains a NUL character (%00)", {
+        status: 400,
+        hint: "Remove %00 from the URL.",
+      }),
+    );
+  });
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -73,7 +87,10 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const adminApi = express.Router();
-  adminApi.use(requireAdmin(deps.config.adminToken));
+  // 20 wrong bearer tokens per address per minute, then 429 until the minute is over.
+  adminApi.use(
+    requireAdmin(deps.config.adminToken, new GuessLimiter({ now: deps.now, maxWrong: 20, windowMs: 60_000 })),
+  );
   for (const r of deps.adminRouters ?? []) adminApi.use(r);
   adminApi.use(
     createAdminApiRouter({
@@ -81,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
       connections: deps.connections,
       pool: deps.pool,
       logger: deps.logger,
+      breakers: deps.breakers ?? (() => []),
     }),
   );
   app.use("/admin/api", adminApi);

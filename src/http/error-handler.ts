@@ -24,6 +24,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     const e = err as { type?: string; status?: number; statusCode?: number };
     // body-parser failures: size and encoding are the client's problem.
     if (e.type === "entity.too.large") {
+      // Stop reading at the limit: answer, then close the socket instead of draining the rest of the body.
+      res.set("connection", "close");
+      res.on("finish", () => req.socket.destroy());
       return sendError(
         res,
         new AppError("payload_too_large", "request body is larger than the limit", {

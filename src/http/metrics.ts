@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** Prometheus metrics for one app instance (served at /metrics). */
 export function createMetrics() {
@@ -29,3 +29,49 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the backlog gauges read at scrape time. */
+export interface QueueHealthSource {
+  backlog(): Promise<{ connectionId: string; waiting: number; parked: number }[]>;
+  breakers(): { connectionId: string; state: "closed" | "open" | "half_open" }[];
+}
+
+/**
+ * Backlog, parked and CRM breaker state per connection, read when /metrics is scraped (one grouped query
+ * on a partial index), so the figures are always the database's, across every process.
+ */
+export function registerQueueHealth(metrics: Metrics, source: QueueHealthSource): void {
+  let last: Promise<Awaited<ReturnType<QueueHealthSource["backlog"]>>> | undefined;
+  // One query per scrape, shared by both gauges.
+  const backlog = () => (last ??= source.backlog().finally(() => setImmediate(() => (last = undefined))));
+  new Gauge({
+    name: "handoff_events_waiting",
+    help: "Events stored and not yet handled (pending or running), per connection",
+    labelNames: ["connection"] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const row of await backlog()) this.set({ connection: row.connectionId }, row.waiting);
+    },
+  });
+  new Gauge({
+    name: "handoff_events_parked",
+    help: "Events parked for an admin (see /admin/api/parked), per connection",
+    labelNames: ["connection"] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const row of await backlog()) this.set({ connection: row.connectionId }, row.parked);
+    },
+  });
+  new Gauge({
+    name: "handoff_crm_breaker_open",
+    help: "1 while a connection's CRM calls are paused after repeated outages (state: open or half_open)",
+    labelNames: ["connection", "state"] as const,
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      for (const b of source.breakers()) this.set({ connection: b.connectionId, state: b.state }, 1);
+    },
+  });
+}

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import type { Pool, PoolClient } from "pg";
 import type { PgBoss as PgBossType } from "pg-boss";
 import type { Logger } from "../ports/logger";
@@ -34,9 +35,7 @@ export async function startBoss(options: StartBossOptions): Promise<Boss> {
     // speed-to-lead is measured in hundreds of milliseconds. Polling stays on as the floor.
     useListenNotify: true,
   });
-  boss.on("error", (err: unknown) =>
-    options.logger.warn("job queue error", { error: err instanceof Error ? err.message : String(err) }),
-  );
+  boss.on("error", (err: unknown) => options.logger.warn("job queue error", { error: describeError(err) }));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
     if (await boss.getQueue(name)) {
@@ -57,3 +56,21 @@ export async function startBoss(options: StartBossOptions): Promise<Boss> {
 }
 
 export type { Pool };
+
+/**
+ * pg-boss emits Errors and plain objects (`{ message, code, … }`); either becomes one readable line, never
+ * `[object Object]`.
+ */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return `${err.message}${typeof code === "string" ? ` (${code})` : ""}`.slice(0, 500);
+  }
+  if (typeof err === "object" && err !== null) {
+    const { message, code } = err as { message?: unknown; code?: unknown };
+    if (typeof message === "string")
+      return `${message}${typeof code === "string" ? ` (${code})` : ""}`.slice(0, 500);
+    return inspect(err, { depth: 2, breakLength: Infinity }).slice(0, 500);
+  }
+  return String(err);
+}

@@ -4,6 +4,9 @@ import type { Logger } from "../ports/logger";
 import { WORK_PRIORITY_RANK, withWorkPriority } from "../ports/work-priority";
 import type { Boss } from "./boss";
 import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "./queues";
+import { CrmNotFoundError } from "../domain/errors";
+import type { WorkPriority } from "../ports/work-priority";
+import { CircuitBreakers } from "./circuit-breaker";
 import { asAppError, retryPolicy, type RetryPolicyOptions } from "./retry-policy";
 
 /** What the pipeline does with one stored event. */
@@ -26,6 +29,13 @@ export interface LeadEventWorkerOptions {
   retry?: RetryPolicyOptions;
   /** Seconds between polls when idle (NOTIFY wakes workers sooner). @default 0.5 */
   pollingIntervalSeconds?: number;
+  /** Per-connection pause when a CRM keeps failing. @default a new CircuitBreakers() */
+  breakers?: CircuitBreakers;
+  /**
+   * How long one run holds its event; renewed every third of it while the run is busy, so a run that died
+   * (kill -9) frees its event within this time. @default 30
+   */
+  leaseSeconds?: number;
 }
 
 /** Deliveries fanned out per transaction. */
@@ -35,14 +45,18 @@ const FAN_OUT_BATCH = 50;
  * Runs stored lead events through the handler. Jobs are fetched in batches, highest priority first
  * (live form submissions, then normal changes, then imports), and live ones also have a lane of their own.
  * Every CRM call a job makes queues in the rate budget at the job's priority (ports/work-priority).
- * The handler's failures never reach pg-boss: they are retried by `retryPolicy` (a new delayed job), and
- * after the last attempt the event is parked with its reason for an admin to replay. pg-boss's own retry
- * only covers a worker that died mid-job.
+ * The handler's failures never reach pg-boss: they are retried by `retryPolicy` (a new delayed job) over a
+ * horizon of hours, and then parked with their reason for an admin to replay. pg-boss's own retry only
+ * covers a worker that died mid-job. Each run holds its event for a lease, so it never runs twice at once;
+ * a connection whose CRM keeps failing is paused as a whole (CircuitBreakers) and resumes by itself,
+ * replaying what its outage parked.
  */
 export async function startLeadEventWorker(
   options: LeadEventWorkerOptions,
 ): Promise<{ stop(): Promise<void> }> {
   const { boss, events, handle, logger } = options;
+  const breakers = options.breakers ?? new CircuitBreakers();
+  const leaseSeconds = options.leaseSeconds ?? 30;
   const polling = {
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5,
     // NOTIFY wakes us for new jobs, but a retry coming due (startAfter) sends none: keep polling briskly.
@@ -93,37 +107,88 @@ export async function startLeadEventWorker(
 
   async function runOne({ connectionId, eventKey, priority = "normal" }: LeadEventJob): Promise<void> {
     const log = logger.child({ connectionId, eventKey });
-    const event = await events.get(connectionId, eventKey);
-    if (!event) {
-      log.warn("job for an unknown event skipped");
+    const verdict = breakers.verdict(connectionId);
+    if (!verdict.run) {
+      // The connection's CRM is down: no call, no attempt counted; the event waits for the next probe.
+      const event = await events.get(connectionId, eventKey);
+      if (event?.status === "pending" || event?.status === "processing") {
+        await later(connectionId, eventKey, event.objectId, priority, verdict.retryInMs);
+      }
       return;
     }
-    if (event.status === "processed" || event.status === "ignored" || event.status === "parked") {
-      log.debug("event already settled; job skipped", { status: event.status });
+    const claimed = await events.claim(connectionId, eventKey, leaseSeconds);
+    if (claimed === null) {
+      log.debug("event already settled; job skipped");
       return;
     }
+    if ("heldForMs" in claimed) {
+      // Another run holds it (pg-boss re-ran a job it thought expired): come back when its lease ends.
+      const event = await events.get(connectionId, eventKey);
+      if (event) await later(connectionId, eventKey, event.objectId, priority, claimed.heldForMs + 1000);
+      log.warn("event is being handled by another run; retried after its lease", {
+        heldForMs: claimed.heldForMs,
+      });
+      return;
+    }
+    const event = claimed;
     const started = performance.now();
+    const renew = setInterval(
+      () => {
+        events.extendLease(connectionId, eventKey, leaseSeconds).catch(() => undefined);
+      },
+      (leaseSeconds * 1000) / 3,
+    );
     try {
       const outcome = await withWorkPriority(priority, () => handle(event, log));
       await events.markProcessed(connectionId, eventKey, outcome);
       log.info("event handled", { outcome, priority, ms: Math.round(performance.now() - started) });
+      if (breakers.recordSuccess(connectionId)) await resumeConnection(connectionId);
     } catch (err) {
       const error = asAppError(err);
-      const attempts = await events.recordFailure(connectionId, eventKey, error);
-      const decision = retryPolicy(attempts, error, options.retry);
+      if (error instanceof CrmNotFoundError) {
+        // The record was deleted or merged away in the CRM since the event: nothing left to hand off.
+        await events.markProcessed(connectionId, eventKey, "ignored", error);
+        if (breakers.recordSuccess(connectionId)) await resumeConnection(connectionId);
+        log.info("event ignored: its record no longer exists in the CRM", { code: error.code });
+        return;
+      }
+      if (breakers.recordFailure(connectionId, error)) {
+        log.warn("CRM keeps failing: connection paused, a probe will test it", { code: error.code });
+      }
+      const { attempts, failingForMs } = await events.recordFailure(connectionId, eventKey, error);
+      const decision = retryPolicy(attempts, error, options.retry, failingForMs);
       if ("retryInMs" in decision) {
-        log.warn("event failed; will retry", { code: error.code, attempts, retryInMs: decision.retryInMs });
-        const job = leadEventJob(connectionId, eventKey, event.objectId, priority);
-        await boss.send(QUEUES.leadEvent, job.data, {
-          group: job.group,
-          priority: job.priority,
-          startAfter: Math.max(1, Math.ceil(decision.retryInMs / 1000)),
-        });
+        const retryInMs = Math.max(decision.retryInMs, breakers.pausedForMs(connectionId));
+        log.warn("event failed; will retry", { code: error.code, attempts, retryInMs });
+        await later(connectionId, eventKey, event.objectId, priority, retryInMs);
       } else {
         await events.park(connectionId, eventKey, error);
         log.error("event parked", { code: error.code, attempts, reason: decision.reason });
       }
+    } finally {
+      clearInterval(renew);
     }
+  }
+
+  async function later(
+    connectionId: string,
+    eventKey: string,
+    objectId: string,
+    priority: WorkPriority,
+    inMs: number,
+  ) {
+    const job = leadEventJob(connectionId, eventKey, objectId, priority);
+    await boss.send(QUEUES.leadEvent, job.data, {
+      group: job.group,
+      priority: job.priority,
+      startAfter: Math.max(1, Math.ceil(inMs / 1000)),
+    });
+  }
+
+  /** The CRM answers again: events parked during the outage (past the horizon) go back on the queue. */
+  async function resumeConnection(connectionId: string) {
+    const replayed = await events.replayRetryable(connectionId);
+    logger.info("CRM answers again: connection resumed", { connectionId, replayedParked: replayed });
   }
 
   return {

@@ -43,10 +43,42 @@ export interface EventStore {
     queued: number;
   }>;
   get(connectionId: string, eventKey: string): Promise<StoredEvent | null>;
-  markProcessed(connectionId: string, eventKey: string, status?: "processed" | "ignored"): Promise<void>;
-  /** Records a failed attempt that will be retried; returns the attempt count so far. */
-  recordFailure(connectionId: string, eventKey: string, error: AppError): Promise<number>;
+  /**
+   * Takes the event for one run, for `leaseSeconds`. Another run of the same event (pg-boss re-running a job
+   * it thinks expired) gets how long the holder keeps it instead, so an event never runs twice at once.
+   * @returns the event; `{ heldForMs }` when another run holds it; null when it is settled or unknown.
+   */
+  claim(
+    connectionId: string,
+    eventKey: string,
+    leaseSeconds: number,
+  ): Promise<StoredEvent | { heldForMs: number } | null>;
+  /** Keeps holding an event whose run is still busy. */
+  extendLease(connectionId: string, eventKey: string, leaseSeconds: number): Promise<void>;
+  /** Settles the event; `reason` says why it was ignored (kept for the admin). */
+  markProcessed(
+    connectionId: string,
+    eventKey: string,
+    status?: "processed" | "ignored",
+    reason?: AppError,
+  ): Promise<void>;
+  /**
+   * Records a failed attempt that will be retried and releases the event.
+   * @returns the attempt count so far and how long the event has been failing
+   */
+  recordFailure(
+    connectionId: string,
+    eventKey: string,
+    error: AppError,
+  ): Promise<{ attempts: number; failingForMs: number }>;
   park(connectionId: string, eventKey: string, error: AppError): Promise<void>;
+  /**
+   * The connection's CRM answers again: put back every event parked on a retryable failure, with a fresh
+   * attempt budget. Events parked for their content stay. @returns how many were replayed
+   */
+  replayRetryable(connectionId: string, limit?: number): Promise<number>;
+  /** Waiting (pending or running) and parked events per connection, for /metrics and the dashboard. */
+  backlog(): Promise<{ connectionId: string; waiting: number; parked: number }[]>;
   listParked(connectionId: string | undefined, limit?: number): Promise<StoredEvent[]>;
   /**
    * Puts a parked event back on the queue with a fresh attempt budget.

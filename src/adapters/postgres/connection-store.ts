@@ -20,7 +20,10 @@ interface Row {
 
 const COLUMNS = "id, crm, external_id, name, status, instance_url, webhook_token, token_expires_at, settings";
 
-function toConnection(r: Row): Connection {
+/** Encrypted values are `<keyId>:<iv>:<tag>:<ciphertext>`; a random path token never has a colon. */
+const isSealed = (value: string) => value.includes(":");
+
+function toConnection(r: Row, cipher: TokenCipher): Connection {
   return {
     id: r.id,
     crm: r.crm,
@@ -28,7 +31,10 @@ function toConnection(r: Row): Connection {
     name: r.name,
     status: r.status,
     instanceUrl: r.instance_url,
-    webhookToken: r.webhook_token,
+    webhookToken:
+      r.webhook_token === null || !isSealed(r.webhook_token)
+        ? r.webhook_token
+        : cipher.decrypt(r.webhook_token),
     tokenExpiresAt: r.token_expires_at,
     settings: r.settings,
   };
@@ -46,7 +52,7 @@ export class PostgresConnectionStore implements ConnectionStore {
 
   async get(id: string): Promise<Connection | null> {
     const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM connections WHERE id = $1`, [id]);
-    return r.rows[0] ? toConnection(r.rows[0]) : null;
+    return r.rows[0] ? toConnection(r.rows[0], this.cipher) : null;
   }
 
   async findByExternalId(crm: Crm, externalId: string): Promise<Connection | null> {
@@ -54,12 +60,12 @@ export class PostgresConnectionStore implements ConnectionStore {
       `SELECT ${COLUMNS} FROM connections WHERE crm = $1 AND external_id = $2`,
       [crm, externalId],
     );
-    return r.rows[0] ? toConnection(r.rows[0]) : null;
+    return r.rows[0] ? toConnection(r.rows[0], this.cipher) : null;
   }
 
   async list(): Promise<Connection[]> {
     const r = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM connections ORDER BY id`);
-    return r.rows.map(toConnection);
+    return r.rows.map((row) => toConnection(row, this.cipher));
   }
 
   /** Creates or updates a connection; a new one gets a random webhook path token. */
@@ -76,11 +82,28 @@ export class PostgresConnectionStore implements ConnectionStore {
         input.externalId,
         input.name,
         input.instanceUrl ?? null,
-        input.webhookToken ?? randomBytes(24).toString("base64url"),
+        this.cipher.encrypt(input.webhookToken ?? randomBytes(24).toString("base64url")),
         input.settings ?? {},
       ],
     );
-    return toConnection(r.rows[0]!);
+    return toConnection(r.rows[0]!, this.cipher);
+  }
+
+  /**
+   * Encrypts Salesforce webhook path tokens stored in plain text by earlier versions (run at start).
+   * @returns how many were encrypted
+   */
+  async sealWebhookTokens(): Promise<number> {
+    const r = await this.pool.query<{ id: string; webhook_token: string }>(
+      "SELECT id, webhook_token FROM connections WHERE webhook_token IS NOT NULL AND position(':' in webhook_token) = 0",
+    );
+    for (const row of r.rows) {
+      await this.pool.query(
+        "UPDATE connections SET webhook_token = $2 WHERE id = $1 AND webhook_token = $3",
+        [row.id, this.cipher.encrypt(row.webhook_token), row.webhook_token],
+      );
+    }
+    return r.rows.length;
   }
 
   async saveTokens(id: string, tokens: OAuthTokens): Promise<void> {

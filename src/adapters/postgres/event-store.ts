@@ -180,30 +180,122 @@ export class PostgresEventStore implements EventStore {
     return r.rows[0] ? toStored(r.rows[0]) : null;
   }
 
-  async markProcessed(connectionId: string, eventKey: string, status: "processed" | "ignored" = "processed") {
+  /**
+   * Takes the event for one run, for `leaseSeconds`. Another run of the same event (pg-boss re-running a job
+   * it thinks expired) gets how long the holder keeps it instead, so an event never runs twice at once.
+   * @returns the event; `{ heldForMs }` when another run holds it; null when it is settled or unknown.
+   */
+  async claim(
+    connectionId: string,
+    eventKey: string,
+    leaseSeconds: number,
+  ): Promise<StoredEvent | { heldForMs: number } | null> {
+    const r = await this.pool.query<EventRow>(
+      `UPDATE events SET status = 'processing', lease_until = now() + make_interval(secs => $3)
+       WHERE connection_id = $1 AND event_key = $2
+         AND (status = 'pending' OR (status = 'processing' AND (lease_until IS NULL OR lease_until < now())))
+       RETURNING *`,
+      [connectionId, eventKey, leaseSeconds],
+    );
+    if (r.rows[0]) return toStored(r.rows[0]);
+    const held = await this.pool.query<{ held_ms: number }>(
+      `SELECT greatest(0, extract(epoch FROM lease_until - now()) * 1000)::float8 AS held_ms FROM events
+       WHERE connection_id = $1 AND event_key = $2 AND status = 'processing'`,
+      [connectionId, eventKey],
+    );
+    return held.rows[0] ? { heldForMs: held.rows[0].held_ms } : null;
+  }
+
+  /** Keeps holding an event whose run is still busy (called every third of the lease). */
+  async extendLease(connectionId: string, eventKey: string, leaseSeconds: number): Promise<void> {
     await this.pool.query(
-      `UPDATE events SET status = $3, processed_at = now(), last_error = NULL, attempts = attempts + 1
-       WHERE connection_id = $1 AND event_key = $2`,
-      [connectionId, eventKey, status],
+      `UPDATE events SET lease_until = now() + make_interval(secs => $3)
+       WHERE connection_id = $1 AND event_key = $2 AND status = 'processing'`,
+      [connectionId, eventKey, leaseSeconds],
     );
   }
 
-  /** Records a failed attempt that will be retried; returns the attempt count so far. */
-  async recordFailure(connectionId: string, eventKey: string, error: AppError): Promise<number> {
-    const r = await this.pool.query<{ attempts: number }>(
-      `UPDATE events SET attempts = attempts + 1, last_error = $3 WHERE connection_id = $1 AND event_key = $2
-       RETURNING attempts`,
+  /** Settles the event; `reason` says why it was ignored (kept in last_error for the admin). */
+  async markProcessed(
+    connectionId: string,
+    eventKey: string,
+    status: "processed" | "ignored" = "processed",
+    reason?: AppError,
+  ) {
+    await this.pool.query(
+      `UPDATE events SET status = $3, processed_at = now(), last_error = $4, attempts = attempts + 1,
+              lease_until = NULL, failing_since = NULL
+       WHERE connection_id = $1 AND event_key = $2`,
+      [connectionId, eventKey, status, reason ? errorJson(reason) : null],
+    );
+  }
+
+  /**
+   * Records a failed attempt that will be retried and releases the event.
+   * @returns the attempt count so far and how long the event has been failing
+   */
+  async recordFailure(
+    connectionId: string,
+    eventKey: string,
+    error: AppError,
+  ): Promise<{ attempts: number; failingForMs: number }> {
+    const r = await this.pool.query<{ attempts: number; failing_ms: number }>(
+      `UPDATE events SET attempts = attempts + 1, last_error = $3, status = 'pending', lease_until = NULL,
+              failing_since = coalesce(failing_since, now())
+       WHERE connection_id = $1 AND event_key = $2
+       RETURNING attempts, (extract(epoch FROM now() - failing_since) * 1000)::float8 AS failing_ms`,
       [connectionId, eventKey, errorJson(error)],
     );
-    return r.rows[0]?.attempts ?? 0;
+    return { attempts: r.rows[0]?.attempts ?? 0, failingForMs: r.rows[0]?.failing_ms ?? 0 };
+  }
+
+  /** Gives the event back without counting an attempt (its connection's CRM is paused). */
+  async release(connectionId: string, eventKey: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE events SET status = 'pending', lease_until = NULL
+       WHERE connection_id = $1 AND event_key = $2 AND status = 'processing'`,
+      [connectionId, eventKey],
+    );
   }
 
   async park(connectionId: string, eventKey: string, error: AppError): Promise<void> {
     await this.pool.query(
-      `UPDATE events SET status = 'parked', parked_at = now(), last_error = $3
+      `UPDATE events SET status = 'parked', parked_at = now(), last_error = $3, lease_until = NULL
        WHERE connection_id = $1 AND event_key = $2`,
       [connectionId, eventKey, errorJson(error)],
     );
+  }
+
+  /**
+   * The connection's CRM answers again: put back every event parked on a retryable failure (an outage
+   * longer than the retry horizon), with a fresh attempt budget. Events parked for their content stay.
+   * @returns how many were replayed
+   */
+  async replayRetryable(connectionId: string, limit = 10_000): Promise<number> {
+    const r = await this.pool.query<{ event_key: string }>(
+      `SELECT event_key FROM events
+       WHERE connection_id = $1 AND status = 'parked' AND (last_error->>'retryable')::boolean IS TRUE
+       ORDER BY parked_at LIMIT $2`,
+      [connectionId, limit],
+    );
+    let replayed = 0;
+    for (const row of r.rows) if (await this.replay(connectionId, row.event_key)) replayed += 1;
+    return replayed;
+  }
+
+  /** Waiting (pending or running) and parked events per connection, for /metrics and the dashboard. */
+  async backlog(): Promise<{ connectionId: string; waiting: number; parked: number }[]> {
+    const r = await this.pool.query<{ connection_id: string; waiting: string; parked: string }>(
+      `SELECT connection_id,
+              count(*) FILTER (WHERE status IN ('pending', 'processing')) AS waiting,
+              count(*) FILTER (WHERE status = 'parked') AS parked
+       FROM events WHERE status IN ('pending', 'processing', 'parked') GROUP BY connection_id`,
+    );
+    return r.rows.map((row) => ({
+      connectionId: row.connection_id,
+      waiting: Number(row.waiting),
+      parked: Number(row.parked),
+    }));
   }
 
   async listParked(connectionId: string | undefined, limit = 100): Promise<StoredEvent[]> {
@@ -224,7 +316,7 @@ export class PostgresEventStore implements EventStore {
     try {
       await client.query("BEGIN");
       const r = await client.query<{ object_id: string }>(
-        `UPDATE events SET status = 'pending', attempts = 0, parked_at = NULL
+        `UPDATE events SET status = 'pending', attempts = 0, parked_at = NULL, failing_since = NULL
          WHERE connection_id = $1 AND event_key = $2 AND status = 'parked' RETURNING object_id`,
         [connectionId, eventKey],
       );

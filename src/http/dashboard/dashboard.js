@@ -353,7 +353,25 @@
     $("parked-count").textContent = parkedLeft === 0 ? "none waiting" : `${parkedLeft} waiting`;
   }
 
+  const BREAKER_WORDS = {
+    closed: "the CRM answers",
+    open: "CRM calls paused after repeated failures; retried by itself",
+    half_open: "testing whether the CRM answers again",
+  };
+
+  async function loadHealth() {
+    try {
+      const r = await api(`/health?${q()}`);
+      const c = r.connections[0] ?? { waiting: 0, parked: 0, crm: "closed" };
+      $("crm-health").textContent =
+        `${c.waiting} event(s) waiting · ${c.parked} parked · ${BREAKER_WORDS[c.crm] ?? c.crm}`;
+    } catch {
+      $("crm-health").textContent = "";
+    }
+  }
+
   async function loadParked() {
+    void loadHealth();
     try {
       const r = await api(`/parked?${q()}`);
       parkedLeft = 0;

@@ -9,6 +9,7 @@ export interface AdminRoutesDeps {
   connections: ConnectionStore;
   pool: import("pg").Pool;
   logger: Logger;
+  breakers: () => { connectionId: string; state: "closed" | "open" | "half_open" }[];
 }
 
 /** `/admin/api/*` (mounted behind requireAdmin): parked events and their replay. */
@@ -42,9 +43,28 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
     res.status(202).json({ replayed: eventKey });
   });
 
+  // Body: `{ "connectionId": "…" }` for one connection, `{}` or none for all. Anything else is refused
+  // rather than read as "all": a typo must never replay every connection's events.
   router.post("/parked/replay-all", async (req, res) => {
-    const connectionId =
-      typeof req.body?.connectionId === "string" ? (req.body.connectionId as string) : undefined;
+    const hasBody = Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
+    const body: unknown = req.body;
+    if (
+      (hasBody && !req.is("application/json")) ||
+      (body !== undefined && (typeof body !== "object" || body === null || Array.isArray(body))) ||
+      (body !== undefined && "connectionId" in body && typeof body.connectionId !== "string")
+    ) {
+      throw new AppError("invalid_body", 'expected a JSON object such as {"connectionId": "hs-123"}', {
+        status: 400,
+        hint: 'Send Content-Type: application/json with {"connectionId": "…"}, or {} to replay every connection.',
+      });
+    }
+    const connectionId = (body as { connectionId?: string } | undefined)?.connectionId;
+    if (connectionId !== undefined && !(await deps.connections.get(connectionId))) {
+      throw new NotFoundError(
+        `no connection ${connectionId}`,
+        "List connections with GET /admin/api/connections.",
+      );
+    }
     const parked = await deps.events.listParked(connectionId, 1000);
     let replayed = 0;
     for (const e of parked) if (await deps.events.replay(e.connectionId, e.eventKey)) replayed += 1;
@@ -61,6 +81,22 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
     await audit(deps.pool, connectionId, "admin", "disconnect", connectionId);
     deps.logger.info("connection disconnected", { connectionId });
     res.json({ disconnected: connectionId });
+  });
+
+  // Per connection: events waiting, parked, and whether its CRM calls are paused after repeated outages.
+  router.get("/health", async (req, res) => {
+    const connectionId = typeof req.query.connectionId === "string" ? req.query.connectionId : undefined;
+    const breakers = new Map(deps.breakers().map((b) => [b.connectionId, b.state]));
+    const backlog = new Map((await deps.events.backlog()).map((b) => [b.connectionId, b]));
+    const ids = connectionId ? [connectionId] : [...new Set([...backlog.keys(), ...breakers.keys()])];
+    res.json({
+      connections: ids.map((id) => ({
+        connectionId: id,
+        waiting: backlog.get(id)?.waiting ?? 0,
+        parked: backlog.get(id)?.parked ?? 0,
+        crm: breakers.get(id) ?? "closed",
+      })),
+    });
   });
 
   router.get("/events/counts", async (req, res) => {

@@ -17,6 +17,7 @@ import { diffSla } from "../../sla/diff-sla";
 import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
 import { renderLoginPage } from "../dashboard/login-page";
 import type { Clock } from "../../ports/clock";
+import { GuessLimiter } from "../guess-limiter";
 
 export interface DashboardRouterDeps {
   pool: Pool;
@@ -31,13 +32,13 @@ export interface DashboardRouterDeps {
   secureCookie?: boolean;
   /** The clock for the sign-in throttle's window. */
   now: Clock;
+  /** Wrong-token limit per address. @default 10 wrong tokens per 10 minutes */
+  guesses?: GuessLimiter;
 }
 
 const COOKIE = "handoff_admin";
 /** A working day: the admin logs in again tomorrow. */
 const COOKIE_MAX_AGE_S = 12 * 60 * 60;
-const MAX_FAILED_LOGINS = 10;
-const FAILED_LOGIN_WINDOW_MS = 10 * 60_000;
 const ASSET_DIR = join(__dirname, "..", "dashboard");
 const ASSETS: Record<string, string> = {
   "dashboard.css": "text/css; charset=utf-8",
@@ -125,31 +126,20 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
     sendAsset(req, res, asset);
   });
 
-  // Guessing a 32-byte token is hopeless anyway; the limit keeps a script from hammering the form.
-  const failures = new Map<string, { count: number; resetAt: number }>();
-  const tooManyFailures = (ip: string, now: number) => {
-    const entry = failures.get(ip);
-    return entry !== undefined && entry.resetAt > now && entry.count >= MAX_FAILED_LOGINS;
-  };
-  const recordFailure = (ip: string, now: number) => {
-    const entry = failures.get(ip);
-    if (entry === undefined || entry.resetAt <= now) {
-      if (failures.size > 10_000) failures.clear();
-      failures.set(ip, { count: 1, resetAt: now + FAILED_LOGIN_WINDOW_MS });
-    } else entry.count += 1;
-  };
+  // Guessing a 24-byte token is hopeless anyway; the limit keeps a script from hammering the form. The
+  // right token is checked first, so it always signs in, even from an address that is being throttled.
+  const guesses = deps.guesses ?? new GuessLimiter({ now: deps.now });
 
   router.post("/admin/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
     const ip = req.ip ?? "unknown";
-    const now = deps.now().getTime();
-    if (tooManyFailures(ip, now)) {
-      deps.logger.warn("dashboard login throttled");
-      return login(res, 429, "Too many wrong tokens from this address. Wait ten minutes, then try again.");
-    }
     const body = (req.body ?? {}) as Record<string, unknown>;
     const token = typeof body.token === "string" ? body.token.trim() : "";
     if (token === "" || !adminTokenMatches(token, deps.adminToken)) {
-      if (token !== "") recordFailure(ip, now);
+      if (token !== "" && guesses.blockedForMs(ip) > 0) {
+        deps.logger.warn("dashboard login throttled");
+        return login(res, 429, "Too many wrong tokens from this address. Wait ten minutes, then try again.");
+      }
+      if (token !== "") guesses.recordWrong(ip);
       deps.logger.warn("dashboard login refused", { reason: token === "" ? "empty" : "mismatch" });
       return login(
         res,
@@ -166,7 +156,6 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
       path: "/",
       maxAge: COOKIE_MAX_AGE_S * 1000,
     });
-    failures.delete(ip);
     deps.logger.info("dashboard login");
     res.redirect(303, "/admin");
   });

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Router, type Request } from "express";
 import {
   exchangeHubSpotCode,
@@ -48,6 +48,22 @@ export function signState(secret: string, crm: string, now: number): string {
     JSON.stringify({ crm, nonce: randomBytes(12).toString("base64url"), exp: now + STATE_TTL_MS }),
   ).toString("base64url");
   return `${payload}.${sign(secret, payload)}`;
+}
+
+/** Constant-time whatever the lengths: both sides are hashed first. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** A cookie a browser did not write (`%E0%A4%A`) is an altered cookie, not a server error. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return "";
+  }
 }
 
 export function verifyState(secret: string, state: unknown, crm: string, now: number): void {
@@ -172,8 +188,8 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
   router.get("/oauth/salesforce/callback", async (req: Request, res) => {
     verifyState(deps.stateSecret, req.query.state, "salesforce", now());
     const cookie = /(?:^|;\s*)handoff_pkce=([^;]+)/.exec(req.get("cookie") ?? "")?.[1];
-    const [verifier, mac] = decodeURIComponent(cookie ?? "").split(".");
-    if (!verifier || !mac || mac !== sign(deps.stateSecret, verifier)) {
+    const [verifier, mac] = safeDecode(cookie ?? "").split(".");
+    if (!verifier || !mac || !sameSecret(mac, sign(deps.stateSecret, verifier))) {
       throw new AppError("invalid_state", "the install cookie is missing or altered", {
         status: 400,
         hint: "Start again from /install/salesforce in the same browser.",

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import express, { type Request, type Response, Router } from "express";
+import { type Request, type RequestHandler, type Response, Router } from "express";
+import getRawBody from "raw-body";
 import type { ConnectionStore } from "../../ports/connections";
 import type { AppendResult, EventStore } from "../../ports/events";
 import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
@@ -45,7 +46,7 @@ function unsupportedMediaType(expected: string): AppError {
  */
 export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
   const router = Router();
-  const raw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+  const raw = readRawBody(deps.maxBodyBytes);
 
   router.post("/webhooks/hubspot", raw, async (req: Request, res: Response, next) => {
     const started = process.hrtime.bigint();
@@ -160,6 +161,26 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * Reads the body as bytes up to `limit`. Past the limit (declared or streamed) it stops at once and the
+ * socket is closed after the 413, instead of reading a 50 MB or endless body to its end as body-parser does.
+ */
+function readRawBody(limit: number): RequestHandler {
+  return (req, res, next) => {
+    const length = req.get("content-length");
+    getRawBody(req, { limit, ...(length === undefined ? {} : { length }) }).then(
+      (body) => {
+        req.body = body;
+        next();
+      },
+      (err: { type?: string }) => {
+        if (err.type === "entity.too.large") res.set("connection", "close");
+        next(err);
+      },
+    );
+  };
 }
 
 /** Counts what a delivery became and logs every event parked at intake (keys and reasons, no values). */
