@@ -81,6 +81,8 @@ export async function start(
     ...(options.http === false ? {} : { port: config.port, host: config.host }),
     worker: options.worker ?? true,
     workerConcurrency: config.workerConcurrency,
+    retention: config.retention,
+    liveness: () => (pg?.status() === "restarting" ? "embedded PostgreSQL is restarting" : undefined),
     extend: (core) =>
       composeHandoff(core, {
         publicUrl: config.publicUrl,

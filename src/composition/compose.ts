@@ -54,7 +54,7 @@ export interface HandoffSettings {
   embedded: boolean;
   /**
    * The interface HTTP listens on: the open preview is refused whenever it is not loopback (anyone on the
-   * network could read lead names and accept or reject them). @default "0.0.0.0"
+   * network could read lead names and accept or reject them). @default "127.0.0.1", the runtime's default
    */
   host?: string;
   hubspot: {
@@ -225,7 +225,7 @@ export async function composeHandoff(
     // Reps open the card from the signed link in their Slack message or e-mail; admins with their token.
     // The embedded demo's local user is its admin, as long as only this machine can reach it.
     authorizePreview:
-      settings.embedded && isLoopbackHost(settings.host ?? "0.0.0.0")
+      settings.embedded && isLoopbackHost(settings.host ?? "127.0.0.1")
         ? () => ({ admin: true as const })
         : previewAuthorizer({ adminToken: settings.adminToken, secret: feedbackSecret, now }),
     logger: core.logger,

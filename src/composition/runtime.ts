@@ -11,6 +11,8 @@ import { migrate } from "../adapters/postgres/migrate";
 import { createApp } from "../http/app";
 import { createMetrics, registerQueueHealth, type Metrics } from "../http/metrics";
 import { CircuitBreakers, type CircuitBreakerOptions } from "../jobs/circuit-breaker";
+import { DEFAULT_RETENTION, pruneRetention, type RetentionPolicy } from "../adapters/postgres/retention";
+import { startRetentionWorker } from "../jobs/retention-worker";
 import { startBoss, type Boss } from "../jobs/boss";
 import { startLeadEventWorker, type LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RetryPolicyOptions } from "../jobs/retry-policy";
@@ -29,8 +31,10 @@ export interface RuntimeOptions {
   webhookMaxBodyBytes?: number;
   /** Serve HTTP on this port (0 = any). Undefined = no HTTP (a worker-only process). */
   port?: number;
-  /** Interface to listen on. @default "0.0.0.0" */
+  /** Interface to listen on (production passes HOST, "0.0.0.0" by default). @default "127.0.0.1" */
   host?: string;
+  /** What is down in this process, if anything (the embedded PostgreSQL restarting): /healthz answers 503. */
+  liveness?: () => string | undefined;
   /** A request's headers must arrive within this. @default 10000 */
   headersTimeoutMs?: number;
   /** A whole request (headers and body) must arrive within this, or 408. @default 30000 */
@@ -39,6 +43,8 @@ export interface RuntimeOptions {
   worker?: boolean;
   workerConcurrency?: number;
   retry?: RetryPolicyOptions;
+  /** Days each table keeps its rows; pruned daily by the retention job. @default DEFAULT_RETENTION */
+  retention?: RetentionPolicy;
   /** Per-connection pause when a CRM keeps failing. @default CircuitBreakers' defaults (5 failures, 30 s…15 min) */
   breaker?: CircuitBreakerOptions;
   /** The pipeline; until it is wired, events are only recorded as seen. */
@@ -119,6 +125,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       })
     : undefined;
 
+  const clock = options.now ?? systemClock;
+  const retention = options.worker
+    ? await startRetentionWorker({
+        boss,
+        logger,
+        prune: () => pruneRetention(pool, options.retention ?? DEFAULT_RETENTION, clock()),
+      })
+    : undefined;
+
   let server: Server | undefined;
   let url: string | undefined;
   const port = options.port;
@@ -136,6 +151,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       metrics,
       breakers: () => breakers.notClosed(),
+      ...(options.liveness ? { liveness: options.liveness } : {}),
       isReady: () => true,
       routers: [...(options.routers?.(core) ?? []), ...(extension?.routers ?? [])],
       adminRouters: [...(options.adminRouters?.(core) ?? []), ...(extension?.adminRouters ?? [])],
@@ -152,7 +168,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       app,
     );
     server = await new Promise<Server>((resolve) => {
-      s.listen(port, options.host ?? "0.0.0.0", () => resolve(s));
+      s.listen(port, options.host ?? "127.0.0.1", () => resolve(s));
     });
     server.keepAliveTimeout = 65_000;
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -173,6 +189,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           });
         }
         await worker?.stop();
+        await retention?.stop();
         await extension?.stop?.();
         await boss.stop({ graceful: true, timeout: 15_000 });
         await pool.end();

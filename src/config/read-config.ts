@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RetentionPolicy } from "../adapters/postgres/retention";
 
 const EMBEDDED_DEFAULT_CLIENT_SECRET = "demo-client-secret";
 
@@ -48,12 +49,25 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["error", "warn", "info", "debug"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  // Retention (days): see README "Operating Handoff". Raw payloads must outlive the CRMs' 24-hour retries.
+  RETENTION_RAW_PAYLOAD_DAYS: z.coerce
+    .number()
+    .int()
+    .min(2, "keep raw payloads at least 2 days: HubSpot and Salesforce redeliver for 24 hours")
+    .default(7),
+  RETENTION_EVENTS_DAYS: z.coerce.number().int().min(2).default(400),
+  RETENTION_DECISIONS_DAYS: z.coerce.number().int().min(1).default(400),
+  RETENTION_HANDOFFS_DAYS: z.coerce.number().int().min(1).default(400),
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(1).default(400),
+  RETENTION_ACTIVITY_DAYS: z.coerce.number().int().min(1).default(400),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
 });
 
 export interface Config {
   env: "development" | "production" | "test";
   port: number;
+  /** Days each table keeps its rows (pruned daily). */
+  retention: RetentionPolicy;
   /** Interface HTTP listens on. @default "127.0.0.1" in the embedded default, "0.0.0.0" otherwise */
   host: string;
   publicUrl: string;
@@ -175,6 +189,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty") },
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    retention: {
+      rawPayloadDays: e.RETENTION_RAW_PAYLOAD_DAYS,
+      eventsDays: Math.max(e.RETENTION_EVENTS_DAYS, e.RETENTION_RAW_PAYLOAD_DAYS),
+      decisionsDays: e.RETENTION_DECISIONS_DAYS,
+      handoffsDays: e.RETENTION_HANDOFFS_DAYS,
+      auditDays: e.RETENTION_AUDIT_DAYS,
+      activityDays: e.RETENTION_ACTIVITY_DAYS,
+    },
   };
 }
 

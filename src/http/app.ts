@@ -26,6 +26,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** CRM breakers that are not closed in this process (none when it runs no worker). */
   breakers?: () => { connectionId: string; state: "closed" | "open" | "half_open" }[];
+  /** What is down in this process, if anything (undefined = healthy). */
+  liveness?: () => string | undefined;
   /** Readiness beyond the database (e.g. job queue started). */
   isReady?: () => boolean;
   /** Extra routers mounted at the root (cards, install, …) and under /admin/api (reps, reports, …). */
@@ -55,7 +57,16 @@ export function createApp(deps: AppDeps): Express {
     );
   });
 
+  // Liveness: 503 while something this process supervises is down (the embedded PostgreSQL restarting),
+  // so a probe can tell, and recycle the app if it never comes back.
   app.get("/healthz", (_req, res) => {
+    const problem = deps.liveness?.();
+    if (problem) {
+      res
+        .status(503)
+        .json({ error: "unhealthy", message: problem, hint: "See the logs; it restarts by itself." });
+      return;
+    }
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {

