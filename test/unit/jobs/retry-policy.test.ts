@@ -29,7 +29,9 @@ describe("retryPolicy", () => {
   });
 
   it("when the last attempt fails, then the event is parked with the code and the number of attempts", () => {
-    expect(retryPolicy(6, unavailable)).toEqual({
+    // No attempt cap by default: an outage is retried over the 24-hour horizon instead (retry horizon tests).
+    expect(retryPolicy(6, unavailable)).toEqual({ retryInMs: 32_000 });
+    expect(retryPolicy(6, unavailable, { maxAttempts: 6 })).toEqual({
       park: true,
       reason: "crm_unavailable: gave up after 6 attempts",
     });
