@@ -59,7 +59,8 @@ export async function start(
   if (config.sandbox.enabled && options.http !== false) {
     const started = await startSandbox({
       port: config.sandbox.port,
-      hubspot: { tier: config.sandbox.hubspotTier },
+      // The demo portal has HubSpot's Leads object (on Professional and Enterprise), so handoffs open Lead records too.
+      hubspot: { tier: config.sandbox.hubspotTier, leadsObject: true },
       salesforce: { edition: config.sandbox.salesforceEdition },
     });
     logger.info("CRM sandbox listening", {

@@ -37,6 +37,11 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     }
     if ((event.objectType !== "contact" && event.objectType !== "lead") || isOwnWrite(event))
       return "ignored";
+    if (event.objectType === "lead" && event.crm === "hubspot") {
+      // HubSpot's Lead record (0-136), not a person: its stage is sales' word on the handoff.
+      const outcome = await deps.recordLeadRecordStage?.(event, log);
+      return outcome === undefined || outcome === "ignored" ? "ignored" : "processed";
+    }
     const status = await deps.recordLeadStatus?.(event, log);
     if (status === "accepted" || status === "rejected") return "processed";
 
@@ -266,8 +271,47 @@ async function followThrough(deps: PipelineDeps, ctx: LeadContext, handoff: Hand
       });
     }
   }
+  await openLeadRecord(deps, ctx, handoff, log);
   await deps.notify(ctx.connectionId, handoff.id);
   await deps.scheduleFollowUp?.(ctx.connectionId, handoff);
+}
+
+/**
+ * Where the CRM has a Lead object (HubSpot's Leads, Sales Hub Professional+, optional scopes granted), reps work
+ * inbound leads from it: the handoff opens the person's Lead record (or reuses the open one), owned by the routed
+ * rep (a queue's lead by its task owner: a Lead needs a user with a seat) and carrying Handoff's fields. Once per
+ * handoff; elsewhere nothing changes.
+ */
+async function openLeadRecord(deps: PipelineDeps, ctx: LeadContext, handoff: HandoffRecord, log: Logger) {
+  if (!ctx.crm.openLeadRecord || !handoff.ownerId) return;
+  if (await deps.leads.leadRecordOfHandoff(ctx.connectionId, handoff.id)) return;
+  const ownerId = followUpTaskOwner(ctx, handoff.ownerId).ownerId;
+  if (!ownerId) return;
+  const lead = ctx.lead;
+  const opened = await ctx.crm.openLeadRecord({
+    leadId: lead.id,
+    name: [lead.firstName, lead.lastName].filter(Boolean).join(" ") || lead.email || `Contact ${lead.id}`,
+    ownerId,
+    fields: {
+      fitScore: handoff.score.fit,
+      engagementScore: handoff.score.engagement,
+      totalScore: handoff.score.total,
+      decisionId: handoff.id,
+      followUpDueAt: handoff.dueAt,
+      slaVersion: `${ctx.sla.sla.sla.version}:${ctx.sla.hash.slice(0, 12)}`,
+    },
+  });
+  if (!opened) return;
+  await deps.leads.saveLeadRecord(
+    ctx.connectionId,
+    { recordId: opened.record.id, leadId: lead.id, handoffId: handoff.id, created: opened.created },
+    deps.now().toISOString(),
+  );
+  log.info("lead record opened", {
+    handoffId: handoff.id,
+    recordId: opened.record.id,
+    created: opened.created,
+  });
 }
 
 async function record(

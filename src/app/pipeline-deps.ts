@@ -35,6 +35,8 @@ export interface PipelineDeps {
    * `accepted`/`rejected` end the event's handling: the feedback is the news.
    */
   recordLeadStatus?(event: StoredEvent, log: Logger): Promise<string>;
+  /** A change on a handoff's Lead record (HubSpot Leads object): a touch, acceptance or rejection. */
+  recordLeadRecordStage?(event: StoredEvent, log: Logger): Promise<string>;
   /** Sales converted the lead in the CRM: closes its handoff as accepted (`recordConversion`). */
   recordConversion?(
     crm: CrmPort,

@@ -63,12 +63,39 @@ export async function recordCrmLeadStatus(
   if (!decision) return "touched";
   const reason =
     decision === "reject" ? (slaReason ?? rejectReason(value, map, sla.feedback.rejectReasons)) : undefined;
-  const actorId =
-    typeof event.raw.sourceId === "string"
-      ? event.raw.sourceId.replace(/^userId:/, "")
-      : typeof (event.raw.fields as Record<string, unknown> | undefined)?.LastModifiedById === "string"
-        ? ((event.raw.fields as Record<string, string>).LastModifiedById as string)
-        : undefined;
+  return applyCrmFeedback(deps, event, { leadId, handoffId: handoff.id, decision, reason, what: value }, log);
+}
+
+/** The CRM user behind a change: HubSpot's `sourceId` (`userId:…`) or the Salesforce record's `LastModifiedById`. */
+export function crmActorId(event: StoredEvent): string | undefined {
+  return typeof event.raw.sourceId === "string"
+    ? event.raw.sourceId.replace(/^userId:/, "")
+    : typeof (event.raw.fields as Record<string, unknown> | undefined)?.LastModifiedById === "string"
+      ? ((event.raw.fields as Record<string, string>).LastModifiedById as string)
+      : undefined;
+}
+
+/**
+ * Records a decision sales made in the CRM as feedback on the open handoff, by the same rules as the card (the
+ * owner, their manager or team lead; a rejection needs an SLA reason). What the CRM change cannot be taken for is
+ * logged and returned: `needs_reason`, `forbidden` (audited, still a touch), or `ignored` when feedback was given.
+ */
+export async function applyCrmFeedback(
+  deps: FeedbackDeps,
+  event: StoredEvent,
+  change: {
+    leadId: string;
+    handoffId: string;
+    decision: "accept" | "reject";
+    reason: string | undefined;
+    /** The CRM value that meant the decision, for the log (a status or stage, never personal data). */
+    what: string;
+  },
+  log: Logger,
+): Promise<LeadStatusOutcome> {
+  const { connectionId } = event;
+  const { leadId, decision, reason } = change;
+  const actorId = crmActorId(event);
   try {
     await recordFeedback(deps, {
       connectionId,
@@ -80,10 +107,10 @@ export async function recordCrmLeadStatus(
     });
   } catch (err) {
     if (err instanceof AppError && (err.code === "reason_required" || err.code === "unknown_reason")) {
-      log.warn("lead status looks like a rejection but names no SLA reason; not recorded", {
+      log.warn("CRM change looks like a rejection but names no SLA reason; not recorded", {
         leadId,
-        handoffId: handoff.id,
-        status: value,
+        handoffId: change.handoffId,
+        status: change.what,
         code: err.code,
       });
       return "needs_reason";
@@ -91,10 +118,10 @@ export async function recordCrmLeadStatus(
     if (err instanceof AppError && err.code === "feedback_already_given") return "ignored";
     if (err instanceof AppError && err.code === "forbidden") {
       // Audited by recordFeedback; the change still counts as a touch, never as sales' decision.
-      log.warn("lead status set by someone who may not decide on this lead; not recorded as feedback", {
+      log.warn("CRM change by someone who may not decide on this lead; not recorded as feedback", {
         leadId,
-        handoffId: handoff.id,
-        status: value,
+        handoffId: change.handoffId,
+        status: change.what,
       });
       return "forbidden";
     }

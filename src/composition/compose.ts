@@ -17,6 +17,7 @@ import { createLeadEventHandler } from "../app/handle-lead-event";
 import type { PipelineDeps } from "../app/pipeline-deps";
 import { recordConversion, type ConversionDeps } from "../app/record-conversion";
 import { recordCrmLeadStatus } from "../app/record-crm-lead-status";
+import { recordLeadRecordStage } from "../app/record-lead-record-stage";
 import { recordFeedback, type FeedbackDeps } from "../app/record-feedback";
 import { reconcileOpenLeads } from "../app/reconcile-open-leads";
 import { createSlaRegistry, slaFilePath } from "../app/sla-registry";
@@ -198,6 +199,7 @@ export async function composeHandoff(
   deps.scheduleFollowUp = async (connectionId, handoff) =>
     void (await scheduleFollowUp(connectionId, handoff));
   deps.recordLeadStatus = (event, log) => recordCrmLeadStatus(feedbackDeps, event, log);
+  deps.recordLeadRecordStage = (event, log) => recordLeadRecordStage(feedbackDeps, event, log);
 
   const cardRouter = createCardRouter({
     getCard: (connectionId, leadId) => getHandoffCard(leads, connectionId, leadId, now()),
@@ -218,6 +220,8 @@ export async function composeHandoff(
     verifyHubSpot: hubSpotCardVerifier(settings.publicUrl, settings.hubspot.clientSecrets, now),
     resolveHubSpotConnection: async (portalId) =>
       (await core.connections.findByExternalId("hubspot", portalId))?.id ?? null,
+    leadOfRecord: async (connectionId, recordId) =>
+      (await leads.leadRecord(connectionId, recordId))?.leadId ?? null,
     resolveSalesforceConnection: async (orgId) =>
       (await core.connections.findByExternalId("salesforce", orgId))?.id ?? null,
     canvasConsumerSecrets: settings.salesforce.clientSecret ? [settings.salesforce.clientSecret] : [],

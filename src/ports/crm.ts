@@ -79,6 +79,28 @@ export interface Conversion {
   values?: Record<string, string>;
 }
 
+/** Where a lead stands in the CRM's own prospecting pipeline (HubSpot's Leads object). */
+export type LeadRecordStage = "new" | "attempting" | "connected" | "qualified" | "disqualified" | "other";
+
+/** The record sales works the lead on besides the person's own: HubSpot's Lead (object type 0-136). */
+export interface LeadRecord {
+  id: string;
+  stage: LeadRecordStage;
+  ownerId?: string;
+  /** The CRM's disqualification reason as stored (HubSpot `hs_lead_disqualification_reason`). */
+  disqualificationReason?: string;
+}
+
+/** What a handoff puts on the Lead record: its name, the routed owner and Handoff's own fields. */
+export interface LeadRecordInput {
+  /** The person's record (HubSpot contact id). */
+  leadId: string;
+  name: string;
+  ownerId: string;
+  /** Handoff's fields, written as on the person's record. */
+  fields: Omit<LeadUpdate, "leadId" | "stage" | "leadStatus" | "ownerId">;
+}
+
 export interface RateBudget {
   /** Requests used / allowed in the CRM's window (HubSpot 10 s, Salesforce 24 h). */
   used: number;
@@ -118,6 +140,14 @@ export interface CrmPort {
    * convert leads (Salesforce) implement it; a conversion can hand them to someone other than the lead's owner.
    */
   conversionOwner?(conversion: LeadConversion): Promise<string | undefined>;
+  /**
+   * Opens the Lead record of a handoff (HubSpot's Leads object, where the portal has it and granted its scopes):
+   * reuses the person's open Lead, or creates one associated with the contact and its company; either way owned by
+   * `ownerId` and carrying Handoff's fields. Null where the CRM has no such object for this connection.
+   */
+  openLeadRecord?(input: LeadRecordInput): Promise<{ record: LeadRecord; created: boolean } | null>;
+  /** One Lead record as it is now; null when it is gone or the object is not available. */
+  getLeadRecord?(id: string): Promise<LeadRecord | null>;
   /** Creates (HubSpot) or checks (Salesforce describe) the fields Handoff writes. Returns what was missing. */
   ensureFields(): Promise<{ created: string[]; missing: string[] }>;
   rateBudget(): RateBudget;

@@ -131,6 +131,16 @@ export interface LeadStore {
   conversion(connectionId: string, leadId: string): Promise<ConversionRecord | null>;
   /** The conversion that made any of these Contacts (the person is already sales'), if one did. */
   conversionByContact(connectionId: string, contactIds: string[]): Promise<ConversionRecord | null>;
+  /** Links a handoff to the CRM's Lead record it opened or reused (once per handoff). */
+  saveLeadRecord(
+    connectionId: string,
+    link: { recordId: string; leadId: string; handoffId: string; created: boolean },
+    at: string,
+  ): Promise<void>;
+  /** The Lead record a handoff opened, if any. */
+  leadRecordOfHandoff(connectionId: string, handoffId: string): Promise<string | null>;
+  /** The person and handoff a Lead record was last used for. */
+  leadRecord(connectionId: string, recordId: string): Promise<{ leadId: string; handoffId: string } | null>;
   /** One line of the audit log (who tried what on which lead, and how it ended); ids only, never names. */
   audit(
     connectionId: string,

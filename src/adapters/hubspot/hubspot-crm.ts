@@ -11,6 +11,9 @@ import type {
   CrmPort,
   CrmTouch,
   FollowUpTask,
+  LeadRecord,
+  LeadRecordInput,
+  LeadRecordStage,
   LeadUpdate,
   RateBudget,
 } from "../../ports/crm";
@@ -47,7 +50,29 @@ export interface HubSpotCrmOptions extends CrmAdapterOptions {
   timeoutMs?: number;
   /** Longest hold of the whole budget after a 429 (the job retries later anyway). @default 10_000 */
   maxPauseMs?: number;
+  /** The portal's lead pipeline stage ids and what each means. @default HubSpot's default lead pipeline */
+  leadStages?: Record<string, LeadRecordStage>;
 }
+
+/** HubSpot's default lead pipeline (New → Attempting → Connected → Qualified or Disqualified). */
+export const DEFAULT_LEAD_STAGES: Record<string, LeadRecordStage> = {
+  "new-stage-id": "new",
+  "attempting-stage-id": "attempting",
+  "connected-stage-id": "connected",
+  "qualified-stage-id": "qualified",
+  "unqualified-stage-id": "disqualified",
+};
+/** The scopes Handoff needs to work Lead records; optional at install (reference §0b, §4). */
+const LEADS_SCOPES = [
+  "crm.objects.leads.read",
+  "crm.objects.leads.write",
+  "crm.schemas.leads.read",
+  "crm.schemas.leads.write",
+];
+const LEAD_RECORD_PROPERTIES = ["hs_pipeline_stage", "hubspot_owner_id", "hs_lead_disqualification_reason"];
+/** lead → contact and lead → company, the primary associations a Lead is created with. */
+const LEAD_TO_CONTACT = 578;
+const LEAD_TO_COMPANY = 580;
 
 const HANDOFF_GROUP = { name: "handoff", label: "Handoff", displayOrder: -1 };
 const DEFAULT_OPEN_STATUSES = ["NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT"];
@@ -141,6 +166,8 @@ export class HubSpotCrm implements CrmPort {
   private forms: { at: number; byName: Map<string, string[]> } | undefined;
   /** Until when page views come from "Last Page Seen" history because the portal refused the Events API. */
   private eventsRefusedUntil = 0;
+  /** Whether the token carries the leads scopes, asked once per EVENTS_RECHECK_MS (a portal may upgrade). */
+  private leadsAccess: { at: number; ok: Promise<boolean> } | undefined;
 
   constructor(options: HubSpotCrmOptions) {
     this.options = options;
@@ -638,6 +665,128 @@ export class HubSpotCrm implements CrmPort {
     return touches.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
   }
 
+  // ---- HubSpot's Leads object (Sales Hub Professional+, optional scopes) ----
+
+  /** A REST call the SDK has no typed method for, through the same budget and error translation. */
+  private rest<T>(what: string, method: "GET" | "POST" | "PATCH", path: string, body?: unknown): Promise<T> {
+    return this.call(what, async (c) => {
+      const res = await c.apiRequest({ method, path, ...(body === undefined ? {} : { body }) });
+      if (!res.ok) throw { code: res.status, body: await res.json().catch(() => ({})) } satisfies SdkError;
+      return (await res.json()) as T;
+    });
+  }
+
+  /**
+   * Whether this connection may work Lead records: the token's scopes (HubSpot grants the optional leads scopes only
+   * where the portal has the Leads object) are read from the token's metadata, once per recheck period.
+   */
+  hasLeadObject(): Promise<boolean> {
+    const now = this.options.now().getTime();
+    if (!this.leadsAccess || now - this.leadsAccess.at >= EVENTS_RECHECK_MS) {
+      const ok = this.options.access
+        .accessToken()
+        .then((token) =>
+          this.rest<{ scopes?: string[] }>(
+            "token scopes",
+            "GET",
+            `/oauth/v1/access-tokens/${encodeURIComponent(token)}`,
+          ),
+        )
+        .then((info) => LEADS_SCOPES.every((s) => info.scopes?.includes(s)));
+      ok.catch(() => (this.leadsAccess = undefined));
+      this.leadsAccess = { at: now, ok };
+    }
+    return this.leadsAccess.ok;
+  }
+
+  private toLeadRecord(r: { id: string | number; properties: Record<string, string | null> }): LeadRecord {
+    const stages = this.options.leadStages ?? DEFAULT_LEAD_STAGES;
+    const p = r.properties;
+    return {
+      id: String(r.id),
+      stage: stages[p.hs_pipeline_stage ?? ""] ?? "other",
+      ...(p.hubspot_owner_id ? { ownerId: p.hubspot_owner_id } : {}),
+      ...(p.hs_lead_disqualification_reason
+        ? { disqualificationReason: p.hs_lead_disqualification_reason }
+        : {}),
+    };
+  }
+
+  private async associated(fromType: string, fromId: string, toType: string): Promise<string[]> {
+    const page = await this.rest<{ results: { toObjectId: number | string }[] }>(
+      `${fromType} → ${toType} associations`,
+      "GET",
+      `/crm/v4/objects/${fromType}/${encodeURIComponent(fromId)}/associations/${toType}`,
+    );
+    return page.results.map((r) => String(r.toObjectId));
+  }
+
+  /**
+   * The contact's open Lead (not Qualified or Disqualified) is reused, else a new one is created with the contact
+   * and its first company as primary associations. A retried handoff finds the Lead it created: no second one.
+   */
+  async openLeadRecord(input: LeadRecordInput): Promise<{ record: LeadRecord; created: boolean } | null> {
+    if (!(await this.hasLeadObject())) return null;
+    const properties = {
+      ...toHubSpotProperties({ leadId: input.leadId, ...input.fields }),
+      hubspot_owner_id: input.ownerId,
+    };
+    const ids = await this.associated("contacts", input.leadId, "leads");
+    if (ids.length > 0) {
+      const read = await this.rest<{ results: { id: string; properties: Record<string, string | null> }[] }>(
+        "batch read of leads",
+        "POST",
+        "/crm/v3/objects/leads/batch/read",
+        { inputs: ids.map((id) => ({ id })), properties: LEAD_RECORD_PROPERTIES },
+      );
+      const open = read.results
+        .map((r) => this.toLeadRecord(r))
+        .find((r) => r.stage !== "qualified" && r.stage !== "disqualified");
+      if (open) {
+        await this.rest("lead update", "PATCH", `/crm/v3/objects/leads/${encodeURIComponent(open.id)}`, {
+          properties,
+        });
+        return { record: { ...open, ownerId: input.ownerId }, created: false };
+      }
+    }
+    const [companyId] = await this.associated("contacts", input.leadId, "companies");
+    const association = (id: string, typeId: number) => ({
+      to: { id },
+      types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: typeId }],
+    });
+    const made = await this.rest<{ id: string; properties: Record<string, string | null> }>(
+      "lead create",
+      "POST",
+      "/crm/v3/objects/leads",
+      {
+        properties: { ...properties, hs_lead_name: input.name.slice(0, 250) },
+        associations: [
+          association(input.leadId, LEAD_TO_CONTACT),
+          ...(companyId ? [association(companyId, LEAD_TO_COMPANY)] : []),
+        ],
+      },
+    );
+    return {
+      record: { id: String(made.id), stage: "new", ownerId: input.ownerId },
+      created: true,
+    };
+  }
+
+  async getLeadRecord(id: string): Promise<LeadRecord | null> {
+    if (!(await this.hasLeadObject())) return null;
+    try {
+      const r = await this.rest<{ id: string; properties: Record<string, string | null> }>(
+        "lead read",
+        "GET",
+        `/crm/v3/objects/leads/${encodeURIComponent(id)}?properties=${LEAD_RECORD_PROPERTIES.join(",")}`,
+      );
+      return this.toLeadRecord(r);
+    } catch (e) {
+      if (e instanceof CrmNotFoundError) return null;
+      throw e;
+    }
+  }
+
   async ensureFields(): Promise<{ created: string[]; missing: string[] }> {
     const created: string[] = [];
     const missing: string[] = [];
@@ -645,6 +794,8 @@ export class HubSpotCrm implements CrmPort {
       ["contacts", HANDOFF_CONTACT_PROPERTIES],
       ["tasks", HANDOFF_TASK_PROPERTIES],
     ];
+    // Handoff's fields on the Lead record too, where the portal has the Leads object.
+    if (await this.hasLeadObject()) plan.push(["leads", HANDOFF_CONTACT_PROPERTIES]);
     for (const [objectType, wanted] of plan) {
       await this.ensureGroup(objectType);
       const existing = await this.call(`property read on ${objectType}`, (c) =>

@@ -55,6 +55,8 @@ export const HUBSPOT_OPTIONAL_SCOPES = [
   "settings.users.teams.read",
   "crm.objects.leads.read",
   "crm.objects.leads.write",
+  "crm.schemas.leads.read",
+  "crm.schemas.leads.write",
 ] as const;
 
 /**

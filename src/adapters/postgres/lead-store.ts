@@ -349,6 +349,42 @@ export class PostgresLeadStore implements LeadStore {
     return r.rows[0] ? toConversionRecord(r.rows[0]) : null;
   }
 
+  /** Links a handoff to the CRM's Lead record it opened or reused (once per handoff). */
+  async saveLeadRecord(
+    connectionId: string,
+    link: { recordId: string; leadId: string; handoffId: string; created: boolean },
+    at: string,
+  ): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO crm_lead_records (connection_id, record_id, lead_id, handoff_id, created, at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [connectionId, link.recordId, link.leadId, link.handoffId, link.created, at],
+    );
+  }
+
+  /** The Lead record a handoff opened, if any. */
+  async leadRecordOfHandoff(connectionId: string, handoffId: string): Promise<string | null> {
+    const r = await this.pool.query<{ record_id: string }>(
+      "SELECT record_id FROM crm_lead_records WHERE connection_id = $1 AND handoff_id = $2",
+      [connectionId, handoffId],
+    );
+    return r.rows[0]?.record_id ?? null;
+  }
+
+  /** The person and handoff a Lead record was last used for. */
+  async leadRecord(
+    connectionId: string,
+    recordId: string,
+  ): Promise<{ leadId: string; handoffId: string } | null> {
+    const r = await this.pool.query<{ lead_id: string; handoff_id: string }>(
+      `SELECT lead_id, handoff_id FROM crm_lead_records WHERE connection_id = $1 AND record_id = $2
+        ORDER BY at DESC LIMIT 1`,
+      [connectionId, recordId],
+    );
+    const row = r.rows[0];
+    return row ? { leadId: row.lead_id, handoffId: row.handoff_id } : null;
+  }
+
   /** Claims the right to send one channel's message for a handoff; false when it was claimed before. */
   async claimNotification(connectionId: string, handoffId: string, channel: string): Promise<boolean> {
     const r = await this.pool.query(
@@ -455,6 +491,7 @@ export class PostgresLeadStore implements LeadStore {
       await client.query("BEGIN");
       const args = [connectionId, leadId];
       await client.query("DELETE FROM lead_conversions WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM crm_lead_records WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM handoffs WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM lifecycle_events WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM lead_state WHERE connection_id = $1 AND lead_id = $2", args);

@@ -39,6 +39,8 @@ export interface CardRoutesDeps {
   verifyHubSpot(rawBody: Buffer, req: Request): void | Promise<void>;
   resolveHubSpotConnection(portalId: string): Promise<string | null>;
   resolveSalesforceConnection(organizationId: string): Promise<string | null>;
+  /** The person (contact id) whose handoff opened this Lead record (HubSpot's Leads object), if one did. */
+  leadOfRecord?(connectionId: string, recordId: string): Promise<string | null>;
   /** The Canvas app's consumer secret(s): current first, previous while rotating. */
   canvasConsumerSecrets: string[];
   /** Key for the short-lived tokens that let a served page (preview, Canvas) post its Accept / Reject. */
@@ -198,6 +200,8 @@ const hubspotCardRequestSchema = z.preprocess(
       : b,
   z.object({
     objectId: idSchema,
+    /** The record the card is open on: a contact (0-1), or a Lead record (0-136) of HubSpot's Leads object. */
+    objectTypeId: z.enum(["0-1", "0-136"]).optional(),
     portalId: idSchema.optional(),
     userId: idSchema.optional(),
     decision: z.enum(["accept", "reject"]).optional(),
@@ -277,6 +281,18 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
     throw new TypeError("Expected `feedbackSecret` to have at least 16 characters");
   }
   const router = Router();
+
+  /** A Lead record's card shows the handoff of the person the record was opened for. */
+  async function leadOfRecord(connectionId: string, recordId: string): Promise<string> {
+    const leadId = await deps.leadOfRecord?.(connectionId, recordId);
+    if (!leadId) {
+      throw new NotFoundError(
+        `Lead record ${recordId} was not opened by a handoff`,
+        "Handoff shows its card on the Lead records it opens; open the contact's card instead.",
+      );
+    }
+    return leadId;
+  }
 
   async function loadCard(connectionId: string, leadId: string): Promise<HandoffCard> {
     let timer: NodeJS.Timeout | undefined;
@@ -438,7 +454,8 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
             "Install the app: GET /install/hubspot.",
           );
         }
-        const leadId = body.objectId;
+        const leadId =
+          body.objectTypeId === "0-136" ? await leadOfRecord(connectionId, body.objectId) : body.objectId;
         const actorId = query.userId ?? body.userId;
         const card = body.decision
           ? await applyFeedback({

@@ -48,8 +48,41 @@ const ASSOCIATION_TARGET: Record<number, string> = {
   194: "contacts",
   200: "contacts",
   202: "contacts",
+  578: "contacts",
+  580: "companies",
 };
-const INVERSE_TYPE: Record<string, number> = { contacts: 204, companies: 192 };
+// Lead → contact 578 and lead → company 580 are the primary associations a Lead must be created with
+// (https://developers.hubspot.com/docs/api-reference/crm-leads-v3/guide); their inverses 579/581 (unverified).
+const INVERSE_TYPE: Record<string, number> = { contacts: 204, companies: 192, leads: 579 };
+const LEADS_PIPELINE = "lead-pipeline-id";
+const LEADS_FIRST_STAGE = "new-stage-id";
+
+/**
+ * Whether this call may touch the Leads object: the portal must have it and the token must carry the leads scope
+ * the method needs. HubSpot answers 403 MISSING_SCOPES with the scopes required
+ * (https://developers.hubspot.com/docs/api-reference/latest/crm/objects/leads/guide.md lists them).
+ */
+function leadsRefusal(
+  state: HubSpotSandboxState,
+  method: string,
+  what: "objects" | "schemas" = "objects",
+): Record<string, unknown> | undefined {
+  const needed = `crm.${what}.leads.${method === "GET" ? "read" : "write"}`;
+  if (state.leadsObject && state.grantedScopes.includes(needed)) return undefined;
+  return errorBody(
+    "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+    "MISSING_SCOPES",
+    {
+      errors: [
+        {
+          message: "One or more of the following scopes are required.",
+          context: { requiredGranularScopes: [needed] },
+        },
+      ],
+      links: { scopes: "https://developers.hubspot.com/scopes" },
+    },
+  );
+}
 
 function correlationId(): string {
   return randomUUID();
@@ -74,7 +107,8 @@ function grantedScopes(
   optional: string | undefined,
 ): string[] {
   const split = (v: string | undefined) => (v ?? "").split(/[\s+]+/).filter(Boolean);
-  const available = (s: string) => !s.startsWith("crm.objects.leads.") || state.tier !== "starter";
+  const available = (s: string) =>
+    !(s.startsWith("crm.objects.leads.") || s.startsWith("crm.schemas.leads.")) || state.tier !== "starter";
   return [...new Set(["oauth", ...split(scope), ...split(optional).filter(available)])];
 }
 
@@ -427,7 +461,7 @@ export function createHubSpotSandboxRouter(
       token: req.params.token,
       user: "admin@handoff-demo.example",
       hub_domain: "handoff-demo.example",
-      scopes: HUBSPOT_SANDBOX_DEMO.scopes,
+      scopes: state.grantedScopes,
       hub_id: state.portalId,
       app_id: state.appId,
       expires_in: Number.isFinite(entry.expiresAt)
@@ -515,6 +549,13 @@ export function createHubSpotSandboxRouter(
 
   const objectsFor = (req: Request, res: Response): Map<string, HubSpotRecord> | undefined => {
     const type = String(req.params.objectType);
+    // Search and batch read are POSTs that only read.
+    const reads = req.method === "GET" || /\/(search|batch\/read)$/.test(req.path);
+    const refused = type === "leads" ? leadsRefusal(state, reads ? "GET" : req.method) : undefined;
+    if (refused) {
+      res.status(403).json(refused);
+      return undefined;
+    }
     const records = state.objects.get(type);
     if (!records) {
       res.status(400).json(errorBody(`Unable to infer object type from: ${type}`, "VALIDATION_ERROR"));
@@ -715,6 +756,36 @@ export function createHubSpotSandboxRouter(
         },
       ]);
     }
+    if (type === "leads") {
+      // A Lead needs a name and an existing contact (https://developers.hubspot.com/docs/api-reference/crm-leads-v3/guide).
+      if (!values.hs_lead_name) {
+        return invalid([
+          {
+            isValid: false,
+            message: "hs_lead_name is required",
+            error: "REQUIRED_FIELD",
+            name: "hs_lead_name",
+          },
+        ]);
+      }
+      const toContact = (input.associations ?? []).some(
+        (a) =>
+          state.objects.get("contacts")?.has(String(a.to?.id ?? "")) &&
+          (a.types ?? []).some((t) => t.associationTypeId === 578),
+      );
+      if (!toContact) {
+        return {
+          ok: false,
+          status: 400,
+          body: errorBody(
+            "A lead must be associated with an existing contact (associationTypeId 578).",
+            "VALIDATION_ERROR",
+          ),
+        };
+      }
+      values.hs_pipeline ??= LEADS_PIPELINE;
+      values.hs_pipeline_stage ??= LEADS_FIRST_STAGE;
+    }
     if (type === "contacts" && values.email) {
       const existing = findBy(records, String(values.email), "email");
       if (existing) {
@@ -796,6 +867,14 @@ export function createHubSpotSandboxRouter(
 
   // ---- Associations v4 ----
   router.get("/crm/v4/objects/:fromType/:fromId/associations/:toType", api, (req, res) => {
+    const refused =
+      req.params.fromType === "leads" || req.params.toType === "leads"
+        ? leadsRefusal(state, "GET")
+        : undefined;
+    if (refused) {
+      res.status(403).json(refused);
+      return;
+    }
     const list = (state.associations.get(`${req.params.fromType}/${req.params.fromId}`) ?? []).filter(
       (a) => a.toType === req.params.toType,
     );
@@ -857,6 +936,16 @@ export function createHubSpotSandboxRouter(
   });
 
   // ---- Properties and groups ----
+  // Lead properties and groups need the leads schema scopes (and a portal with Leads).
+  router.use("/crm/v3/properties/leads", (req, res, next) => {
+    const reads = req.method === "GET" || req.path.endsWith("/batch/read");
+    const refused = leadsRefusal(state, reads ? "GET" : req.method, "schemas");
+    if (refused && checkAccessToken(state, bearer(req)).ok) {
+      res.status(403).json(refused);
+      return;
+    }
+    next();
+  });
   const propsFor = (req: Request, res: Response): Map<string, HubSpotProperty> | undefined => {
     const props = state.properties.get(String(req.params.objectType));
     if (!props)

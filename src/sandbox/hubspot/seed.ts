@@ -242,6 +242,53 @@ function taskProperties(ownerIds: string[]): HubSpotProperty[] {
   ];
 }
 
+/**
+ * The Leads object's properties Handoff uses (https://developers.hubspot.com/docs/api-reference/crm-leads-v3/guide):
+ * the default lead pipeline's stages and the disqualification reasons (option values as portals show them in
+ * public code, e.g. NOT_A_GOOD_FIT; the rest unverified).
+ */
+export const LEAD_PIPELINE_STAGES = [
+  "new-stage-id",
+  "attempting-stage-id",
+  "connected-stage-id",
+  "qualified-stage-id",
+  "unqualified-stage-id",
+];
+export const LEAD_DISQUALIFICATION_REASONS = [
+  "NOT_A_GOOD_FIT",
+  "NO_BUDGET",
+  "BAD_TIMING",
+  "WENT_WITH_COMPETITOR",
+  "NO_RESPONSE",
+  "OTHER",
+];
+
+function leadProperties(ownerIds: string[]): HubSpotProperty[] {
+  const g = "lead_information";
+  return [
+    prop("hs_lead_name", "Lead name", "string", "text", g),
+    prop("hs_pipeline", "Pipeline", "enumeration", "select", g, opts(["lead-pipeline-id"])),
+    prop("hs_pipeline_stage", "Lead stage", "enumeration", "select", g, opts(LEAD_PIPELINE_STAGES)),
+    prop(
+      "hs_lead_disqualification_reason",
+      "Disqualification reason",
+      "enumeration",
+      "select",
+      g,
+      opts(LEAD_DISQUALIFICATION_REASONS),
+    ),
+    prop(
+      "hubspot_owner_id",
+      "Lead owner",
+      "enumeration",
+      "select",
+      g,
+      ownerIds.map((id, i) => ({ label: id, value: id, displayOrder: i, hidden: false })),
+    ),
+    prop("hs_createdate", "Created at", "datetime", "date", g),
+  ];
+}
+
 function engagementProperties(kind: string): HubSpotProperty[] {
   return [
     prop("hs_timestamp", "Activity date", "datetime", "date", kind),
@@ -1067,6 +1114,7 @@ export function seedHubSpotDemoPortal(state: HubSpotSandboxState): void {
   define("contacts", contactProperties(assignable));
   define("companies", companyProperties());
   define("tasks", taskProperties(assignable));
+  define("leads", leadProperties(assignable));
   for (const kind of ["calls", "emails", "meetings", "notes"])
     define(kind, engagementProperties(kind.slice(0, -1)));
 

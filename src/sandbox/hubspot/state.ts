@@ -161,10 +161,22 @@ export interface HubSpotSandboxOptions {
   now?: () => number;
   /** For fault injection's failRate. @default 42 */
   randomSeed?: number;
+  /**
+   * The portal has set up the Leads object and the prospecting workspace ("be sure leads have been set up in your
+   * account", https://developers.hubspot.com/docs/api-reference/crm-leads-v3/guide). Only Sales Hub Professional
+   * and Enterprise have it: on a Starter portal it stays off. @default false
+   */
+  leadsObject?: boolean;
+  /** The installer granted the optional leads scopes (where the portal has Leads). @default true */
+  grantLeadsScopes?: boolean;
 }
 
 export interface HubSpotSandboxState {
   tier: HubSpotTier;
+  /** The Leads object exists in this portal (Sales Hub Professional+ with Leads set up). */
+  leadsObject: boolean;
+  /** Scopes the app's tokens carry: the required ones, plus the optional ones the portal could grant. */
+  grantedScopes: string[];
   portalId: number;
   appId: number;
   clientId: string;
@@ -215,8 +227,22 @@ export const HUBSPOT_SANDBOX_DEMO = {
   ],
 } as const;
 
+/**
+ * The optional scopes of HubSpot's Leads object (object type 0-136): granted at install only where the portal has
+ * Leads, i.e. Sales Hub Professional or Enterprise with Leads set up (reference §0b and §4; object scopes in
+ * https://developers.hubspot.com/docs/api-reference/latest/crm/objects/leads/guide.md; the schema scopes, for
+ * Handoff's own lead properties, as public integrations request them).
+ */
+export const HUBSPOT_LEADS_SCOPES = [
+  "crm.objects.leads.read",
+  "crm.objects.leads.write",
+  "crm.schemas.leads.read",
+  "crm.schemas.leads.write",
+] as const;
+
 export const HUBSPOT_OBJECT_TYPES = [
   "contacts",
+  "leads",
   "companies",
   "tasks",
   "calls",
@@ -272,8 +298,14 @@ export function createHubSpotSandboxState(options: HubSpotSandboxOptions = {}): 
       `Expected \`tier\` to be one of ${HUBSPOT_TIERS.join(", ")}, got \`${String(tier)}\``,
     );
   }
+  const leadsObject = (options.leadsObject ?? false) && tier !== "starter";
   const state: HubSpotSandboxState = {
     tier,
+    leadsObject,
+    grantedScopes: [
+      ...HUBSPOT_SANDBOX_DEMO.scopes,
+      ...(leadsObject && (options.grantLeadsScopes ?? true) ? HUBSPOT_LEADS_SCOPES : []),
+    ],
     portalId: options.portalId ?? HUBSPOT_SANDBOX_DEMO.portalId,
     appId: options.appId ?? HUBSPOT_SANDBOX_DEMO.appId,
     clientId: options.clientId ?? HUBSPOT_SANDBOX_DEMO.clientId,

@@ -87,6 +87,7 @@ type HandoffCardData = {
 hubspot.extend<"crm.record.tab">(({ context, actions }) => (
   <HandoffCard
     objectId={context.crm.objectId}
+    objectTypeId={context.crm.objectTypeId}
     portalId={context.portal.id}
     userId={context.user.id}
     notify={actions.addAlert}
@@ -113,11 +114,13 @@ function useMinutesLeft(dueAt: string | undefined): number | undefined {
 
 export function HandoffCard(props: {
   objectId: number;
+  /** "0-1" on a contact, "0-136" on a Lead record (the server finds the lead's person). */
+  objectTypeId: string;
   portalId: number;
   userId: number;
   notify: AddAlertAction;
 }) {
-  const { objectId, portalId, userId, notify } = props;
+  const { objectId, objectTypeId, portalId, userId, notify } = props;
   const [data, setData] = useState<HandoffCardData | null>(); // undefined = loading, null = no handoff yet
   const [error, setError] = useState<string>();
   const [reason, setReason] = useState("");
@@ -129,7 +132,7 @@ export function HandoffCard(props: {
     return hubspot.fetch(`${API}${CARD_PATH}`, {
       method: "POST",
       timeout: 10_000,
-      body: { objectId, portalId, userId, ...extra },
+      body: { objectId, objectTypeId, portalId, userId, ...extra },
     });
   }
 
