@@ -1,4 +1,4 @@
-import type { StoredEvent } from "../adapters/postgres/event-store";
+import type { StoredEvent } from "../ports/events";
 import { crmRejectionReason } from "../domain/crm-rejection";
 import type { Logger } from "../ports/logger";
 import { applyCrmFeedback, type LeadStatusOutcome } from "./record-crm-lead-status";

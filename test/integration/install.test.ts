@@ -56,6 +56,8 @@ describe("installing Handoff into a CRM (OAuth against the sandbox)", () => {
       "settings.users.teams.read",
       "crm.objects.leads.read",
       "crm.objects.leads.write",
+      "crm.schemas.leads.read",
+      "crm.schemas.leads.write",
     ]);
     const callback = await consent(start.headers.location!);
     const done = await request(rt.url!).get(callback);
