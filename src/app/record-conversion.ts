@@ -55,6 +55,9 @@ export async function recordConversion(
         deps.now().toISOString(),
       );
     })());
+  // The slot and the clock first: an accepted handoff then always has both settled.
+  await deps.assignments.release(connectionId, lead.id, "converted", deps.now());
+  if (handoff) await deps.stopFollowUp(connectionId, handoff.id, `converted on ${conversion.convertedOn}`);
   if (handoff?.status === "open") {
     const at = deps.now().toISOString();
     if (await deps.leads.setFeedback(connectionId, handoff.id, "accepted", null, at)) {
@@ -74,8 +77,6 @@ export async function recordConversion(
       });
     }
   }
-  await deps.assignments.release(connectionId, lead.id, "converted", deps.now());
-  if (handoff) await deps.stopFollowUp(connectionId, handoff.id, `converted on ${conversion.convertedOn}`);
   if (!known) {
     log.info("lead converted", {
       leadId: lead.id,

@@ -137,7 +137,10 @@ describe("a handed-over Salesforce lead that sales converted (end to end against
       convertedOwnerId: owner,
     });
     expect(conversion?.ownerChanged).toBe(owner !== handoff.ownerId);
-    const history = await leads.history(CONNECTION, leadId);
+    const history = await waitFor(async () => {
+      const h = await leads.history(CONNECTION, leadId);
+      return h.some((e) => e.type === "accepted") ? h : undefined;
+    });
     expect(history.filter((h) => h.type === "accepted")).toHaveLength(1);
 
     // Handoff wrote nothing after the conversion (Salesforce would refuse it with CANNOT_UPDATE_CONVERTED_LEAD),
