@@ -57,12 +57,12 @@ export interface RateBudgetOptions {
 }
 
 /**
- * HubSpot OAuth apps: 110 requests / 10 s per account (we use 105, for clock differences with HubSpot's
- * own window, of which 5 are kept for live leads: bulk work uses at most 100, 91 % of the limit), search
+ * HubSpot OAuth apps: 110 requests / 10 s per account (we use 107, for clock differences with HubSpot's
+ * own window, of which 5 are kept for live leads: bulk work uses at most 102, 93 % of the limit), search
  * 5/s in its own lane (it does not count against the 110), one of them kept for live leads.
  */
 export const HUBSPOT_OAUTH_BUDGET: Omit<RateBudgetOptions, "name"> = {
-  limit: { intervalCap: 105, intervalMs: 10_000, concurrency: 10, liveReserve: 5 },
+  limit: { intervalCap: 107, intervalMs: 10_000, concurrency: 10, liveReserve: 5 },
   lanes: { search: { intervalCap: 5, intervalMs: 1_000, concurrency: 5, liveReserve: 1 } },
 };
 

@@ -13,6 +13,7 @@ import { benchSalesforceCrm } from "./salesforce-crm";
 import { benchScaling } from "./scaling";
 import { benchScoring } from "./scoring";
 import { benchSpeedToLead } from "./speed-to-lead";
+import { benchWorkers } from "./workers";
 
 /**
  * `npm run bench`: every figure side by side in one run, printed as a table and written to
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   await section("intake", async () => benchIntake(await fresh("intake")));
   await section("speed to lead", async () => benchSpeedToLead(await fresh("stl"), 30, 1));
   await section("drain", async () => benchDrain(await fresh("drain")));
+  await section("two workers", async () => benchWorkers(await fresh("workers")));
   await section("routing", async () => benchRouting(await fresh("routing")));
   await section("hubspot crm", () => benchCrm());
   await section("salesforce crm", () => benchSalesforceCrm());
