@@ -71,13 +71,18 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     const q = qualifyLead(ctx.lead, ctx.activities, ctx.history, ctx.sla.sla, now);
     // A retry of this event finds the handoff it already opened (the CRM may already show MQL by then),
     // so the task and messages still happen exactly once.
-    const handoff =
-      (await deps.leads.handoffByEvent(event.connectionId, event.eventKey, ctx.lead.id)) ??
-      (q.decision.handoff ? await handOver(deps, event, ctx, q, log) : null);
+    const earlier = await deps.leads.handoffByEvent(event.connectionId, event.eventKey, ctx.lead.id);
+    const opened = earlier
+      ? { handoff: earlier, openedNow: false }
+      : q.decision.handoff
+        ? await handOver(deps, event, ctx, q, log)
+        : null;
+    const handoff = opened?.handoff ?? null;
     await writeBack(ctx, q, handoff);
     // Only the event that opened the handoff creates its task and messages (its retries redo them
     // idempotently); another event of the same lead that finds the handoff open leaves them alone.
-    if (handoff && handoff.eventKey === event.eventKey) await followThrough(deps, ctx, handoff, log);
+    if (opened && opened.handoff.eventKey === event.eventKey)
+      await followThrough(deps, ctx, opened.handoff, log, !opened.openedNow);
     await record(deps, event, ctx, q);
     log.info("lead qualified", {
       leadId: ctx.lead.id,
@@ -180,11 +185,11 @@ async function handOver(
   ctx: LeadContext,
   q: Qualification,
   log: Logger,
-): Promise<HandoffRecord | null> {
+): Promise<{ handoff: HandoffRecord; openedNow: boolean } | null> {
   const existing = await deps.leads.handoffByEvent(event.connectionId, event.eventKey, ctx.lead.id);
-  if (existing) return existing;
+  if (existing) return { handoff: existing, openedNow: false };
   const open = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
-  if (open?.status === "open") return open;
+  if (open?.status === "open") return { handoff: open, openedNow: false };
   const matches = await loadRoutingMatches(ctx, log);
   const contactIds = matches.duplicates
     .filter((d) => d.properties.sObjectType === "Contact")
@@ -204,7 +209,7 @@ async function handOver(
   if (routed.decision.method === "already_assigned") {
     // Another event of this lead holds the assignment; its handoff stands (or is being written: retry).
     const current = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
-    if (current?.status === "open") return current;
+    if (current?.status === "open") return { handoff: current, openedNow: false };
     throw new AppError("lead_busy", `lead ${ctx.lead.id} is being handed over by another event`, {
       retryable: true,
       hint: "Retried shortly; the other event's handoff is then reused.",
@@ -216,7 +221,7 @@ async function handOver(
     method: routed.decision.method,
     decisionId: routed.decisionId,
   });
-  return deps.leads.createHandoff({
+  const handoff = await deps.leads.createHandoff({
     id: routed.decisionId,
     connectionId: event.connectionId,
     leadId: ctx.lead.id,
@@ -236,6 +241,7 @@ async function handOver(
     source: { leadSource: ctx.lead.leadSource ?? null, ...ctx.lead.utm },
     cardInput,
   });
+  return { handoff, openedNow: true };
 }
 
 /** Score fields, stage and owner in one batched CRM write (idempotent: same values, same decision id). */
@@ -257,11 +263,21 @@ async function writeBack(ctx: LeadContext, q: Qualification, handoff: HandoffRec
 }
 
 /** The rep's task with the deadline, the messages, and the follow-up clock: each once per handoff. */
-async function followThrough(deps: PipelineDeps, ctx: LeadContext, handoff: HandoffRecord, log: Logger) {
+/**
+ * `taskMayExist`: the handoff was opened by an earlier attempt of this event, which may have created the
+ * task before it could record it; a handoff opened just now has no task yet, so the CRM is not searched.
+ */
+async function followThrough(
+  deps: PipelineDeps,
+  ctx: LeadContext,
+  handoff: HandoffRecord,
+  log: Logger,
+  taskMayExist: boolean,
+) {
   if (!handoff.taskId && handoff.ownerId) {
     const taskOwner = followUpTaskOwner(ctx, handoff.ownerId);
     if (taskOwner.ownerId) {
-      const task = { ...deps.taskFor(ctx, handoff), ownerId: taskOwner.ownerId };
+      const task = { ...deps.taskFor(ctx, handoff), ownerId: taskOwner.ownerId, mayExist: taskMayExist };
       const created = await ctx.crm.createTask(task);
       await deps.leads.setTask(ctx.connectionId, handoff.id, created.id);
       log.info("follow-up task created", { handoffId: handoff.id, taskId: created.id });

@@ -54,6 +54,12 @@ export interface FollowUpTask {
   type?: "CALL" | "EMAIL" | "TODO";
   /** Idempotency: the task for one decision is created once. */
   decisionId: string;
+  /**
+   * An earlier attempt may have created this task without recording it (Handoff's handoffs table has no
+   * task id for a handoff opened before this attempt): look for it by decision id before creating it.
+   * Absent or false: no attempt was made before, the task is created without a search. @default true
+   */
+  mayExist?: boolean;
 }
 
 export interface CreatedTask {

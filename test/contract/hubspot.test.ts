@@ -304,7 +304,7 @@ describe("HubSpot adapter request shapes", () => {
     scope.done();
   });
 
-  it("when the Events API is refused (portal below Enterprise), then the contact is read with propertiesWithHistory of hs_analytics_last_url", async () => {
+  it("when the Events API is refused (portal below Enterprise), then the contact's batch read carries propertiesWithHistory of hs_analytics_last_url", async () => {
     const scope = nock(API)
       .get("/events/v3/events/")
       .query(true)
@@ -314,22 +314,36 @@ describe("HubSpot adapter request shapes", () => {
         category: "MISSING_SCOPES",
         correlationId: "c",
       })
-      .get("/crm/v3/objects/contacts/501")
-      .query({ properties: "hs_analytics_last_url", propertiesWithHistory: "hs_analytics_last_url" })
+      .post(
+        "/crm/v3/objects/contacts/batch/read",
+        (body: { inputs: { id: string }[]; propertiesWithHistory: string[] }) =>
+          body.inputs.length === 1 &&
+          body.inputs[0]!.id === "501" &&
+          body.propertiesWithHistory.includes("hs_analytics_last_url"),
+      )
       .reply(200, {
-        id: "501",
-        properties: { hs_analytics_last_url: "https://x/demo" },
-        propertiesWithHistory: {
-          hs_analytics_last_url: [
-            { value: "https://x/demo", timestamp: "2026-11-21T09:00:00Z", sourceType: "ANALYTICS" },
-            { value: "https://x/pricing", timestamp: "2026-11-20T10:00:00Z", sourceType: "ANALYTICS" },
-          ],
-        },
-        createdAt: "2026-11-01T00:00:00Z",
-        updatedAt: "2026-11-21T09:00:00Z",
-        archived: false,
+        status: "COMPLETE",
+        results: [
+          {
+            id: "501",
+            properties: { hs_analytics_last_url: "https://x/demo" },
+            propertiesWithHistory: {
+              hs_analytics_last_url: [
+                { value: "https://x/demo", timestamp: "2026-11-21T09:00:00Z", sourceType: "ANALYTICS" },
+                { value: "https://x/pricing", timestamp: "2026-11-20T10:00:00Z", sourceType: "ANALYTICS" },
+              ],
+            },
+            createdAt: "2026-11-01T00:00:00Z",
+            updatedAt: "2026-11-21T09:00:00Z",
+            archived: false,
+          },
+        ],
+        startedAt: "x",
+        completedAt: "x",
       })
+      // The lead's own read may leave before HubSpot's refusal is known (the first call per portal only).
       .post("/crm/v3/objects/contacts/batch/read")
+      .optionally()
       .reply(200, { status: "COMPLETE", results: [], startedAt: "x", completedAt: "x" });
     const activities = await crm.getRecentActivities("501", 5);
     expect(activities.map((a) => [a.source, a.url, a.occurredAt])).toEqual([

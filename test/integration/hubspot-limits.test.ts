@@ -130,8 +130,8 @@ describe("HubSpot adapter inside the sandbox's real limits", () => {
       name: "hubspot-9876543",
       limit: { intervalCap: 20, intervalMs: 2_000, concurrency: 5 },
     });
-    const crm = adapter({ budget });
-    await Promise.all(Array.from({ length: 30 }, () => crm.listOwners()));
+    // Owners are cached per adapter: 30 adapters sharing the connection's budget each list them once.
+    await Promise.all(Array.from({ length: 30 }, () => adapter({ budget }).listOwners()));
     expect(sandbox.hubspot.stats.apiCalls).toBe(60);
     expect(sandbox.hubspot.stats.rateLimited).toBe(0);
   });

@@ -1,7 +1,8 @@
 import { Client } from "@hubspot/api-client";
 import { FilterOperatorEnum } from "@hubspot/api-client/lib/codegen/crm/contacts/models/Filter";
 import { AssociationSpecAssociationCategoryEnum } from "@hubspot/api-client/lib/codegen/crm/objects/tasks/models/AssociationSpec";
-import { AppError, CrmAuthError, CrmNotFoundError } from "../../domain/errors";
+import { LRUCache } from "lru-cache";
+import { AppError, CrmAuthError, CrmNotFoundError, CrmValidationError } from "../../domain/errors";
 import type { Activity, Lead } from "../../domain/lead";
 import type {
   Conversion,
@@ -36,6 +37,7 @@ import {
   toOwner,
   TOUCH_KINDS,
   type HubSpotObject,
+  type PropertyVersionShape,
 } from "./hubspot-mapper";
 import type { HubSpotAccess } from "./hubspot-oauth";
 import type { Agent } from "node:http";
@@ -82,9 +84,35 @@ const FORMS_TTL_MS = 10 * 60_000;
 /** After the Events API refused a portal (below Enterprise), ask again after this long: the portal may upgrade. */
 const EVENTS_RECHECK_MS = 6 * 60 * 60_000;
 
+/** Owners change rarely: listed once per this long (and again after a write names an unknown owner). */
+const OWNERS_TTL_MS = 5 * 60_000;
+/** Accounts by domain: routing of a burst of leads from one company asks once. */
+const ACCOUNTS_TTL_MS = 60_000;
+const ACCOUNTS_CACHE_MAX = 5_000;
+/** HubSpot refuses a search body over 3,000 characters (reference §5.2): batched searches stay below. */
+const SEARCH_BODY_MAX = 2_900;
+/** What routing needs of a duplicate: who owns it, and how recent it is. */
+const DUPLICATE_PROPERTIES = ["email", "hs_additional_emails", "hubspot_owner_id", "lastmodifieddate"];
+/** Batch reads that ask for property history take at most 50 inputs. */
+const HISTORY_BATCH_MAX = 50;
+
 interface ReadItem {
   id: string;
   extra: string[];
+  /** Also read the "Last Page Seen" history (page views below Enterprise), in the same batch call. */
+  history: boolean;
+}
+
+interface ReadResult {
+  lead: Lead;
+  lastPages: PropertyVersionShape[] | undefined;
+}
+
+/** One page of a form's submissions (newest first), when it was read, and where the next page starts. */
+interface SubmissionsPage {
+  readAt: number;
+  results: FormSubmissionShape[];
+  after: string | undefined;
 }
 
 interface SdkError {
@@ -158,7 +186,12 @@ export class HubSpotCrm implements CrmPort {
   private readonly options: HubSpotCrmOptions;
   private readonly basePath: string;
   readonly budget: RateBudgetQueue;
-  private readonly reads: BatchCoalescer<ReadItem, Lead>;
+  private readonly reads: BatchCoalescer<ReadItem, ReadResult>;
+  private readonly accountSearches: BatchCoalescer<string, CrmAccount[]>;
+  private readonly duplicateSearches: BatchCoalescer<string, Lead[]>;
+  private readonly accounts: LRUCache<string, CrmAccount[]>;
+  private owners: { at: number; list: Promise<CrmOwner[]> } | undefined;
+  private readonly submissions = new Map<string, Promise<SubmissionsPage>>();
   private readonly writes: BatchCoalescer<LeadUpdate, true>;
   private readonly tasks: BatchCoalescer<FollowUpTask, CreatedTask>;
   private client: { token: string; client: Client } | undefined;
@@ -176,12 +209,35 @@ export class HubSpotCrm implements CrmPort {
     this.budget =
       options.budget ?? new RateBudgetQueue({ name: options.connectionId, ...HUBSPOT_OAUTH_BUDGET });
     const lingerMs = options.coalesceWindowMs ?? 10;
-    this.reads = new BatchCoalescer<ReadItem, Lead>({
+    this.reads = new BatchCoalescer<ReadItem, ReadResult>({
       maxBatchSize: 100,
       lingerMs,
       keyOf: (item) => item.id,
-      merge: (a, b) => ({ id: a.id, extra: [...new Set([...a.extra, ...b.extra])] }),
+      merge: (a, b) => ({
+        id: a.id,
+        extra: [...new Set([...a.extra, ...b.extra])],
+        history: a.history || b.history,
+      }),
       execute: (items) => this.batchRead(items),
+    });
+    // Routing's lookups for many leads fold into one search each (IN over many values).
+    this.accountSearches = new BatchCoalescer<string, CrmAccount[]>({
+      maxBatchSize: 50,
+      lingerMs,
+      keyOf: (domain) => domain,
+      execute: (domains) => this.searchAccounts(domains),
+    });
+    this.duplicateSearches = new BatchCoalescer<string, Lead[]>({
+      maxBatchSize: 100,
+      lingerMs,
+      keyOf: (email) => email,
+      execute: (emails) => this.searchDuplicates(emails),
+    });
+    this.accounts = new LRUCache<string, CrmAccount[]>({
+      max: ACCOUNTS_CACHE_MAX,
+      ttl: ACCOUNTS_TTL_MS,
+      ttlResolution: 0,
+      perf: { now: () => this.nowMs() },
     });
     this.writes = new BatchCoalescer<LeadUpdate, true>({
       maxBatchSize: 100,
@@ -200,6 +256,10 @@ export class HubSpotCrm implements CrmPort {
   }
 
   // ---- plumbing ----
+
+  private nowMs(): number {
+    return this.options.now().getTime();
+  }
 
   private async sdk(): Promise<Client> {
     const token = await this.options.access.accessToken();
@@ -266,16 +326,29 @@ export class HubSpotCrm implements CrmPort {
     return translateCrmError(failure);
   }
 
-  private async batchRead(items: ReadItem[]): Promise<BatchResults<Lead>> {
+  private async batchRead(items: ReadItem[]): Promise<BatchResults<ReadResult>> {
     const properties = [...new Set([...LEAD_PROPERTIES, ...items.flatMap((i) => i.extra)])];
-    const response = await this.call("batch read of contacts", (c) =>
-      c.crm.contacts.batchApi.read({
-        inputs: items.map((i) => ({ id: i.id })),
-        properties,
-        propertiesWithHistory: [],
-      }),
-    );
-    return new Map(response.results.map((r) => [String(r.id), toLead(r as HubSpotObject)]));
+    const history = items.some((i) => i.history);
+    const chunks: ReadItem[][] = [];
+    const size = history ? HISTORY_BATCH_MAX : items.length;
+    for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+    const results: BatchResults<ReadResult> = new Map();
+    for (const chunk of chunks) {
+      const response = await this.call("batch read of contacts", (c) =>
+        c.crm.contacts.batchApi.read({
+          inputs: chunk.map((i) => ({ id: i.id })),
+          properties,
+          propertiesWithHistory: history ? [LAST_PAGE_PROPERTY] : [],
+        }),
+      );
+      for (const r of response.results) {
+        results.set(String(r.id), {
+          lead: toLead(r as HubSpotObject),
+          lastPages: history ? (r.propertiesWithHistory?.[LAST_PAGE_PROPERTY] ?? []) : undefined,
+        });
+      }
+    }
+    return results;
   }
 
   private async batchUpdate(updates: LeadUpdate[]): Promise<BatchResults<true>> {
@@ -340,13 +413,17 @@ export class HubSpotCrm implements CrmPort {
 
   async getLeads(ids: string[], extraProperties: string[] = []): Promise<Lead[]> {
     const unique = [...new Set(ids)];
-    const leads = await this.reads.submitMany(unique.map((id) => ({ id, extra: extraProperties })));
-    return leads.filter((l): l is Lead => l !== undefined);
+    const leads = await this.reads.submitMany(
+      unique.map((id) => ({ id, extra: extraProperties, history: false })),
+    );
+    return leads.flatMap((l) => (l ? [l.lead] : []));
   }
 
   async updateLeads(updates: LeadUpdate[]): Promise<void> {
     const outcomes = await Promise.allSettled(updates.map((u) => this.writes.submit(u)));
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    // An owner id HubSpot refuses may be a user removed since owners were listed: list them afresh.
+    if (failed?.reason instanceof CrmValidationError) this.owners = undefined;
     if (failed) throw failed.reason;
   }
 
@@ -359,31 +436,35 @@ export class HubSpotCrm implements CrmPort {
   }
 
   /**
-   * Follow-up tasks, folded: one search finds the tasks these decisions already made (a redelivered event
-   * must not make a second task), one batch create makes the rest with their task→contact association.
-   * (HubSpot's search index lags a few seconds; the pipeline also records the task id per decision.)
+   * Follow-up tasks, folded: one search finds the tasks that earlier attempts may have made (only for
+   * tasks marked `mayExist`: Handoff's own table knows when no attempt was made before), one batch create
+   * makes the rest with their task→contact association. (HubSpot's search index lags a few seconds; the
+   * pipeline also records the task id per decision.)
    */
   private async batchCreateTasks(tasks: FollowUpTask[]): Promise<BatchResults<CreatedTask>> {
     const results: BatchResults<CreatedTask> = new Map();
-    const existing = await this.search("tasks", {
-      filterGroups: [
-        {
-          filters: [
-            {
-              propertyName: "handoff_decision_id",
-              operator: FilterOperatorEnum.In,
-              // A string property: IN matches lowercase values only (the stored value is compared lowercased).
-              values: tasks.map((t) => t.decisionId.toLowerCase()),
-            },
-          ],
-        },
-      ],
-      properties: ["handoff_decision_id"],
-      limit: 100,
-    });
-    const found = new Map(
-      existing.results.map((r) => [String(r.properties.handoff_decision_id).toLowerCase(), String(r.id)]),
-    );
+    const toCheck = tasks.filter((t) => t.mayExist !== false);
+    const found = new Map<string, string>();
+    if (toCheck.length > 0) {
+      const existing = await this.search("tasks", {
+        filterGroups: [
+          {
+            filters: [
+              {
+                propertyName: "handoff_decision_id",
+                operator: FilterOperatorEnum.In,
+                // A string property: IN matches lowercase values only (the stored value is compared lowercased).
+                values: toCheck.map((t) => t.decisionId.toLowerCase()),
+              },
+            ],
+          },
+        ],
+        properties: ["handoff_decision_id"],
+        limit: 100,
+      });
+      for (const r of existing.results)
+        found.set(String(r.properties.handoff_decision_id).toLowerCase(), String(r.id));
+    }
     const missing = tasks.filter((t) => !found.has(t.decisionId.toLowerCase()));
     for (const t of tasks) {
       const id = found.get(t.decisionId.toLowerCase());
@@ -428,7 +509,19 @@ export class HubSpotCrm implements CrmPort {
     return results;
   }
 
-  async listOwners(): Promise<CrmOwner[]> {
+  /** Owners, listed once per OWNERS_TTL_MS for every lead of the connection (concurrent callers share the call). */
+  listOwners(): Promise<CrmOwner[]> {
+    if (this.owners && this.nowMs() - this.owners.at < OWNERS_TTL_MS) return this.owners.list;
+    const list = this.fetchOwners();
+    const entry = { at: this.nowMs(), list };
+    this.owners = entry;
+    list.catch(() => {
+      if (this.owners === entry) this.owners = undefined;
+    });
+    return list;
+  }
+
+  private async fetchOwners(): Promise<CrmOwner[]> {
     const owners: CrmOwner[] = [];
     // Deactivated users are listed only with archived=true (reference §5.3): ask for both.
     for (const archived of [false, true]) {
@@ -444,34 +537,79 @@ export class HubSpotCrm implements CrmPort {
     return owners;
   }
 
+  /** Accounts by domain: one search for the domains of many leads (IN), remembered for ACCOUNTS_TTL_MS. */
   async findAccountsByDomain(domain: string): Promise<CrmAccount[]> {
-    const page = await this.search("companies", {
-      filterGroups: [
-        {
-          filters: [{ propertyName: "domain", operator: FilterOperatorEnum.Eq, value: domain.toLowerCase() }],
-        },
-      ],
-      properties: COMPANY_PROPERTIES,
-      limit: 20,
-    });
-    return page.results.map((r) => toAccount(r as HubSpotObject));
+    const key = domain.trim().toLowerCase();
+    const cached = this.accounts.get(key);
+    if (cached) return cached;
+    const found = (await this.accountSearches.submit(key)) ?? [];
+    this.accounts.set(key, found);
+    return found;
   }
 
-  async findDuplicatesByEmail(email: string, excludeId?: string): Promise<Lead[]> {
-    const value = email.trim().toLowerCase();
-    const page = await this.search("contacts", {
-      filterGroups: [
-        { filters: [{ propertyName: "email", operator: FilterOperatorEnum.Eq, value }] },
-        {
-          filters: [
-            { propertyName: "hs_additional_emails", operator: FilterOperatorEnum.ContainsToken, value },
-          ],
-        },
-      ],
-      properties: [...LEAD_PROPERTIES],
-      limit: 20,
+  private async searchAccounts(domains: string[]): Promise<BatchResults<CrmAccount[]>> {
+    const results: BatchResults<CrmAccount[]> = new Map(domains.map((d) => [d, []]));
+    const request = (values: string[]) => ({
+      filterGroups: [{ filters: [{ propertyName: "domain", operator: FilterOperatorEnum.In, values }] }],
+      properties: COMPANY_PROPERTIES,
     });
-    return page.results.map((r) => toLead(r as HubSpotObject)).filter((l) => l.id !== excludeId);
+    for (const chunk of chunkBySearchBody(domains, request([]))) {
+      const found = await this.searchAll("companies", request(chunk));
+      for (const r of found) {
+        const account = toAccount(r as HubSpotObject);
+        const list = account.domain ? results.get(account.domain.toLowerCase()) : undefined;
+        if (list && !(list instanceof Error)) list.push(account);
+      }
+    }
+    return results;
+  }
+
+  /** Duplicates by e-mail: one search for the addresses of many leads (primary or additional e-mail). */
+  async findDuplicatesByEmail(email: string, excludeId?: string): Promise<Lead[]> {
+    const found = (await this.duplicateSearches.submit(email.trim().toLowerCase())) ?? [];
+    return found.filter((l) => l.id !== excludeId);
+  }
+
+  private async searchDuplicates(emails: string[]): Promise<BatchResults<Lead[]>> {
+    const results: BatchResults<Lead[]> = new Map(emails.map((e) => [e, []]));
+    // Each address appears in two filters (primary, additional): budget the body for both.
+    const request = (values: string[]) => ({
+      filterGroups: [
+        { filters: [{ propertyName: "email", operator: FilterOperatorEnum.In, values }] },
+        { filters: [{ propertyName: "hs_additional_emails", operator: FilterOperatorEnum.In, values }] },
+      ],
+      properties: DUPLICATE_PROPERTIES,
+    });
+    for (const chunk of chunkBySearchBody(emails, request([]), 2)) {
+      const found = await this.searchAll("contacts", request(chunk));
+      for (const r of found) {
+        const p = (r.properties ?? {}) as Record<string, string | null>;
+        const addresses = [p.email ?? "", ...(p.hs_additional_emails ?? "").split(";")].map((a) =>
+          a.trim().toLowerCase(),
+        );
+        const lead = toLead(r as HubSpotObject);
+        for (const a of new Set(addresses)) {
+          const list = results.get(a);
+          if (list && !(list instanceof Error)) list.push(lead);
+        }
+      }
+    }
+    return results;
+  }
+
+  /** Every page of one search (200 per page). */
+  private async searchAll(
+    objectType: string,
+    request: Omit<Parameters<HubSpotCrm["search"]>[1], "limit" | "after">,
+  ): Promise<{ id: string; properties: Record<string, string | null> }[]> {
+    const all: { id: string; properties: Record<string, string | null> }[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.search(objectType, { ...request, limit: 200, ...(after ? { after } : {}) });
+      all.push(...(page.results as { id: string; properties: Record<string, string | null> }[]));
+      after = page.paging?.next?.after;
+    } while (after);
+    return all;
   }
 
   async getLastConversion(leadId: string): Promise<Conversion | null> {
@@ -499,27 +637,17 @@ export class HubSpotCrm implements CrmPort {
   /**
    * This contact's submission of the form at `at`. Submissions are listed per form, newest first, 50 a page
    * (reference §5.7): pages are followed until they are older than the conversion, at most SUBMISSION_PAGES.
+   * The first page is shared by every lead of the connection (see firstSubmissionsPage).
    */
   private async findSubmission(
     formId: string,
     at: number,
     email: string | undefined,
   ): Promise<FormSubmissionShape | undefined> {
-    let after: string | undefined;
+    let result = await this.firstSubmissionsPage(formId, at);
     for (let page = 0; page < SUBMISSION_PAGES; page += 1) {
-      const result = await this.call("form submissions", async (c) => {
-        const res = await c.apiRequest({
-          method: "GET",
-          path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formId)}`,
-          qs: { limit: 50, ...(after ? { after } : {}) },
-        });
-        if (!res.ok) throw { code: res.status, body: await res.json().catch(() => ({})) } satisfies SdkError;
-        return (await res.json()) as {
-          results?: FormSubmissionShape[];
-          paging?: { next?: { after?: string } };
-        };
-      });
-      const submissions = result.results ?? [];
+      if (page > 0) result = await this.submissionsPage(formId, result.after);
+      const submissions = result.results;
       const match = submissions.find(
         (s) =>
           Math.abs(s.submittedAt - at) < 60_000 &&
@@ -527,10 +655,45 @@ export class HubSpotCrm implements CrmPort {
       );
       if (match) return match;
       const oldest = submissions[submissions.length - 1]?.submittedAt;
-      after = result.paging?.next?.after;
-      if (!after || oldest === undefined || oldest < at - 60_000) return undefined;
+      if (!result.after || oldest === undefined || oldest < at - 60_000) return undefined;
     }
     return undefined;
+  }
+
+  /**
+   * The newest submissions of a form, shared by every lead of the connection: read again only when a lead's
+   * submission is newer than the last read, so an import of many leads who submitted long ago costs one call.
+   */
+  private async firstSubmissionsPage(formId: string, submittedAt: number): Promise<SubmissionsPage> {
+    const cached = this.submissions.get(formId);
+    if (cached) {
+      const page = await cached.catch(() => undefined);
+      if (page && page.readAt > submittedAt) return page;
+    }
+    const next = this.submissionsPage(formId, undefined);
+    // Concurrent callers whose submission is older than this read share it; one page per form is kept.
+    this.submissions.set(formId, next);
+    next.catch(() => {
+      if (this.submissions.get(formId) === next) this.submissions.delete(formId);
+    });
+    return next;
+  }
+
+  private submissionsPage(formId: string, after: string | undefined): Promise<SubmissionsPage> {
+    const readAt = this.nowMs();
+    return this.call("form submissions", async (c) => {
+      const res = await c.apiRequest({
+        method: "GET",
+        path: `/form-integrations/v1/submissions/forms/${encodeURIComponent(formId)}`,
+        qs: { limit: 50, ...(after ? { after } : {}) },
+      });
+      if (!res.ok) throw { code: res.status, body: await res.json().catch(() => ({})) } satisfies SdkError;
+      const body = (await res.json()) as {
+        results?: FormSubmissionShape[];
+        paging?: { next?: { after?: string } };
+      };
+      return { readAt, results: body.results ?? [], after: body.paging?.next?.after };
+    });
   }
 
   /** Every form of the portal by name (paged, cached FORMS_TTL_MS); several forms may share a name. */
@@ -549,8 +712,8 @@ export class HubSpotCrm implements CrmPort {
   }
 
   async getRecentActivities(leadId: string, limit: number): Promise<Activity[]> {
-    const views = await this.pageViews(leadId, limit);
-    const [lead] = await this.getLeads([leadId]);
+    // Asked together, the lead and its page history share one batch read.
+    const [views, [lead]] = await Promise.all([this.pageViews(leadId, limit), this.getLeads([leadId])]);
     const activities: Activity[] = [...views];
     const name = lead?.properties.recent_conversion;
     const occurredAt = lead?.properties.recent_conversion_at;
@@ -580,10 +743,10 @@ export class HubSpotCrm implements CrmPort {
         );
       }
     }
-    const contact = await this.call("page history", (c) =>
-      c.crm.contacts.basicApi.getById(leadId, [LAST_PAGE_PROPERTY], [LAST_PAGE_PROPERTY]),
-    );
-    return lastPageHistoryToActivities(contact.propertiesWithHistory?.[LAST_PAGE_PROPERTY] ?? [], limit);
+    // The history rides on the lead's own batch read (one call for up to 50 leads).
+    const read = await this.reads.submit({ id: leadId, extra: [], history: true });
+    if (!read) throw new CrmNotFoundError(`hubspot: contact ${leadId} not found`);
+    return lastPageHistoryToActivities(read.lastPages ?? [], limit);
   }
 
   private async pageViewEvents(leadId: string, limit: number): Promise<Activity[]> {
@@ -841,4 +1004,28 @@ export class HubSpotCrm implements CrmPort {
   rateBudget(): RateBudget {
     return this.budget.usage();
   }
+}
+
+/**
+ * Splits values for `IN` filters so that each search body stays under HubSpot's 3,000 characters:
+ * the rest of the body as `emptyBody` (its value lists empty), each value counted `times` (once per filter).
+ */
+function chunkBySearchBody(values: string[], emptyBody: unknown, times = 1): string[][] {
+  // The body as sent, with every value list empty, plus room for `after` and `sorts`.
+  const overhead = JSON.stringify(emptyBody).length + 40;
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let size = overhead;
+  for (const v of values) {
+    const cost = (JSON.stringify(v).length + 1) * times;
+    if (chunk.length > 0 && size + cost > SEARCH_BODY_MAX) {
+      chunks.push(chunk);
+      chunk = [];
+      size = overhead;
+    }
+    chunk.push(v);
+    size += cost;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
