@@ -124,6 +124,10 @@ export async function benchImport(databaseUrl: string, leads = 1_000): Promise<B
     }
     const seconds = ((importDone ?? performance.now()) - started) / 1000;
     const stats = sandbox.hubspot.stats;
+    const routes = Object.entries(stats.byRoute)
+      .sort((a, b) => b[1] - a[1])
+      .map(([route, n]) => `${route} ${n}`);
+    process.stderr.write(`import: HubSpot calls by route (set-up included): ${routes.join(", ")}\n`);
     const calls = stats.apiCalls - callsBefore;
     const mainCalls = stats.apiCalls - stats.searchCalls - mainBefore;
     const handoffs = await rt.pool.query<{ n: number; tasks: number }>(
