@@ -215,7 +215,8 @@ test("REQUEST_LIMIT_EXCEEDED becomes a retryable CrmRateLimitedError; a 503 a re
   await expect(crm.updateLeads([{ leadId: salesforceDemoLeadId(1), totalScore: 3 }])).rejects.toBeInstanceOf(
     CrmUnavailableError,
   );
-  expect(crm.rateBudget()).toMatchObject({ limit: 15000, windowMs: 86_400_000 });
+  // The budget follows the org's own daily allocation, as /limits reports it for its edition and licences.
+  expect(crm.rateBudget()).toMatchObject({ limit: sandbox.state.dailyApiLimit, windowMs: 86_400_000 });
 });
 
 test("a refused record (inactive owner) fails only its own caller, as CrmValidationError", async () => {
