@@ -54,6 +54,12 @@ describe("retention: a year of traffic stays bounded", () => {
     await handoff("h-old-closed", 401, "accepted");
     await handoff("h-old-open", 401, "open");
     await handoff("h-recent", 5, "rejected");
+    // Conversions recorded for the old closed handoff and the recent one.
+    await db.pool.query(
+      `INSERT INTO lead_conversions (connection_id, lead_id, handoff_id, converted_on, recorded_at)
+       VALUES ('hs-ret', 'h-old-closed', 'h-old-closed', $1::date, $1), ('hs-ret', 'h-recent', 'h-recent', $2::date, $2)`,
+      [ago(401), ago(5)],
+    );
     await db.pool.query(
       "INSERT INTO audit_log (connection_id, actor, action, at) VALUES ('hs-ret', 'admin', 'x', $1), ('hs-ret', 'admin', 'y', $2)",
       [ago(401), ago(3)],
@@ -68,6 +74,7 @@ describe("retention: a year of traffic stays bounded", () => {
       eventsDeleted: 2,
       decisionsDeleted: 1,
       handoffsDeleted: 1,
+      conversionsDeleted: 1,
       auditDeleted: 1,
     });
     const events = await db.pool.query<{ event_key: string; payload: Record<string, unknown> }>(

@@ -8,7 +8,10 @@ export interface RetentionPolicy {
   eventsDays: number;
   /** Routing decisions (their lead no longer assigned by them) are deleted after this. @default 400 */
   decisionsDays: number;
-  /** Closed handoffs, with their notifications and follow-up steps, are deleted after this. @default 400 */
+  /**
+   * Closed handoffs, with their notifications, follow-up steps and Lead record links, are deleted after this; so
+   * are recorded conversions. @default 400
+   */
   handoffsDays: number;
   /** The admin audit log is deleted after this. @default 400 */
   auditDays: number;
@@ -35,6 +38,7 @@ export type PruneReport = Record<
   | "eventsDeleted"
   | "decisionsDeleted"
   | "handoffsDeleted"
+  | "conversionsDeleted"
   | "auditDeleted"
   | "activitiesDeleted"
   | "lifecycleDeleted",
@@ -76,6 +80,10 @@ export async function pruneRetention(pool: Pool, policy: RetentionPolicy, now: D
     handoffsDeleted: await repeat(
       `DELETE FROM handoffs WHERE id IN (SELECT id FROM handoffs
          WHERE created_at < $1 AND status <> 'open' LIMIT $2)`,
+      before(policy.handoffsDays),
+    ),
+    conversionsDeleted: await repeat(
+      `DELETE FROM lead_conversions WHERE ctid IN (SELECT ctid FROM lead_conversions WHERE recorded_at < $1 LIMIT $2)`,
       before(policy.handoffsDays),
     ),
     decisionsDeleted: await repeat(
