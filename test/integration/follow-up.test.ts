@@ -7,6 +7,7 @@ import type { LeadStore, HandoffRecord } from "../../src/ports/leads";
 import { createHolidayCalendar } from "../../src/adapters/holidays";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../../src/app/follow-up";
 import { runFeedbackCommand } from "../../src/cli/commands/feedback";
+import { recordConversion } from "../../src/app/record-conversion";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import { recordFeedback, type FeedbackDeps } from "../../src/app/record-feedback";
 import type { StoredEvent } from "../../src/ports/events";
@@ -378,6 +379,52 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
       calls: { done: 1, required: 3 },
     });
     await worker.stop();
+  }, 30_000);
+
+  it("when the lead was converted and no Flow said so, then the first timer finds it: accepted, slot freed, no reminder", async () => {
+    const worker = await startWorker();
+    const handoff = await handOver("lead-converted");
+    crm.leads.get("lead-converted")!.conversion = {
+      convertedOn: "2026-11-18",
+      contactId: "003000000000001AAA",
+      opportunityId: "006000000000001AAA",
+    };
+    deps.recordConversion = (c, connectionId, lead, log) =>
+      recordConversion(
+        {
+          leads,
+          assignments,
+          stopFollowUp: async (id, handoffId, why) =>
+            void (await followUps.stopClock(id, handoffId, why, now())),
+          now,
+        },
+        c,
+        connectionId,
+        lead,
+        log,
+      );
+    try {
+      await createScheduleFollowUp(deps)(CONNECTION, handoff);
+      await waitFor("conversion", async () => {
+        const h = await leads.getHandoff(CONNECTION, handoff.id);
+        return h?.status === "accepted" ? h : undefined;
+      });
+      expect(await leads.conversion(CONNECTION, "lead-converted")).toMatchObject({
+        handoffId: handoff.id,
+        opportunityId: "006000000000001AAA",
+      });
+      const steps = await followUps.steps(CONNECTION, handoff.id);
+      expect(steps.filter((s) => s.kind !== "cadence").every((s) => s.status === "skipped")).toBe(true);
+      expect(crm.tasks.filter((t) => t.leadId === "lead-converted")).toEqual([]);
+      const open = await db.pool.query(
+        "SELECT release_reason FROM lead_assignments WHERE connection_id = $1 AND lead_id = 'lead-converted'",
+        [CONNECTION],
+      );
+      expect(open.rows[0].release_reason).toBe("converted");
+    } finally {
+      delete deps.recordConversion;
+      await worker.stop();
+    }
   }, 30_000);
 
   it("when sales rejects without a reason, then it is refused with a clear error and the handoff stays open", async () => {
