@@ -173,6 +173,8 @@ describe("HubSpot adapter request shapes", () => {
       handoff_decision_id: decision,
     });
     const scope = nock(API, bearer("tok"))
+      .get("/crm/v3/properties/tasks/handoff_decision_id")
+      .reply(200, { name: "handoff_decision_id", type: "string", fieldType: "text", groupName: "handoff" })
       .post("/crm/v3/objects/tasks/search", {
         filterGroups: [
           { filters: [{ propertyName: "handoff_decision_id", operator: "IN", values: ["d8", "d9"] }] },
@@ -350,6 +352,35 @@ describe("HubSpot adapter request shapes", () => {
       ["property_history", "https://x/demo", "2026-11-21T09:00:00.000Z"],
       ["property_history", "https://x/pricing", "2026-11-20T10:00:00.000Z"],
     ]);
+    scope.done();
+  });
+
+  it("when the portal has no decision-id property on tasks, then the task is created with standard properties only and no search by it", async () => {
+    const scope = nock(API, bearer("tok"))
+      .get("/crm/v3/properties/tasks/handoff_decision_id")
+      .reply(404, { status: "error", message: "Unable to find property", category: "OBJECT_NOT_FOUND" })
+      .post("/crm/v3/objects/tasks", (body: { properties: Record<string, string> }) => {
+        return (
+          body.properties.hs_timestamp === "2026-11-23T10:30:00.000Z" &&
+          !("handoff_decision_id" in body.properties)
+        );
+      })
+      .reply(201, {
+        id: "7002",
+        properties: { hs_timestamp: "2026-11-23T10:30:00.000Z" },
+        createdAt: "2026-01-01T00:00:00Z",
+        updatedAt: "2026-01-01T00:00:00Z",
+        archived: false,
+      });
+    const made = await crm.createTask({
+      leadId: "503",
+      ownerId: "80001",
+      subject: "Call 503",
+      body: "why",
+      dueAt: "2026-11-23T10:30:00.000Z",
+      decisionId: "d10",
+    });
+    expect(made).toEqual({ id: "7002", leadId: "503" });
     scope.done();
   });
 

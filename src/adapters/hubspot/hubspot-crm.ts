@@ -169,6 +169,19 @@ export function formFor(byName: Map<string, string[]>, conversionName: string): 
   return best?.id;
 }
 
+/** A follow-up task in HubSpot's standard task properties (reference §5.4). */
+function taskProperties(task: FollowUpTask): Record<string, string> {
+  return {
+    hs_timestamp: task.dueAt,
+    hs_task_subject: task.subject,
+    hs_task_body: task.body,
+    hubspot_owner_id: task.ownerId,
+    hs_task_status: "NOT_STARTED",
+    hs_task_priority: task.priority ?? "HIGH",
+    hs_task_type: task.type ?? "CALL",
+  };
+}
+
 /** HubSpot refused the call for the portal's tier or the token's scopes (403), not for an expired token. */
 function isRefused(e: unknown): boolean {
   return e instanceof CrmAuthError && isSdkError(e.cause) && e.cause.code === 403;
@@ -197,6 +210,8 @@ export class HubSpotCrm implements CrmPort {
   private client: { token: string; client: Client } | undefined;
   private readonly agent: Agent;
   private forms: { at: number; byName: Map<string, string[]> } | undefined;
+  /** Whether tasks carry `handoff_decision_id` in this portal (read once; see hasTaskDecisionProperty). */
+  private taskDecisionProperty: Promise<boolean> | undefined;
   /** Until when page views come from "Last Page Seen" history because the portal refused the Events API. */
   private eventsRefusedUntil = 0;
   /** Whether the token carries the leads scopes, asked once per EVENTS_RECHECK_MS (a portal may upgrade). */
@@ -442,6 +457,7 @@ export class HubSpotCrm implements CrmPort {
    * pipeline also records the task id per decision.)
    */
   private async batchCreateTasks(tasks: FollowUpTask[]): Promise<BatchResults<CreatedTask>> {
+    if (!(await this.hasTaskDecisionProperty())) return this.createTasksOneByOne(tasks);
     const results: BatchResults<CreatedTask> = new Map();
     const toCheck = tasks.filter((t) => t.mayExist !== false);
     const found = new Map<string, string>();
@@ -474,16 +490,7 @@ export class HubSpotCrm implements CrmPort {
     const created = await this.call("task batch create", (c) =>
       c.crm.objects.tasks.batchApi.create({
         inputs: missing.map((task) => ({
-          properties: {
-            hs_timestamp: task.dueAt,
-            hs_task_subject: task.subject,
-            hs_task_body: task.body,
-            hubspot_owner_id: task.ownerId,
-            hs_task_status: "NOT_STARTED",
-            hs_task_priority: task.priority ?? "HIGH",
-            hs_task_type: task.type ?? "CALL",
-            handoff_decision_id: task.decisionId,
-          },
+          properties: { ...taskProperties(task), handoff_decision_id: task.decisionId },
           associations: [
             {
               to: { id: task.leadId },
@@ -505,6 +512,54 @@ export class HubSpotCrm implements CrmPort {
     for (const t of missing) {
       const id = byDecision.get(t.decisionId);
       if (id) results.set(t.decisionId, { id, leadId: t.leadId });
+    }
+    return results;
+  }
+
+  /**
+   * Whether the portal has Handoff's decision id on tasks. Whether every portal lets an app create a custom task
+   * property with the scopes Handoff asks for is not confirmed; where it is missing, tasks are made without it and
+   * their idempotency rests on Handoff's own table (the task id is recorded per decision before the job ends).
+   */
+  private hasTaskDecisionProperty(): Promise<boolean> {
+    this.taskDecisionProperty ??= this.call("property read on tasks", (c) =>
+      c.crm.properties.coreApi.getByName("tasks", HANDOFF_TASK_PROPERTIES[0].name),
+    ).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof CrmNotFoundError) return false;
+        this.taskDecisionProperty = undefined;
+        throw e;
+      },
+    );
+    return this.taskDecisionProperty;
+  }
+
+  /** One create per task (the response names its task), without Handoff's task property. */
+  private async createTasksOneByOne(tasks: FollowUpTask[]): Promise<BatchResults<CreatedTask>> {
+    const results: BatchResults<CreatedTask> = new Map();
+    for (const task of tasks) {
+      try {
+        const created = await this.call("task create", (c) =>
+          c.crm.objects.tasks.basicApi.create({
+            properties: taskProperties(task),
+            associations: [
+              {
+                to: { id: task.leadId },
+                types: [
+                  {
+                    associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined,
+                    associationTypeId: TASK_TO_CONTACT,
+                  },
+                ],
+              },
+            ],
+          }),
+        );
+        results.set(task.decisionId, { id: String(created.id), leadId: task.leadId });
+      } catch (e) {
+        results.set(task.decisionId, e instanceof Error ? e : new Error(String(e)));
+      }
     }
     return results;
   }
@@ -985,6 +1040,8 @@ export class HubSpotCrm implements CrmPort {
       const made = new Set(result.results.map((p) => p.name));
       for (const w of toCreate) (made.has(w.name) ? created : missing).push(`${objectType}.${w.name}`);
     }
+    // The task property may exist now: ask again before the next task.
+    this.taskDecisionProperty = undefined;
     return { created, missing };
   }
 
