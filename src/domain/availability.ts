@@ -20,6 +20,7 @@ export type IneligibleKind =
   | "cap_open"
   | "cap_day"
   | "cap_week"
+  | "cap_month"
   /** Reassignment after a missed follow-up never goes back to someone who had the lead. */
   | "previous_assignee";
 
@@ -38,6 +39,7 @@ export interface EffectiveCaps {
   open?: number;
   perDay?: number;
   perWeek?: number;
+  perMonth?: number;
 }
 
 export function effectiveCaps(
@@ -52,18 +54,20 @@ export function effectiveCaps(
   if (open !== undefined) caps.open = open;
   if (perDay !== undefined) caps.perDay = perDay;
   if (perWeek !== undefined) caps.perWeek = perWeek;
+  const perMonth = rep?.capPerMonth ?? pool?.capPerMonth;
+  if (perMonth !== undefined) caps.perMonth = perMonth;
   return caps;
 }
 
-/** Counter periods of a rep at an instant, in the rep's time zone: `d:2026-11-23`, `w:2026-W48`. */
-export function counterPeriods(timezone: string, now: Date): { day: string; week: string } {
+/** Counter periods of a rep at an instant, in the rep's time zone: `d:2026-11-23`, `w:2026-W48`, `m:2026-11`. */
+export function counterPeriods(timezone: string, now: Date): { day: string; week: string; month: string } {
   let date: string;
   try {
     date = localTime(now, timezone).date;
   } catch {
     date = now.toISOString().slice(0, 10);
   }
-  return { day: `d:${date}`, week: `w:${isoWeek(date)}` };
+  return { day: `d:${date}`, week: `w:${isoWeek(date)}`, month: `m:${date.slice(0, 7)}` };
 }
 
 function day(iso: string): string {
@@ -143,6 +147,9 @@ export function checkEligibility(
       return no("cap_day", `${today}/${caps.perDay} today`);
     if (caps.perWeek !== undefined && week >= caps.perWeek)
       return no("cap_week", `${week}/${caps.perWeek} this week`);
+    const month = state?.month ?? 0;
+    if (caps.perMonth !== undefined && month >= caps.perMonth)
+      return no("cap_month", `${month}/${caps.perMonth} this month`);
   }
   return { eligible: true };
 }

@@ -33,6 +33,8 @@ export interface Pool {
   capOpen?: number;
   capPerDay?: number;
   capPerWeek?: number;
+  /** Leads per rep per calendar month in the rep's zone. */
+  capPerMonth?: number;
   onReturn: ReturnPolicy;
   /** `catch_up_gradually` only: most leads a returning rep can be owed. @default 3 */
   catchUpMax?: number;
@@ -53,6 +55,7 @@ export interface Rep {
   managerKey?: string;
   /** Per-rep overrides of the pool caps. */
   capOpen?: number;
+  capPerMonth?: number;
 }
 
 export interface Fallback {

@@ -42,7 +42,7 @@ export function createRoutingSimulation(rules: RoutingRules, roster: Roster = {}
   const repStates: Record<string, RepState> = structuredClone(roster.repStates ?? {});
   const fairness: Record<string, PoolFairness> = {};
   const assigned: Record<string, number> = {};
-  const periods: Record<string, { day: string; week: string }> = {};
+  const periods: Record<string, { day: string; week: string; month: string }> = {};
 
   return {
     route(lead, now) {
@@ -55,6 +55,7 @@ export function createRoutingSimulation(rules: RoutingRules, roster: Roster = {}
         if (state && before) {
           if (before.day !== p.day) state.today = 0;
           if (before.week !== p.week) state.week = 0;
+          if (before.month !== p.month) state.month = 0;
         }
         periods[key] = p;
       }
@@ -75,7 +76,13 @@ export function createRoutingSimulation(rules: RoutingRules, roster: Roster = {}
       if (decision.fairness && decision.pool) fairness[decision.pool] = decision.fairness;
       if (decision.counts && decision.repKey !== undefined) {
         const s = repStates[decision.repKey] ?? { open: 0, today: 0, week: 0 };
-        repStates[decision.repKey] = { ...s, open: s.open + 1, today: s.today + 1, week: s.week + 1 };
+        repStates[decision.repKey] = {
+          ...s,
+          open: s.open + 1,
+          today: s.today + 1,
+          week: s.week + 1,
+          month: (s.month ?? 0) + 1,
+        };
         assigned[decision.repKey] = (assigned[decision.repKey] ?? 0) + 1;
       }
       return decision;

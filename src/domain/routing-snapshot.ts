@@ -46,6 +46,8 @@ export interface RepState {
   /** Leads assigned today / this ISO week, in the rep's time zone. */
   today: number;
   week: number;
+  /** Leads assigned this calendar month in the rep's zone (0 when unknown). */
+  month?: number;
   /** Caps set by a team lead; they win over the SLA's pool and rep caps. */
   caps?: { open?: number; perDay?: number; perWeek?: number };
 }

@@ -3,6 +3,7 @@
  * deterministic: the same lead, activities, SLA and `now` always give the same breakdown. Every point is
  * explained by a reason naming its rule and evidence, so sales can see why a lead arrived.
  */
+import { localTime } from "./working-hours";
 import { matchCondition, matchesWhen, readField, resolveField } from "./conditions";
 import type { Activity, Lead } from "./lead";
 import type { Decay, EngagementRule, Sla } from "./sla";
@@ -82,6 +83,9 @@ export function scoreLead(
   for (const rule of sla.engagement) {
     let sum = 0;
     const firstReason = reasons.length;
+    // Points already counted per local day, and activities the daily cap left out.
+    const perDay = rule.maxPerDay === undefined ? undefined : new Map<string, number>();
+    let overDailyCap = 0;
     for (let i = 0; i < activities.length; i++) {
       const activity = activities[i] as Activity;
       if (activity.kind !== rule.on) continue;
@@ -90,10 +94,22 @@ export function scoreLead(
       const ageDays = (nowMs - atMs) / DAY_MS;
       if (rule.within !== undefined && ageDays * 1440 > rule.within.minutes) continue;
       if (!activityMatches(rule, activity, paths, i)) continue;
+      let raw = rule.points;
+      if (perDay !== undefined && rule.maxPerDay !== undefined) {
+        const day = localTime(new Date(atMs), sla.sla.timezone).date;
+        const used = perDay.get(day) ?? 0;
+        const left = Math.max(0, rule.maxPerDay - used);
+        if (left === 0) {
+          overDailyCap += 1;
+          continue;
+        }
+        raw = Math.sign(rule.points) * Math.min(Math.abs(rule.points), left);
+        perDay.set(day, used + Math.abs(raw));
+      }
       const what = `${describeActivity(activity)} on ${dates(atMs)}`;
       // Negative signals describe who the person is, not timing: they do not fade.
       const factor = rule.points > 0 ? decayFactor(sla.decay, ageDays) : 1;
-      const points = rule.points * factor;
+      const points = raw * factor;
       sum += points;
       const reason: ScoreReason = {
         rule: rule.id,
@@ -110,6 +126,14 @@ export function scoreLead(
       }
       if (rule.trigger === "handoff" && ageDays * 1440 <= triggerWithinMinutes)
         triggers.push({ rule: rule.id, evidence: what, at: activity.occurredAt });
+    }
+    if (overDailyCap > 0) {
+      reasons.push({
+        rule: rule.id,
+        axis: "engagement",
+        points: 0,
+        evidence: `${rule.id} counts at most ${rule.maxPerDay} a day: ${overDailyCap} more ${overDailyCap === 1 ? "activity" : "activities"} on capped days not counted`,
+      });
     }
     if (rule.max !== undefined && Math.abs(sum) > rule.max) {
       const capped = Math.sign(sum) * rule.max;

@@ -52,6 +52,8 @@ export interface EngagementRule {
   points: number;
   /** Most points this rule adds in total (for negative rules: most it takes away). */
   max?: number;
+  /** Most points this rule adds per calendar day in the SLA's time zone (before decay). */
+  maxPerDay?: number;
   /** Only activities within this span before `now` count. */
   within?: Duration;
   /** `handoff`: a matching activity by a fitting lead hands it over at once, whatever the engagement. */

@@ -418,14 +418,19 @@ function checkPools(sla: Sla, options: CheckOptions, found: Finding[]): void {
       else if (pool.capPerDay === 0 || pool.capPerWeek === 0) why.push(`${member.rep}: pool cap 0`);
       else if (away !== undefined) why.push(`${member.rep}: ${away}`);
     }
-    if (pool.members.length === 0 || why.length === pool.members.length) {
+    if (pool.members.length === 0) {
+      // An empty pool is a mistake, not a routing choice: its leads would quietly go to the fallback.
+      found.push({
+        severity: "error",
+        path: ["routing", "pools", name, "members"],
+        message: `pool "${name}" has no members: every lead sent there would go to the fallback`,
+        hint: "add at least one rep, or remove the pool and route its territories elsewhere",
+      });
+    } else if (why.length === pool.members.length) {
       found.push({
         severity: "warning",
         path: ["routing", "pools", name, "members"],
-        message:
-          pool.members.length === 0
-            ? `pool "${name}" has no members: every lead sent there goes to the fallback`
-            : `nobody in pool "${name}" can take a lead next week (${why.join("; ")})`,
+        message: `nobody in pool "${name}" can take a lead next week (${why.join("; ")})`,
         hint: "add an available member or route its territories elsewhere",
       });
     }

@@ -79,6 +79,9 @@ const threshold = z.union([z.string(), z.number()]).transform((value, ctx): numb
   return Number(m[1]);
 });
 
+/** Marks `when: any` between parsing and the check (never left in the output). */
+const MATCH_ANY = "\u0000any";
+
 const conditionItem = z.union([z.string(), z.number(), z.boolean()]);
 const condition = z
   .union([conditionItem, z.array(z.union([z.string(), z.number()]))], {
@@ -90,22 +93,37 @@ const condition = z
     }
   });
 
-const when = z.record(z.string(), condition).superRefine((value, ctx) => {
-  const keys = Object.keys(value);
-  if (keys.length === 0) {
-    ctx.addIssue({ code: "custom", message: "empty `when` matches every lead — name at least one field" });
-  }
-  for (const key of keys) {
-    if (resolveField(key) === undefined) {
+// `when: any` is the plain way to say "every lead"; an empty `{}` is refused because it is usually unfinished.
+const when = z
+  .preprocess(
+    (value) =>
+      typeof value === "string" && value.trim().toLowerCase() === "any" ? { [MATCH_ANY]: true } : value,
+    z.record(z.string(), condition),
+  )
+  .superRefine((value, ctx) => {
+    if (MATCH_ANY in value) {
+      delete (value as Record<string, unknown>)[MATCH_ANY];
+      return;
+    }
+    const keys = Object.keys(value);
+    if (keys.length === 0) {
       ctx.addIssue({
         code: "custom",
-        path: [key],
-        message: `unknown lead field "${key}" — use a lead field or property:<crm name>`,
-        params: { atKey: true, unknownField: key },
+        message:
+          "empty `when` — name at least one field, or write `when: any` to match every lead (for territories, routing.default_pool sends every other lead to a pool)",
       });
     }
-  }
-});
+    for (const key of keys) {
+      if (resolveField(key) === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `unknown lead field "${key}" — use a lead field or property:<crm name>`,
+          params: { atKey: true, unknownField: key },
+        });
+      }
+    }
+  });
 
 const wildcard = z
   .string()
@@ -128,6 +146,10 @@ const engagementRule = z.strictObject({
   max: z
     .number()
     .positive({ error: "max must be above 0 — it caps the points this rule adds in total" })
+    .optional(),
+  max_per_day: z
+    .number()
+    .positive({ error: "max_per_day must be above 0 — it caps the points this rule adds per day" })
     .optional(),
   within: duration.optional(),
   trigger: z.literal("handoff").optional(),
@@ -185,6 +207,7 @@ const rep = z.strictObject({
   holidays: z.string().optional(),
   manager: z.string().optional(),
   cap_open: z.number().int().nonnegative().optional(),
+  cap_per_month: z.number().int().nonnegative().optional(),
 });
 
 const pool = z.strictObject({
@@ -197,6 +220,7 @@ const pool = z.strictObject({
   cap_open: z.number().int().nonnegative().optional(),
   cap_per_day: z.number().int().nonnegative().optional(),
   cap_per_week: z.number().int().nonnegative().optional(),
+  cap_per_month: z.number().int().nonnegative().optional(),
   on_return: z.enum(["no_catch_up", "catch_up_gradually"]).default("no_catch_up"),
   lead: z.string().optional(),
 });
@@ -384,6 +408,7 @@ export function toSla(raw: RawSla): Sla {
     ...(r.form === undefined ? {} : { form: r.form }),
     ...(r.name === undefined ? {} : { name: r.name }),
     ...(r.max === undefined ? {} : { max: r.max }),
+    ...(r.max_per_day === undefined ? {} : { maxPerDay: r.max_per_day }),
     ...(r.within === undefined ? {} : { within: r.within }),
     ...(r.trigger === undefined ? {} : { trigger: r.trigger }),
     ...(r.reason === undefined ? {} : { reason: r.reason }),
@@ -400,6 +425,7 @@ export function toSla(raw: RawSla): Sla {
       ...(r.holidays === undefined ? {} : { holidays: r.holidays }),
       ...(r.manager === undefined ? {} : { managerKey: r.manager }),
       ...(r.cap_open === undefined ? {} : { capOpen: r.cap_open }),
+      ...(r.cap_per_month === undefined ? {} : { capPerMonth: r.cap_per_month }),
     };
   }
   const pools: Record<string, Pool> = {};
@@ -411,6 +437,7 @@ export function toSla(raw: RawSla): Sla {
       ...(p.cap_open === undefined ? {} : { capOpen: p.cap_open }),
       ...(p.cap_per_day === undefined ? {} : { capPerDay: p.cap_per_day }),
       ...(p.cap_per_week === undefined ? {} : { capPerWeek: p.cap_per_week }),
+      ...(p.cap_per_month === undefined ? {} : { capPerMonth: p.cap_per_month }),
       ...(p.lead === undefined ? {} : { lead: p.lead }),
     };
   }

@@ -47,8 +47,10 @@ describe("AssignmentStore", () => {
     );
     expect(counts.rows).toEqual([
       { rep_key: "anna", period: "d:2026-11-23", assigned: 4 },
+      { rep_key: "anna", period: "m:2026-11", assigned: 4 },
       { rep_key: "anna", period: "w:2026-W48", assigned: 4 },
       { rep_key: "ben", period: "d:2026-11-23", assigned: 2 },
+      { rep_key: "ben", period: "m:2026-11", assigned: 2 },
       { rep_key: "ben", period: "w:2026-W48", assigned: 2 },
     ]);
     const row = await db.pool.query<{

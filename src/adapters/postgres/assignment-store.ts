@@ -404,7 +404,12 @@ async function lockRepStates(
      SELECT 'ooo', rep_key, NULL, NULL, starts_at, ends_at, reason FROM rep_ooo
       WHERE connection_id = $1 AND rep_key = ANY($2::text[]) AND starts_at <= $4 AND ends_at > $4
      ORDER BY 2, 5, 6`,
-    [connectionId, repKeys, [...new Set([...periods.values()].flatMap((p) => [p.day, p.week]))], now],
+    [
+      connectionId,
+      repKeys,
+      [...new Set([...periods.values()].flatMap((p) => [p.day, p.week, p.month]))],
+      now,
+    ],
   );
   const counts = { rows: extra.rows.filter((r) => r.kind === "count") };
   const ooo = {
@@ -437,6 +442,7 @@ async function lockRepStates(
       open: row.open_count,
       today: count(p?.day),
       week: count(p?.week),
+      month: count(p?.month),
       ...(awayNow
         ? {
             away: {
@@ -479,13 +485,13 @@ async function takeSlot(
     ON CONFLICT (connection_id, rep_key, period)
       DO UPDATE SET assigned = c.assigned + 1 WHERE ${cap}::int IS NULL OR c.assigned < ${cap}::int
     RETURNING 1`;
-  const result = await client.query<{ open: number; day: number; week: number }>(
+  const result = await client.query<{ open: number; day: number; week: number; month: number }>(
     `WITH o AS (
        UPDATE rep_state SET open_count = open_count + 1, updated_at = now()
         WHERE connection_id = $1 AND rep_key = $2 AND ($3::int IS NULL OR open_count < $3::int) RETURNING 1
-     ), d AS (${bump("$4", "$5")}), w AS (${bump("$6", "$7")})
+     ), d AS (${bump("$4", "$5")}), w AS (${bump("$6", "$7")}), m AS (${bump("$8", "$9")})
      SELECT (SELECT count(*) FROM o)::int AS open, (SELECT count(*) FROM d)::int AS day,
-            (SELECT count(*) FROM w)::int AS week`,
+            (SELECT count(*) FROM w)::int AS week, (SELECT count(*) FROM m)::int AS month`,
     [
       connectionId,
       repKey,
@@ -494,11 +500,18 @@ async function takeSlot(
       caps.perDay ?? null,
       periods.week,
       caps.perWeek ?? null,
+      periods.month,
+      caps.perMonth ?? null,
     ],
   );
   const taken = result.rows[0];
-  const [open, day, week] = [taken?.open === 1, taken?.day === 1, taken?.week === 1];
-  if (!open || !day || !week) {
+  const [open, day, week, month] = [
+    taken?.open === 1,
+    taken?.day === 1,
+    taken?.week === 1,
+    taken?.month === 1,
+  ];
+  if (!open || !day || !week || !month) {
     throw new AppError("routing_conflict", `rep ${repKey} has no free slot any more`, {
       hint: "Another assignment took the slot; the job is retried and routes again.",
       retryable: true,

@@ -53,10 +53,12 @@ describe("working hours", () => {
     expect(counterPeriods("America/New_York", new Date("2026-11-23T04:30:00Z"))).toEqual({
       day: "d:2026-11-22",
       week: "w:2026-W47",
+      month: "m:2026-11",
     });
     expect(counterPeriods("Europe/Berlin", new Date("2026-11-23T04:30:00Z"))).toEqual({
       day: "d:2026-11-23",
       week: "w:2026-W48",
+      month: "m:2026-11",
     });
   });
 });
