@@ -224,19 +224,29 @@ export function scoreSummary(q: Qualification): string {
   return [head, ...q.score.reasons.map((r) => r.evidence)].join("\n").slice(0, 4000);
 }
 
+/**
+ * Why the lead is handed over now, as the stage decision saw it: the `trigger: handoff` rule that fired with
+ * the activity of that rule's kind at that instant (a page view at the same second is not it), or the MQL
+ * minimums with the values that met them.
+ */
+function whyNow(ctx: LeadContext, q: Qualification, startedAt: string): HandoffTrigger {
+  const by = q.decision.qualifiedBy;
+  if (by?.kind !== "trigger") {
+    return { kind: "threshold", occurredAt: startedAt, ...(by ? { met: by.met } : {}) };
+  }
+  const rule = ctx.sla.sla.engagement.find((r) => r.id === by.rule);
+  const kind = rule?.on ?? "form_submission";
+  const activity = ctx.activities.find((a) => a.occurredAt === by.at && a.kind === kind) ?? {
+    kind,
+    occurredAt: by.at,
+  };
+  return { kind: "activity", activity, rule: by.rule };
+}
+
 /** What the card is built from; stored with the handoff so the card is served without a CRM call. */
 export function buildCardInput(ctx: LeadContext, q: Qualification, routed: Routed): HandoffCardInput {
   const sla = ctx.sla.sla;
-  const firstTrigger = q.score.triggers[0];
-  const triggerActivity = firstTrigger
-    ? (ctx.activities.find((a) => a.occurredAt === firstTrigger.at) ?? {
-        kind: "form_submission" as const,
-        occurredAt: firstTrigger.at,
-      })
-    : undefined;
-  const trigger: HandoffTrigger = triggerActivity
-    ? { kind: "activity", activity: triggerActivity, rule: firstTrigger!.rule }
-    : { kind: "threshold", occurredAt: routed.startedAt };
+  const trigger = whyNow(ctx, q, routed.startedAt);
   const owner = routed.decision.ownerId
     ? ctx.owners.find((o) => o.id === routed.decision.ownerId)
     : undefined;

@@ -27,7 +27,7 @@ export type HandoffTrigger =
   /** A buying-signal activity (a `trigger: handoff` rule such as a contact-me form). */
   | { kind: "activity"; activity: Activity; rule?: string }
   /** Fit and engagement both reached the MQL minimums. */
-  | { kind: "threshold"; occurredAt: string }
+  | { kind: "threshold"; occurredAt: string; met?: string[] }
   /** The previous owner missed the follow-up, or a manager moved the lead. */
   | { kind: "reassigned"; occurredAt: string; reason?: string }
   | { kind: "manual"; occurredAt: string };
@@ -109,8 +109,9 @@ export interface CardReason {
   axis: "fit" | "engagement" | "other";
   rule: string;
   points: number;
+  /** What matched, without the points: "job title matches 'VP*'". */
   evidence: string;
-  /** "+15 job title matches 'VP*'" */
+  /** The points once, then the evidence: "+15 job title matches 'VP*'". */
   label: string;
   /** Bar length relative to the largest reason, 0..100. */
   barPercent: number;
@@ -337,7 +338,9 @@ function whyNow(trigger: HandoffTrigger, nowMs: number): HandoffCard["whyNow"] {
       break;
     }
     case "threshold":
-      headline = "Reached the MQL minimums for fit and engagement";
+      headline = trigger.met?.length
+        ? `Reached the MQL minimums: ${trigger.met.join(", ")}`
+        : "Reached the MQL minimums for fit and engagement";
       break;
     case "reassigned":
       headline = trigger.reason ? `Reassigned: ${trigger.reason}` : "Reassigned to you";
@@ -362,6 +365,16 @@ function axis(points: number, range: { min: number; max: number }, threshold: nu
   return out;
 }
 
+function signed(points: number): string {
+  return points > 0 ? `+${points}` : String(points);
+}
+
+/** Scoring writes the rule's points first ("+25 employees 850"); the card shows the points in their own place. */
+function splitEvidence(evidence: string): { nominal: number | undefined; what: string } {
+  const m = /^([+-]\d+(?:\.\d+)?) (.*)$/s.exec(evidence);
+  return m ? { nominal: Number(m[1]), what: m[2] as string } : { nominal: undefined, what: evidence };
+}
+
 function score(input: HandoffCardInput): HandoffCard["score"] {
   const caps = input.caps ?? { fit: { min: 0, max: 100 }, engagement: { min: 0, max: 100 } };
   const largest = Math.max(1, ...input.score.reasons.map((r) => Math.abs(r.points)));
@@ -369,12 +382,16 @@ function score(input: HandoffCardInput): HandoffCard["score"] {
   const reasons = input.score.reasons
     .map((r): CardReason => {
       const points = Math.round(r.points * 10) / 10;
+      const { nominal, what } = splitEvidence(r.evidence);
+      // Each line says its points once; a decayed rule also says what it was worth when fresh.
+      const evidence =
+        nominal !== undefined && nominal !== points ? `${what} (${signed(nominal)} before decay)` : what;
       return {
         axis: r.axis ?? "other",
         rule: r.rule,
         points,
-        evidence: r.evidence,
-        label: `${points > 0 ? "+" : ""}${points} ${r.evidence}`,
+        evidence,
+        label: `${signed(points)} ${evidence}`,
         barPercent: Math.round((Math.abs(r.points) / largest) * 100),
       };
     })

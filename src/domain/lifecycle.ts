@@ -40,6 +40,12 @@ export interface StageDecision {
   cooldownUntil?: string;
   /** A stage a person set in the CRM that Handoff respected; record it. */
   manual?: { stage: Stage; at?: string; actor?: string };
+  /**
+   * What qualified the lead (set when it qualifies, handed over or held for fields): the `trigger: handoff`
+   * rule whose activity fired (its instant, to find that activity), else both MQL minimums with their values.
+   */
+  qualifiedBy?:
+    { kind: "thresholds"; met: string[] } | { kind: "trigger"; rule: string; at: string; evidence: string };
 }
 
 const RANK: Record<Stage, number> = {
@@ -191,17 +197,32 @@ export function nextStage(
       manual === undefined ? {} : { manual },
     );
   }
+  const met = [
+    `fit ${score.fit} ≥ ${sla.qualify.mql.fit}`,
+    `engagement ${score.engagement} ≥ ${sla.qualify.mql.engagement}`,
+  ];
+  // A buying signal is the news even when the minimums are met too: the rep hears about the form.
+  const qualifiedBy: StageDecision["qualifiedBy"] =
+    trigger === undefined
+      ? { kind: "thresholds", met }
+      : { kind: "trigger", rule: trigger.rule, at: trigger.at, evidence: trigger.evidence };
   const why = meets
-    ? `fit ${score.fit} ≥ ${sla.qualify.mql.fit} and engagement ${score.engagement} ≥ ${sla.qualify.mql.engagement}`
+    ? met.join(" and ")
     : `handoff trigger ${trigger?.rule}: ${trigger?.evidence} (fit ${score.fit} ≥ ${sla.qualify.triggerMinFit})`;
   if (score.missingFields.length > 0) {
     return keep(`waiting for: ${score.missingFields.join(", ")} (qualifies: ${why})`, {
       action: "hold",
       waitingFor: [...score.missingFields],
+      qualifiedBy,
       ...(manual === undefined ? {} : { manual }),
     });
   }
-  return move("mql", "promote", `MQL: ${why}`, manual === undefined ? {} : { manual });
+  return move(
+    "mql",
+    "promote",
+    `MQL: ${why}`,
+    manual === undefined ? { qualifiedBy } : { manual, qualifiedBy },
+  );
 }
 
 function decide(

@@ -39,6 +39,7 @@ describe("nextStage: thresholds", () => {
       action: "promote",
       handoff: true,
       reason: "MQL: fit 60 ≥ 50 and engagement 45 ≥ 40",
+      qualifiedBy: { kind: "thresholds", met: ["fit 60 ≥ 50", "engagement 45 ≥ 40"] },
     });
   });
 
@@ -67,6 +68,7 @@ describe("nextStage: thresholds", () => {
       stage: "mql",
       handoff: true,
       reason: "MQL: handoff trigger contact-me: submitted form contact-me on 2026-11-22 (fit 30 ≥ 30)",
+      qualifiedBy: { kind: "trigger", rule: "contact-me", at: "2026-11-22T09:00:00Z" },
     });
   });
 
