@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ErrorRequestHandler, Response } from "express";
 import { AppError, InvalidPayloadError } from "../domain/errors";
 import type { Logger } from "../ports/logger";
@@ -52,7 +53,10 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     if (typeof status === "number" && status >= 400 && status < 500) {
       return sendError(res, new AppError("bad_request", "request could not be read", { status }));
     }
+    // The answer names this id and the log line carries it, so the admin finds the one line that explains it.
+    const errorId = randomUUID();
     logger.error("unhandled error", {
+      errorId,
       path: req.path,
       error: err instanceof Error ? err.message : String(err),
     });
@@ -60,7 +64,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       res,
       new AppError("internal", "internal error", {
         status: 500,
-        hint: "See the server log for the request id.",
+        hint: `See the server log for errorId ${errorId}.`,
       }),
     );
   };

@@ -6,6 +6,7 @@
 import { matchCondition, parseMatcher, resolveField } from "../domain/conditions";
 import type { Condition, When } from "../domain/routing-rules";
 import { parseDuration, writtenInMinutes } from "../domain/duration";
+import { poolCoverage } from "../domain/pool-coverage";
 import type { Duration, Sla } from "../domain/sla";
 import { suggest } from "./did-you-mean";
 import type { Severity } from "./sla-problem";
@@ -24,6 +25,16 @@ export interface CheckOptions {
    * when they can. Supplied by routing from the roster; without it only the SLA itself is checked.
    */
   unavailable?: (repKey: string) => string | undefined;
+  /**
+   * Checks each pool's working hours and public holidays over `days` from `from`: a pool nobody works in is
+   * named. `holidays` answers holiday code → local `YYYY-MM-DD` dates in [from, to] (a HolidayCalendar).
+   * Without it only the SLA's own caps and weights are checked.
+   */
+  coverage?: {
+    from: Date;
+    days: number;
+    holidays: (codes: string[], from: string, to: string) => Record<string, string[]>;
+  };
 }
 
 type Obj = Record<string, unknown>;
@@ -405,7 +416,27 @@ function checkTerritories(sla: Sla, found: Finding[]): void {
   });
 }
 
+/** Pools nobody in which works over the coverage window (hours, holidays), with the reason per member. */
+function uncoveredPools(sla: Sla, options: CheckOptions): Map<string, string> {
+  const uncovered = new Map<string, string>();
+  const window = options.coverage;
+  if (!window) return uncovered;
+  const day = 86_400_000;
+  // Local dates can be a day either side of the UTC window.
+  const from = new Date(window.from.getTime() - day).toISOString().slice(0, 10);
+  const to = new Date(window.from.getTime() + (window.days + 1) * day).toISOString().slice(0, 10);
+  const codes = [
+    ...new Set(Object.values(sla.routing.reps).flatMap((r) => (r.holidays ? [r.holidays] : []))),
+  ];
+  const holidays = window.holidays(codes, from, to);
+  for (const c of poolCoverage(sla.routing, window.from, window.days, holidays)) {
+    if (c.problem !== undefined) uncovered.set(c.pool, c.problem);
+  }
+  return uncovered;
+}
+
 function checkPools(sla: Sla, options: CheckOptions, found: Finding[]): void {
+  const coverage = uncoveredPools(sla, options);
   const used = new Set([...sla.routing.territories.map((t) => t.pool), sla.routing.defaultPool]);
   for (const [name, pool] of Object.entries(sla.routing.pools)) {
     const why: string[] = [];
@@ -417,6 +448,16 @@ function checkPools(sla: Sla, options: CheckOptions, found: Finding[]): void {
       else if (cap === 0) why.push(`${member.rep}: cap 0`);
       else if (pool.capPerDay === 0 || pool.capPerWeek === 0) why.push(`${member.rep}: pool cap 0`);
       else if (away !== undefined) why.push(`${member.rep}: ${away}`);
+    }
+    const unstaffed = pool.members.length === 0 || why.length === pool.members.length;
+    const uncovered = unstaffed ? undefined : coverage.get(name);
+    if (uncovered !== undefined) {
+      found.push({
+        severity: "warning",
+        path: ["routing", "pools", name, "members"],
+        message: `${uncovered} in the next ${options.coverage?.days ?? 0} days`,
+        hint: "add a member who works then, or route its territories elsewhere",
+      });
     }
     if (pool.members.length === 0) {
       // An empty pool is a mistake, not a routing choice: its leads would quietly go to the fallback.

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
-import { replayDecision } from "../../src/cli/commands/routing";
+import { replayDecision } from "../../src/app/replay-decision";
 import { loadSlaFile } from "../../src/sla/load-sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { DEMO_OWNERS, MONDAY_MORNING_EU, aLead } from "../helpers/routing-builders";

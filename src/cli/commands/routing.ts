@@ -7,11 +7,8 @@ import { DEFAULT_SLA_FILES } from "../../app/sla-registry";
 import { AppError } from "../../domain/errors";
 import { didYouMean } from "../../sla/did-you-mean";
 import { loadSlaFile } from "../../sla/load-sla";
-import { replayDecision } from "../../app/replay-decision";
 import { cliDatabaseUrl } from "../database-url";
 import type { Clock } from "../../ports/clock";
-
-export { replayDecision, type ReplayResult } from "../../app/replay-decision";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 
@@ -106,25 +103,8 @@ function fail(error: unknown): void {
   process.exitCode = 1;
 }
 
-/** `handoff replay <decisionId> [--sla draft.yaml]` and `handoff reps away|back|ooo|caps|list`. */
+/** `handoff reps away|back|ooo|caps|list` (`handoff replay` is registered with the core commands). */
 export function register(program: Command, clock: Clock): void {
-  // `handoff replay --parked` belongs to core; if it registered `replay` first, it should call replayDecision.
-  if (!program.commands.some((c) => c.name() === "replay")) {
-    program
-      .command("replay <decisionId>")
-      .description("re-run a routing decision from its stored inputs; --sla shows what a draft would do")
-      .option("--sla <file>", "a draft SLA whose routing rules to try on the same inputs")
-      .action(async (decisionId: string, opts: { sla?: string }) => {
-        try {
-          const result = await withPool((pool) => replayDecision(pool, decisionId, opts.sla));
-          for (const line of result.lines) out(line);
-          if (!result.identical && opts.sla === undefined) process.exitCode = 1;
-        } catch (error) {
-          fail(error);
-        }
-      });
-  }
-
   const reps = program.command("reps").description("reps' availability and caps (audited)");
   const actor = `cli:${process.env.USER ?? "unknown"}`;
   reps

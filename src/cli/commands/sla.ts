@@ -14,6 +14,7 @@ import {
 import { diffSla, formatChange } from "../../sla/diff-sla";
 import { checkSlaText, parseSla, type LoadedSla } from "../../sla/load-sla";
 import { formatProblem, SlaValidationError } from "../../sla/sla-problem";
+import { createHolidayCalendar } from "../../adapters/holidays";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -106,7 +107,15 @@ export function register(program: Command, clock: Clock): void {
         process.exitCode = 1;
         return;
       }
-      const result = checkSlaText(text, file);
+      const calendar = createHolidayCalendar();
+      // Next week, from now: a pool whose members are all off work or on public holidays is named.
+      const result = checkSlaText(text, file, {
+        coverage: {
+          from: clock(),
+          days: 7,
+          holidays: (codes, from, to) => calendar.between(codes, from, to),
+        },
+      });
       const errors = result.problems.filter((p) => p.severity === "error").length;
       const warnings = result.problems.length - errors;
       if (opts.json) {

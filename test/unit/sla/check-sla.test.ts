@@ -81,6 +81,28 @@ describe("lint warnings for smells", () => {
     expect(warnings(base, { unavailable }).filter((w) => w.includes("nobody"))).toEqual([]);
   });
 
+  it("when every member of a pool is on public holidays or off work all next week, then lint names the pool and why", () => {
+    const monday = new Date("2026-11-23T00:00:00Z");
+    const week = ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"];
+    const asked: string[][] = [];
+    const coverage = {
+      from: monday,
+      days: 7,
+      holidays: (codes: string[], from: string, to: string) => {
+        asked.push([...codes, from, to]);
+        return { ES: week };
+      },
+    };
+    expect(warnings(base, { coverage })).toContainEqual(
+      expect.stringContaining(
+        "routing.pools.iberia.members: warning: nobody in pool iberia is available: carla: public holidays all the time; diego: public holidays all the time in the next 7 days",
+      ),
+    );
+    expect(asked).toEqual([["ES", "2026-11-22", "2026-12-01"]]);
+    const workingWeek = { ...coverage, holidays: () => ({ ES: [] }) };
+    expect(warnings(base, { coverage: workingWeek }).filter((w) => w.includes("nobody"))).toEqual([]);
+  });
+
   it("when an effective date is missing, then lint warns that publish will refuse", () => {
     expect(warnings(base.replace("  effective: 2026-11-01\n", ""))).toContainEqual(
       expect.stringContaining(
