@@ -173,8 +173,6 @@ describe("HubSpot adapter request shapes", () => {
       handoff_decision_id: decision,
     });
     const scope = nock(API, bearer("tok"))
-      .get("/crm/v3/properties/tasks/handoff_decision_id")
-      .reply(200, { name: "handoff_decision_id", type: "string", fieldType: "text", groupName: "handoff" })
       .post("/crm/v3/objects/tasks/search", {
         filterGroups: [
           { filters: [{ propertyName: "handoff_decision_id", operator: "IN", values: ["d8", "d9"] }] },
@@ -355,10 +353,23 @@ describe("HubSpot adapter request shapes", () => {
     scope.done();
   });
 
-  it("when the portal has no decision-id property on tasks, then the task is created with standard properties only and no search by it", async () => {
+  it("when HubSpot refuses the decision-id property on tasks, then the task is created with standard properties only", async () => {
+    const refused = [
+      {
+        isValid: false,
+        message: 'Property "handoff_decision_id" does not exist',
+        error: "PROPERTY_DOESNT_EXIST",
+        name: "handoff_decision_id",
+      },
+    ];
     const scope = nock(API, bearer("tok"))
-      .get("/crm/v3/properties/tasks/handoff_decision_id")
-      .reply(404, { status: "error", message: "Unable to find property", category: "OBJECT_NOT_FOUND" })
+      .post("/crm/v3/objects/tasks/batch/create")
+      .reply(400, {
+        status: "error",
+        message: `Property values were not valid: ${JSON.stringify(refused)}`,
+        category: "VALIDATION_ERROR",
+        correlationId: "c",
+      })
       .post("/crm/v3/objects/tasks", (body: { properties: Record<string, string> }) => {
         return (
           body.properties.hs_timestamp === "2026-11-23T10:30:00.000Z" &&
@@ -379,6 +390,7 @@ describe("HubSpot adapter request shapes", () => {
       body: "why",
       dueAt: "2026-11-23T10:30:00.000Z",
       decisionId: "d10",
+      mayExist: false,
     });
     expect(made).toEqual({ id: "7002", leadId: "503" });
     scope.done();

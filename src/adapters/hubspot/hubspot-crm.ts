@@ -169,6 +169,13 @@ export function formFor(byName: Map<string, string[]>, conversionName: string): 
   return best?.id;
 }
 
+/** HubSpot refused a task write or search because `handoff_decision_id` does not exist on tasks. */
+function isMissingTaskProperty(e: unknown): boolean {
+  if (!(e instanceof CrmValidationError) || !isSdkError(e.cause)) return false;
+  const body = JSON.stringify(e.cause.body ?? "");
+  return body.includes(HANDOFF_TASK_PROPERTIES[0].name) && /PROPERTY_DOESNT_EXIST|does not exist/.test(body);
+}
+
 /** A follow-up task in HubSpot's standard task properties (reference §5.4). */
 function taskProperties(task: FollowUpTask): Record<string, string> {
   return {
@@ -210,8 +217,8 @@ export class HubSpotCrm implements CrmPort {
   private client: { token: string; client: Client } | undefined;
   private readonly agent: Agent;
   private forms: { at: number; byName: Map<string, string[]> } | undefined;
-  /** Whether tasks carry `handoff_decision_id` in this portal (read once; see hasTaskDecisionProperty). */
-  private taskDecisionProperty: Promise<boolean> | undefined;
+  /** HubSpot refused `handoff_decision_id` on tasks (the portal has no such property): tasks go without it. */
+  private taskDecisionPropertyMissing = false;
   /** Until when page views come from "Last Page Seen" history because the portal refused the Events API. */
   private eventsRefusedUntil = 0;
   /** Whether the token carries the leads scopes, asked once per EVENTS_RECHECK_MS (a portal may upgrade). */
@@ -457,7 +464,26 @@ export class HubSpotCrm implements CrmPort {
    * pipeline also records the task id per decision.)
    */
   private async batchCreateTasks(tasks: FollowUpTask[]): Promise<BatchResults<CreatedTask>> {
-    if (!(await this.hasTaskDecisionProperty())) return this.createTasksOneByOne(tasks);
+    if (this.taskDecisionPropertyMissing) return this.createTasksOneByOne(tasks);
+    try {
+      return await this.batchCreateTasksByDecision(tasks);
+    } catch (e) {
+      if (!isMissingTaskProperty(e)) throw e;
+      // Whether every portal lets an app create a custom task property with the scopes Handoff asks for is not
+      // confirmed: where it is missing, tasks are made without it and their idempotency rests on Handoff's own
+      // table (the task id is recorded per decision, and a retry looks first only when an attempt may have made it).
+      this.taskDecisionPropertyMissing = true;
+      this.options.logger.warn(
+        "hubspot tasks have no handoff_decision_id property; creating tasks without it",
+        {
+          connectionId: this.options.connectionId,
+        },
+      );
+      return this.createTasksOneByOne(tasks);
+    }
+  }
+
+  private async batchCreateTasksByDecision(tasks: FollowUpTask[]): Promise<BatchResults<CreatedTask>> {
     const results: BatchResults<CreatedTask> = new Map();
     const toCheck = tasks.filter((t) => t.mayExist !== false);
     const found = new Map<string, string>();
@@ -514,25 +540,6 @@ export class HubSpotCrm implements CrmPort {
       if (id) results.set(t.decisionId, { id, leadId: t.leadId });
     }
     return results;
-  }
-
-  /**
-   * Whether the portal has Handoff's decision id on tasks. Whether every portal lets an app create a custom task
-   * property with the scopes Handoff asks for is not confirmed; where it is missing, tasks are made without it and
-   * their idempotency rests on Handoff's own table (the task id is recorded per decision before the job ends).
-   */
-  private hasTaskDecisionProperty(): Promise<boolean> {
-    this.taskDecisionProperty ??= this.call("property read on tasks", (c) =>
-      c.crm.properties.coreApi.getByName("tasks", HANDOFF_TASK_PROPERTIES[0].name),
-    ).then(
-      () => true,
-      (e: unknown) => {
-        if (e instanceof CrmNotFoundError) return false;
-        this.taskDecisionProperty = undefined;
-        throw e;
-      },
-    );
-    return this.taskDecisionProperty;
   }
 
   /** One create per task (the response names its task), without Handoff's task property. */
@@ -1040,8 +1047,8 @@ export class HubSpotCrm implements CrmPort {
       const made = new Set(result.results.map((p) => p.name));
       for (const w of toCreate) (made.has(w.name) ? created : missing).push(`${objectType}.${w.name}`);
     }
-    // The task property may exist now: ask again before the next task.
-    this.taskDecisionProperty = undefined;
+    // The task property may exist now: try it again with the next task.
+    this.taskDecisionPropertyMissing = false;
     return { created, missing };
   }
 

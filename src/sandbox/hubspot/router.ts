@@ -69,6 +69,31 @@ function leadsRefusal(
 ): Record<string, unknown> | undefined {
   const needed = `crm.${what}.leads.${method === "GET" ? "read" : "write"}`;
   if (state.leadsObject && state.grantedScopes.includes(needed)) return undefined;
+  return missingScopes([needed]);
+}
+
+/**
+ * The scopes (any one of them) an endpoint needs, from HubSpot's scope list
+ * (https://developers.hubspot.com/docs/api/working-with-oauth ; reference §4): activities (tasks, calls, e-mails,
+ * meetings, notes) use the contacts scopes. Undefined: a valid token is enough, or the route checks its own
+ * (Leads, web-analytics events).
+ */
+export function requiredScopes(method: string, path: string): string[] | undefined {
+  const access = method === "GET" || /\/(search|batch\/read)\/?$/.test(path) ? "read" : "write";
+  const object = /^\/crm\/v[34]\/objects\/([a-z_]+)/.exec(path)?.[1];
+  if (object === "leads") return undefined;
+  if (object === "companies") return [`crm.objects.companies.${access}`];
+  if (object) return [`crm.objects.contacts.${access}`];
+  const schema = /^\/crm\/v3\/properties\/([a-z_]+)/.exec(path)?.[1];
+  if (schema === "leads") return undefined;
+  if (schema) return [`crm.schemas.${schema === "companies" ? "companies" : "contacts"}.${access}`];
+  if (path.startsWith("/crm/v3/owners")) return ["crm.objects.owners.read"];
+  if (path.startsWith("/marketing/v3/forms") || path.startsWith("/form-integrations/")) return ["forms"];
+  return undefined;
+}
+
+/** HubSpot's refusal of a call the granted scopes do not cover (https://developers.hubspot.com/docs/api/scopes). */
+function missingScopes(needed: string[]): Record<string, unknown> {
   return errorBody(
     "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
     "MISSING_SCOPES",
@@ -76,7 +101,7 @@ function leadsRefusal(
       errors: [
         {
           message: "One or more of the following scopes are required.",
-          context: { requiredGranularScopes: [needed] },
+          context: { requiredGranularScopes: needed },
         },
       ],
       links: { scopes: "https://developers.hubspot.com/scopes" },
@@ -487,6 +512,11 @@ export function createHubSpotSandboxRouter(
       const auth = checkAccessToken(state, bearer(req));
       if (!auth.ok) {
         res.status(401).json(errorBody(auth.message, auth.category));
+        return;
+      }
+      const needed = requiredScopes(req.method, req.path);
+      if (needed && !needed.some((scope) => state.grantedScopes.includes(scope))) {
+        res.status(403).json(missingScopes(needed));
         return;
       }
       state.stats.apiCalls += 1;

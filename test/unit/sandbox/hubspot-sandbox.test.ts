@@ -165,6 +165,24 @@ describe("HubSpot sandbox", () => {
     expect(await search("company", [company.toLowerCase()])).toBeGreaterThan(0);
   });
 
+  it("when the install did not grant a scope, then every endpoint that needs it answers 403 MISSING_SCOPES naming it, and the others still answer", async () => {
+    sandbox.hubspot.grantedScopes = sandbox.hubspot.grantedScopes.filter((s) => s !== "forms");
+    const forms = await fetch(`${sandbox.hubspotBasePath}/marketing/v3/forms`, { headers: auth });
+    expect(forms.status).toBe(403);
+    expect(await forms.json()).toMatchObject({
+      category: "MISSING_SCOPES",
+      errors: [{ context: { requiredGranularScopes: ["forms"] } }],
+    });
+    const companyWrite = await fetch(`${sandbox.hubspotBasePath}/crm/v3/objects/companies/1`, {
+      method: "PATCH",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { name: "x" } }),
+    });
+    expect(companyWrite.status).toBe(403);
+    const contact = await fetch(`${sandbox.hubspotBasePath}/crm/v3/objects/contacts/501`, { headers: auth });
+    expect(contact.status).toBe(200);
+  });
+
   it("lists the deactivated owner only with archived=true, and the Salesforce org is mounted beside it", async () => {
     const active = (await (
       await fetch(`${sandbox.hubspotBasePath}/crm/v3/owners/`, { headers: auth })
