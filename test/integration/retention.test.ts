@@ -64,6 +64,12 @@ describe("retention: a year of traffic stays bounded", () => {
       "INSERT INTO audit_log (connection_id, actor, action, at) VALUES ('hs-ret', 'admin', 'x', $1), ('hs-ret', 'admin', 'y', $2)",
       [ago(401), ago(3)],
     );
+    // The lead story's score per event: a year-old one and a recent one.
+    await db.pool.query(
+      `INSERT INTO lead_scores (connection_id, lead_id, event_key, at, fit, engagement, total, stage, action, reason)
+       VALUES ('hs-ret', '51', 'old', $1, 1, 1, 2, 'lead', 'keep', 'x'), ('hs-ret', '51', 'new', $2, 1, 1, 2, 'lead', 'keep', 'x')`,
+      [ago(401), ago(2)],
+    );
   });
   afterAll(async () => db.close());
 
@@ -76,6 +82,7 @@ describe("retention: a year of traffic stays bounded", () => {
       handoffsDeleted: 1,
       conversionsDeleted: 1,
       auditDeleted: 1,
+      scoresDeleted: 1,
     });
     const events = await db.pool.query<{ event_key: string; payload: Record<string, unknown> }>(
       "SELECT event_key, payload FROM events ORDER BY event_key",

@@ -15,7 +15,7 @@ export interface RetentionPolicy {
   handoffsDays: number;
   /** The admin audit log is deleted after this. @default 400 */
   auditDays: number;
-  /** Lead activities and lifecycle history are deleted after this. @default 400 */
+  /** Lead activities, lifecycle history and the score recorded per event are deleted after this. @default 400 */
   activityDays: number;
 }
 
@@ -41,7 +41,8 @@ export type PruneReport = Record<
   | "conversionsDeleted"
   | "auditDeleted"
   | "activitiesDeleted"
-  | "lifecycleDeleted",
+  | "lifecycleDeleted"
+  | "scoresDeleted",
   number
 >;
 
@@ -99,6 +100,10 @@ export async function pruneRetention(pool: Pool, policy: RetentionPolicy, now: D
     ),
     activitiesDeleted: await repeat(
       `DELETE FROM activities WHERE ctid IN (SELECT ctid FROM activities WHERE occurred_at < $1 LIMIT $2)`,
+      before(policy.activityDays),
+    ),
+    scoresDeleted: await repeat(
+      `DELETE FROM lead_scores WHERE ctid IN (SELECT ctid FROM lead_scores WHERE at < $1 LIMIT $2)`,
       before(policy.activityDays),
     ),
     lifecycleDeleted: await repeat(
