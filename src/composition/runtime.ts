@@ -47,7 +47,7 @@ export interface RuntimeOptions {
   retention?: RetentionPolicy;
   /** Per-connection pause when a CRM keeps failing. @default CircuitBreakers' defaults (5 failures, 30 s…15 min) */
   breaker?: CircuitBreakerOptions;
-  /** The pipeline; until it is wired, events are only recorded as seen. */
+  /** The pipeline the worker runs (or the one `extend` returns); a worker without one is refused. */
   handleLeadEvent?: LeadEventHandler;
   /** Builds the product on the core (pipeline, card routes, notifications): see compose.ts. */
   extend?: (core: RuntimeCore) => Promise<RuntimeExtension>;
@@ -81,11 +81,13 @@ export interface Runtime extends RuntimeCore {
   stop(): Promise<void>;
 }
 
-/** Records that the event was seen (the default until a pipeline is passed in). */
-const recordOnly: LeadEventHandler = async (event, log) => {
-  log.debug("event seen", { kind: event.kind });
-  return "processed";
-};
+/** A worker without a pipeline would mark every event processed and do nothing: refused at start-up. */
+function leadEventHandler(handler: LeadEventHandler | undefined): LeadEventHandler {
+  if (handler) return handler;
+  throw new Error(
+    "startRuntime: `worker: true` needs a pipeline: pass `handleLeadEvent` or an `extend` that returns one",
+  );
+}
 
 /**
  * The composition root shared by `npm start`, `handoff serve|worker` and the integration tests: one pool,
@@ -93,6 +95,8 @@ const recordOnly: LeadEventHandler = async (event, log) => {
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
+  // Checked before anything starts, so a wiring mistake leaves no pool or job queue behind.
+  if (options.worker && !options.handleLeadEvent && !options.extend) leadEventHandler(undefined);
   const pool = new Pool({ connectionString: options.databaseUrl, max: 20 });
   pool.on("error", (err) => logger.warn("database connection error", { error: err.message }));
   // A checked-out client whose server goes away (restart, failover) emits "error"; without a listener that
@@ -118,7 +122,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         boss,
         events,
         logger,
-        handle: options.handleLeadEvent ?? extension?.handleLeadEvent ?? recordOnly,
+        handle: leadEventHandler(options.handleLeadEvent ?? extension?.handleLeadEvent),
         breakers,
         ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
         ...(options.retry ? { retry: options.retry } : {}),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { LeadEventHandler } from "../../src/jobs/lead-event-worker";
 import { createCapturingLogger } from "../../src/logging/logger";
 import { startRuntime, type Runtime, type RuntimeOptions } from "../../src/composition/runtime";
 import { createTestDatabase, type TestDatabase } from "./db";
@@ -12,6 +13,12 @@ export interface TestRuntime extends Runtime {
   logger: ReturnType<typeof createCapturingLogger>;
   publicUrl: string;
 }
+
+/** For intake tests that need no pipeline: each event is only marked seen. */
+export const recordEventsOnly: LeadEventHandler = async (event, log) => {
+  log.debug("event seen", { kind: event.kind });
+  return "processed";
+};
 
 /** The real app (HTTP on port 0, pg-boss, worker) on a fresh database, with a capturing logger. */
 export async function startTestRuntime(
@@ -30,6 +37,7 @@ export async function startTestRuntime(
     port: 0,
     worker: true,
     retry: { baseDelayMs: 1000, maxAttempts: 3 },
+    ...(overrides.extend ? {} : { handleLeadEvent: recordEventsOnly }),
     ...overrides,
   });
   // Every integration test is also a log scan: no e-mail address or secret may reach a log line.
