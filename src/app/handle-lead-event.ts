@@ -95,6 +95,20 @@ export function createLeadEventHandler(deps: PipelineDeps) {
   };
 }
 
+/** The open handoff of another record of the same person, if there is one (the oldest). */
+async function openHandoffOfDuplicate(
+  deps: PipelineDeps,
+  connectionId: string,
+  duplicates: readonly { id: string }[],
+): Promise<HandoffRecord | null> {
+  const open: HandoffRecord[] = [];
+  for (const duplicate of duplicates) {
+    const handoff = await deps.leads.latestHandoff(connectionId, duplicate.id);
+    if (handoff?.status === "open") open.push(handoff);
+  }
+  return open.sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0] ?? null;
+}
+
 async function forgetLead(deps: PipelineDeps, event: StoredEvent): Promise<void> {
   await deps.assignments.release(event.connectionId, event.objectId, event.kind, deps.now());
   if (event.kind === "privacy_deleted") await deps.leads.erase(event.connectionId, event.objectId);
@@ -204,6 +218,18 @@ async function handOver(
       convertedLeadId: converted.leadId,
     });
     return null;
+  }
+  // Another record of the same person (same e-mail) is already with sales: link this one to that handoff, so the
+  // owner gets one handoff, one task and one message, and this record gets the same owner.
+  const linked = await openHandoffOfDuplicate(deps, event.connectionId, matches.duplicates);
+  if (linked) {
+    await deps.leads.linkToHandoff(event.connectionId, linked.id, ctx.lead.id, deps.now().toISOString());
+    log.info("duplicate record linked to the person's open handoff", {
+      leadId: ctx.lead.id,
+      handoffId: linked.id,
+      linkedTo: linked.leadId,
+    });
+    return { handoff: linked, openedNow: false };
   }
   const routed = await routeLead(deps, event, ctx, q, matches);
   if (routed.decision.method === "already_assigned") {

@@ -146,6 +146,10 @@ export interface LeadStore {
     connectionId: string,
     entry: { actor: string; action: string; subject: string; details: Record<string, unknown>; at: string },
   ): Promise<void>;
+  /** Another CRM record of the same person, linked to the open handoff instead of getting its own. */
+  linkToHandoff(connectionId: string, handoffId: string, leadId: string, at: string): Promise<void>;
+  /** The records linked to a handoff (duplicates of its lead). */
+  linkedLeads(connectionId: string, handoffId: string): Promise<string[]>;
   /**
    * Privacy deletion: removes the lead's personal data from every Handoff table (state, history, handoffs
    * with their cards, decisions with their snapshots, activity), and strips the stored events down to ids.

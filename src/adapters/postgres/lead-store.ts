@@ -470,10 +470,6 @@ export class PostgresLeadStore implements LeadStore {
     );
   }
 
-  /**
-   * Privacy deletion: removes the lead's personal data from every Handoff table (state, history, handoffs
-   * with their cards, decisions with their snapshots, scores with their reasons, activity), and strips the stored events down to ids.
-   */
   /** One line of the audit log (who tried what on which lead, and how it ended); ids only, never names. */
   async audit(
     connectionId: string,
@@ -485,6 +481,28 @@ export class PostgresLeadStore implements LeadStore {
     );
   }
 
+  /** Another CRM record of the same person, linked to the open handoff instead of getting its own. */
+  async linkToHandoff(connectionId: string, handoffId: string, leadId: string, at: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO handoff_links (connection_id, handoff_id, lead_id, linked_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
+      [connectionId, handoffId, leadId, at],
+    );
+  }
+
+  /** The records linked to a handoff (duplicates of its lead). */
+  async linkedLeads(connectionId: string, handoffId: string): Promise<string[]> {
+    const r = await this.pool.query<{ lead_id: string }>(
+      "SELECT lead_id FROM handoff_links WHERE connection_id = $1 AND handoff_id = $2 ORDER BY linked_at, lead_id",
+      [connectionId, handoffId],
+    );
+    return r.rows.map((row) => row.lead_id);
+  }
+
+  /**
+   * Privacy deletion: removes the lead's personal data from every Handoff table (state, history, handoffs
+   * with their cards, decisions with their snapshots, scores with their reasons, activity), and strips the stored events down to ids.
+   */
   async erase(connectionId: string, leadId: string): Promise<void> {
     const client = await this.pool.connect();
     try {
@@ -493,6 +511,7 @@ export class PostgresLeadStore implements LeadStore {
       await client.query("DELETE FROM lead_conversions WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM crm_lead_records WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM handoffs WHERE connection_id = $1 AND lead_id = $2", args);
+      await client.query("DELETE FROM handoff_links WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM lifecycle_events WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM lead_state WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM activities WHERE connection_id = $1 AND lead_id = $2", args);
