@@ -7,6 +7,7 @@ import { printTable, type BenchFigure } from "./figures";
 import { benchCrm } from "./crm";
 import { benchDrain } from "./drain";
 import { benchForecast } from "./forecast";
+import { benchImport } from "./import";
 import { benchIntake } from "./intake";
 import { benchRouting } from "./routing";
 import { benchSalesforceCrm } from "./salesforce-crm";
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   await section("speed to lead", async () => benchSpeedToLead(await fresh("stl"), 30, 1));
   await section("drain", async () => benchDrain(await fresh("drain")));
   await section("two workers", async () => benchWorkers(await fresh("workers")));
+  await section("import", async () => benchImport(await fresh("import")));
   await section("routing", async () => benchRouting(await fresh("routing")));
   await section("hubspot crm", () => benchCrm());
   await section("salesforce crm", () => benchSalesforceCrm());

@@ -97,4 +97,14 @@ describe("HubSpot adapter: calls that serve many leads", () => {
     expect(sandbox.hubspot.stats.searchCalls).toBe(1);
     expect(again.leadId).toBe("501");
   });
+
+  it("when 120 imported leads submitted the same form an hour ago, then each page of its submissions is read once, not once per lead", async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => String(640_000 + i));
+    for (const [i, id] of ids.entries()) addQualifyingContact(sandbox, id, clock - 3_600_000, i);
+    sandbox.hubspot.stats = emptyStats();
+    const conversions = await Promise.all(ids.map((id) => crm.getLastConversion(id)));
+    expect(conversions.filter((c) => c?.values !== undefined).length).toBe(120);
+    // 2 batch reads of the leads, the forms list, and the pages holding 120+ submissions (50 a page).
+    expect(sandbox.hubspot.stats.apiCalls).toBeLessThanOrEqual(10);
+  });
 });

@@ -212,11 +212,12 @@ export class HubSpotCrm implements CrmPort {
   private readonly accounts: LRUCache<string, CrmAccount[]>;
   private owners: { at: number; list: Promise<CrmOwner[]> } | undefined;
   private readonly submissions = new Map<string, Promise<SubmissionsPage>>();
+  private readonly laterPages: LRUCache<string, Promise<SubmissionsPage>>;
   private readonly writes: BatchCoalescer<LeadUpdate, true>;
   private readonly tasks: BatchCoalescer<FollowUpTask, CreatedTask>;
   private client: { token: string; client: Client } | undefined;
   private readonly agent: Agent;
-  private forms: { at: number; byName: Map<string, string[]> } | undefined;
+  private forms: { at: number; byName: Promise<Map<string, string[]>> } | undefined;
   /** HubSpot refused `handoff_decision_id` on tasks (the portal has no such property): tasks go without it. */
   private taskDecisionPropertyMissing = false;
   /** Until when page views come from "Last Page Seen" history because the portal refused the Events API. */
@@ -254,6 +255,12 @@ export class HubSpotCrm implements CrmPort {
       lingerMs,
       keyOf: (email) => email,
       execute: (emails) => this.searchDuplicates(emails),
+    });
+    this.laterPages = new LRUCache<string, Promise<SubmissionsPage>>({
+      max: 500,
+      ttl: 60_000,
+      ttlResolution: 0,
+      perf: { now: () => this.nowMs() },
     });
     this.accounts = new LRUCache<string, CrmAccount[]>({
       max: ACCOUNTS_CACHE_MAX,
@@ -708,7 +715,7 @@ export class HubSpotCrm implements CrmPort {
   ): Promise<FormSubmissionShape | undefined> {
     let result = await this.firstSubmissionsPage(formId, at);
     for (let page = 0; page < SUBMISSION_PAGES; page += 1) {
-      if (page > 0) result = await this.submissionsPage(formId, result.after);
+      if (page > 0) result = await this.laterSubmissionsPage(formId, result.after!);
       const submissions = result.results;
       const match = submissions.find(
         (s) =>
@@ -741,6 +748,20 @@ export class HubSpotCrm implements CrmPort {
     return next;
   }
 
+  /**
+   * A page after the first, by its cursor: the leads of an import who submitted the same form long ago walk
+   * the same pages, so each page is read once a minute, not once per lead.
+   */
+  private laterSubmissionsPage(formId: string, after: string): Promise<SubmissionsPage> {
+    const key = `${formId}\u0000${after}`;
+    const cached = this.laterPages.get(key);
+    if (cached) return cached;
+    const next = this.submissionsPage(formId, after);
+    this.laterPages.set(key, next);
+    next.catch(() => this.laterPages.delete(key));
+    return next;
+  }
+
   private submissionsPage(formId: string, after: string | undefined): Promise<SubmissionsPage> {
     const readAt = this.nowMs();
     return this.call("form submissions", async (c) => {
@@ -759,8 +780,18 @@ export class HubSpotCrm implements CrmPort {
   }
 
   /** Every form of the portal by name (paged, cached FORMS_TTL_MS); several forms may share a name. */
-  private async formIdsByName(): Promise<Map<string, string[]>> {
-    if (this.forms && this.options.now().getTime() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
+  private formIdsByName(): Promise<Map<string, string[]>> {
+    if (this.forms && this.nowMs() - this.forms.at < FORMS_TTL_MS) return this.forms.byName;
+    // Concurrent leads share one listing (an import asks for the forms of 1,000 leads at once).
+    const entry = { at: this.nowMs(), byName: this.listForms() };
+    this.forms = entry;
+    entry.byName.catch(() => {
+      if (this.forms === entry) this.forms = undefined;
+    });
+    return entry.byName;
+  }
+
+  private async listForms(): Promise<Map<string, string[]>> {
     const byName = new Map<string, string[]>();
     let after: string | undefined;
     for (let page = 0; page < FORM_PAGES; page += 1) {
@@ -769,7 +800,6 @@ export class HubSpotCrm implements CrmPort {
       after = result.paging?.next?.after;
       if (!after) break;
     }
-    this.forms = { at: this.options.now().getTime(), byName };
     return byName;
   }
 

@@ -55,14 +55,81 @@ export class PostgresEventStore implements EventStore {
   ) {}
 
   /**
-   * Stores a delivery in one transaction and enqueues its new events. One bad event never fails its
+   * Stores a delivery and enqueues its new events; resolves once they are committed. Deliveries that
+   * arrive while a commit is in flight are stored together in the next transaction (group commit: one
+   * INSERT, one job row, one fsync for all of them), and each is answered only after that COMMIT, so
+   * nothing acknowledged is lost. A refused value is still isolated per event (see storeTogether).
+   */
+  append(events: IncomingEvent[]): Promise<AppendResult> {
+    if (events.length === 0) return Promise.resolve({ stored: [], parked: [], duplicates: 0 });
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.waiting.push({ events, resolve, reject });
+      this.commitNext();
+    });
+  }
+
+  private readonly waiting: PendingDelivery[] = [];
+  private committing = 0;
+
+  private commitNext(): void {
+    while (this.committing < GROUP_COMMITS_IN_FLIGHT && this.waiting.length > 0) {
+      const group: PendingDelivery[] = [];
+      let size = 0;
+      while (
+        this.waiting.length > 0 &&
+        (group.length === 0 || size + this.waiting[0]!.events.length <= GROUP_MAX_EVENTS)
+      ) {
+        const next = this.waiting.shift()!;
+        size += next.events.length;
+        group.push(next);
+      }
+      this.committing += 1;
+      void this.commitGroup(group).finally(() => {
+        this.committing -= 1;
+        this.commitNext();
+      });
+    }
+  }
+
+  private async commitGroup(group: PendingDelivery[]): Promise<void> {
+    let result: { storedIds: string[]; parkedIds: string[] };
+    try {
+      result = await this.storeTogether(group.flatMap((d) => d.events));
+    } catch (err) {
+      for (const d of group) d.reject(err);
+      return;
+    }
+    // Each event key belongs to the first delivery that carried it; a later one counts it as a duplicate.
+    const owner = new Map<string, PendingDelivery>();
+    for (const d of group) for (const e of d.events) if (!owner.has(eventId(e))) owner.set(eventId(e), d);
+    const stored = new Map<PendingDelivery, string[]>(group.map((d) => [d, []]));
+    const parked = new Map<PendingDelivery, string[]>(group.map((d) => [d, []]));
+    for (const [list, into] of [
+      [result.storedIds, stored],
+      [result.parkedIds, parked],
+    ] as const) {
+      for (const id of list) {
+        const d = owner.get(id);
+        if (d) into.get(d)!.push(id.slice(id.indexOf("\u0000") + 1));
+      }
+    }
+    for (const d of group) {
+      const s = stored.get(d)!;
+      const p = parked.get(d)!;
+      d.resolve({ stored: s, parked: p, duplicates: d.events.length - s.length - p.length });
+    }
+  }
+
+  /**
+   * Stores deliveries' events in one transaction and enqueues the new ones. One bad event never fails its
    * neighbours: quarantined events are stored parked, and if PostgreSQL still refuses a value the events
    * are stored one by one and the refused one is parked with the database's reason.
    */
-  async append(events: IncomingEvent[]): Promise<AppendResult> {
-    if (events.length === 0) return { stored: [], parked: [], duplicates: 0 };
+  private async storeTogether(
+    events: IncomingEvent[],
+  ): Promise<{ storedIds: string[]; parkedIds: string[] }> {
     // A delivery may carry the same event twice; keep the first.
-    const unique = [...new Map(events.map((e) => [`${e.connectionId}\u0000${e.eventKey}`, e])).values()];
+    const unique = [...new Map(events.map((e) => [eventId(e), e])).values()];
     const client = await this.pool.connect();
     let failed: unknown;
     try {
@@ -101,9 +168,8 @@ export class PostgresEventStore implements EventStore {
       }
       await client.query("COMMIT");
       return {
-        stored: inserted.map((r) => r.event_key),
-        parked,
-        duplicates: events.length - inserted.length - parked.length,
+        storedIds: inserted.map((r) => eventId({ connectionId: r.connection_id, eventKey: r.event_key })),
+        parkedIds: parked.map((r) => eventId({ connectionId: r.connection_id, eventKey: r.event_key })),
       };
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
@@ -375,16 +441,16 @@ async function insertEvents(client: PoolClient, events: IncomingEvent[]): Promis
 }
 
 /** Stores quarantined events parked, with the raw text the CRM sent and the reason; none is enqueued. */
-async function insertParked(client: PoolClient, events: IncomingEvent[]): Promise<string[]> {
+async function insertParked(client: PoolClient, events: IncomingEvent[]): Promise<InsertedRow[]> {
   if (events.length === 0) return [];
-  const r = await client.query<{ event_key: string }>(
+  const r = await client.query<InsertedRow>(
     `INSERT INTO events (connection_id, event_key, kind, object_type, object_id, occurred_at, payload,
                          status, parked_at, last_error, raw)
      SELECT c, k, kd, ot, oi, CASE WHEN oa = '' THEN now() ELSE oa::timestamptz END, p, 'parked', now(), le, rw
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
                  $8::jsonb[], $9::bytea[]) AS t(c, k, kd, ot, oi, oa, p, le, rw)
      ON CONFLICT (connection_id, event_key) DO NOTHING
-     RETURNING event_key`,
+     RETURNING connection_id, event_key, object_id`,
     [
       events.map((e) => e.connectionId),
       events.map((e) => e.eventKey),
@@ -404,7 +470,7 @@ async function insertParked(client: PoolClient, events: IncomingEvent[]): Promis
       events.map((e) => Buffer.from(e.quarantine!.raw, "utf8")),
     ],
   );
-  return r.rows.map((row) => row.event_key);
+  return r.rows;
 }
 
 /**
@@ -467,4 +533,20 @@ interface TriageRow {
 
 function errorJson(error: AppError) {
   return { code: error.code, message: error.message, hint: error.hint ?? null, retryable: error.retryable };
+}
+
+/** One event's identity across connections: connection id and event key. */
+function eventId(e: { connectionId: string; eventKey: string }): string {
+  return `${e.connectionId}\u0000${e.eventKey}`;
+}
+
+/** Deliveries that arrive while this many transactions are committing wait and go together in the next. */
+const GROUP_COMMITS_IN_FLIGHT = 2;
+/** At most this many events in one group transaction (20 full HubSpot deliveries). */
+const GROUP_MAX_EVENTS = 2_000;
+
+interface PendingDelivery {
+  events: IncomingEvent[];
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
 }
