@@ -3,7 +3,7 @@ import { waitFor } from "../helpers/capture-servers";
 import { hubSpotHeaders } from "../helpers/sign";
 import { startTestRuntime, TEST_ADMIN_TOKEN, TEST_SECRET, type TestRuntime } from "../helpers/runtime";
 import { CrmNotFoundError, CrmUnavailableError } from "../../src/domain/errors";
-import type { StoredEvent } from "../../src/adapters/postgres/event-store";
+import type { StoredEvent } from "../../src/ports/events";
 
 const PORTAL = 3141592;
 const URL_PATH = "/webhooks/hubspot";

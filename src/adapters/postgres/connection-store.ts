@@ -4,8 +4,6 @@ import type { Crm } from "../../domain/lead";
 import type { Connection, ConnectionStore, NewConnection, OAuthTokens } from "../../ports/connections";
 import type { TokenCipher } from "../crypto/token-cipher";
 
-export type { Connection, OAuthTokens } from "../../ports/connections";
-
 interface Row {
   id: string;
   crm: Crm;

@@ -7,7 +7,6 @@ import { inTransaction, type Boss } from "../../jobs/boss";
 import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
 import { WORK_PRIORITY_RANK, type WorkPriority } from "../../ports/work-priority";
 import type { AppendResult, StoredEvent, EventStore } from "../../ports/events";
-export type { AppendResult, StoredEvent } from "../../ports/events";
 
 /** PostgreSQL refused a value (class 22: data exception; 54001: nesting too deep for jsonb). */
 function isDataRefusal(err: unknown): boolean {

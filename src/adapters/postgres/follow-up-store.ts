@@ -1,7 +1,6 @@
 import type { Pool } from "pg";
 import type { CadenceCompliance, FollowUpStep, FollowUpStepKind } from "../../domain/follow-up-plan";
 import type { StepStatus, StoredStep, Reassignment, FollowUpStore } from "../../ports/follow-ups";
-export type { StepStatus, StoredStep, Reassignment } from "../../ports/follow-ups";
 
 /**
  * The follow-up clock's memory: each handoff's timers and whether they ran, the chain of reassignments
