@@ -16,6 +16,12 @@ export interface BatchCoalescerOptions<I, R> {
   maxBatchSize: number;
   /** How long the first item of a batch waits for company. @default 10 */
   lingerMs?: number;
+  /**
+   * How long a batch of bulk work only (imports, backfills) waits for company: nobody is waiting for it,
+   * and a fuller batch spends less of the CRM's budget. A live or normal item sends the batch after
+   * `lingerMs`. @default lingerMs
+   */
+  bulkLingerMs?: number;
   /** Identity of an item (the record id). Items with the same key in one batch are merged or deduplicated. */
   keyOf: (item: I) => string;
   /**
@@ -53,6 +59,9 @@ export class BatchCoalescer<I, R> {
   private readonly options: BatchCoalescerOptions<I, R>;
   private pending = new Map<string, Slot<I, R>>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending batch goes out (performance.now()). */
+  private due = Number.POSITIVE_INFINITY;
+  private readonly bulkLingerMs: number;
   private batches = 0;
   private items = 0;
 
@@ -67,6 +76,11 @@ export class BatchCoalescer<I, R> {
     this.options = options;
     this.maxBatchSize = options.maxBatchSize;
     this.lingerMs = linger;
+    const bulk = options.bulkLingerMs ?? linger;
+    if (!Number.isFinite(bulk) || bulk < linger) {
+      throw new RangeError(`Expected \`bulkLingerMs\` to be a finite number ≥ lingerMs, got \`${bulk}\``);
+    }
+    this.bulkLingerMs = bulk;
   }
 
   /** Queues one item; resolves with its result once its batch has run (`undefined` when the CRM had none). */
@@ -80,13 +94,14 @@ export class BatchCoalescer<I, R> {
         if (this.options.merge) slot.item = this.options.merge(slot.item, item);
         slot.waiters.push({ resolve, reject });
         slot.priority = higherPriority(slot.priority, priority);
+        if (priority !== "bulk") this.flushWithin(this.lingerMs);
         return;
       }
       this.pending.set(key, { item, waiters: [{ resolve, reject }], priority });
       if (this.pending.size >= this.maxBatchSize) {
         this.flush();
-      } else if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), this.lingerMs);
+      } else {
+        this.flushWithin(priority === "bulk" ? this.bulkLingerMs : this.lingerMs);
       }
     });
   }
@@ -96,10 +111,20 @@ export class BatchCoalescer<I, R> {
     return Promise.all(items.map((item) => this.submit(item)));
   }
 
+  /** Makes sure the pending batch goes out within `ms` (an earlier deadline stands). */
+  private flushWithin(ms: number): void {
+    const due = performance.now() + ms;
+    if (this.timer && due >= this.due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.due = due;
+    this.timer = setTimeout(() => this.flush(), ms);
+  }
+
   /** Sends what is waiting now, without the linger. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.due = Number.POSITIVE_INFINITY;
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();

@@ -84,6 +84,11 @@ const FORMS_TTL_MS = 10 * 60_000;
 /** After the Events API refused a portal (below Enterprise), ask again after this long: the portal may upgrade. */
 const EVENTS_RECHECK_MS = 6 * 60 * 60_000;
 
+/**
+ * Bulk work (an import) waits this long for other leads' reads, writes, tasks and lookups to share a batch
+ * call: nobody is waiting, and the import is paced by the rate budget anyway. Live leads never wait this.
+ */
+const BULK_LINGER_MS = 250;
 /** Owners change rarely: listed once per this long (and again after a write names an unknown owner). */
 const OWNERS_TTL_MS = 5 * 60_000;
 /** Accounts by domain: routing of a burst of leads from one company asks once. */
@@ -235,6 +240,7 @@ export class HubSpotCrm implements CrmPort {
     this.reads = new BatchCoalescer<ReadItem, ReadResult>({
       maxBatchSize: 100,
       lingerMs,
+      bulkLingerMs: BULK_LINGER_MS,
       keyOf: (item) => item.id,
       merge: (a, b) => ({
         id: a.id,
@@ -247,12 +253,14 @@ export class HubSpotCrm implements CrmPort {
     this.accountSearches = new BatchCoalescer<string, CrmAccount[]>({
       maxBatchSize: 50,
       lingerMs,
+      bulkLingerMs: BULK_LINGER_MS,
       keyOf: (domain) => domain,
       execute: (domains) => this.searchAccounts(domains),
     });
     this.duplicateSearches = new BatchCoalescer<string, Lead[]>({
       maxBatchSize: 100,
       lingerMs,
+      bulkLingerMs: BULK_LINGER_MS,
       keyOf: (email) => email,
       execute: (emails) => this.searchDuplicates(emails),
     });
@@ -271,6 +279,7 @@ export class HubSpotCrm implements CrmPort {
     this.writes = new BatchCoalescer<LeadUpdate, true>({
       maxBatchSize: 100,
       lingerMs,
+      bulkLingerMs: BULK_LINGER_MS,
       keyOf: (u) => u.leadId,
       // Two writes to one lead in the same window: the later values win field by field.
       merge: (a, b) => ({ ...a, ...b }),
@@ -279,6 +288,7 @@ export class HubSpotCrm implements CrmPort {
     this.tasks = new BatchCoalescer<FollowUpTask, CreatedTask>({
       maxBatchSize: 100,
       lingerMs,
+      bulkLingerMs: BULK_LINGER_MS,
       keyOf: (t) => t.decisionId,
       execute: (items) => this.batchCreateTasks(items),
     });

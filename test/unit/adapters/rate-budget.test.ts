@@ -162,3 +162,30 @@ describe("RateBudgetQueue priorities", () => {
     ).toThrow("Expected `default.liveReserve` to be an integer in [0, intervalCap), got `3`");
   });
 });
+
+describe("BatchCoalescer lingering by priority", () => {
+  it("when only bulk items wait, then the batch waits for company longer; a live item sends it at once", async () => {
+    const batches: string[][] = [];
+    const c = new BatchCoalescer<string, string>({
+      maxBatchSize: 100,
+      lingerMs: 5,
+      bulkLingerMs: 200,
+      keyOf: (id) => id,
+      execute: async (ids) => {
+        batches.push(ids);
+        return new Map(ids.map((id) => [id, id]));
+      },
+    });
+    const first = withWorkPriority("bulk", () => c.submit("b1"));
+    await new Promise((r) => setTimeout(r, 50));
+    const second = withWorkPriority("bulk", () => c.submit("b2"));
+    await Promise.all([first, second]);
+    expect(batches).toEqual([["b1", "b2"]]);
+    const bulk = withWorkPriority("bulk", () => c.submit("b3"));
+    const live = withWorkPriority("live", () => c.submit("l1"));
+    const started = performance.now();
+    await Promise.all([bulk, live]);
+    expect(batches[1]).toEqual(["b3", "l1"]);
+    expect(performance.now() - started).toBeLessThan(150);
+  });
+});
