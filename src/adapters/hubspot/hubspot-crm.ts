@@ -229,6 +229,8 @@ export class HubSpotCrm implements CrmPort {
   private eventsRefusedUntil = 0;
   /** Whether the token carries the leads scopes, asked once per EVENTS_RECHECK_MS (a portal may upgrade). */
   private leadsAccess: { at: number; ok: Promise<boolean> } | undefined;
+  /** Handoff's fields on the Lead object, made once per adapter. */
+  private leadFields: Promise<void> | undefined;
 
   constructor(options: HubSpotCrmOptions) {
     this.options = options;
@@ -992,6 +994,7 @@ export class HubSpotCrm implements CrmPort {
    */
   async openLeadRecord(input: LeadRecordInput): Promise<{ record: LeadRecord; created: boolean } | null> {
     if (!(await this.hasLeadObject())) return null;
+    await this.ensureLeadFields();
     const properties = {
       ...toHubSpotProperties({ leadId: input.leadId, ...input.fields }),
       hubspot_owner_id: input.ownerId,
@@ -1053,43 +1056,53 @@ export class HubSpotCrm implements CrmPort {
   }
 
   async ensureFields(): Promise<{ created: string[]; missing: string[] }> {
-    const created: string[] = [];
-    const missing: string[] = [];
-    const plan: [string, readonly { name: string; label: string; type: string; fieldType: string }[]][] = [
-      ["contacts", HANDOFF_CONTACT_PROPERTIES],
-      ["tasks", HANDOFF_TASK_PROPERTIES],
-    ];
+    const result = { created: [] as string[], missing: [] as string[] };
+    await this.ensureObjectFields("contacts", HANDOFF_CONTACT_PROPERTIES, result);
+    await this.ensureObjectFields("tasks", HANDOFF_TASK_PROPERTIES, result);
     // Handoff's fields on the Lead record too, where the portal has the Leads object.
-    if (await this.hasLeadObject()) plan.push(["leads", HANDOFF_CONTACT_PROPERTIES]);
-    for (const [objectType, wanted] of plan) {
-      await this.ensureGroup(objectType);
-      const existing = await this.call(`property read on ${objectType}`, (c) =>
-        c.crm.properties.batchApi.read(objectType, {
-          archived: false,
-          inputs: wanted.map((w) => ({ name: w.name })),
-        }),
-      );
-      const have = new Set(existing.results.map((p) => p.name));
-      const toCreate = wanted.filter((w) => !have.has(w.name));
-      if (toCreate.length === 0) continue;
-      const result = await this.call(`property create on ${objectType}`, (c) =>
-        c.crm.properties.batchApi.create(objectType, {
-          inputs: toCreate.map((w) => ({
-            name: w.name,
-            label: w.label,
-            type: w.type as never,
-            fieldType: w.fieldType as never,
-            groupName: HANDOFF_GROUP.name,
-            description: "Written by Handoff (lead handoff by SLA). Do not edit by hand.",
-          })),
-        }),
-      );
-      const made = new Set(result.results.map((p) => p.name));
-      for (const w of toCreate) (made.has(w.name) ? created : missing).push(`${objectType}.${w.name}`);
-    }
+    if (await this.hasLeadObject()) await this.ensureLeadFields(result);
     // The task property may exist now: try it again with the next task.
     this.taskDecisionPropertyMissing = false;
-    return { created, missing };
+    return result;
+  }
+
+  /** Once per adapter: also when the portal gains the Leads object after the adapter started. */
+  private ensureLeadFields(result = { created: [] as string[], missing: [] as string[] }): Promise<void> {
+    this.leadFields ??= this.ensureObjectFields("leads", HANDOFF_CONTACT_PROPERTIES, result);
+    this.leadFields.catch(() => (this.leadFields = undefined));
+    return this.leadFields;
+  }
+
+  private async ensureObjectFields(
+    objectType: string,
+    wanted: readonly { name: string; label: string; type: string; fieldType: string }[],
+    result: { created: string[]; missing: string[] },
+  ): Promise<void> {
+    await this.ensureGroup(objectType);
+    const existing = await this.call(`property read on ${objectType}`, (c) =>
+      c.crm.properties.batchApi.read(objectType, {
+        archived: false,
+        inputs: wanted.map((w) => ({ name: w.name })),
+      }),
+    );
+    const have = new Set(existing.results.map((p) => p.name));
+    const toCreate = wanted.filter((w) => !have.has(w.name));
+    if (toCreate.length === 0) return;
+    const made = await this.call(`property create on ${objectType}`, (c) =>
+      c.crm.properties.batchApi.create(objectType, {
+        inputs: toCreate.map((w) => ({
+          name: w.name,
+          label: w.label,
+          type: w.type as never,
+          fieldType: w.fieldType as never,
+          groupName: HANDOFF_GROUP.name,
+          description: "Written by Handoff (lead handoff by SLA). Do not edit by hand.",
+        })),
+      }),
+    );
+    const names = new Set(made.results.map((p) => p.name));
+    for (const w of toCreate)
+      (names.has(w.name) ? result.created : result.missing).push(`${objectType}.${w.name}`);
   }
 
   private async ensureGroup(objectType: string): Promise<void> {
