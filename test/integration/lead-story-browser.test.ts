@@ -107,6 +107,17 @@ describe("the admin's browser: lead story and SLA page", () => {
     return page;
   }
 
+  /** What pasting a whole file does: the editor's text is replaced and it hears one input event. */
+  async function pasteDraft(page: Page, text: string): Promise<void> {
+    await page.locator("#sla-editor").evaluate((el, value) => {
+      const editor = el as unknown as { value: string; dispatchEvent(e: unknown): boolean };
+      editor.value = value;
+      editor.dispatchEvent(
+        new (globalThis as unknown as { Event: new (t: string) => unknown }).Event("input"),
+      );
+    }, text);
+  }
+
   describe("the lead story API", () => {
     it("when the admin looks a lead up by e-mail or CRM id, then it is found in its connection only", async () => {
       expect(
@@ -243,6 +254,13 @@ describe("the admin's browser: lead story and SLA page", () => {
     await expect(chosen.count()).resolves.toBe(1);
     await expect(chosen.textContent()).resolves.toMatch(/chosen/);
     await expect(page.locator("[data-testid=lead-handoffs]").textContent()).resolves.toMatch(/task/);
+    // Each point says its values at once on hover and when focused with the keyboard.
+    await page.locator("svg[data-chart=score] circle.score-dot.s-total").hover();
+    await expect(page.locator(".chart-tip").textContent()).resolves.toMatch(
+      /total \d+ \(fit \d+, engagement [\d.]+/,
+    );
+    await page.locator("svg[data-chart=score] circle.score-dot.s-fit").focus();
+    await expect(page.locator(".chart-tip").textContent()).resolves.toMatch(/^.*: fit \d+/);
     await page.screenshot({ path: join(SHOTS, "lead-story.png"), fullPage: false });
 
     // Keyboard only: Tab to "Replay this decision", Enter.
@@ -261,7 +279,7 @@ describe("the admin's browser: lead story and SLA page", () => {
     // No version published yet: the draft starts as the file the connection runs on.
     await page.locator("[data-testid=sla-check-status].ok").waitFor();
     await expect(page.locator("#sla-editor").inputValue()).resolves.toBe(DEFAULT_SLA);
-    await page.fill("#sla-editor", DEFAULT_SLA.replace("version: 1", 'version: "two"'));
+    await pasteDraft(page, DEFAULT_SLA.replace("version: 1", 'version: "two"'));
     await page.locator("[data-testid=sla-problems] li.error").first().waitFor();
     const line = DEFAULT_SLA.split("\n").findIndex((l) => l.startsWith("  version: 1")) + 1;
     await expect(
@@ -269,7 +287,7 @@ describe("the admin's browser: lead story and SLA page", () => {
     ).resolves.toBe(String(line));
     await expect(page.locator(`#sla-gutter .g.error`).textContent()).resolves.toBe(String(line));
 
-    await page.fill("#sla-editor", DEFAULT_SLA);
+    await pasteDraft(page, DEFAULT_SLA);
     await page.locator("[data-testid=sla-check-status].ok").waitFor();
     await expect(page.locator("#sla-publish").isDisabled()).resolves.toBe(true);
     for (const [team, name] of [
@@ -284,6 +302,8 @@ describe("the admin's browser: lead story and SLA page", () => {
     }
     await page.click("#sla-publish");
     await page.locator("#sla-publish-status", { hasText: "Published v1" }).waitFor();
+    // The header's badge follows: the connection now runs on a signed, published version.
+    await page.locator("[data-testid=sla-badge]", { hasText: "v1" }).waitFor();
     const signatures = await rt.pool.query(
       "SELECT team, signer_name, signer_email, signed_at FROM sla_signatures WHERE connection_id = $1 ORDER BY team",
       [CONNECTION],
@@ -296,8 +316,8 @@ describe("the admin's browser: lead story and SLA page", () => {
     ]);
 
     // v2 raises the fit threshold; publishing needs both signatures over its exact text.
-    await page.fill(
-      "#sla-editor",
+    await pasteDraft(
+      page,
       DEFAULT_SLA.replace("version: 1", "version: 2").replace('fit: ">= 50"', 'fit: ">= 60"'),
     );
     await page.locator("[data-testid=sla-check-status].ok").waitFor();

@@ -1,6 +1,6 @@
 // Small SVG charts for the Handoff dashboard. No library: each function returns an <svg> element built with
 // createElementNS; every label goes in through textContent, so CRM data can never become markup.
-/* global window, document */
+/* global window, document, Element */
 "use strict";
 
 (function () {
@@ -394,6 +394,46 @@
     });
     return root;
   }
+
+  /**
+   * Values on hover and on keyboard focus, at once: every chart mark carries its value in a <title> (read by
+   * screen readers too); this shows that text in a tip next to the pointer or the focused mark, instead of
+   * waiting for the browser's slow native tooltip.
+   */
+  function installTips() {
+    const box = document.createElement("div");
+    box.className = "chart-tip";
+    box.setAttribute("role", "tooltip");
+    box.hidden = true;
+    document.body.appendChild(box);
+    const markOf = (target) => {
+      const mark =
+        target instanceof Element ? target.closest("svg.chart rect, svg.chart circle, svg.chart text") : null;
+      const title = mark && mark.querySelector(":scope > title");
+      return title ? { mark, text: title.textContent } : null;
+    };
+    const show = (found, x, y) => {
+      box.textContent = found.text;
+      box.hidden = false;
+      const left = Math.min(x + 12, window.innerWidth - box.offsetWidth - 8);
+      box.style.left = `${Math.max(8, left) + window.scrollX}px`;
+      box.style.top = `${y + 14 + window.scrollY}px`;
+    };
+    document.addEventListener("mousemove", (ev) => {
+      const found = markOf(ev.target);
+      if (found) show(found, ev.clientX, ev.clientY);
+      else box.hidden = true;
+    });
+    document.addEventListener("focusin", (ev) => {
+      const found = markOf(ev.target);
+      if (!found) return;
+      const r = found.mark.getBoundingClientRect();
+      show(found, r.right, r.top);
+    });
+    document.addEventListener("focusout", () => (box.hidden = true));
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", installTips);
+  else installTips();
 
   window.HandoffCharts = { paceChart, hbars, compareWeeks, spark, ring, scoreLine, fmt, pct, niceMax };
 })();

@@ -935,6 +935,8 @@
     state.connectionId = connections.some((c) => c.id === wanted) ? wanted : connections[0].id;
     select.value = state.connectionId;
     window.HandoffUi.connectionId = () => state.connectionId;
+    // A page that changed what the reports show (a published SLA) asks for them again.
+    window.HandoffUi.reloadReports = () => loadConnection();
     select.addEventListener("change", () => {
       state.connectionId = select.value;
       history.replaceState(

@@ -469,6 +469,7 @@
         body: JSON.stringify({ connectionId: conn(), hash: check.hash, source: check.source }),
       });
       $("sla-publish-status").textContent = `Published v${r.version}, effective ${r.effective}.`;
+      window.HandoffUi.reloadReports();
       await loadHistory();
       updateSignoff();
     } catch (err) {
