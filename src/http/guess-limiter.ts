@@ -37,6 +37,11 @@ export class GuessLimiter {
     return entry.resetAt - now;
   }
 
+  /** The right token came from this address: its earlier typos no longer count. */
+  clear(address: string): void {
+    this.wrong.delete(address);
+  }
+
   recordWrong(address: string): void {
     const now = this.options.now().getTime();
     const entry = this.wrong.get(address);

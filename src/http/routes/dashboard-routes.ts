@@ -156,6 +156,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
       path: "/",
       maxAge: COOKIE_MAX_AGE_S * 1000,
     });
+    guesses.clear(ip);
     deps.logger.info("dashboard login");
     res.redirect(303, "/admin");
   });
