@@ -29,6 +29,9 @@ export interface LeadContext {
 /** How many recent activities scoring looks at (the card shows the last five views). */
 const RECENT_ACTIVITY = 50;
 
+/** Attempts of an event that a passing CRM fault on optional context may fail before the handoff goes on without it. */
+export const OPTIONAL_CONTEXT_RETRIES = 2;
+
 /**
  * Context that only enriches the card (content views, conversion details, the account): when the CRM refuses or
  * fails it, the handoff goes on without it; the failure is logged and named on the card, never parks the event.
@@ -39,10 +42,15 @@ export async function optionalContext<T>(
   fallback: T,
   gaps: string[],
   log: Logger | undefined,
+  attempts = OPTIONAL_CONTEXT_RETRIES,
 ): Promise<T> {
   try {
     return await load();
   } catch (e) {
+    // A passing fault (a 429, a 5xx) is retried with the event first: deciding on partial context could miss
+    // the "contact me" conversion that makes this lead urgent. Only a refusal, or a fault that outlasts a few
+    // attempts, lets the handoff go on without it.
+    if (e instanceof AppError && e.retryable && attempts < OPTIONAL_CONTEXT_RETRIES) throw e;
     const code = e instanceof AppError ? e.code : "unexpected";
     log?.warn("optional lead context not loaded", { what, code });
     gaps.push(`${what}: not loaded (${code})`);
@@ -71,8 +79,16 @@ export async function loadLeadContext(
       [],
       gaps,
       log,
+      event.attempts,
     ),
-    optionalContext("last conversion details", () => crm.getLastConversion(event.objectId), null, gaps, log),
+    optionalContext(
+      "last conversion details",
+      () => crm.getLastConversion(event.objectId),
+      null,
+      gaps,
+      log,
+      event.attempts,
+    ),
     deps.leads.activities(event.connectionId, event.objectId, RECENT_ACTIVITY),
     deps.leads.history(event.connectionId, event.objectId),
     crm.listOwners(),

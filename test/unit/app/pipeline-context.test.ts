@@ -1,5 +1,5 @@
 import { followUpTaskOwner, optionalContext } from "../../../src/app/pipeline-steps";
-import { CrmAuthError } from "../../../src/domain/errors";
+import { CrmAuthError, CrmUnavailableError } from "../../../src/domain/errors";
 import type { Sla } from "../../../src/domain/sla";
 import type { CrmOwner } from "../../../src/ports/crm";
 import type { Logger } from "../../../src/ports/logger";
@@ -75,5 +75,19 @@ describe("optional lead context", () => {
     expect(warnings).toEqual([
       { message: "optional lead context not loaded", fields: { what: "content views", code: "crm_auth" } },
     ]);
+  });
+
+  it("when an optional read hits a passing CRM fault, then the event is retried first, and only a fault that outlasts its attempts lets the handoff go on without it", async () => {
+    const fault = () => Promise.reject(new CrmUnavailableError("hubspot: 503 from the forms API"));
+    const gaps: string[] = [];
+    await expect(
+      optionalContext("last conversion details", fault, null, gaps, undefined, 0),
+    ).rejects.toBeInstanceOf(CrmUnavailableError);
+    await expect(
+      optionalContext("last conversion details", fault, null, gaps, undefined, 1),
+    ).rejects.toBeInstanceOf(CrmUnavailableError);
+    expect(gaps).toEqual([]);
+    expect(await optionalContext("last conversion details", fault, null, gaps, undefined, 2)).toBeNull();
+    expect(gaps).toEqual(["last conversion details: not loaded (crm_unavailable)"]);
   });
 });
