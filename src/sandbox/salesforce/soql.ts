@@ -1,9 +1,20 @@
 /**
- * The subset of SOQL the Salesforce adapter issues, parsed and evaluated for the sandbox:
- * `SELECT f, COUNT(Id) [alias] FROM Obj [WHERE …] [GROUP BY f] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST]]
- * [LIMIT n] [OFFSET n]`, with `AND`/`OR`/`NOT`, parentheses, `= != <> < <= > >= LIKE IN NOT IN`, string,
- * number, boolean, null and date/datetime literals. Anything else is a MALFORMED_QUERY, like Salesforce.
+ * The subset of SOQL the Salesforce adapter issues, evaluated for the sandbox. Parsing is done by
+ * `@jetstreamapp/soql-parser-js` (a maintained SOQL grammar); this file accepts from its syntax tree only
+ * `SELECT f, COUNT(f) [alias] FROM Obj [WHERE …] [GROUP BY f] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST]]
+ * [LIMIT n] [OFFSET n]` with `AND`/`OR`/`NOT`, parentheses, `= != < <= > >= LIKE IN NOT IN`, and string,
+ * number, boolean, null and date/datetime literals. Anything else is refused as MALFORMED_QUERY, so the
+ * sandbox is never more lenient than Salesforce for the queries Handoff sends.
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm
  */
+import {
+  parseQuery,
+  type Condition,
+  type FieldType,
+  type LiteralType,
+  type Query,
+  type WhereClause,
+} from "@jetstreamapp/soql-parser-js";
 
 export type SoqlValue = string | number | boolean | null;
 
@@ -36,260 +47,187 @@ export class SoqlError extends Error {
   }
 }
 
-type Token =
-  | { t: "word"; v: string }
-  | { t: "string"; v: string }
-  | { t: "number"; v: number }
-  | { t: "datetime"; v: string }
-  | { t: "op"; v: string }
-  | { t: "punct"; v: "(" | ")" | "," };
-
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2}))?/;
 
-function tokenize(soql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < soql.length) {
-    const c = soql.charAt(i);
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "'") {
-      let v = "";
-      i++;
-      for (;;) {
-        if (i >= soql.length) throw new SoqlError("unterminated string literal", "MALFORMED_QUERY");
-        const ch = soql.charAt(i);
-        if (ch === "\\") {
-          const next = soql.charAt(i + 1);
-          v += next === "n" ? "\n" : next === "t" ? "\t" : next;
-          i += 2;
-        } else if (ch === "'") {
-          i++;
-          break;
-        } else {
-          v += ch;
-          i++;
-        }
-      }
-      tokens.push({ t: "string", v });
-    } else if (c === "(" || c === ")" || c === ",") {
-      tokens.push({ t: "punct", v: c });
-      i++;
-    } else if ("=!<>".includes(c)) {
-      const two = soql.slice(i, i + 2);
-      const op = ["!=", "<>", "<=", ">="].includes(two) ? two : c;
-      if (op === "!") throw new SoqlError("unexpected '!'", "MALFORMED_QUERY");
-      tokens.push({ t: "op", v: op === "<>" ? "!=" : op });
-      i += op.length;
-    } else {
-      const rest = soql.slice(i);
-      const dt = DATE_TIME.exec(rest);
-      if (dt) {
-        tokens.push({ t: "datetime", v: dt[0] });
-        i += dt[0].length;
-        continue;
-      }
-      const num = /^-?\d+(\.\d+)?/.exec(rest);
-      if (num) {
-        tokens.push({ t: "number", v: Number(num[0]) });
-        i += num[0].length;
-        continue;
-      }
-      const word = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(rest);
-      if (!word) throw new SoqlError(`unexpected character '${c}'`, "MALFORMED_QUERY");
-      tokens.push({ t: "word", v: word[0] });
-      i += word[0].length;
-    }
-  }
-  return tokens;
+const malformed = (message: string): SoqlError => new SoqlError(message, "MALFORMED_QUERY");
+
+/** SOQL string literals arrive quoted and escaped (`'it\\'s'`). */
+function unquote(raw: string): string {
+  return raw.slice(1, -1).replace(/\\(.)/gs, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
 }
 
-class Parser {
-  private pos = 0;
-  constructor(private readonly tokens: Token[]) {}
+function literal(raw: string, type: LiteralType): SoqlValue {
+  switch (type) {
+    case "STRING":
+      return unquote(raw);
+    case "INTEGER":
+    case "DECIMAL":
+      return Number(raw);
+    case "BOOLEAN":
+      return raw.toUpperCase() === "TRUE";
+    case "NULL":
+      return null;
+    case "DATE":
+    case "DATETIME":
+      return raw;
+    default:
+      throw malformed(`unexpected ${raw}: ${type.toLowerCase().replace(/_/g, " ")} values are not supported`);
+  }
+}
 
-  private peek(): Token | undefined {
-    return this.tokens[this.pos];
-  }
-  private next(): Token {
-    const token = this.tokens[this.pos++];
-    if (!token) throw new SoqlError("unexpected end of query", "MALFORMED_QUERY");
-    return token;
-  }
-  private isKeyword(word: string): boolean {
-    const token = this.peek();
-    return token?.t === "word" && token.v.toUpperCase() === word;
-  }
-  private expectKeyword(word: string): void {
-    if (!this.isKeyword(word)) throw new SoqlError(`expected ${word}`, "MALFORMED_QUERY");
-    this.pos++;
-  }
-  private expectPunct(p: "(" | ")" | ","): void {
-    const token = this.next();
-    if (token.t !== "punct" || token.v !== p) throw new SoqlError(`expected '${p}'`, "MALFORMED_QUERY");
-  }
-  private word(): string {
-    const token = this.next();
-    if (token.t !== "word") throw new SoqlError("expected a field or object name", "MALFORMED_QUERY");
-    return token.v;
-  }
+const COMPARISONS: Record<string, "=" | "!=" | "<" | "<=" | ">" | ">="> = {
+  "=": "=",
+  "!=": "!=",
+  "<>": "!=",
+  "<": "<",
+  "<=": "<=",
+  ">": ">",
+  ">=": ">=",
+};
 
-  parse(): SoqlQuery {
-    this.expectKeyword("SELECT");
-    const select: SoqlSelectItem[] = [];
-    let expr = 0;
-    do {
-      if (select.length > 0) this.pos++;
-      const name = this.word();
-      if (name.toUpperCase() === "COUNT" && this.peek()?.t === "punct") {
-        this.expectPunct("(");
-        const field = this.peek()?.t === "word" ? this.word() : "Id";
-        this.expectPunct(")");
-        const aliasToken = this.peek();
-        const alias =
-          aliasToken?.t === "word" && aliasToken.v.toUpperCase() !== "FROM" ? this.word() : `expr${expr++}`;
-        select.push({ kind: "count", field, alias });
-      } else {
-        select.push({ kind: "field", name });
-      }
-    } while (this.peek()?.t === "punct" && this.peek()?.v === ",");
-    this.expectKeyword("FROM");
-    const query: SoqlQuery = { select, from: this.word() };
-    if (this.isKeyword("WHERE")) {
-      this.pos++;
-      query.where = this.orExpr();
-    }
-    if (this.isKeyword("GROUP")) {
-      this.pos++;
-      this.expectKeyword("BY");
-      query.groupBy = this.word();
-    }
-    if (this.isKeyword("ORDER")) {
-      this.pos++;
-      this.expectKeyword("BY");
-      const field = this.word();
-      let descending = false;
-      if (this.isKeyword("ASC")) this.pos++;
-      else if (this.isKeyword("DESC")) {
-        this.pos++;
-        descending = true;
-      }
-      let nullsLast = descending;
-      if (this.isKeyword("NULLS")) {
-        this.pos++;
-        nullsLast = this.word().toUpperCase() === "LAST";
-      }
-      query.orderBy = { field, descending, nullsLast };
-    }
-    if (this.isKeyword("LIMIT")) {
-      this.pos++;
-      query.limit = this.integer();
-    }
-    if (this.isKeyword("OFFSET")) {
-      this.pos++;
-      query.offset = this.integer();
-    }
-    if (this.peek()) throw new SoqlError("unexpected token after the end of the query", "MALFORMED_QUERY");
-    return query;
+function comparison(condition: Condition): SoqlCondition {
+  if (!("field" in condition) || !condition.field || "fn" in condition || "valueQuery" in condition) {
+    throw malformed("only field comparisons are supported in WHERE");
   }
-
-  private integer(): number {
-    const token = this.next();
-    if (token.t !== "number" || !Number.isInteger(token.v) || token.v < 0) {
-      throw new SoqlError("expected a non-negative integer", "MALFORMED_QUERY");
-    }
-    return token.v;
+  const { field } = condition;
+  const operator = condition.operator.toUpperCase().replace(/\s+/g, " ");
+  const type = condition.literalType;
+  const values = Array.isArray(condition.value) ? condition.value : [condition.value];
+  const types = Array.isArray(type) ? type : values.map(() => type ?? "STRING");
+  const parsed = values.map((raw, i) => literal(String(raw), types[i] ?? "STRING"));
+  if (operator === "IN" || operator === "NOT IN") {
+    return { kind: "in", field, values: parsed, negated: operator === "NOT IN" };
   }
+  if (Array.isArray(condition.value) || parsed.length !== 1) throw malformed(`${operator} takes one value`);
+  const value = parsed[0] as SoqlValue;
+  if (operator === "LIKE") {
+    if (typeof value !== "string") throw malformed("LIKE needs a string");
+    return { kind: "like", field, pattern: value };
+  }
+  const op = COMPARISONS[operator];
+  if (!op) throw malformed(`operator ${operator} is not supported`);
+  return { kind: "compare", field, op, value };
+}
 
-  private orExpr(): SoqlCondition {
-    let left = this.andExpr();
-    while (this.isKeyword("OR")) {
-      this.pos++;
-      left = { kind: "or", left, right: this.andExpr() };
+type WhereToken = "(" | ")" | "AND" | "OR" | "NOT" | SoqlCondition;
+
+/**
+ * The grammar hands WHERE back as a right-leaning chain with parentheses counted on each condition, so
+ * precedence (NOT over AND over OR) is restored here from the flattened chain.
+ */
+function flatten(where: WhereClause | undefined, out: WhereToken[] = []): WhereToken[] {
+  if (!where) return out;
+  if (where.left) {
+    const left = where.left as Condition & { openParen?: number; closeParen?: number };
+    for (let i = 0; i < (left.openParen ?? 0); i++) out.push("(");
+    out.push(comparison(left));
+    for (let i = 0; i < (left.closeParen ?? 0); i++) out.push(")");
+  }
+  if (!("operator" in where)) return out;
+  const operator = where.operator.toUpperCase();
+  if (operator !== "AND" && operator !== "OR" && operator !== "NOT")
+    throw malformed(`unexpected ${operator}`);
+  out.push(operator);
+  return flatten(where.right, out);
+}
+
+function whereTree(tokens: WhereToken[]): SoqlCondition {
+  let pos = 0;
+  const or = (): SoqlCondition => {
+    let left = and();
+    while (tokens[pos] === "OR") {
+      pos++;
+      left = { kind: "or", left, right: and() };
     }
     return left;
-  }
-
-  private andExpr(): SoqlCondition {
-    let left = this.unary();
-    while (this.isKeyword("AND")) {
-      this.pos++;
-      left = { kind: "and", left, right: this.unary() };
+  };
+  const and = (): SoqlCondition => {
+    let left = unary();
+    while (tokens[pos] === "AND") {
+      pos++;
+      left = { kind: "and", left, right: unary() };
     }
     return left;
-  }
-
-  private unary(): SoqlCondition {
-    if (this.isKeyword("NOT")) {
-      this.pos++;
-      return { kind: "not", inner: this.unary() };
-    }
-    const token = this.peek();
-    if (token?.t === "punct" && token.v === "(") {
-      this.pos++;
-      const inner = this.orExpr();
-      this.expectPunct(")");
+  };
+  const unary = (): SoqlCondition => {
+    const token = tokens[pos++];
+    if (token === "NOT") return { kind: "not", inner: unary() };
+    if (token === "(") {
+      const inner = or();
+      if (tokens[pos++] !== ")") throw malformed("expected ')'");
       return inner;
     }
-    return this.comparison();
-  }
+    if (token === undefined || typeof token === "string") throw malformed("expected a condition");
+    return token;
+  };
+  const tree = or();
+  if (pos !== tokens.length) throw malformed("unexpected token in WHERE");
+  return tree;
+}
 
-  private comparison(): SoqlCondition {
-    const field = this.word();
-    if (this.isKeyword("LIKE")) {
-      this.pos++;
-      const value = this.value();
-      if (typeof value !== "string") throw new SoqlError("LIKE needs a string", "MALFORMED_QUERY");
-      return { kind: "like", field, pattern: value };
+function selectItem(field: FieldType, countIndex: () => number): SoqlSelectItem {
+  if (field.type === "Field") return { kind: "field", name: field.field };
+  if (field.type === "FieldFunctionExpression" && field.functionName.toUpperCase() === "COUNT") {
+    const [param, ...rest] = field.parameters ?? [];
+    if (rest.length > 0 || (param !== undefined && typeof param !== "string")) {
+      throw malformed("COUNT takes one field");
     }
-    let negated = false;
-    if (this.isKeyword("NOT")) {
-      this.pos++;
-      negated = true;
-    }
-    if (this.isKeyword("IN")) {
-      this.pos++;
-      this.expectPunct("(");
-      const values: SoqlValue[] = [this.value()];
-      while (this.peek()?.t === "punct" && this.peek()?.v === ",") {
-        this.pos++;
-        values.push(this.value());
-      }
-      this.expectPunct(")");
-      return { kind: "in", field, values, negated };
-    }
-    if (negated) throw new SoqlError("expected IN after NOT", "MALFORMED_QUERY");
-    const op = this.next();
-    if (op.t !== "op") throw new SoqlError(`expected an operator after ${field}`, "MALFORMED_QUERY");
-    return { kind: "compare", field, op: op.v as "=" | "!=" | "<" | "<=" | ">" | ">=", value: this.value() };
+    return { kind: "count", field: param ?? "Id", alias: field.alias ?? `expr${countIndex()}` };
   }
+  throw malformed(`${field.type} in SELECT is not supported`);
+}
 
-  private value(): SoqlValue {
-    const token = this.next();
-    switch (token.t) {
-      case "string":
-      case "datetime":
-        return token.v;
-      case "number":
-        return token.v;
-      case "word": {
-        const upper = token.v.toUpperCase();
-        if (upper === "TRUE") return true;
-        if (upper === "FALSE") return false;
-        if (upper === "NULL") return null;
-        throw new SoqlError(
-          `unexpected ${token.v}: date literals like TODAY are not supported`,
-          "MALFORMED_QUERY",
-        );
-      }
-      default:
-        throw new SoqlError("expected a value", "MALFORMED_QUERY");
-    }
+/** GROUP BY and ORDER BY name one plain field here (no functions, no lists). */
+function oneField<T extends object>(
+  clause: T | T[] | undefined,
+  name: string,
+): (T & { field: string }) | undefined {
+  const list = Array.isArray(clause) ? clause : clause ? [clause] : [];
+  if (list.length === 0) return undefined;
+  const [first] = list;
+  if (list.length > 1 || !first || !("field" in first) || typeof first.field !== "string") {
+    throw malformed(`${name} takes one field`);
   }
+  return first as T & { field: string };
+}
+
+function fromTree(tree: Query): SoqlQuery {
+  const unsupported = (["with", "having", "for", "update", "withDataCategory", "usingScope"] as const).find(
+    (clause) => clause in tree && tree[clause as keyof Query] !== undefined,
+  );
+  if (unsupported) throw malformed(`${unsupported.toUpperCase()} is not supported`);
+  let expr = 0;
+  const query: SoqlQuery = {
+    select: (tree.fields ?? []).map((field) => selectItem(field, () => expr++)),
+    from: tree.sObject ?? "",
+  };
+  if (!tree.sObject) throw malformed("expected FROM an object");
+  if (tree.where) query.where = whereTree(flatten(tree.where));
+  const groupBy = oneField(tree.groupBy, "GROUP BY");
+  if (groupBy) query.groupBy = groupBy.field;
+  const order = oneField(tree.orderBy, "ORDER BY");
+  if (order) {
+    const descending = order.order === "DESC";
+    query.orderBy = {
+      field: order.field,
+      descending,
+      nullsLast: order.nulls ? order.nulls === "LAST" : descending,
+    };
+  }
+  if (tree.limit !== undefined) query.limit = tree.limit;
+  if (tree.offset !== undefined) query.offset = tree.offset;
+  return query;
 }
 
 export function parseSoql(soql: string): SoqlQuery {
-  return new Parser(tokenize(soql)).parse();
+  let tree: Query;
+  try {
+    tree = parseQuery(soql);
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+    throw malformed(first.slice(0, 200) || "unparseable query");
+  }
+  return fromTree(tree);
 }
 
 /** Reads a field case-insensitively, as SOQL does. `fieldName` maps any casing to the stored name. */

@@ -141,6 +141,39 @@ describe("SOQL subset", () => {
     expect(recent.body.totalSize).toBe(1);
   });
 
+  test("AND binds tighter than OR, and NOT applies to the group that follows it", async () => {
+    const count = async (where: string): Promise<number> =>
+      (await soql(`SELECT COUNT(Id) n FROM Lead${where}`)).body.records[0].n as number;
+    const all = await count("");
+    const loose = await count(
+      " WHERE CountryCode = 'PT' OR CountryCode = 'ES' AND Status = 'Marketing Qualified'",
+    );
+    const grouped = await count(
+      " WHERE CountryCode = 'PT' OR (CountryCode = 'ES' AND Status = 'Marketing Qualified')",
+    );
+    expect(loose).toBe(grouped);
+    const either = await count(" WHERE (CountryCode = 'PT' OR CountryCode = 'ES')");
+    expect(either).toBeGreaterThan(0);
+    expect(await count(" WHERE NOT (CountryCode = 'PT' OR CountryCode = 'ES')")).toBe(all - either);
+  });
+
+  test("SOQL beyond the subset Handoff sends is refused as MALFORMED_QUERY, never guessed at", async () => {
+    for (const query of [
+      "SELECT Id FROM Lead WHERE CreatedDate = TODAY",
+      "SELECT Id FROM Lead WHERE Id IN (SELECT WhoId FROM Task)",
+      "SELECT OwnerId, COUNT(Id) FROM Lead GROUP BY OwnerId HAVING COUNT(Id) > 1",
+      "SELECT Id, (SELECT Id FROM Tasks) FROM Lead",
+      "SELECT Id FROM Lead ORDER BY Company, Email",
+    ]) {
+      const res = await soql(query);
+      expect({ query, status: res.status, code: res.body[0]?.errorCode }).toEqual({
+        query,
+        status: 400,
+        code: "MALFORMED_QUERY",
+      });
+    }
+  });
+
   test("a bad field or malformed query is a 400 with Salesforce's code", async () => {
     const field = await soql("SELECT Id, Nope__c FROM Lead");
     expect(field.status).toBe(400);
