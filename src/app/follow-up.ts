@@ -21,9 +21,10 @@ import type { HolidayCalendar } from "../adapters/holidays";
 import { AppError } from "../domain/errors";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
 import { cadenceCompliance, planFollowUp, type FollowUpStep } from "../domain/follow-up-plan";
+import { followUpTerms } from "../domain/follow-up-tier";
 import { buildHandoffCard, type HandoffCardInput } from "../domain/handoff-card";
 import type { Lead } from "../domain/lead";
-import type { Sla } from "../domain/sla";
+import type { FollowUpTerms, Sla } from "../domain/sla";
 import { buildTaskSnapshot } from "../domain/task-snapshot";
 import type { CrmOwner, CrmPort, CrmTouch } from "../ports/crm";
 import type { Logger } from "../ports/logger";
@@ -94,7 +95,7 @@ export function createScheduleFollowUp(deps: FollowUpDeps) {
       startedAt: handoff.startedAt,
       dueAt: handoff.dueAt,
       calendar,
-      followUp: sla.followUp,
+      followUp: { ...handoffTerms(sla, handoff), cadence: sla.followUp.cadence },
     });
     await deps.followUps.saveSteps(connectionId, handoff.id, plan);
     for (const [order, step] of plan.entries()) {
@@ -248,14 +249,19 @@ async function remindOwner(
   return { status: "done", text: `reminded owner ${handoff.ownerId} (task ${task.id})` };
 }
 
+/** The follow-up terms of the handoff's tier, as the SLA now reads (the default terms when it is gone). */
+export function handoffTerms(sla: Sla, handoff: Pick<HandoffRecord, "cardInput">): FollowUpTerms {
+  return followUpTerms(sla.followUp, handoff.cardInput.followUp?.tier);
+}
+
 /** `manager` → the owner's rep's managerKey → that rep's CRM id (or the CRM's own manager); a rep key; an owner id. */
 export function escalationTarget(
   sla: Sla,
-  handoff: Pick<HandoffRecord, "repKey" | "ownerId">,
+  handoff: Pick<HandoffRecord, "repKey" | "ownerId" | "cardInput">,
   owners: readonly CrmOwner[],
 ): string | undefined {
   const reps = sla.routing.reps;
-  const to = sla.followUp.escalateTo;
+  const to = handoffTerms(sla, handoff).escalateTo;
   if (to === "manager") {
     const managerKey = handoff.repKey ? reps[handoff.repKey]?.managerKey : undefined;
     if (managerKey) return reps[managerKey]?.crmId ?? managerKey;
@@ -271,7 +277,7 @@ async function escalate(
   sla: Sla,
   crm: CrmPort,
 ): Promise<Outcome> {
-  const needsOwners = sla.followUp.escalateTo === "manager" && !handoff.repKey;
+  const needsOwners = handoffTerms(sla, handoff).escalateTo === "manager" && !handoff.repKey;
   const target = escalationTarget(sla, handoff, needsOwners ? await crm.listOwners() : []);
   if (!target) {
     return {
@@ -346,12 +352,13 @@ async function reassign(
     return { status: "skipped", text: `no eligible rep besides ${previous.join(", ")}: ${decision.reason}` };
   }
   const calendar = ownerCalendar(active.sla, decision.repKey, deps.holidays, now);
-  const followUp = active.sla.followUp;
+  // The lead keeps its tier: a new owner gets the same promise as the first one.
+  const terms = handoffTerms(active.sla, handoff);
   const startedAt = now.toISOString();
   const dueAt = followUpDeadline(startedAt, {
-    minutes: followUp.firstTouch.minutes,
-    maxMinutes: followUp.max.minutes,
-    ...(followUp.businessHours ? { calendar } : {}),
+    minutes: terms.firstTouch.minutes,
+    maxMinutes: terms.max.minutes,
+    ...(terms.businessHours ? { calendar } : {}),
   });
   const owner = owners.find((o) => o.id === decision.ownerId);
   const ownerName = owner ? [owner.firstName, owner.lastName].filter(Boolean).join(" ") : "";
@@ -363,7 +370,13 @@ async function reassign(
       ...(owner?.email ? { email: owner.email } : {}),
     },
     routingReasons: [`reassigned from ${handoff.ownerId ?? "nobody"}: ${reason}`, decision.reason],
-    followUp: { startedAt, dueAt, businessHours: followUp.businessHours },
+    followUp: {
+      ...handoff.cardInput.followUp,
+      startedAt,
+      dueAt,
+      businessHours: terms.businessHours,
+      tier: terms.tier,
+    },
     handoffId: assignment.decisionId,
   };
   delete cardInput.cadence;

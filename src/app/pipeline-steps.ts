@@ -1,6 +1,7 @@
 import type { StoredEvent } from "../ports/events";
 import type { Assignment } from "../ports/assignments";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
+import { chooseFollowUpTier, tierFacts, type ChosenTier } from "../domain/follow-up-tier";
 import { emailDomain, isIgnoredDomain } from "../domain/free-mail-domains";
 import { fieldsUsedBySla } from "../domain/sla-fields";
 import type { HandoffCardInput, HandoffTrigger } from "../domain/handoff-card";
@@ -133,6 +134,8 @@ export interface Routed extends Assignment {
   startedAt: string;
   dueAt: string;
   calendar: BusinessCalendar | undefined;
+  /** The follow-up tier that applies, and why. */
+  followUp: ChosenTier;
 }
 
 /** The account and the other records of the same person, read fresh from the CRM for routing. */
@@ -200,14 +203,18 @@ export async function routeLead(
     },
   });
   const calendar = ownerCalendar(ctx.sla.sla, assignment.decision.repKey, deps.holidays, now);
-  const followUp = ctx.sla.sla.followUp;
+  const chosen = chooseFollowUpTier(
+    ctx.sla.sla.followUp,
+    tierFacts(q.decision.qualifiedBy, q.score, assignment.decision, ctx.lead, rules),
+  );
+  const terms = chosen.terms;
   const startedAt = now.toISOString();
   const dueAt = followUpDeadline(startedAt, {
-    minutes: followUp.firstTouch.minutes,
-    maxMinutes: followUp.max.minutes,
-    ...(followUp.businessHours && calendar ? { calendar } : {}),
+    minutes: terms.firstTouch.minutes,
+    maxMinutes: terms.max.minutes,
+    ...(terms.businessHours && calendar ? { calendar } : {}),
   });
-  return { ...assignment, startedAt, dueAt, calendar };
+  return { ...assignment, startedAt, dueAt, calendar, followUp: chosen };
 }
 
 /**
@@ -298,7 +305,13 @@ export function buildCardInput(ctx: LeadContext, q: Qualification, routed: Route
       routed.decision.reason,
       ...routed.decision.candidates.filter((c) => c.skipped).map((c) => `${c.rep}: ${c.skipped}`),
     ],
-    followUp: { startedAt: routed.startedAt, dueAt: routed.dueAt, businessHours: sla.followUp.businessHours },
+    followUp: {
+      startedAt: routed.startedAt,
+      dueAt: routed.dueAt,
+      businessHours: routed.followUp.terms.businessHours,
+      tier: routed.followUp.terms.tier,
+      ...(routed.followUp.evidence.length ? { tierReasons: routed.followUp.evidence } : {}),
+    },
     stage: q.decision.stage,
     rejectReasons: sla.feedback.rejectReasons,
     handoffId: routed.decisionId,

@@ -25,7 +25,8 @@ export interface FollowUpPlanInput {
   dueAt: string;
   /** The owner's calendar; without one (or with `businessHours: false`) time is wall-clock. */
   calendar?: BusinessCalendar | undefined;
-  followUp: FollowUp;
+  /** The handoff's tier terms (`followUpTerms`) and the SLA's cadence. */
+  followUp: Pick<FollowUp, "businessHours" | "remindAt" | "reassignAfter" | "cadence">;
 }
 
 const MINUTE = 60_000;
@@ -43,7 +44,7 @@ const CADENCE_CHECKS = [0.25, 0.5, 0.75, 1];
  * - Cadence checks at each quarter of the cadence window (started at handoff), the last at its end, so
  *   the card and the reports see a rep falling behind while there is time to catch up.
  * Steps at the same instant keep that order.
- * @example planFollowUp({ startedAt, dueAt, calendar, followUp: sla.followUp })
+ * @example planFollowUp({ startedAt, dueAt, calendar, followUp: { ...terms, cadence: sla.followUp.cadence } })
  */
 export function planFollowUp(input: FollowUpPlanInput): FollowUpStep[] {
   const { startedAt, dueAt, followUp } = input;

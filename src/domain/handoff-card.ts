@@ -83,7 +83,7 @@ export interface HandoffCardInput {
   owner: OwnerInput | null;
   /** Why the router chose this owner, in words ("territory DACH (country DE)", "round robin: next in pool"). */
   routingReasons: string[];
-  followUp: { startedAt: string; dueAt: string; businessHours?: boolean } | null;
+  followUp: FollowUpInput | null;
   stage: Stage;
   cadence?: CadenceInput;
   feedback?: FeedbackInput;
@@ -131,10 +131,26 @@ export interface CardAxis {
 
 export type FollowUpStatus = "on_track" | "due_soon" | "overdue" | "done";
 
+/** The follow-up clock as stored with the handoff. */
+export interface FollowUpInput {
+  startedAt: string;
+  dueAt: string;
+  businessHours?: boolean;
+  /** The SLA's follow-up tier that set the deadline (`default` for the top-level terms). */
+  tier?: string;
+  /** Why that tier applies ("trigger "contact-me" matches …"). */
+  tierReasons?: string[];
+  /** The second touch is due this long after the first (the tier's next_touch). */
+  nextTouch?: { text: string; minutes: number };
+}
+
 export interface CardFollowUp {
   startedAt: string;
   dueAt: string;
   businessHours: boolean;
+  /** The SLA tier whose deadline this is; absent for handoffs made before tiers existed. */
+  tier?: string;
+  tierReasons?: string[];
   /** Negative when overdue. */
   minutesLeft: number;
   totalMinutes: number;
@@ -500,6 +516,8 @@ function followUp(
     startedAt: f.startedAt,
     dueAt: f.dueAt,
     businessHours: f.businessHours ?? false,
+    ...(f.tier === undefined ? {} : { tier: f.tier }),
+    ...(f.tierReasons === undefined ? {} : { tierReasons: f.tierReasons }),
     minutesLeft,
     totalMinutes,
     percentLeft,

@@ -3,7 +3,7 @@
  * validated and mapped to this shape by src/sla/schema.ts; everything downstream reads only this.
  */
 import type { ActivityKind, Stage } from "./lead";
-import type { RoutingRules, When } from "./routing-rules";
+import type { Condition, RoutingRules, When } from "./routing-rules";
 
 /** A span of time as written in the SLA ("30m", "1d", "2w") and in minutes. */
 export interface Duration {
@@ -96,9 +96,42 @@ export interface Recycle {
   stage: Stage;
 }
 
-export interface FollowUp {
+/** The follow-up promise of one tier: deadlines, reminders and escalation. */
+export interface FollowUpTerms {
+  /** The tier's name; `default` for the top-level `follow_up` terms. */
+  tier: string;
   /** Deadline for the first touch after handoff. */
   firstTouch: Duration;
+  /** Deadline for the second touch, counted from the first touch. */
+  nextTouch?: Duration;
+  /** The longest the first touch may ever take (the clock never extends beyond it). */
+  max: Duration;
+  businessHours: boolean;
+  /** Reminders as fractions of the first-touch deadline: [0.5, 1]. */
+  remindAt: number[];
+  /** `manager`, a rep key, or a CRM owner id. */
+  escalateTo: string;
+  reassignAfter: Duration;
+}
+
+/**
+ * What chooses a tier; every condition named must hold. `trigger` is the `trigger: handoff` rule id that
+ * handed the lead over or `thresholds`; `fit`, `engagement` and `score` are score bands (">= 60", "40..79");
+ * `territory` and `pool` are routing names.
+ */
+export type FollowUpTierWhen = Partial<
+  Record<"trigger" | "fit" | "engagement" | "score" | "territory" | "pool", Condition>
+>;
+
+export interface FollowUpTier extends FollowUpTerms {
+  when: FollowUpTierWhen;
+}
+
+export interface FollowUp {
+  /** Deadline for the first touch after handoff (the default tier). */
+  firstTouch: Duration;
+  /** Deadline for the second touch, counted from the first touch (the default tier). */
+  nextTouch?: Duration;
   /** The longest the first touch may ever take (the clock never extends beyond it). */
   max: Duration;
   businessHours: boolean;
@@ -108,6 +141,8 @@ export interface FollowUp {
   escalateTo: string;
   reassignAfter: Duration;
   cadence: { calls: number; emails: number; within: Duration };
+  /** Tiers tried in order before the default terms above; absent when the SLA has none. */
+  tiers?: FollowUpTier[];
 }
 
 /** The agreement's own business calendar: the fallback queue's clock, and days off for everyone. */

@@ -2,6 +2,7 @@
  * The follow-up task's subject and plain-text body: the handoff card frozen at handoff time, so a rep sees
  * who, why now and what they did without any app installed (Salesforce Task `Description`, HubSpot task body).
  */
+import { DEFAULT_TIER } from "./follow-up-tier";
 import type { HandoffCard } from "./handoff-card";
 
 /** Salesforce Task `Description` ("Comments") holds 32,000 characters (reference/salesforce.md §2.5). */
@@ -52,7 +53,7 @@ export function buildTaskSnapshot(card: HandoffCard, options: TaskSnapshotOption
   ];
   if (card.followUp) {
     head.push(
-      `Follow up by: ${card.followUp.dueAt}${card.followUp.businessHours ? " (business hours)" : ""}`,
+      `Follow up by: ${card.followUp.dueAt}${card.followUp.businessHours ? " (business hours)" : ""}${namedTier(card.followUp.tier)}`,
     );
   }
   if (card.who.recordUrl) head.push(`Record: ${card.who.recordUrl}`);
@@ -119,4 +120,9 @@ function fitSections(sections: { title: string; lines: string[] }[], budget: num
     if (text.length <= budget) return text;
   }
   return truncate(render(1), Math.max(0, budget));
+}
+
+/** " · SLA tier hot" for a named follow-up tier; nothing for the default terms (most SLAs have no tiers). */
+export function namedTier(tier: string | undefined): string {
+  return tier === undefined || tier === DEFAULT_TIER ? "" : ` · SLA tier ${tier}`;
 }

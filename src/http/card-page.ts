@@ -81,6 +81,7 @@ function followUpPanel(card: HandoffCard): string {
   <p class="countdown" id="countdown" data-testid="countdown" data-due="${escapeHtml(f.dueAt)}" data-status="${f.status}" aria-live="polite">${escapeHtml(f.countdown)}</p>
   <div class="track small"><span class="fill" id="countdown-bar" style="width:${f.percentLeft}%"></span></div>
   <p class="muted">Due ${time(f.dueAt)}${f.businessHours ? " · business hours" : ""} · window ${escapeHtml(formatWindow(f.totalMinutes))}</p>
+  ${f.tier === undefined ? "" : `<p class="muted" data-testid="follow-up-tier" title="${escapeHtml((f.tierReasons ?? []).join("; "))}">SLA tier: <b>${escapeHtml(f.tier)}</b></p>`}
 </section>`;
 }
 

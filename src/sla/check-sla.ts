@@ -7,6 +7,7 @@ import { matchCondition, parseMatcher, resolveField } from "../domain/conditions
 import type { Condition, When } from "../domain/routing-rules";
 import { parseDuration, writtenInMinutes } from "../domain/duration";
 import { poolCoverage } from "../domain/pool-coverage";
+import { DEFAULT_TIER, THRESHOLDS_TRIGGER } from "../domain/follow-up-tier";
 import type { Duration, Sla } from "../domain/sla";
 import { suggest } from "./did-you-mean";
 import type { Severity } from "./sla-problem";
@@ -67,6 +68,7 @@ export function checkSla(raw: unknown, sla: Sla | undefined, options: CheckOptio
     checkTerritories(sla, found);
     checkPools(sla, options, found);
     checkFollowUp(sla, found);
+    checkFollowUpTiers(sla, found);
     checkMinuteSlips(obj(raw) ?? {}, sla, found);
   }
   return found;
@@ -185,19 +187,24 @@ function checkReferences(doc: Obj, found: Finding[]): void {
 
 const NUMERIC_FIELDS = new Set(["employees", "annualRevenue"]);
 
+/** A condition item that compares text, which no number can match. */
+function isTextual(item: string | number | boolean): boolean {
+  const matcher = parseMatcher(item);
+  return (
+    "kind" in matcher &&
+    ((matcher.kind === "exact" && matcher.number === undefined) ||
+      matcher.kind === "wildcard" ||
+      matcher.kind === "text_range")
+  );
+}
+
 /** `employees: large` can never match a number: a rule that can never fire. */
 function checkNumericFields(when: When, path: (string | number)[], found: Finding[]): void {
   for (const [name, condition] of Object.entries(when)) {
     const field = resolveField(name);
     if (typeof field !== "string" || !NUMERIC_FIELDS.has(field)) continue;
     for (const item of Array.isArray(condition) ? condition : [condition]) {
-      const matcher = parseMatcher(item);
-      const textual =
-        "kind" in matcher &&
-        ((matcher.kind === "exact" && matcher.number === undefined) ||
-          matcher.kind === "wildcard" ||
-          matcher.kind === "text_range");
-      if (textual) {
+      if (isTextual(item)) {
         found.push({
           severity: "error",
           path: [...path, name],
@@ -517,4 +524,86 @@ function checkFollowUp(sla: Sla, found: Finding[]): void {
       hint: suggest(f.escalateTo, ["manager", ...Object.keys(sla.routing.reps)], "use"),
     });
   }
+}
+
+/**
+ * A tier the router can never choose, or whose terms cannot hold: a trigger that is no `trigger: handoff`
+ * rule, a territory or pool that does not exist, a score band on text, two tiers of one name, a tier behind
+ * one that catches the same leads, or a deadline longer than its max.
+ */
+function checkFollowUpTiers(sla: Sla, found: Finding[]): void {
+  const triggers = [
+    THRESHOLDS_TRIGGER,
+    ...sla.engagement.filter((r) => r.trigger === "handoff").map((r) => r.id),
+  ];
+  const names: Record<"trigger" | "territory" | "pool", string[]> = {
+    trigger: triggers,
+    territory: sla.routing.territories.map((t) => t.name),
+    pool: Object.keys(sla.routing.pools),
+  };
+  const seen = new Map<string, number>();
+  const tiers = sla.followUp.tiers ?? [];
+  tiers.forEach((tier, i) => {
+    const at = (...rest: (string | number)[]) => ["follow_up", "tiers", i, ...rest];
+    const earlier = seen.get(tier.tier.toLowerCase());
+    if (earlier !== undefined || tier.tier.toLowerCase() === DEFAULT_TIER) {
+      found.push({
+        severity: "error",
+        path: at("name"),
+        message:
+          earlier !== undefined
+            ? `tier "${tier.tier}" is named twice (also follow_up.tiers[${earlier}])`
+            : `"${DEFAULT_TIER}" is the name of the follow_up terms above`,
+        hint: "give each tier its own name; reports and cards show it",
+      });
+    }
+    seen.set(tier.tier.toLowerCase(), i);
+    for (const key of ["trigger", "territory", "pool"] as const) {
+      const condition = tier.when[key];
+      if (condition === undefined) continue;
+      for (const item of Array.isArray(condition) ? condition : [condition]) {
+        const text = String(item);
+        if (/[*?]/.test(text) || names[key].some((n) => matchCondition(n, text))) continue;
+        found.push({
+          severity: "error",
+          path: at("when", key),
+          message: `this tier can never apply: ${key} "${text}" is not ${
+            key === "trigger" ? "a `trigger: handoff` engagement rule nor thresholds" : `a ${key} of routing`
+          }`,
+          hint: suggest(text, names[key], key === "trigger" ? "triggers" : `${key}s`),
+        });
+      }
+    }
+    for (const key of ["fit", "engagement", "score"] as const) {
+      const condition = tier.when[key];
+      if (condition === undefined) continue;
+      for (const item of Array.isArray(condition) ? condition : [condition]) {
+        if (isTextual(item)) {
+          found.push({
+            severity: "error",
+            path: at("when", key),
+            message: `this tier can never apply: ${key} is a score and "${String(item)}" is not a number or band`,
+            hint: 'write a score band: ">= 60", "< 40" or "40..79"',
+          });
+        }
+      }
+    }
+    if (tier.firstTouch.minutes > tier.max.minutes) {
+      found.push({
+        severity: "error",
+        path: at("first_touch"),
+        message: `first_touch ${tier.firstTouch.text} is longer than max ${tier.max.text}`,
+        hint: "the first-touch deadline must fit inside max; shorten it or set the tier's own max",
+      });
+    }
+    const shadow = tiers.slice(0, i).findIndex((t) => covers(t.when as When, tier.when as When));
+    if (shadow >= 0) {
+      found.push({
+        severity: "warning",
+        path: at("when"),
+        message: `tier "${tier.tier}" never applies: follow_up.tiers[${shadow}] "${tiers[shadow]?.tier}" comes first and takes every lead it would`,
+        hint: "the first matching tier applies: move the narrower tier above the wider one",
+      });
+    }
+  });
 }

@@ -10,7 +10,7 @@ import { parseWorkingHours } from "../domain/working-hours";
 import { didYouMean } from "./did-you-mean";
 import type { ActivityKind } from "../domain/lead";
 import type { Condition, Pool, Rep, Territory } from "../domain/routing-rules";
-import type { Decay, Duration, EngagementRule, FitRule, Sla } from "../domain/sla";
+import type { Decay, Duration, EngagementRule, FitRule, FollowUp, FollowUpTier, Sla } from "../domain/sla";
 
 export const ACTIVITY_KINDS = [
   "page_view",
@@ -261,6 +261,37 @@ const routing = z.strictObject({
     }),
 });
 
+// A tier is chosen by what is known at handoff: the trigger that fired, score bands, the territory or pool.
+const tierWhen = z
+  .strictObject({
+    trigger: condition.optional(),
+    fit: condition.optional(),
+    engagement: condition.optional(),
+    score: condition.optional(),
+    territory: condition.optional(),
+    pool: condition.optional(),
+  })
+  .refine((w) => Object.values(w).some((v) => v !== undefined), {
+    error:
+      "empty `when` — name at least one of trigger, fit, engagement, score, territory or pool (leads no tier matches get the follow_up terms above)",
+  });
+
+const escalateTo = z.union([z.string(), z.number()]).transform(String);
+
+const followUpTier = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _-]*$/, {
+    error: "a tier name is a short word — e.g. hot, contact_me or content (letters, digits, _ and -)",
+  }),
+  when: tierWhen,
+  first_touch: duration,
+  next_touch: duration.optional(),
+  max: duration.optional(),
+  business_hours: z.boolean().optional(),
+  remind_at: z.array(percent).optional(),
+  escalate_to: escalateTo.optional(),
+  reassign_after: duration.optional(),
+});
+
 const isoDate = z.union([z.string(), z.date()]).transform((value, ctx): string => {
   const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
@@ -328,16 +359,18 @@ export const rawSlaSchema = z.strictObject({
   reps: z.record(z.string(), rep),
   follow_up: z.strictObject({
     first_touch: duration,
+    next_touch: duration.optional(),
     max: duration,
     business_hours: z.boolean().default(true),
     remind_at: z.array(percent).default([0.5, 1]),
-    escalate_to: z.union([z.string(), z.number()]).transform(String).default("manager"),
+    escalate_to: escalateTo.default("manager"),
     reassign_after: duration,
     cadence: z.strictObject({
       calls: z.number().int().nonnegative(),
       emails: z.number().int().nonnegative(),
       within: duration,
     }),
+    tiers: z.array(followUpTier).optional(),
   }),
   feedback: z
     .strictObject({
@@ -390,6 +423,32 @@ function mapDecay(raw: RawSla["decay"]): Decay {
   }
   if (raw.half_life_days !== undefined) return { kind: "half_life", halfLifeDays: raw.half_life_days };
   return { kind: "none" };
+}
+
+// Absent tiers and next_touch stay absent, so an SLA without them hashes as it always did.
+function mapFollowUp(raw: RawSla["follow_up"]): FollowUp {
+  const remindAt = (list: number[]) => [...list].sort((a, b) => a - b);
+  const base = {
+    firstTouch: raw.first_touch,
+    ...(raw.next_touch === undefined ? {} : { nextTouch: raw.next_touch }),
+    max: raw.max,
+    businessHours: raw.business_hours,
+    remindAt: remindAt(raw.remind_at),
+    escalateTo: raw.escalate_to,
+    reassignAfter: raw.reassign_after,
+  };
+  const tiers = raw.tiers?.map((t): FollowUpTier => ({
+    tier: t.name,
+    when: t.when as FollowUpTier["when"],
+    firstTouch: t.first_touch,
+    ...(t.next_touch === undefined ? {} : { nextTouch: t.next_touch }),
+    max: t.max ?? base.max,
+    businessHours: t.business_hours ?? base.businessHours,
+    remindAt: t.remind_at === undefined ? base.remindAt : remindAt(t.remind_at),
+    escalateTo: t.escalate_to ?? base.escalateTo,
+    reassignAfter: t.reassign_after ?? base.reassignAfter,
+  }));
+  return { ...base, cadence: raw.cadence, ...(tiers === undefined ? {} : { tiers }) };
 }
 
 /** Maps the validated YAML to the domain's `Sla`. */
@@ -496,15 +555,7 @@ export function toSla(raw: RawSla): Sla {
       },
       reps,
     },
-    followUp: {
-      firstTouch: raw.follow_up.first_touch,
-      max: raw.follow_up.max,
-      businessHours: raw.follow_up.business_hours,
-      remindAt: [...raw.follow_up.remind_at].sort((a, b) => a - b),
-      escalateTo: raw.follow_up.escalate_to,
-      reassignAfter: raw.follow_up.reassign_after,
-      cadence: raw.follow_up.cadence,
-    },
+    followUp: mapFollowUp(raw.follow_up),
     feedback: {
       rejectReasons: raw.feedback.reject_reasons,
       crmRejections:

@@ -1,5 +1,4 @@
-import { truncate } from "../../domain/task-snapshot";
-import { buildTaskSnapshot } from "../../domain/task-snapshot";
+import { buildTaskSnapshot, namedTier, truncate } from "../../domain/task-snapshot";
 import { escapeHtml, pageLink, safeHref } from "./escape-html";
 import type { HandoffNotification } from "./handoff-notification";
 
@@ -37,7 +36,10 @@ export function buildEmailMessage(n: HandoffNotification): EmailMessage {
   ];
   if (c.followUp) {
     rows.push(
-      row("Follow up by", `${escapeHtml(c.followUp.dueAt)} <b>(${escapeHtml(c.followUp.countdown)})</b>`),
+      row(
+        "Follow up by",
+        `${escapeHtml(c.followUp.dueAt)} <b>(${escapeHtml(c.followUp.countdown)})</b>${escapeHtml(namedTier(c.followUp.tier))}`,
+      ),
     );
   }
   if (c.owner) {

@@ -1,5 +1,5 @@
 import type { HandoffCard } from "../../domain/handoff-card";
-import { truncate } from "../../domain/task-snapshot";
+import { namedTier, truncate } from "../../domain/task-snapshot";
 import type { HandoffNotification } from "./handoff-notification";
 
 /** The Block Kit subset Handoff sends (reference/slack-and-email.md §3). */
@@ -84,7 +84,7 @@ export function buildSlackMessage(n: HandoffNotification, mentionUserId?: string
   if (c.followUp) {
     fields.push(
       mrkdwn(
-        `*Follow up by*\n${slackDate(c.followUp.dueAt, c.followUp.dueAt)} (${c.followUp.countdown})`,
+        `*Follow up by*\n${slackDate(c.followUp.dueAt, c.followUp.dueAt)} (${c.followUp.countdown})${escapeSlack(namedTier(c.followUp.tier))}`,
         FIELD_MAX,
       ),
     );

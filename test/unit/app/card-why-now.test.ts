@@ -1,3 +1,4 @@
+import { defaultTerms } from "../../../src/domain/follow-up-tier";
 import { buildCardInput, type LeadContext, type Routed } from "../../../src/app/pipeline-steps";
 import { buildHandoffCard } from "../../../src/domain/handoff-card";
 import type { Activity, Lead } from "../../../src/domain/lead";
@@ -44,6 +45,7 @@ async function cardFor(activities: Activity[], l: Lead = lead) {
     startedAt: NOW.toISOString(),
     dueAt: new Date(NOW.getTime() + 30 * 60_000).toISOString(),
     calendar: undefined,
+    followUp: { terms: defaultTerms(sla.sla.followUp), evidence: [] },
   };
   const input = buildCardInput(ctx, q, routed);
   return { input, card: buildHandoffCard(input, NOW) };
