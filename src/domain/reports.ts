@@ -4,6 +4,7 @@
  * per pool. Plain data in, plain data out; `now` passed in.
  */
 import { localTime, isoWeek, isOpen, parseWorkingHours, type WorkingWeek } from "./working-hours";
+import { DEFAULT_TIER } from "./follow-up-tier";
 import type { Pool, Rep } from "./routing-rules";
 import type { Vocabulary } from "./sla";
 
@@ -17,6 +18,8 @@ export interface HandoffFact {
   repKey: string | null;
   /** The routing pool the decision used, when known. */
   pool?: string | null;
+  /** The SLA follow-up tier that set the deadline; null for handoffs made before tiers existed. */
+  tier?: string | null;
   startedAt: string;
   dueAt: string;
   firstTouchAt: string | null;
@@ -87,6 +90,16 @@ export interface ComplianceFigures {
     p50Minutes: number | null;
     p90Minutes: number | null;
   }[];
+  /** The same figures per follow-up tier, each against its own deadlines (`default` for untiered ones). */
+  byTier: {
+    tier: string;
+    handoffs: number;
+    touched: number;
+    breaches: number;
+    onTimeRate: number | null;
+    p50Minutes: number | null;
+    p90Minutes: number | null;
+  }[];
 }
 
 /**
@@ -106,15 +119,19 @@ export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date):
   const blank = (): Acc => ({ handoffs: 0, touched: 0, breaches: 0, due: 0, minutes: [] });
   const all = blank();
   const reps = new Map<string, Acc>();
+  const tiers = new Map<string, Acc>();
   for (const h of handoffs) {
     const key = h.repKey ?? "(fallback)";
     let rep = reps.get(key);
     if (!rep) reps.set(key, (rep = blank()));
+    const tierKey = h.tier ?? DEFAULT_TIER;
+    let tier = tiers.get(tierKey);
+    if (!tier) tiers.set(tierKey, (tier = blank()));
     const due = Date.parse(h.dueAt);
     const touch = h.firstTouchAt === null ? undefined : Date.parse(h.firstTouchAt);
     const breached = touch === undefined ? nowMs > due : touch > due;
     const settled = touch !== undefined || nowMs > due;
-    for (const acc of [all, rep]) {
+    for (const acc of [all, rep, tier]) {
       acc.handoffs += 1;
       if (touch !== undefined) {
         acc.touched += 1;
@@ -141,6 +158,17 @@ export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date):
         p90Minutes: percentile(a.minutes, 90),
       }))
       .sort((a, b) => b.breaches - a.breaches || a.repKey.localeCompare(b.repKey)),
+    byTier: [...tiers.entries()]
+      .map(([tier, a]) => ({
+        tier,
+        handoffs: a.handoffs,
+        touched: a.touched,
+        breaches: a.breaches,
+        onTimeRate: ratio(a.due - a.breaches, a.due),
+        p50Minutes: percentile(a.minutes, 50),
+        p90Minutes: percentile(a.minutes, 90),
+      }))
+      .sort((a, b) => b.handoffs - a.handoffs || a.tier.localeCompare(b.tier)),
   };
 }
 

@@ -61,6 +61,58 @@ describe("follow-up compliance", () => {
     expect(report).toMatchObject({ handoffs: 2, touched: 0, breaches: 1, onTimeRate: 0, p50Minutes: null });
   });
 
+  it("when handoffs have different follow-up tiers, then compliance is split by tier, each against its own deadline", () => {
+    // A 30-minute contact-me tier and a one-day content tier; handoffs from before tiers count as default.
+    const hot = (minutes: number | null) =>
+      aHandoff({
+        tier: "contact_me",
+        firstTouchAt:
+          minutes === null
+            ? null
+            : new Date(Date.parse("2026-11-16T10:00:00.000Z") + minutes * 60_000).toISOString(),
+      });
+    const content = (minutes: number) =>
+      aHandoff({
+        tier: "content_mql",
+        dueAt: "2026-11-17T10:00:00.000Z",
+        firstTouchAt: new Date(Date.parse("2026-11-16T10:00:00.000Z") + minutes * 60_000).toISOString(),
+      });
+    const report = followUpCompliance(
+      [hot(10), hot(45), hot(null), content(300), content(1500), aHandoff()],
+      NOW,
+    );
+    expect(report.byTier).toEqual([
+      {
+        tier: "contact_me",
+        handoffs: 3,
+        touched: 2,
+        breaches: 2,
+        onTimeRate: 0.333,
+        p50Minutes: 10,
+        p90Minutes: 45,
+      },
+      {
+        tier: "content_mql",
+        handoffs: 2,
+        touched: 2,
+        breaches: 1,
+        onTimeRate: 0.5,
+        p50Minutes: 300,
+        p90Minutes: 1500,
+      },
+      {
+        tier: "default",
+        handoffs: 1,
+        touched: 0,
+        breaches: 1,
+        onTimeRate: 0,
+        p50Minutes: null,
+        p90Minutes: null,
+      },
+    ]);
+    expect(report).toMatchObject({ handoffs: 6, breaches: 4 });
+  });
+
   it("percentiles are nearest-rank", () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
     expect(percentile([], 90)).toBeNull();
