@@ -38,6 +38,9 @@ import { createRepsRouter } from "../http/routes/reps-routes";
 import { createFollowUpScheduler, startFollowUpWorker } from "../jobs/follow-up-worker";
 import { createNotify, startNotifyWorker } from "../jobs/notify-worker";
 import { startReconcileWorker } from "../jobs/reconcile-worker";
+import { startLeadPollWorker } from "../jobs/lead-poll-worker";
+import { pollChangedLeads, type PollResult } from "../app/poll-changed-leads";
+import { PostgresLeadPollWatermarks } from "../adapters/postgres/lead-poll-store";
 import type { LeadEventHandler } from "../jobs/lead-event-worker";
 import type { RuntimeCore } from "./runtime";
 import type { Clock } from "../ports/clock";
@@ -73,6 +76,8 @@ export interface HandoffSettings {
 
 export interface HandoffExtension {
   handleLeadEvent: LeadEventHandler;
+  /** One poll of a connection's changed leads now (the worker runs it every minute). */
+  pollChangedLeads(connectionId: string): Promise<PollResult>;
   routers: Router[];
   adminRouters: Router[];
   deps: PipelineDeps;
@@ -265,7 +270,30 @@ export async function composeHandoff(
           logger: core.logger,
         });
 
+  // Salesforce editions without outbound messages (Professional) are polled for changed leads; the adapter
+  // reads the org's edition, so an Enterprise org costs one call in 6 hours here and nothing else.
+  const pollDeps = {
+    crmFor: registry.crmFor,
+    watermarks: new PostgresLeadPollWatermarks(core.pool),
+    events: core.events,
+    logger: core.logger,
+    now,
+  };
+  const pollWorker =
+    settings.notifyWorker === false
+      ? undefined
+      : await startLeadPollWorker({
+          boss: core.boss,
+          connectionIds: async () =>
+            (await core.connections.list())
+              .filter((c) => c.status === "active" && c.crm === "salesforce")
+              .map((c) => c.id),
+          run: (connectionId) => pollChangedLeads(pollDeps, connectionId),
+          logger: core.logger,
+        });
+
   return {
+    pollChangedLeads: (connectionId: string) => pollChangedLeads(pollDeps, connectionId),
     handleLeadEvent: createLeadEventHandler(deps),
     routers: [
       cardRouter,
@@ -330,6 +358,7 @@ export async function composeHandoff(
       await notifyWorker?.stop();
       await followUpWorker?.stop();
       await reconcileWorker?.stop();
+      await pollWorker?.stop();
       registry.close();
     },
   };

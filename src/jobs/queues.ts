@@ -9,6 +9,8 @@ export const QUEUES = {
   followUp: "follow-up",
   /** On a schedule: reps' open counts against the CRM's own (app/reconcile-open-leads). */
   reconcileOpenLeads: "reconcile-open-leads",
+  /** Every minute: leads changed in CRM accounts that cannot push changes (app/poll-changed-leads). */
+  pollChangedLeads: "poll-changed-leads",
   /** Daily: old rows pruned by the retention policy (jobs/retention-worker). */
   retention: "retention",
 } as const;

@@ -107,6 +107,15 @@ export interface LeadRecordInput {
   fields: Omit<LeadUpdate, "leadId" | "stage" | "leadStatus" | "ownerId">;
 }
 
+/** One lead as a poll of changed records lists it: its id, when it last changed, and the fields the CRM sent. */
+export interface ChangedLead {
+  id: string;
+  /** ISO-8601 instant of the change (Salesforce `SystemModstamp`). */
+  modifiedAt: string;
+  /** The record's fields as read (ids and times only), kept on the event as the CRM's raw form. */
+  fields: Record<string, string>;
+}
+
 export interface RateBudget {
   /** Requests used / allowed in the CRM's window (HubSpot 10 s, Salesforce 24 h). */
   used: number;
@@ -154,6 +163,16 @@ export interface CrmPort {
   openLeadRecord?(input: LeadRecordInput): Promise<{ record: LeadRecord; created: boolean } | null>;
   /** One Lead record as it is now; null when it is gone or the object is not available. */
   getLeadRecord?(id: string): Promise<LeadRecord | null>;
+  /**
+   * True when this account cannot tell Handoff of lead changes itself (a Salesforce edition without outbound
+   * messages), so Handoff polls `changedLeadPages` instead. Only CRMs where that can happen implement it.
+   */
+  needsChangePolling?(): Promise<boolean>;
+  /**
+   * Leads changed after `since` (ISO), oldest change first, one page per CRM call; stop iterating to stop
+   * reading. Implemented with `needsChangePolling`.
+   */
+  changedLeadPages?(since: string): AsyncIterable<ChangedLead[]>;
   /** Creates (HubSpot) or checks (Salesforce describe) the fields Handoff writes. Returns what was missing. */
   ensureFields(): Promise<{ created: string[]; missing: string[] }>;
   rateBudget(): RateBudget;

@@ -20,7 +20,8 @@ import { systemClock } from "../../src/composition/system-clock";
 const NOW = new Date("2026-11-18T09:00:00.000Z");
 const CONNECTION = DEMO.salesforce.connectionId;
 
-// The matrix: every edition with outbound messages hands over (Professional Edition has none; see the README).
+// The matrix: every edition with outbound messages hands over (Professional Edition has none and is polled:
+// salesforce-professional-poll.test.ts).
 describe.each(["enterprise", "unlimited"] as const)(
   "a web-to-lead form becomes a handoff (Salesforce %s, outbound message, end to end against the sandbox)",
   (edition) => {

@@ -1,5 +1,6 @@
 import type { Activity, Lead, LeadConversion } from "../../domain/lead";
 import type {
+  ChangedLead,
   Conversion,
   CreatedTask,
   CrmAccount,
@@ -64,6 +65,15 @@ const DEFAULT_OPEN_STATUSES = [
 const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 const QUERY_IDS_MAX = 200;
+/** How long the org's edition is taken as read. */
+const EDITION_TTL_MS = 6 * 60 * 60 * 1000;
+/** `OrganizationType` values of the editions that have outbound messages (see needsChangePolling). */
+const EDITIONS_WITH_OUTBOUND_MESSAGES = new Set([
+  "Enterprise Edition",
+  "Unlimited Edition",
+  "Performance Edition",
+  "Developer Edition",
+]);
 
 interface QueryResult {
   totalSize: number;
@@ -93,6 +103,7 @@ export class SalesforceCrm implements CrmPort {
   private readonly conversion: { dateField: string; nameField: string };
   private readonly windowMs: number;
   private describes = new Map<string, Promise<Set<string>>>();
+  private edition: { type: Promise<string>; readAt: number } | undefined;
   /** One coalescer per field list (callers asking for extra properties get their own batches). */
   private readonly reads = new Map<string, BatchCoalescer<string, Lead>>();
 
@@ -467,18 +478,61 @@ export class SalesforceCrm implements CrmPort {
     }
   }
 
-  /** For the periodic sweep: Leads changed after `since` (SystemModstamp), oldest first. */
-  async listLeadsModifiedSince(since: string, limit = 200): Promise<{ id: string; modifiedAt: string }[]> {
-    try {
-      const rows = await this.query(
-        `SELECT Id, SystemModstamp FROM Lead WHERE SystemModstamp > ${soqlDateTime(since)} ORDER BY SystemModstamp ASC LIMIT ${Math.max(1, Math.min(2000, Math.floor(limit)))}`,
+  /**
+   * Whether this org can send outbound messages: only Enterprise, Performance, Unlimited and Developer editions
+   * can (https://help.salesforce.com/s/articleView?id=platform.workflow_om_considerations.htm; reference §3a).
+   * The edition is `Organization.OrganizationType`
+   * (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_organization.htm),
+   * read once per `EDITION_TTL_MS`: one call in 6 hours, and an upgraded org stops being polled the same day.
+   */
+  async needsChangePolling(): Promise<boolean> {
+    const now = this.options.now().getTime();
+    if (!this.edition || now - this.edition.readAt >= EDITION_TTL_MS) {
+      const type = this.query("SELECT OrganizationType FROM Organization").then((rows) =>
+        String(rows[0]?.OrganizationType ?? ""),
       );
-      return rows.map((r) => ({
-        id: String(r.Id),
-        modifiedAt: fromSalesforceDateTime(r.SystemModstamp) ?? since,
-      }));
+      const entry = { type, readAt: now };
+      type.catch(() => {
+        if (this.edition === entry) this.edition = undefined;
+      });
+      this.edition = entry;
+    }
+    try {
+      return !EDITIONS_WITH_OUTBOUND_MESSAGES.has(await this.edition.type);
     } catch (err) {
-      throw this.client.translate(err, "modified lead sweep");
+      throw this.client.translate(err, "org edition");
+    }
+  }
+
+  /**
+   * Leads changed after `since` by `SystemModstamp` (the field that moves on every change, system ones included),
+   * oldest first, in Salesforce's query pages of up to 2,000 records (one API call each, `nextRecordsUrl`).
+   */
+  async *changedLeadPages(since: string): AsyncIterable<ChangedLead[]> {
+    const soql = `SELECT Id, SystemModstamp, LastModifiedDate, LastModifiedById, CreatedDate FROM Lead WHERE SystemModstamp > ${soqlDateTime(since)} ORDER BY SystemModstamp ASC`;
+    let path: string | undefined = `/query?q=${encodeURIComponent(soql)}`;
+    while (path) {
+      let page: QueryResult;
+      try {
+        page = await this.client.request<QueryResult>({ method: "GET", path });
+      } catch (err) {
+        throw this.client.translate(err, "changed lead poll");
+      }
+      path =
+        !page.done && page.nextRecordsUrl
+          ? page.nextRecordsUrl.replace(/^\/services\/data\/v[\d.]+/, "")
+          : undefined;
+      const changes = page.records.flatMap((r): ChangedLead[] => {
+        const modifiedAt = fromSalesforceDateTime(r.SystemModstamp);
+        if (typeof r.Id !== "string" || !modifiedAt) return [];
+        const fields: Record<string, string> = {};
+        for (const name of ["Id", "SystemModstamp", "LastModifiedDate", "LastModifiedById", "CreatedDate"]) {
+          const value = r[name];
+          if (typeof value === "string") fields[name] = value;
+        }
+        return [{ id: r.Id, modifiedAt, fields }];
+      });
+      if (changes.length > 0) yield changes;
     }
   }
 

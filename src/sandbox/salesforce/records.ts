@@ -263,6 +263,9 @@ export function prepareCreate(
   input: Record<string, unknown>,
   ctx: WriteContext,
 ): { commit: () => string } {
+  if (object.createable === false) {
+    throw apiError(400, "INVALID_TYPE_FOR_OPERATION", `entity type cannot be inserted: ${object.name}`);
+  }
   const fields = validatedFields(state, object, input);
   const missing = object.requiredOnCreate.filter(
     (name) => fields[name] === undefined || fields[name] === null,

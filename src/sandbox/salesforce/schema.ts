@@ -40,6 +40,8 @@ export interface SandboxObject {
   fields: SandboxField[];
   /** Fields that must be present on create. */
   requiredOnCreate: string[];
+  /** False for objects the API cannot insert (the org's own Organization record). @default true */
+  createable?: boolean;
 }
 
 const system = (name: string, type: SandboxFieldType): SandboxField => ({ name, type, updateable: false });
@@ -103,6 +105,18 @@ export const HANDOFF_LEAD_FIELDS: SandboxField[] = [
   { name: "Handoff_Decision_Id__c", type: "string", custom: true, length: 64, label: "Handoff Decision Id" },
   { name: "Handoff_SLA_Version__c", type: "string", custom: true, length: 64, label: "Handoff SLA Version" },
   { name: "Handoff_Follow_Up_Due__c", type: "datetime", custom: true, label: "Handoff Follow-up Due" },
+];
+
+/** `Organization.OrganizationType` values (the org's edition as the API names it; object reference above). */
+export const ORGANIZATION_TYPES = [
+  "Team Edition",
+  "Professional Edition",
+  "Enterprise Edition",
+  "Developer Edition",
+  "Personal Edition",
+  "Unlimited Edition",
+  "Contact Manager Edition",
+  "Base Edition",
 ];
 
 export const SANDBOX_OBJECTS: SandboxObject[] = [
@@ -276,6 +290,31 @@ export const SANDBOX_OBJECTS: SandboxObject[] = [
       { name: "AccountId", type: "reference", referenceTo: ["Account"] },
       { name: "OwnerId", type: "reference", referenceTo: ["User"] },
       { name: "LeadSource", type: "picklist", picklist: LEAD_SOURCES },
+    ],
+  },
+  {
+    // The org itself: one record, queried for its edition (`OrganizationType`, labelled "Edition"). Its supported
+    // calls are describe, query, retrieve and update; it cannot be created
+    // (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_organization.htm;
+    // field list: https://developer.salesforce.com/docs/atlas.en-us.sfFieldRef.meta/sfFieldRef/salesforce_field_reference_Organization.htm).
+    name: "Organization",
+    label: "Organization",
+    keyPrefix: "00D",
+    requiredOnCreate: [],
+    createable: false,
+    fields: [
+      ...auditFields,
+      { name: "Name", type: "string", length: 80 },
+      {
+        name: "OrganizationType",
+        type: "picklist",
+        label: "Edition",
+        updateable: false,
+        restricted: true,
+        picklist: ORGANIZATION_TYPES,
+      },
+      system("IsSandbox", "boolean"),
+      system("InstanceName", "string"),
     ],
   },
 ];

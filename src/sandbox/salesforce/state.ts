@@ -189,8 +189,33 @@ export function createSalesforceSandboxState(options: SalesforceSandboxOptions =
     longRunningInFlight: 0,
     now: options.now ?? Date.now,
   };
+  addOrganizationRecord(state);
   if (options.seed ?? true) seedSalesforceDemoOrg(state);
   return state;
+}
+
+/** What `SELECT OrganizationType FROM Organization` answers on each edition the sandbox models. */
+const ORGANIZATION_TYPE: Record<SalesforceEdition, string> = {
+  professional: "Professional Edition",
+  enterprise: "Enterprise Edition",
+  unlimited: "Unlimited Edition",
+};
+
+/** Every org has its one Organization record, whatever was seeded (its Id is the org id). */
+function addOrganizationRecord(state: SalesforceSandboxState): void {
+  const stamp = new Date(state.now()).toISOString().replace("Z", "+0000");
+  state.records.get("Organization")?.set(state.orgId, {
+    Id: state.orgId,
+    Name: "Handoff Demo Org",
+    OrganizationType: ORGANIZATION_TYPE[state.edition],
+    IsSandbox: false,
+    InstanceName: "EU45",
+    CreatedDate: stamp,
+    LastModifiedDate: stamp,
+    SystemModstamp: stamp,
+    CreatedById: state.adminUserId,
+    LastModifiedById: state.adminUserId,
+  });
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

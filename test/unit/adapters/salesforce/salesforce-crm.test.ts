@@ -258,11 +258,19 @@ test("calls and e-mails logged as tasks are touches; Handoff's own open follow-u
   ]);
 });
 
-test("the sweep lists leads changed after a watermark, oldest first", async () => {
+test("the poll lists leads changed after a watermark, oldest first, with their change time", async () => {
   await crm.updateLeads([{ leadId: salesforceDemoLeadId(12), totalScore: 5 }]);
   const since = new Date(Date.now() - 60_000).toISOString();
-  const changed = await crm.listLeadsModifiedSince(since);
-  expect(changed.map((c) => c.id)).toEqual([salesforceDemoLeadId(12)]);
+  const pages: string[][] = [];
+  for await (const page of crm.changedLeadPages(since)) pages.push(page.map((c) => c.id));
+  expect(pages).toEqual([[salesforceDemoLeadId(12)]]);
+});
+
+test("when the org is an Enterprise org, then it needs no polling (it has outbound messages), read once", async () => {
+  const before = sandbox.state.apiCallsTotal;
+  expect(await crm.needsChangePolling()).toBe(false);
+  expect(await crm.needsChangePolling()).toBe(false);
+  expect(sandbox.state.apiCallsTotal - before).toBe(1);
 });
 
 test("ensureFields names the custom fields an org lacks", async () => {

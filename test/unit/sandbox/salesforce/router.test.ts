@@ -386,3 +386,31 @@ describe("OAuth web-server flow through the adapter's OAuth functions", () => {
     }
   });
 });
+
+describe("the org's edition", () => {
+  it.each([
+    ["professional", "Professional Edition"],
+    ["enterprise", "Enterprise Edition"],
+    ["unlimited", "Unlimited Edition"],
+  ] as const)("when the org is %s, then SOQL on Organization names it %s", async (edition, type) => {
+    const org = createSalesforceSandboxState({ edition, seed: false });
+    const api = express().use("/salesforce", createSalesforceSandboxRouter(org));
+    const res = await request(api)
+      .get(`${V}/query`)
+      .query({ q: "SELECT OrganizationType FROM Organization" })
+      .set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body.records).toEqual([expect.objectContaining({ OrganizationType: type })]);
+  });
+
+  it("when a client tries to insert an Organization, then it is refused as Salesforce refuses it", async () => {
+    const res = await request(app).post(`${V}/sobjects/Organization`).set(auth).send({ Name: "Another org" });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual([
+      expect.objectContaining({
+        errorCode: "INVALID_TYPE_FOR_OPERATION",
+        message: "entity type cannot be inserted: Organization",
+      }),
+    ]);
+  });
+});

@@ -1,0 +1,153 @@
+import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
+import { composeHandoff, type HandoffExtension } from "../../src/composition/compose";
+import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
+import { systemClock } from "../../src/composition/system-clock";
+import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
+import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
+import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
+import type { RuntimeCore } from "../../src/composition/runtime";
+import { waitFor } from "../helpers/capture-servers";
+import type { TestDatabase } from "../helpers/db";
+import {
+  startTestRuntime,
+  TEST_ADMIN_TOKEN,
+  TEST_KEY,
+  TEST_SECRET,
+  type TestRuntime,
+} from "../helpers/runtime";
+
+// Wednesday 2026-11-18 10:00 in Madrid and Berlin; the org's clock stands a minute before Handoff's.
+const NOW = new Date("2026-11-18T09:00:00.000Z");
+const CONNECTION = DEMO.salesforce.connectionId;
+
+describe("Salesforce Professional Edition (no outbound messages): changed leads are polled", () => {
+  let sandbox: SandboxServer;
+  let rt: TestRuntime;
+  let handoff: HandoffExtension;
+  let traffic: ReturnType<typeof createSalesforceTrafficGenerator>;
+
+  const start = (db?: TestDatabase) =>
+    startTestRuntime({
+      ...(db ? { db } : {}),
+      extend: async (core: RuntimeCore) =>
+        (handoff = await composeHandoff(core, {
+          publicUrl: "https://handoff.test",
+          adminToken: TEST_ADMIN_TOKEN,
+          encryptionKey: TEST_KEY,
+          embedded: true,
+          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+          salesforce: {
+            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+            loginUrl: sandbox.salesforceInstanceUrl,
+          },
+          now: () => NOW,
+        })),
+    });
+
+  const newLead = (first: string, last: string, company: string) =>
+    traffic.createLead({
+      FirstName: first,
+      LastName: last,
+      Company: company,
+      Email: `${first}.${last}@${company.split(" ")[0]!.toLowerCase()}.example`.toLowerCase(),
+      Title: "VP Sales",
+      NumberOfEmployees: 240,
+      Industry: "Software",
+      Country: "Germany",
+      CountryCode: "DE",
+      PostalCode: "50667",
+      LeadSource: "Web",
+    });
+
+  const handedOver = (leadId: string) =>
+    waitFor(async () => {
+      const h = await new PostgresLeadStore(rt.pool).latestHandoff(CONNECTION, leadId);
+      return h?.taskId ? h : undefined;
+    });
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      port: 0,
+      salesforce: { edition: "professional", now: () => NOW.getTime() - 60_000 },
+    });
+    rt = await start();
+    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
+    traffic = createSalesforceTrafficGenerator(sandbox.salesforce, {
+      webhookUrl: `${rt.url}/webhooks/salesforce/${CONNECTION}/${DEMO.salesforce.webhookToken}`,
+      instanceUrl: sandbox.salesforceInstanceUrl,
+    });
+  });
+
+  afterAll(async () => {
+    await rt.stop();
+    await rt.db.close();
+    await sandbox.close();
+  });
+
+  it("when a qualifying lead is created, then no outbound message comes, and one poll hands it over", async () => {
+    const leadId = newLead("Jonas", "Lang", "Rhein Cloud AG");
+    expect(await traffic.flush()).toEqual([]);
+
+    const poll = await handoff.pollChangedLeads(CONNECTION);
+    expect(poll).toMatchObject({ polled: true, since: new Date(NOW.getTime() - 3_600_000).toISOString() });
+    expect(poll.stored).toBeGreaterThanOrEqual(1);
+    const h = await handedOver(leadId);
+    const lead = sandbox.salesforce.records.get("Lead")?.get(leadId) as Record<string, unknown>;
+    expect(lead.OwnerId).toBe(h.ownerId);
+    const events = await rt.pool.query(
+      "SELECT event_key, kind, object_type FROM events WHERE connection_id = $1 AND object_id = $2",
+      [CONNECTION, leadId],
+    );
+    expect(events.rows).toEqual([
+      {
+        event_key: expect.stringMatching(new RegExp(`^poll:${leadId}:`)),
+        kind: "property_changed",
+        object_type: "lead",
+      },
+    ]);
+  });
+
+  it("when polls overlap, then a change read twice is stored once and the lead is handed over once", async () => {
+    const leadId = newLead("Lea", "Berg", "Kranich Data GmbH");
+    const first = await handoff.pollChangedLeads(CONNECTION);
+    expect(first.stored).toBeGreaterThanOrEqual(1);
+    await handedOver(leadId);
+    const created = String(sandbox.salesforce.records.get("Lead")?.get(leadId)?.CreatedDate);
+
+    // The next poll reads the overlap again (2 minutes before the watermark): the creation is a duplicate.
+    const again = await handoff.pollChangedLeads(CONNECTION);
+    expect(again.duplicates).toBeGreaterThanOrEqual(1);
+    const creation = await rt.pool.query(
+      "SELECT count(*)::int AS n FROM events WHERE connection_id = $1 AND event_key = $2",
+      [
+        CONNECTION,
+        `poll:${leadId}:${new Date(created.replace(/([+-]\d{2})(\d{2})$/, "$1:$2")).toISOString()}`,
+      ],
+    );
+    expect(creation.rows[0].n).toBe(1);
+    const handoffs = await rt.pool.query("SELECT count(*)::int AS n FROM handoffs WHERE lead_id = $1", [
+      leadId,
+    ]);
+    expect(handoffs.rows[0].n).toBe(1);
+  });
+
+  it("when Handoff restarts, then the next poll starts from the stored watermark and still hands over", async () => {
+    const stored = await rt.pool.query<{ modified_at: Date }>(
+      "SELECT modified_at FROM lead_poll_watermarks WHERE connection_id = $1",
+      [CONNECTION],
+    );
+    const watermark = stored.rows[0]!.modified_at.getTime();
+    const db = rt.db;
+    await rt.stop();
+    rt = await start(db);
+
+    const leadId = newLead("Mia", "Vogt", "Elbe Systems GmbH");
+    const poll = await handoff.pollChangedLeads(CONNECTION);
+    expect(poll.since).toBe(new Date(watermark - 120_000).toISOString());
+    expect(poll.stored).toBeGreaterThanOrEqual(1);
+    await handedOver(leadId);
+    const parked = await rt.pool.query("SELECT count(*)::int AS n FROM events WHERE status = 'parked'");
+    expect(parked.rows[0].n).toBe(0);
+  });
+});
