@@ -179,7 +179,7 @@ export async function runUntilSignal(options: StartOptions = {}): Promise<void> 
     started = await start(options);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
+      process.stderr.write(`${err.message}\n  hint: ${err.hint ?? ""}\n`);
       process.exit(2);
     }
     throw err;

@@ -102,13 +102,11 @@ async function applyFeedback(
   if (decision === "reject") {
     if (!request.reason) {
       throw new AppError("reason_required", "a rejection needs a reason", {
-        status: 400,
         hint: `Pick one of the SLA's reject reasons: ${reasons.join(", ")}.`,
       });
     }
     if (!reasons.includes(request.reason)) {
       throw new AppError("unknown_reason", `"${request.reason}" is not a reject reason of this SLA`, {
-        status: 400,
         hint: `Use one of: ${reasons.join(", ")}; or add it to feedback.reject_reasons in the SLA.`,
       });
     }
@@ -127,7 +125,6 @@ async function applyFeedback(
       "feedback_already_given",
       `the handoff of lead ${leadId} is already ${handoff.status}`,
       {
-        status: 409,
         hint: "Feedback is recorded once per handoff; a new handoff opens when the lead requalifies.",
       },
     );

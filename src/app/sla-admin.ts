@@ -225,7 +225,6 @@ export async function publishVersion(
     const { hash } = parseSla(request.source, DRAFT_FILE);
     if (hash !== request.hash) {
       throw new AppError("sla_text_changed", "the text differs from the version that was signed", {
-        status: 409,
         hint: "Any edit changes the hash: both teams sign the text as it is now, then publish it.",
       });
     }
@@ -280,7 +279,6 @@ function replaceScalars(text: string, edits: [string[], string][]): string {
     const node = doc.getIn(path, true);
     if (!isScalar(node) || !node.range) {
       throw new AppError("sla_field_missing", `the earlier version has no ${path.join(".")} to change`, {
-        status: 422,
         hint: "Edit it as a draft instead: set sla.version and sla.effective by hand.",
       });
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AppError } from "../domain/errors";
 import type { RetentionPolicy } from "../adapters/postgres/retention";
 
 const EMBEDDED_DEFAULT_CLIENT_SECRET = "demo-client-secret";
@@ -97,13 +98,26 @@ export interface Config {
   workerConcurrency: number;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+/**
+ * The environment is wrong. One of Handoff's errors (code `config_invalid`): `problems` names each variable with
+ * what is wrong and how to fix it, `fields` lists the variables, and the hint says where they are set.
+ */
+export class ConfigError extends AppError {
+  readonly problems: string[];
+  readonly fields: string[];
+  constructor(problems: string[]) {
+    const fields = [...new Set(problems.map((p) => p.split(":")[0] ?? p))];
     super(
+      "config_invalid",
       `Handoff cannot start: ${problems.length} problem(s) in the environment:\n` +
         problems.map((p) => `  - ${p}`).join("\n"),
+      {
+        hint: `Set ${fields.join(", ")} in the environment Handoff starts with (the shell, the service's unit or .env file, or the platform's settings) and start again; README: Configuration lists every variable.`,
+        details: { fields, problems },
+      },
     );
-    this.name = "ConfigError";
+    this.problems = problems;
+    this.fields = fields;
   }
 }
 

@@ -18,7 +18,6 @@ export function requireAdmin(adminToken: string, guesses?: GuessLimiter): Reques
       res.set("retry-after", String(Math.ceil(blockedForMs / 1000)));
       return next(
         new AppError("too_many_wrong_tokens", "too many wrong admin tokens from this address", {
-          status: 429,
           hint: "Wait for the Retry-After seconds, then send the right token.",
         }),
       );

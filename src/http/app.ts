@@ -6,7 +6,7 @@ import { AppError } from "../domain/errors";
 import type { Logger } from "../ports/logger";
 import { requireAdmin } from "./admin-auth";
 import { GuessLimiter } from "./guess-limiter";
-import { createErrorHandler } from "./error-handler";
+import { assignRequestId, createErrorHandler } from "./error-handler";
 import type { Metrics } from "./metrics";
 import { createAdminApiRouter } from "./routes/admin-routes";
 import { createWebhookRouter } from "./routes/webhook-routes";
@@ -45,13 +45,13 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  app.use(assignRequestId());
 
   // A NUL reaches no route usefully and PostgreSQL refuses it in text: say so before anything reads it.
   app.use((req, _res, next) => {
     if (!/%00/i.test(req.originalUrl)) return next();
     next(
       new AppError("invalid_request", "the path or query contains a NUL character (%00)", {
-        status: 400,
         hint: "Remove %00 from the URL.",
       }),
     );
@@ -119,7 +119,6 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, _res, next) =>
     next(
       new AppError("not_found", `no route for ${req.method} ${req.path}`, {
-        status: 404,
         hint: "See the README for Handoff's routes.",
       }),
     ),

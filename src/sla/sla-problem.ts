@@ -38,7 +38,6 @@ export class SlaValidationError extends AppError {
     const errors = problems.filter((p) => p.severity === "error");
     super("sla_invalid", `${file}: ${errors.length} problem(s)\n${errors.map(formatProblem).join("\n")}`, {
       hint: "Fix each line listed, then run `handoff sla lint <file>` again.",
-      status: 400,
       details: { problems },
     });
     this.problems = problems;

@@ -84,7 +84,7 @@ describe("who may accept or reject a handed-over lead", () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(ForbiddenError);
     await expect(attempt).rejects.toMatchObject({
-      status: 403,
+      code: "forbidden",
       message:
         "you may not reject lead p-1: only the lead's owner Anna Berg (80001), their manager Maria Lopez (80007), their team lead Mia Roth (80009) or an admin may",
     });

@@ -173,9 +173,10 @@ describe("report routes", () => {
       const res = await request(app).get(url);
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
-        error: "missing_connection",
+        error: "connection_required",
         message: expect.any(String),
         hint: expect.stringContaining("connectionId"),
+        requestId: expect.any(String),
       });
     }
     const forecast = await request(app).post("/forecast").type("application/yaml").send(SLA_TEXT);

@@ -1,5 +1,5 @@
 import type { HandoffCard } from "../../domain/handoff-card";
-import { AppError } from "../../domain/errors";
+import { AppError, type NotificationErrorCode } from "../../domain/errors";
 
 export type NotificationChannel = "slack" | "email";
 
@@ -49,14 +49,13 @@ export class NotificationError extends AppError {
 
   constructor(
     channel: NotificationChannel,
-    code: string,
+    code: NotificationErrorCode,
     message: string,
     options: NotificationErrorOptions,
   ) {
     super(code, message, {
       hint: options.hint,
       retryable: options.retryable,
-      status: 502,
       ...(options.cause === undefined ? {} : { cause: options.cause }),
     });
     this.channel = channel;

@@ -52,7 +52,6 @@ export function parseNotificationSettings(input: unknown): NotificationSettings 
     "invalid_notification_settings",
     `notification settings: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
     {
-      status: 400,
       hint: "Slack needs either webhookUrl or botToken + channel; e-mail needs smtpUrl (smtp:// or smtps://) and from.",
       details: { issues },
     },

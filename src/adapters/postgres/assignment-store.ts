@@ -515,7 +515,6 @@ async function takeSlot(
     throw new AppError("routing_conflict", `rep ${repKey} has no free slot any more`, {
       hint: "Another assignment took the slot; the job is retried and routes again.",
       retryable: true,
-      status: 409,
     });
   }
 }

@@ -3,7 +3,7 @@ import { AppError } from "../../domain/errors";
 import type { Clock } from "../../ports/clock";
 
 function invalid(message: string, hint: string): AppError {
-  return new AppError("invalid_request", message, { hint, status: 400 });
+  return new AppError("invalid_request", message, { hint });
 }
 
 /** Who changed availability or caps, for the audit log: `admin`, `rep:ben`, `team_lead:maria`, `cli:<user>`. */

@@ -39,7 +39,7 @@ export interface ActiveSla {
 export class SlaPublishRefusedError extends AppError {
   readonly missing: string[];
   constructor(message: string, missing: string[], hint: string) {
-    super("sla_publish_refused", message, { hint, status: 409, details: { missing } });
+    super("sla_publish_refused", message, { hint, details: { missing } });
     this.missing = missing;
   }
 }

@@ -20,7 +20,6 @@ export function parseSince(text: string | undefined, now: Date, fallback = "90d"
 
 function invalidSince(value: string, why: string): AppError {
   return new AppError("invalid_since", `since "${value}" ${why}`, {
-    status: 400,
     hint: 'Use a span back from now such as "90d", "12w" or "36h", or an ISO date such as 2026-09-01.',
   });
 }

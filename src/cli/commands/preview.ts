@@ -58,7 +58,7 @@ export async function runPreview(
   return errors.length > 0 ? 1 : 0;
 }
 
-async function readText(file: string, what: string): Promise<string> {
+async function readText(file: string, what: "roster"): Promise<string> {
   return readFile(file, "utf8").catch((cause: unknown) => {
     throw new AppError(`${what}_file_unreadable`, `cannot read ${file}`, {
       hint: "Check the path; run from the repository root or give an absolute path.",

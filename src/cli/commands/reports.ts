@@ -66,7 +66,7 @@ async function withDeps<T>(
       const ids = (await pool.query<{ id: string }>("SELECT id FROM connections ORDER BY id")).rows.map(
         (r) => r.id,
       );
-      throw new AppError("connection_not_found", `no connection "${connection}" in this database`, {
+      throw new AppError("unknown_connection", `no connection "${connection}" in this database`, {
         hint:
           ids.length > 0
             ? `Use one of: ${ids.join(", ")}. Another database? Check DATABASE_URL.`

@@ -31,7 +31,7 @@ async function resolveConnection(pool: Pool, given: string | undefined): Promise
   );
   if (given !== undefined) {
     if (ids.includes(given)) return given;
-    throw new AppError("connection_not_found", `no connection "${given}" in this database`, {
+    throw new AppError("unknown_connection", `no connection "${given}" in this database`, {
       hint: ids.length ? `Known connections: ${ids.join(", ")}` : "Install the app on a portal or org first.",
     });
   }

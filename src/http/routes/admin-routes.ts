@@ -1,7 +1,7 @@
 import express, { Router } from "express";
 import type { ConnectionStore } from "../../ports/connections";
 import type { EventStore } from "../../ports/events";
-import { AppError, NotFoundError } from "../../domain/errors";
+import { AppError, NotFoundError, UnknownConnectionError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
 
 export interface AdminRoutesDeps {
@@ -54,16 +54,14 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
       (body !== undefined && "connectionId" in body && typeof body.connectionId !== "string")
     ) {
       throw new AppError("invalid_body", 'expected a JSON object such as {"connectionId": "hs-123"}', {
-        status: 400,
         hint: 'Send Content-Type: application/json with {"connectionId": "…"}, or {} to replay every connection.',
       });
     }
     const connectionId = (body as { connectionId?: string } | undefined)?.connectionId;
     if (connectionId !== undefined && !(await deps.connections.get(connectionId))) {
-      throw new NotFoundError(
-        `no connection ${connectionId}`,
-        "List connections with GET /admin/api/connections.",
-      );
+      throw new UnknownConnectionError(connectionId, {
+        hint: "List connections with GET /admin/api/connections.",
+      });
     }
     const parked = await deps.events.listParked(connectionId, 1000);
     let replayed = 0;
@@ -76,7 +74,7 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
   router.post("/connections/:connectionId/disconnect", async (req, res) => {
     const { connectionId } = req.params;
     const connection = await deps.connections.get(connectionId);
-    if (!connection) throw new NotFoundError(`no connection ${connectionId}`);
+    if (!connection) throw new UnknownConnectionError(connectionId);
     await deps.connections.disconnect(connectionId);
     await audit(deps.pool, connectionId, "admin", "disconnect", connectionId);
     deps.logger.info("connection disconnected", { connectionId });
@@ -105,9 +103,7 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
   });
 
   router.use((_req, _res, next) =>
-    next(
-      new AppError("not_found", "no such admin API route", { status: 404, hint: "See README: Admin API." }),
-    ),
+    next(new AppError("not_found", "no such admin API route", { hint: "See README: Admin API." })),
   );
   return router;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { escapeHtml } from "../../adapters/notify/escape-html";
 import { verifyCanvasSignedRequest } from "../../adapters/salesforce/salesforce-canvas";
 import { AppError, InvalidPayloadError, NotFoundError, UnauthorizedError } from "../../domain/errors";
+import { httpStatus } from "../error-handler";
 import type { Decision, HandoffCard } from "../../domain/handoff-card";
 import type { Logger } from "../../ports/logger";
 import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
@@ -231,7 +232,6 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 function unsupportedMediaType(expected: string): AppError {
   return new AppError("unsupported_media_type", `expected Content-Type ${expected}`, {
-    status: 415,
     hint: `Send the body as ${expected}.`,
   });
 }
@@ -304,7 +304,6 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
               "card_timeout",
               `building the card for lead ${leadId} took longer than ${cardTimeoutMs} ms`,
               {
-                status: 503,
                 retryable: true,
                 hint: "Reload the card; if it keeps happening, check the database's load.",
               },
@@ -317,7 +316,6 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
       const card = await Promise.race([deps.getCard(connectionId, leadId), timeout]);
       if (!card) {
         throw new AppError("no_handoff", `lead ${leadId} has not been handed off yet`, {
-          status: 404,
           hint: "The card appears once the lead qualifies and is routed.",
         });
       }
@@ -349,7 +347,6 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
         return card;
       }
       throw new AppError("already_decided", `lead ${feedback.leadId} was already ${card.feedback.status}`, {
-        status: 409,
         hint: "Ask a RevOps admin to change a recorded decision.",
       });
     }
@@ -406,7 +403,7 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
   function htmlError(res: Response, next: NextFunction, err: unknown): void {
     if (!(err instanceof AppError)) return next(err);
     res
-      .status(err.status)
+      .status(httpStatus(err))
       .set({
         "Content-Security-Policy": "default-src 'none'; style-src-attr 'unsafe-inline'",
         "Cache-Control": "no-store",
@@ -428,7 +425,6 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
           json = rawBody.length ? JSON.parse(rawBody.toString("utf8")) : {};
         } catch {
           throw new AppError("invalid_body", "request body is not JSON", {
-            status: 400,
             hint: "Send UTF-8 JSON.",
           });
         }

@@ -10,7 +10,7 @@ import {
   listSlaVersions,
   type SlaVersion,
 } from "../../adapters/postgres/sla-store";
-import { InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import { InvalidPayloadError, NotFoundError, UnknownConnectionError } from "../../domain/errors";
 import type { Sla } from "../../domain/sla";
 import type { Logger } from "../../ports/logger";
 import { diffSla } from "../../sla/diff-sla";
@@ -189,10 +189,9 @@ function queryText(req: Request, name: string, hint: string): string {
 
 async function ensureConnection(deps: DashboardApiDeps, connectionId: string): Promise<void> {
   if ((await deps.connections.get(connectionId)) === null) {
-    throw new NotFoundError(
-      `no connection ${connectionId}`,
-      "Pick a connection from GET /admin/api/connections.",
-    );
+    throw new UnknownConnectionError(connectionId, {
+      hint: "Pick a connection from GET /admin/api/connections.",
+    });
   }
 }
 

@@ -69,7 +69,6 @@ function safeDecode(value: string): string {
 export function verifyState(secret: string, state: unknown, crm: string, now: number): void {
   const refuse = (why: string) =>
     new AppError("invalid_state", `install state ${why}`, {
-      status: 400,
       hint: "Start the install again from /install/…",
     });
   if (typeof state !== "string") throw refuse("is missing");
@@ -97,7 +96,6 @@ function requireApp(
 ): { id: string; secret: string } {
   if (!id || !secret) {
     throw new AppError("app_not_configured", `the ${crm} app is not configured`, {
-      status: 503,
       hint: `Set ${crm.toUpperCase()}_CLIENT_ID and ${crm.toUpperCase()}_CLIENT_SECRET.`,
     });
   }
@@ -143,12 +141,11 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
     const code = typeof req.query.code === "string" ? req.query.code : "";
     if (!code)
       throw new AppError("missing_code", "HubSpot did not send a code", {
-        status: 400,
         hint: "Start again.",
       });
     const tokens = await exchangeHubSpotCode(hubspotConfig(), code, deps.now);
     if (tokens.hubId === undefined) {
-      throw new AppError("missing_portal", "HubSpot did not say which portal was installed", { status: 502 });
+      throw new AppError("missing_portal", "HubSpot did not say which portal was installed");
     }
     const id = `hubspot-${tokens.hubId}`;
     await deps.connections.upsert({
@@ -191,14 +188,12 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
     const [verifier, mac] = safeDecode(cookie ?? "").split(".");
     if (!verifier || !mac || !sameSecret(mac, sign(deps.stateSecret, verifier))) {
       throw new AppError("invalid_state", "the install cookie is missing or altered", {
-        status: 400,
         hint: "Start again from /install/salesforce in the same browser.",
       });
     }
     const code = typeof req.query.code === "string" ? req.query.code : "";
     if (!code)
       throw new AppError("missing_code", "Salesforce did not send a code", {
-        status: 400,
         hint: "Start again.",
       });
     const install = await exchangeSalesforceCode(salesforceConfig(), code, verifier);

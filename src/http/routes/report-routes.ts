@@ -33,14 +33,12 @@ const CONNECTION = /^[A-Za-z0-9_.:-]{1,200}$/;
 function connectionOf(req: Request): string {
   const value = req.query.connectionId;
   if (typeof value !== "string" || value === "") {
-    throw new AppError("missing_connection", "query parameter connectionId is required", {
-      status: 400,
+    throw new AppError("connection_required", "query parameter connectionId is required", {
       hint: "Add ?connectionId=<id> (see GET /admin/api/connections); every report is per connection.",
     });
   }
   if (!CONNECTION.test(value)) {
-    throw new AppError("invalid_connection", "connectionId has characters a connection id never has", {
-      status: 400,
+    throw new AppError("unknown_connection", "connectionId has characters a connection id never has", {
       hint: "Use the id exactly as listed by GET /admin/api/connections.",
     });
   }
@@ -97,7 +95,6 @@ export function createReportRouter(deps: ReportRouterDeps): Router {
       const text: unknown = req.body;
       if (typeof text !== "string" || text.trim() === "") {
         throw new AppError("missing_draft", "the request body must be the draft SLA as YAML text", {
-          status: 400,
           hint: "POST the file with Content-Type: application/yaml (curl --data-binary @sla.draft.yaml).",
         });
       }

@@ -3,7 +3,7 @@ import type { Pool } from "pg";
 import { z } from "zod";
 import { createRepAvailabilityStore } from "../../adapters/postgres/rep-availability-store";
 import { replayDecision } from "../../app/replay-decision";
-import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import { AppError, InvalidPayloadError, UnknownConnectionError } from "../../domain/errors";
 import {
   actorLabel,
   refusal,
@@ -91,7 +91,7 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
   async function ensureConnection(connectionId: string): Promise<void> {
     const found = await deps.pool.query("SELECT 1 FROM connections WHERE id = $1", [connectionId]);
     if (found.rowCount === 0)
-      throw new NotFoundError(`no connection ${connectionId}`, "Check the connectionId.");
+      throw new UnknownConnectionError(connectionId, { hint: "Check the connectionId." });
   }
 
   async function authorize(
@@ -113,7 +113,6 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
     const why = refusal(actor, action, rep, rules);
     if (why !== undefined) {
       throw new AppError("forbidden", `not allowed: ${why}`, {
-        status: 403,
         hint: "Reps manage their own availability; team leads their pools' availability and caps; admins everything.",
       });
     }
@@ -194,7 +193,6 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
     const actor = (res.locals.actor as RepActor | undefined) ?? { role: "admin" };
     if (actor.role !== "admin") {
       throw new AppError("forbidden", "not allowed: decisions carry lead data; admins only", {
-        status: 403,
         hint: "Ask an admin, or see the handoff card of the lead.",
       });
     }

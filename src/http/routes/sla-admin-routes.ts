@@ -11,7 +11,7 @@ import {
   versionSource,
   type SlaAdminDeps,
 } from "../../app/sla-admin";
-import { InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import { InvalidPayloadError, UnknownConnectionError } from "../../domain/errors";
 
 const connectionId = z
   .string()
@@ -72,7 +72,7 @@ export function createSlaAdminRouter(deps: SlaAdminDeps): Router {
   router.use("/sla", express.json({ limit: "2mb" }));
   const known = async (id: string) => {
     if (!(await deps.connectionExists(id))) {
-      throw new NotFoundError(`no connection ${id}`, "Pick a connection from GET /admin/api/connections.");
+      throw new UnknownConnectionError(id, { hint: "Pick a connection from GET /admin/api/connections." });
     }
   };
 

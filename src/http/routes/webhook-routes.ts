@@ -3,7 +3,8 @@ import { type Request, type RequestHandler, type Response, Router } from "expres
 import getRawBody from "raw-body";
 import type { ConnectionStore } from "../../ports/connections";
 import type { AppendResult, EventStore } from "../../ports/events";
-import { AppError, InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import { AppError, InvalidPayloadError, UnknownConnectionError } from "../../domain/errors";
+import { httpStatus } from "../error-handler";
 import type { IncomingEvent } from "../../domain/screen-event";
 import type { Logger } from "../../ports/logger";
 import {
@@ -35,7 +36,6 @@ export interface WebhookRoutesDeps {
 
 function unsupportedMediaType(expected: string): AppError {
   return new AppError("unsupported_media_type", `expected Content-Type ${expected}`, {
-    status: 415,
     hint: `Send the body as ${expected}.`,
   });
 }
@@ -112,23 +112,22 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
     const fault = (err: AppError) => {
       deps.metrics.webhookRejected.inc({ crm: "salesforce", code: err.code });
       res
-        .status(err.status)
+        .status(httpStatus(err))
         .type("text/xml; charset=utf-8")
-        .send(soapFault(err.status >= 500 ? "soapenv:Server" : "soapenv:Client", err.message));
+        .send(soapFault(httpStatus(err) >= 500 ? "soapenv:Server" : "soapenv:Client", err.message));
     };
     const started = process.hrtime.bigint();
     try {
       const connectionId = String(req.params.connectionId);
       const connection = await deps.connections.get(connectionId);
       if (!connection || connection.crm !== "salesforce" || connection.status !== "active") {
-        return fault(new NotFoundError(`no Salesforce connection ${connectionId}`));
+        return fault(new UnknownConnectionError(connectionId, { crm: "salesforce" }));
       }
       if (!req.is("text/xml") && !req.is("application/soap+xml"))
         return fault(unsupportedMediaType("text/xml"));
       if (!tokensMatch(String(req.params.token), connection.webhookToken)) {
         return fault(
           new AppError("invalid_token", "endpoint token does not match this connection", {
-            status: 401,
             hint: "Copy the outbound message endpoint URL from Handoff's install page again.",
           }),
         );
@@ -140,7 +139,6 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
           new AppError(
             "organization_mismatch",
             `OrganizationId ${message.organizationId} is not connected to this endpoint`,
-            { status: 401 },
           ),
         );
       }
@@ -156,7 +154,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
       deps.logger.error("salesforce outbound message not stored", {
         error: err instanceof Error ? err.message : String(err),
       });
-      return fault(new AppError("internal", "message not stored; Salesforce will retry", { status: 500 }));
+      return fault(new AppError("internal", "message not stored; Salesforce will retry"));
     }
   });
 
