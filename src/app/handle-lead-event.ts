@@ -17,6 +17,7 @@ import {
   routeLead,
   scoreSummary,
   type LeadContext,
+  type RoutingMatches,
 } from "./pipeline-steps";
 
 export type { PipelineDeps } from "./pipeline-deps";
@@ -219,6 +220,24 @@ async function handOver(
     });
     return null;
   }
+  // Records of one person arriving together take turns (on any worker), so the second sees the first's handoff.
+  const email = ctx.lead.email;
+  if (email && matches.duplicates.length > 0) {
+    return deps.leads.withPersonLock(event.connectionId, email, () =>
+      linkOrRoute(deps, event, ctx, q, matches, log),
+    );
+  }
+  return linkOrRoute(deps, event, ctx, q, matches, log);
+}
+
+async function linkOrRoute(
+  deps: PipelineDeps,
+  event: StoredEvent,
+  ctx: LeadContext,
+  q: Qualification,
+  matches: RoutingMatches,
+  log: Logger,
+): Promise<{ handoff: HandoffRecord; openedNow: boolean }> {
   // Another record of the same person (same e-mail) is already with sales: link this one to that handoff, so the
   // owner gets one handoff, one task and one message, and this record gets the same owner.
   const linked = await openHandoffOfDuplicate(deps, event.connectionId, matches.duplicates);

@@ -146,6 +146,12 @@ export interface LeadStore {
     connectionId: string,
     entry: { actor: string; action: string; subject: string; details: Record<string, unknown>; at: string },
   ): Promise<void>;
+  /**
+   * Runs `work` while holding the lock of one person (connection + normalised e-mail), so that two records of
+   * the same person handed over at the same instant, on any workers, take turns: the second sees the first's
+   * handoff and is linked to it.
+   */
+  withPersonLock<T>(connectionId: string, email: string, work: () => Promise<T>): Promise<T>;
   /** Another CRM record of the same person, linked to the open handoff instead of getting its own. */
   linkToHandoff(connectionId: string, handoffId: string, leadId: string, at: string): Promise<void>;
   /** The records linked to a handoff (duplicates of its lead). */

@@ -1,6 +1,7 @@
+import { Pool } from "pg";
 import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { anEvent, createPipeline, movableClock } from "../helpers/pipeline-harness";
+import { anEvent, createPipeline, MemoryCrm, movableClock } from "../helpers/pipeline-harness";
 import { demoRules } from "../helpers/routing-builders";
 import { anSla, engagementRule } from "../unit/sla/builders";
 import { insertConnection } from "./routing/routing-fixtures";
@@ -48,5 +49,51 @@ describe("one person, several CRM records", () => {
     expect(p.crm.leads.get("d-2")!.ownerId).toBe(first!.ownerId);
     // Only the first record takes a slot of the owner's open capacity.
     expect((await p.assignments.openAssignments("c-dup")).map((a) => a.leadId)).toEqual(["d-1"]);
+  });
+
+  it("when two records of one person arrive at the same instant on two workers, then they hand over once: one handoff, one task, one message, the other record linked", async () => {
+    const clock = movableClock("2026-11-03T09:00:00.000Z");
+    const at = clock().toISOString();
+    // One CRM, two workers, each with its own connection pool (as two processes would have).
+    const crm = new MemoryCrm();
+    const form = { kind: "form_submission" as const, occurredAt: at, name: "Contact me" };
+    for (const id of ["s-1", "s-2"]) {
+      crm.leads.set(id, { id, email: "eva@lang.example", country: "DE", properties: {} });
+      crm.activities.set(id, [form]);
+    }
+    const pool2 = new Pool({ connectionString: db.url, max: 10 });
+    try {
+      const messages: string[] = [];
+      const workers = [
+        createPipeline(db, sla(), clock, crm),
+        createPipeline({ ...db, pool: pool2 }, sla(), clock, crm),
+      ];
+      for (const w of workers) {
+        w.deps.notify = (_c, handoffId) => {
+          messages.push(handoffId);
+          return Promise.resolve();
+        };
+      }
+      await Promise.all([
+        workers[0]!.handle(anEvent("c-dup", "s-1", at)),
+        workers[1]!.handle(anEvent("c-dup", "s-2", at)),
+      ]);
+
+      const handoffs = await Promise.all(
+        ["s-1", "s-2"].map((id) => workers[0]!.leads.latestHandoff("c-dup", id)),
+      );
+      const opened = handoffs.filter((h) => h !== null);
+      expect(opened).toHaveLength(1);
+      const handoff = opened[0]!;
+      const other = handoff.leadId === "s-1" ? "s-2" : "s-1";
+      expect(await workers[0]!.leads.linkedLeads("c-dup", handoff.id)).toEqual([other]);
+      expect(crm.tasks.map((t) => t.leadId)).toEqual([handoff.leadId]);
+      expect(messages).toEqual([handoff.id]);
+      expect(crm.leads.get(other)!.ownerId).toBe(handoff.ownerId);
+      const slots = await workers[0]!.assignments.openAssignments("c-dup");
+      expect(slots.map((a) => a.leadId).filter((id) => id.startsWith("s-"))).toEqual([handoff.leadId]);
+    } finally {
+      await pool2.end();
+    }
   });
 });

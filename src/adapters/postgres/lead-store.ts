@@ -481,6 +481,23 @@ export class PostgresLeadStore implements LeadStore {
     );
   }
 
+  async withPersonLock<T>(connectionId: string, email: string, work: () => Promise<T>): Promise<T> {
+    // A session lock on its own connection: `work` runs on other connections (routing commits in its own
+    // transaction), and the lock holds until the handoff row is written.
+    const client = await this.pool.connect();
+    const key = `person:${connectionId}:${email.trim().toLowerCase()}`;
+    try {
+      await client.query("SELECT pg_advisory_lock(hashtextextended($1, 8002))", [key]);
+      try {
+        return await work();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 8002))", [key]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
   /** Another CRM record of the same person, linked to the open handoff instead of getting its own. */
   async linkToHandoff(connectionId: string, handoffId: string, leadId: string, at: string): Promise<void> {
     await this.pool.query(
