@@ -4,6 +4,7 @@ import type { Router } from "express";
 import { Pool } from "pg";
 import { createTokenCipher } from "../adapters/crypto/token-cipher";
 import { PostgresConnectionStore } from "../adapters/postgres/connection-store";
+import { CachedConnectionStore } from "../adapters/cached-connection-store";
 import type { ConnectionStore } from "../ports/connections";
 import { PostgresEventStore } from "../adapters/postgres/event-store";
 import type { EventStore } from "../ports/events";
@@ -107,9 +108,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await migrate(pool, logger);
   const boss = await startBoss({ connectionString: options.databaseUrl, logger });
   const cipher = createTokenCipher(options.encryptionKey, options.previousEncryptionKeys ?? []);
-  const connections = new PostgresConnectionStore(pool, cipher);
-  const sealed = await connections.sealWebhookTokens();
+  const stored = new PostgresConnectionStore(pool, cipher);
+  const sealed = await stored.sealWebhookTokens();
   if (sealed > 0) logger.info("Salesforce webhook tokens encrypted at rest", { connections: sealed });
+  // Every webhook delivery looks its connection up: served from a bounded LRU, dropped on every change made
+  // here and at most 5 s stale for a change made by another instance (an uninstall stops deliveries that fast).
+  const connections = new CachedConnectionStore(stored);
   const events = new PostgresEventStore(pool, boss);
   const metrics = createMetrics();
   const breakers = new CircuitBreakers(options.breaker);
