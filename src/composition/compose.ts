@@ -8,6 +8,7 @@ import { PostgresFollowUpStore } from "../adapters/postgres/follow-up-store";
 import { PostgresLeadStore } from "../adapters/postgres/lead-store";
 import { createLeadStoryStore } from "../adapters/postgres/lead-story-store";
 import { PostgresRateWindow } from "../adapters/postgres/rate-window-store";
+import { PostgresRepAvailabilityStore } from "../adapters/postgres/rep-availability-store";
 import { createRecentLeads, createSlaVersions } from "../adapters/postgres/sla-admin-store";
 import { replayDecision } from "../app/replay-decision";
 import { createCrmRegistry } from "./crm-registry";
@@ -323,10 +324,12 @@ export async function composeHandoff(
     ],
     adminRouters: [
       createRepsRouter({
-        pool: core.pool,
+        reps: new PostgresRepAvailabilityStore(core.pool, now),
+        connections: core.connections,
         logger: core.logger,
         loadRules: async (connectionId) => (await slaFor(connectionId)).sla.routing,
-        now,
+        replayDecision: (connectionId, decisionId) =>
+          replayDecision(core.pool, decisionId, undefined, connectionId),
       }),
       createReportRouter({ pool: core.pool, slaFor, logger: core.logger, now }),
       createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger, now }),

@@ -9,6 +9,8 @@ import type { ConnectionStore } from "../ports/connections";
 import { PostgresEventStore } from "../adapters/postgres/event-store";
 import type { EventStore } from "../ports/events";
 import { migrate } from "../adapters/postgres/migrate";
+import { PostgresAuditLog } from "../adapters/postgres/audit-log";
+import { databaseReady } from "../adapters/postgres/database-ready";
 import { createApp } from "../http/app";
 import { createMetrics, registerQueueHealth, type Metrics } from "../http/metrics";
 import { CircuitBreakers, type CircuitBreakerOptions } from "../jobs/circuit-breaker";
@@ -153,8 +155,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         adminToken: options.adminToken,
         webhookMaxBodyBytes: options.webhookMaxBodyBytes ?? 1_048_576,
       },
-      pool,
+      databaseReady: databaseReady(pool),
       connections,
+      audit: new PostgresAuditLog(pool),
       events,
       logger,
       metrics,

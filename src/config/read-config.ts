@@ -128,7 +128,17 @@ export class ConfigError extends AppError {
  *
  * @example const config = readConfig(process.env);
  */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function readConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: {
+    /**
+     * Refuse a production environment without its secrets. The `handoff` CLI reads the config without this:
+     * most commands only need the database, and a command that needs a secret says so when it runs.
+     * @default true
+     */
+    requireSecrets?: boolean;
+  } = {},
+): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
@@ -142,7 +152,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const embedded = e.DATABASE_URL === undefined;
   const problems: string[] = [];
-  if (!embedded) {
+  if (!embedded && options.requireSecrets !== false) {
     if (!e.HUBSPOT_CLIENT_SECRET && !e.SALESFORCE_CLIENT_SECRET) {
       problems.push(
         "HUBSPOT_CLIENT_SECRET or SALESFORCE_CLIENT_SECRET: missing; set the secret of at least one CRM app",

@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from "express";
-import type { Pool } from "pg";
 import type { ConnectionStore } from "../ports/connections";
+import type { AuditLog } from "../ports/audit-log";
 import type { EventStore } from "../ports/events";
 import { AppError } from "../domain/errors";
 import type { Logger } from "../ports/logger";
@@ -19,8 +19,10 @@ export interface AppDeps {
     adminToken: string;
     webhookMaxBodyBytes: number;
   };
-  pool: Pool;
+  /** Resolves when the database answers (readiness). */
+  databaseReady: () => Promise<void>;
   connections: ConnectionStore;
+  audit: AuditLog;
   events: EventStore;
   logger: Logger;
   metrics: Metrics;
@@ -39,7 +41,7 @@ export interface AppDeps {
 
 /**
  * The express app, with every collaborator passed in (tests build it with fakes or a test database).
- * @example const app = createApp({ config, pool, connections, events, logger, metrics });
+ * @example const app = createApp({ config, databaseReady, connections, audit, events, logger, metrics, now });
  */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -71,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.get("/readyz", async (_req, res) => {
     try {
-      await deps.pool.query("SELECT 1");
+      await deps.databaseReady();
       if (deps.isReady && !deps.isReady()) throw new Error("jobs not started");
       res.json({ status: "ready" });
     } catch {
@@ -107,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
     createAdminApiRouter({
       events: deps.events,
       connections: deps.connections,
-      pool: deps.pool,
+      audit: deps.audit,
       logger: deps.logger,
       breakers: deps.breakers ?? (() => []),
     }),

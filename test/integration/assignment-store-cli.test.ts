@@ -1,11 +1,15 @@
 import { Command } from "commander";
 import { register } from "../../src/cli/commands/routing";
+import type { CliServices } from "../../src/cli/cli-services";
+import { composeCliServices } from "../../src/composition/cli-services";
+import { readConfig } from "../../src/config/read-config";
 import { fixedClock } from "../../src/ports/clock";
+import { TEST_KEY } from "../helpers/runtime";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { insertConnection } from "./routing/routing-fixtures";
 
 let db: TestDatabase;
-const previousUrl = process.env.DATABASE_URL;
+let services: CliServices;
 let output: string[] = [];
 let errors: string[] = [];
 let spy: jest.SpyInstance;
@@ -14,7 +18,12 @@ let errSpy: jest.SpyInstance;
 beforeAll(async () => {
   db = await createTestDatabase();
   await insertConnection(db.pool, "c-cli");
-  process.env.DATABASE_URL = db.url;
+  // What `handoff` builds from its environment: the app's database and key, nothing else.
+  const config = readConfig(
+    { DATABASE_URL: db.url, HANDOFF_ENCRYPTION_KEY: TEST_KEY },
+    { requireSecrets: false },
+  );
+  services = composeCliServices(config, fixedClock("2026-11-23T10:00:00Z"));
 });
 beforeEach(() => {
   output = [];
@@ -33,14 +42,13 @@ afterEach(() => {
   errSpy.mockRestore();
 });
 afterAll(async () => {
-  if (previousUrl === undefined) delete process.env.DATABASE_URL;
-  else process.env.DATABASE_URL = previousUrl;
+  await services.close();
   await db.close();
 });
 
 async function handoff(...args: string[]): Promise<string> {
   const program = new Command("handoff").exitOverride();
-  register(program, fixedClock("2026-11-23T10:00:00Z"));
+  register(program, services);
   await program.parseAsync(["node", "handoff", ...args]);
   return output.join("");
 }
@@ -99,7 +107,7 @@ describe("handoff reps", () => {
     await handoff("reps", "away", "bne", "--reason", "vacation");
     expect(process.exitCode).toBe(1);
     process.exitCode = undefined;
-    expect(errors.join("")).toContain(`no rep "bne" in c-cli's SLA — did you mean ben?`);
+    expect(errors.join("")).toContain(`no rep "bne" in c-cli's SLA — did you mean "ben"?`);
     const rows = await db.pool.query(
       "SELECT 1 FROM rep_state WHERE connection_id = 'c-cli' AND rep_key = 'bne'",
     );

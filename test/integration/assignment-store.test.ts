@@ -1,5 +1,5 @@
 import { createAssignmentStore, toOwnerStatus } from "../../src/adapters/postgres/assignment-store";
-import { createRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
+import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { routeLead } from "../../src/domain/routing";
 import { canonicalize, type RoutingInput } from "../../src/domain/routing-snapshot";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -130,7 +130,7 @@ describe("AssignmentStore", () => {
 
   it("re-reads availability before every assignment: a rep set away gets nothing, and the change is audited", async () => {
     const store = createAssignmentStore({ pool: db.pool });
-    const reps = createRepAvailabilityStore(db.pool, () => now);
+    const reps = new PostgresRepAvailabilityStore(db.pool, () => now);
     await reps.setAway(
       "c-away",
       "anna",

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { publishSla, signSla } from "../../src/adapters/postgres/sla-store";
+import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
+import { replayDecision } from "../../src/app/replay-decision";
 import { createSlaRegistry } from "../../src/app/sla-registry";
 import { CrmAuthError } from "../../src/domain/errors";
 import { createDashboardApiRouter, createDashboardRouter } from "../../src/http/routes/dashboard-routes";
@@ -164,7 +166,22 @@ describe("the admin dashboard at /admin", () => {
           logger: core.logger,
           now: clock,
         }),
-        createRepsRouter({ pool: core.pool, logger: core.logger, now: clock }),
+        createRepsRouter({
+          reps: new PostgresRepAvailabilityStore(core.pool, clock),
+          connections: core.connections,
+          logger: core.logger,
+          loadRules: async (connectionId) =>
+            (
+              await createSlaRegistry({
+                pool: core.pool,
+                connections: core.connections,
+                logger: core.logger,
+                now: clock,
+              })(connectionId)
+            ).sla.routing,
+          replayDecision: (connectionId, decisionId) =>
+            replayDecision(core.pool, decisionId, undefined, connectionId),
+        }),
         createReportRouter({
           pool: core.pool,
           slaFor: createSlaRegistry({

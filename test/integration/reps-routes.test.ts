@@ -6,6 +6,11 @@ import type { RepActor } from "../../src/domain/rep-permissions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { DEMO_OWNERS, aLead, demoRules } from "../helpers/routing-builders";
 import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresConnectionStore } from "../../src/adapters/postgres/connection-store";
+import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
+import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
+import { replayDecision } from "../../src/app/replay-decision";
+import { TEST_KEY } from "../helpers/runtime";
 import { insertConnection } from "./routing/routing-fixtures";
 import { silent } from "../helpers/silent-logger";
 
@@ -29,10 +34,12 @@ beforeAll(async () => {
   });
   app.use(
     createRepsRouter({
-      pool: db.pool,
+      reps: new PostgresRepAvailabilityStore(db.pool, () => new Date("2026-11-23T10:00:00Z")),
+      connections: new PostgresConnectionStore(db.pool, createTokenCipher(TEST_KEY)),
       logger: silent,
       loadRules: async () => rules,
-      now: () => new Date("2026-11-23T10:00:00Z"),
+      replayDecision: (connectionId, decisionId) =>
+        replayDecision(db.pool, decisionId, undefined, connectionId),
     }),
   );
   app.use(createErrorHandler(silent));
@@ -159,5 +166,21 @@ describe("rep self-service and delegated admin", () => {
     ]);
     const missing = await request(app).post("/reps/ben/back").send({ connectionId: "nope" });
     expect(missing.status).toBe(404);
+  });
+
+  it("when a rep key is misspelt, then the API answers 404 with the closest key and writes nothing", async () => {
+    const typo = await request(app)
+      .post("/reps/bne/away")
+      .send({ connectionId: "c-reps", reason: "vacation" });
+    expect(typo.status).toBe(404);
+    expect(typo.body.error).toBe("unknown_rep");
+    expect(typo.body.message).toBe('no rep "bne" in c-reps\'s SLA — did you mean "ben"?');
+    const far = await request(app).put("/reps/zzzzzz/caps").send({ connectionId: "c-reps", open: 3 });
+    expect(far.status).toBe(404);
+    expect(far.body.message).toContain("reps: anna, ben");
+    const rows = await db.pool.query(
+      "SELECT rep_key FROM rep_state WHERE connection_id = 'c-reps' AND rep_key IN ('bne', 'zzzzzz')",
+    );
+    expect(rows.rowCount).toBe(0);
   });
 });

@@ -30,6 +30,11 @@ const USER = "handoff";
 // Local-only cluster bound to 127.0.0.1; the password guards nothing beyond this machine.
 const PASSWORD = "handoff-embedded";
 
+/** The URL of a database of the embedded cluster on `port` (what `handoff` commands use while `npm start` runs). */
+export function embeddedDatabaseUrl(port: number, database = "handoff"): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 /**
  * Starts (initialising on first use) a PostgreSQL cluster from the binaries shipped in npm packages.
  * A server left behind by a killed process is stopped first, so a `kill -9` never blocks the next start.
@@ -72,7 +77,7 @@ export async function startEmbeddedPostgres(
   };
   let pg = await launch();
 
-  const url = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
+  const url = (db: string) => embeddedDatabaseUrl(port, db);
   const client = pg.getPgClient("postgres", "127.0.0.1");
   await client.connect();
   const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);

@@ -1,70 +1,26 @@
 import type { Pool, PoolClient } from "pg";
 import { AppError } from "../../domain/errors";
 import type { Clock } from "../../ports/clock";
+import type { Actor, CapsChange, RepAvailabilityStore, RepOverview } from "../../ports/rep-availability";
 
 function invalid(message: string, hint: string): AppError {
   return new AppError("invalid_request", message, { hint });
 }
 
-/** Who changed availability or caps, for the audit log: `admin`, `rep:ben`, `team_lead:maria`, `cli:<user>`. */
-export type Actor = string;
-
-export interface RepOverview {
-  repKey: string;
-  away: boolean;
-  awayReason: string | null;
-  awaySince: string | null;
-  awayUntil: string | null;
-  caps: { open: number | null; perDay: number | null; perWeek: number | null };
-  open: number;
-  /**
-   * What `open` is made of: leads Handoff handed over that are still open, plus open leads in the CRM beyond
-   * them (from the CRM's own count at the last reconcile, `crmOpen` at `reconciledAt`).
-   */
-  openParts: { handedOver: number; otherInCrm: number; crmOpen: number | null; reconciledAt: string | null };
-  outOfOffice: { id: string; from: string; to: string; reason: string | null }[];
-  updatedAt: string;
-  updatedBy: string | null;
-}
-
-export interface CapsChange {
-  /** A number sets the override, null removes it (the SLA's cap applies again), absent leaves it. */
-  open?: number | null;
-  perDay?: number | null;
-  perWeek?: number | null;
-}
-
 /**
- * Rep availability and team-lead cap overrides, each change audited into `audit_log` in the same transaction.
- * The router re-reads these rows under lock before every assignment, so a change applies to the next lead.
- */
-export interface RepAvailabilityStore {
-  setAway(
-    connectionId: string,
-    repKey: string,
-    change: { reason: string; until?: Date },
-    actor: Actor,
-  ): Promise<RepOverview>;
-  setBack(connectionId: string, repKey: string, actor: Actor): Promise<RepOverview>;
-  setCaps(connectionId: string, repKey: string, caps: CapsChange, actor: Actor): Promise<RepOverview>;
-  addOutOfOffice(
-    connectionId: string,
-    repKey: string,
-    entry: { from: Date; to: Date; reason?: string; source?: string },
-    actor: Actor,
-  ): Promise<RepOverview>;
-  /** Every rep with a state row (reps never touched have none: no absence, no overrides, nothing open). */
-  list(connectionId: string): Promise<RepOverview[]>;
-}
-
-/**
- * "Now" comes from `clock`: whether a rep is still away, and whether an end date is already past, are read
- * against it, never against the machine's calendar.
+ * Rep availability and cap overrides in PostgreSQL (`rep_state`, `rep_ooo`), each change audited into
+ * `audit_log` in the same transaction. "Now" comes from `clock`: whether a rep is still away, and whether an
+ * end date is already past, are read against it, never against the machine's calendar.
  *
- * @example const reps = createRepAvailabilityStore(pool, clock); await reps.setAway("c1", "ben", { reason: "vacation" }, "rep:ben");
+ * @example const reps = new PostgresRepAvailabilityStore(pool, clock); await reps.setAway("c1", "ben", { reason: "vacation" }, "rep:ben");
  */
-export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailabilityStore {
-  async function change(
+export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly clock: Clock,
+  ) {}
+
+  private async change(
     connectionId: string,
     repKey: string,
     actor: Actor,
@@ -72,7 +28,7 @@ export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailab
     details: Record<string, unknown>,
     update: (client: PoolClient) => Promise<void>,
   ): Promise<RepOverview> {
-    const client = await pool.connect();
+    const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
       await client.query(
@@ -99,13 +55,13 @@ export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailab
     } finally {
       client.release();
     }
-    const overview = (await list(connectionId, clock(), repKey))[0];
+    const overview = (await this.read(connectionId, this.clock(), repKey))[0];
     if (!overview) throw new Error(`rep ${repKey} vanished after an update`);
     return overview;
   }
 
-  async function list(connectionId: string, now: Date, only?: string): Promise<RepOverview[]> {
-    const rows = await pool.query<{
+  private async read(connectionId: string, now: Date, only?: string): Promise<RepOverview[]> {
+    const rows = await this.pool.query<{
       rep_key: string;
       away: boolean;
       away_reason: string | null;
@@ -128,7 +84,7 @@ export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailab
          FROM rep_state s WHERE s.connection_id = $1 AND ($2::text IS NULL OR s.rep_key = $2) ORDER BY s.rep_key`,
       [connectionId, only ?? null],
     );
-    const ooo = await pool.query<{
+    const ooo = await this.pool.query<{
       id: string;
       rep_key: string;
       starts_at: Date;
@@ -166,107 +122,119 @@ export function createRepAvailabilityStore(pool: Pool, clock: Clock): RepAvailab
     }));
   }
 
-  return {
-    setAway(connectionId, repKey, { reason, until }, actor) {
-      const now = clock();
-      if (until !== undefined && until.getTime() <= now.getTime()) {
-        return Promise.reject(
-          invalid(
-            `away until ${until.toISOString()} is already in the past (it is now ${now.toISOString()}), so the rep would count as back at once`,
-            'Give an end date after now, or none for "until further notice".',
-          ),
-        );
-      }
-      return change(
-        connectionId,
-        repKey,
-        actor,
-        "rep.away",
-        { reason, until: until?.toISOString() ?? null },
-        async (client) => {
-          await client.query(
-            `UPDATE rep_state SET away = true, away_reason = $3, away_since = $4, away_until = $5
-              WHERE connection_id = $1 AND rep_key = $2`,
-            [connectionId, repKey, reason, now, until ?? null],
-          );
-        },
+  setAway(
+    connectionId: string,
+    repKey: string,
+    { reason, until }: { reason: string; until?: Date },
+    actor: Actor,
+  ): Promise<RepOverview> {
+    const now = this.clock();
+    if (until !== undefined && until.getTime() <= now.getTime()) {
+      return Promise.reject(
+        invalid(
+          `away until ${until.toISOString()} is already in the past (it is now ${now.toISOString()}), so the rep would count as back at once`,
+          'Give an end date after now, or none for "until further notice".',
+        ),
       );
-    },
-    setBack(connectionId, repKey, actor) {
-      const now = clock();
-      return change(connectionId, repKey, actor, "rep.back", { at: now.toISOString() }, async (client) => {
+    }
+    return this.change(
+      connectionId,
+      repKey,
+      actor,
+      "rep.away",
+      { reason, until: until?.toISOString() ?? null },
+      async (client) => {
         await client.query(
-          `UPDATE rep_state SET away = false, away_reason = NULL, away_since = NULL, away_until = NULL
+          `UPDATE rep_state SET away = true, away_reason = $3, away_since = $4, away_until = $5
             WHERE connection_id = $1 AND rep_key = $2`,
-          [connectionId, repKey],
+          [connectionId, repKey, reason, now, until ?? null],
         );
-        // Being back ends any out-of-office entry running now.
-        await client.query(
-          `UPDATE rep_ooo SET ends_at = $3 WHERE connection_id = $1 AND rep_key = $2 AND starts_at <= $3 AND ends_at > $3`,
-          [connectionId, repKey, now],
-        );
-      });
-    },
-    setCaps(connectionId, repKey, caps, actor) {
-      for (const [name, value] of Object.entries(caps)) {
-        if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
-          return Promise.reject(
-            invalid(
-              `Expected cap \`${name}\` to be an integer ≥ 0 or null, got \`${value}\``,
-              "null removes the override.",
-            ),
-          );
-        }
-      }
-      return change(connectionId, repKey, actor, "rep.caps", { ...caps }, async (client) => {
-        await client.query(
-          `UPDATE rep_state SET
-             cap_open = CASE WHEN $3 THEN $4::int ELSE cap_open END,
-             cap_per_day = CASE WHEN $5 THEN $6::int ELSE cap_per_day END,
-             cap_per_week = CASE WHEN $7 THEN $8::int ELSE cap_per_week END
-           WHERE connection_id = $1 AND rep_key = $2`,
-          [
-            connectionId,
-            repKey,
-            caps.open !== undefined,
-            caps.open ?? null,
-            caps.perDay !== undefined,
-            caps.perDay ?? null,
-            caps.perWeek !== undefined,
-            caps.perWeek ?? null,
-          ],
-        );
-      });
-    },
-    addOutOfOffice(connectionId, repKey, entry, actor) {
-      if (entry.to.getTime() <= entry.from.getTime()) {
-        return Promise.reject(invalid("out-of-office `to` must be after `from`", "Swap the dates."));
-      }
-      const now = clock();
-      if (entry.to.getTime() <= now.getTime()) {
+      },
+    );
+  }
+
+  setBack(connectionId: string, repKey: string, actor: Actor): Promise<RepOverview> {
+    const now = this.clock();
+    return this.change(connectionId, repKey, actor, "rep.back", { at: now.toISOString() }, async (client) => {
+      await client.query(
+        `UPDATE rep_state SET away = false, away_reason = NULL, away_since = NULL, away_until = NULL
+          WHERE connection_id = $1 AND rep_key = $2`,
+        [connectionId, repKey],
+      );
+      // Being back ends any out-of-office entry running now.
+      await client.query(
+        `UPDATE rep_ooo SET ends_at = $3 WHERE connection_id = $1 AND rep_key = $2 AND starts_at <= $3 AND ends_at > $3`,
+        [connectionId, repKey, now],
+      );
+    });
+  }
+
+  setCaps(connectionId: string, repKey: string, caps: CapsChange, actor: Actor): Promise<RepOverview> {
+    for (const [name, value] of Object.entries(caps)) {
+      if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
         return Promise.reject(
           invalid(
-            `out-of-office until ${entry.to.toISOString()} is already in the past (it is now ${now.toISOString()}), so it would never apply`,
-            "Give a `to` after now.",
+            `Expected cap \`${name}\` to be an integer ≥ 0 or null, got \`${value}\``,
+            "null removes the override.",
           ),
         );
       }
-      return change(
-        connectionId,
-        repKey,
-        actor,
-        "rep.ooo",
-        { from: entry.from.toISOString(), to: entry.to.toISOString(), reason: entry.reason ?? null },
-        async (client) => {
-          await client.query(
-            `INSERT INTO rep_ooo (connection_id, rep_key, starts_at, ends_at, reason, source) VALUES ($1, $2, $3, $4, $5, $6)`,
-            [connectionId, repKey, entry.from, entry.to, entry.reason ?? null, entry.source ?? "manual"],
-          );
-        },
+    }
+    return this.change(connectionId, repKey, actor, "rep.caps", { ...caps }, async (client) => {
+      await client.query(
+        `UPDATE rep_state SET
+           cap_open = CASE WHEN $3 THEN $4::int ELSE cap_open END,
+           cap_per_day = CASE WHEN $5 THEN $6::int ELSE cap_per_day END,
+           cap_per_week = CASE WHEN $7 THEN $8::int ELSE cap_per_week END
+         WHERE connection_id = $1 AND rep_key = $2`,
+        [
+          connectionId,
+          repKey,
+          caps.open !== undefined,
+          caps.open ?? null,
+          caps.perDay !== undefined,
+          caps.perDay ?? null,
+          caps.perWeek !== undefined,
+          caps.perWeek ?? null,
+        ],
       );
-    },
-    list(connectionId) {
-      return list(connectionId, clock());
-    },
-  };
+    });
+  }
+
+  addOutOfOffice(
+    connectionId: string,
+    repKey: string,
+    entry: { from: Date; to: Date; reason?: string; source?: string },
+    actor: Actor,
+  ): Promise<RepOverview> {
+    if (entry.to.getTime() <= entry.from.getTime()) {
+      return Promise.reject(invalid("out-of-office `to` must be after `from`", "Swap the dates."));
+    }
+    const now = this.clock();
+    if (entry.to.getTime() <= now.getTime()) {
+      return Promise.reject(
+        invalid(
+          `out-of-office until ${entry.to.toISOString()} is already in the past (it is now ${now.toISOString()}), so it would never apply`,
+          "Give a `to` after now.",
+        ),
+      );
+    }
+    return this.change(
+      connectionId,
+      repKey,
+      actor,
+      "rep.ooo",
+      { from: entry.from.toISOString(), to: entry.to.toISOString(), reason: entry.reason ?? null },
+      async (client) => {
+        await client.query(
+          `INSERT INTO rep_ooo (connection_id, rep_key, starts_at, ends_at, reason, source) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [connectionId, repKey, entry.from, entry.to, entry.reason ?? null, entry.source ?? "manual"],
+        );
+      },
+    );
+  }
+
+  list(connectionId: string): Promise<RepOverview[]> {
+    return this.read(connectionId, this.clock());
+  }
 }

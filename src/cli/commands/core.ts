@@ -1,16 +1,9 @@
 import type { Command } from "commander";
-import { Pool } from "pg";
-import { migrate } from "../../adapters/postgres/migrate";
-import { readConfig } from "../../config/read-config";
-import { createLogger } from "../../logging/logger";
-import { PostgresEventStore } from "../../adapters/postgres/event-store";
-import { replayDecision } from "../../app/replay-decision";
-import { startBoss } from "../../jobs/boss";
 import { runUntilSignal } from "../../main";
-import { cliDatabaseUrl } from "../database-url";
+import type { CliServices } from "../cli-services";
 
 /** `handoff serve|worker|migrate|replay --parked` */
-export function register(program: Command): void {
+export function register(program: Command, services: CliServices): void {
   program
     .command("serve")
     .description("run the app (HTTP + workers); without DATABASE_URL, the embedded default")
@@ -26,12 +19,9 @@ export function register(program: Command): void {
     .command("migrate")
     .description("apply database migrations (also done at every start)")
     .action(async () => {
-      const config = readConfig();
-      if (!config.databaseUrl)
+      if (services.config.embedded)
         throw new Error("DATABASE_URL is not set; the embedded default migrates at `npm start`.");
-      const pool = new Pool({ connectionString: config.databaseUrl });
-      const applied = await migrate(pool, createLogger(config.log));
-      await pool.end();
+      const applied = await services.migrate();
       process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "database is up to date\n");
     });
 
@@ -48,30 +38,16 @@ export function register(program: Command): void {
         decisionId: string | undefined,
         opts: { parked?: boolean; connection?: string; sla?: string },
       ) => {
-        const pool = new Pool({ connectionString: cliDatabaseUrl(), max: 3 });
-        try {
-          if (opts.parked) {
-            const logger = createLogger({ level: "warn" });
-            const boss = await startBoss({ connectionString: cliDatabaseUrl(), logger, supervise: false });
-            const events = new PostgresEventStore(pool, boss);
-            const parked = await events.listParked(opts.connection, 10_000);
-            let replayed = 0;
-            for (const e of parked) if (await events.replay(e.connectionId, e.eventKey)) replayed += 1;
-            await pool.query(
-              "INSERT INTO audit_log (connection_id, actor, action, details) VALUES ($1, $2, 'replay_all_parked', $3)",
-              [opts.connection ?? null, `cli:${process.env.USER ?? "unknown"}`, { replayed }],
-            );
-            await boss.stop({ graceful: false });
-            process.stdout.write(`replayed ${replayed} parked event(s); the workers pick them up now\n`);
-            return;
-          }
-          if (!decisionId) throw new Error("give a decision id, or --parked");
-          const result = await replayDecision(pool, decisionId, opts.sla);
-          for (const line of result.lines) process.stdout.write(`${line}\n`);
-          if (!result.identical && opts.sla === undefined) process.exitCode = 1;
-        } finally {
-          await pool.end();
+        if (opts.parked) {
+          const actor = `cli:${process.env.USER ?? "unknown"}`;
+          const replayed = await services.replayAllParked(opts.connection, actor);
+          process.stdout.write(`replayed ${replayed} parked event(s); the workers pick them up now\n`);
+          return;
         }
+        if (!decisionId) throw new Error("give a decision id, or --parked");
+        const result = await services.replayDecision(decisionId, opts.sla);
+        for (const line of result.lines) process.stdout.write(`${line}\n`);
+        if (!result.identical && opts.sla === undefined) process.exitCode = 1;
       },
     );
 }

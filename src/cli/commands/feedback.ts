@@ -1,69 +1,10 @@
 import type { Command } from "commander";
-import { Pool } from "pg";
-import { createTokenCipher } from "../../adapters/crypto/token-cipher";
-import { createAssignmentStore } from "../../adapters/postgres/assignment-store";
-import { PostgresConnectionStore } from "../../adapters/postgres/connection-store";
-import { PostgresLeadStore } from "../../adapters/postgres/lead-store";
-import { createCrmRegistry } from "../../composition/crm-registry";
 import { recordFeedback, type FeedbackDeps } from "../../app/record-feedback";
-import { createSlaRegistry } from "../../app/sla-registry";
-import { readConfig } from "../../config/read-config";
+import type { CliServices } from "../cli-services";
 import { AppError } from "../../domain/errors";
 import type { HandoffCard } from "../../domain/handoff-card";
-import { loadOrCreateEmbeddedSecrets } from "../../composition/embedded-secrets";
-import { createLogger } from "../../logging/logger";
-import type { Clock } from "../../ports/clock";
-import { cliDatabaseUrl } from "../database-url";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
-
-/**
- * What `handoff accept|reject` needs: the same stores and CRM adapters as the server, built from the same
- * environment (the CRM gets the new stage, the rep's slot is freed on rejection).
- */
-export function openFeedbackDeps(
-  now: Clock,
-  env: NodeJS.ProcessEnv = process.env,
-): {
-  deps: FeedbackDeps;
-  close(): Promise<void>;
-} {
-  const config = readConfig(env);
-  const key = config.encryptionKeys?.current ?? loadOrCreateEmbeddedSecrets(config.dataDir).encryptionKey;
-  const pool = new Pool({ connectionString: cliDatabaseUrl(env), max: 3 });
-  const logger = createLogger({ ...config.log, level: "warn" });
-  const connections = new PostgresConnectionStore(
-    pool,
-    createTokenCipher(key, config.encryptionKeys?.previous ?? []),
-  );
-  const registry = createCrmRegistry({
-    connections,
-    logger,
-    now,
-    publicUrl: config.publicUrl,
-    hubspot: {
-      clientId: config.hubspot.clientId,
-      clientSecret: config.hubspot.clientSecrets[0],
-      apiBase: config.hubspot.apiBase,
-    },
-    salesforce: config.salesforce,
-  });
-  const deps: FeedbackDeps = {
-    leads: new PostgresLeadStore(pool),
-    assignments: createAssignmentStore({ pool, logger }),
-    crmFor: registry.crmFor,
-    slaFor: createSlaRegistry({ pool, connections, logger, now }),
-    logger,
-    now,
-  };
-  return {
-    deps,
-    close: async () => {
-      registry.close();
-      await pool.end();
-    },
-  };
-}
 
 export interface FeedbackCommand {
   decision: "accept" | "reject";
@@ -94,16 +35,13 @@ export async function runFeedbackCommand(deps: FeedbackDeps, command: FeedbackCo
 }
 
 /** `handoff accept <leadId> --connection <id>` and `handoff reject <leadId> --connection <id> --reason <r>`. */
-export function register(program: Command, clock: Clock): void {
+export function register(program: Command, services: CliServices): void {
   const run = async (command: FeedbackCommand) => {
-    const opened = openFeedbackDeps(clock);
     try {
-      for (const line of await runFeedbackCommand(opened.deps, command)) out(line);
+      for (const line of await runFeedbackCommand(services.feedback(), command)) out(line);
     } catch (err) {
       if (err instanceof AppError && err.hint) throw new Error(`${err.message}\n  hint: ${err.hint}`);
       throw err;
-    } finally {
-      await opened.close();
     }
   };
   program

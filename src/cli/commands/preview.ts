@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { Clock } from "../../ports/clock";
+import type { CliServices } from "../cli-services";
 import { AppError } from "../../domain/errors";
 import { loadSlaFile } from "../../sla/load-sla";
 import { formatLeadPreview, leadPreviewJson, parsePreviewLeads, previewLeads } from "../../sla/preview";
@@ -68,7 +69,7 @@ async function readText(file: string, what: "roster"): Promise<string> {
 }
 
 /** `handoff preview --sla <file> --leads <file.ndjson> [--at ISO] [--json]` */
-export function register(program: Command, clock: Clock): void {
+export function register(program: Command, services: CliServices): void {
   registerRoutingPreview();
   program
     .command("preview")
@@ -80,7 +81,11 @@ export function register(program: Command, clock: Clock): void {
     .option("--json", "one JSON object per lead")
     .action(async (opts: PreviewOptions) => {
       try {
-        process.exitCode = await runPreview(opts, (line) => void process.stdout.write(`${line}\n`), clock);
+        process.exitCode = await runPreview(
+          opts,
+          (line) => void process.stdout.write(`${line}\n`),
+          services.clock,
+        );
       } catch (error) {
         if (error instanceof SlaValidationError) {
           for (const p of error.problems) process.stderr.write(`${formatProblem(p)}\n`);

@@ -30,8 +30,7 @@ import type {
 import { DEFAULT_SLA_FILES } from "../../app/sla-registry";
 import { AppError } from "../../domain/errors";
 import { loadSlaFile, parseSla } from "../../sla/load-sla";
-import { cliDatabaseUrl } from "../database-url";
-import type { Clock } from "../../ports/clock";
+import type { CliServices } from "../cli-services";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const pct = (r: number | null): string => (r === null ? "—" : `${Math.round(r * 1000) / 10}%`);
@@ -55,11 +54,12 @@ async function slaForCli(pool: Pool, connectionId: string, now: Date): Promise<A
 }
 
 async function withDeps<T>(
-  clock: Clock,
+  services: CliServices,
   connection: string,
   work: (deps: ReportDeps, connectionId: string) => Promise<T>,
 ): Promise<T> {
-  const pool = new Pool({ connectionString: cliDatabaseUrl(), max: 2 });
+  const pool = new Pool({ connectionString: services.databaseUrl, max: 2 });
+  const clock = services.clock;
   try {
     const known = await pool.query("SELECT 1 FROM connections WHERE id = $1", [connection]);
     if (known.rowCount === 0) {
@@ -237,7 +237,7 @@ function emit<T>(json: boolean | undefined, report: T, print: (r: T) => void): v
  * `handoff forecast --draft <file> [--since 90d] --connection <id> [--json]` and
  * `handoff export decisions --since <ISO|90d> --connection <id> > decisions.ndjson`.
  */
-export function register(program: Command, clock: Clock): void {
+export function register(program: Command, services: CliServices): void {
   const report = program.command("report").description("both teams' SLA reports from the app's database");
   const kinds = {
     pace: {
@@ -275,7 +275,7 @@ export function register(program: Command, clock: Clock): void {
       .option("--json", "print the JSON the admin API returns")
       .action(async (opts: { connection: string; since: string; json?: boolean }) => {
         try {
-          await withDeps(clock, opts.connection, async (deps, connectionId) => {
+          await withDeps(services, opts.connection, async (deps, connectionId) => {
             const now = deps.now();
             const window = { from: parseSince(opts.since, now), to: now };
             const result = await (
@@ -301,7 +301,7 @@ export function register(program: Command, clock: Clock): void {
     .action(async (opts: { draft: string; connection: string; since: string; json?: boolean }) => {
       try {
         const { sla: draft } = await loadSlaFile(opts.draft);
-        await withDeps(clock, opts.connection, async (deps, connectionId) => {
+        await withDeps(services, opts.connection, async (deps, connectionId) => {
           const bar = new SingleBar(
             {
               format: "{phase} [{bar}] {percentage}% | {value}/{total} events | {eta}s left",
@@ -349,7 +349,7 @@ export function register(program: Command, clock: Clock): void {
     .requiredOption("--connection <id>", "the connection to export")
     .action(async (opts: { since: string; connection: string }) => {
       try {
-        await withDeps(clock, opts.connection, async (deps, connectionId) => {
+        await withDeps(services, opts.connection, async (deps, connectionId) => {
           const since = parseSince(opts.since, deps.now());
           let lines = 0;
           for await (const line of exportDecisions(deps.pool, connectionId, since)) {

@@ -1,77 +1,21 @@
 import type { Command } from "commander";
-import { Pool } from "pg";
-import { createRepAvailabilityStore, type RepOverview } from "../../adapters/postgres/rep-availability-store";
-import path from "node:path";
-import { getActiveSla } from "../../adapters/postgres/sla-store";
-import { DEFAULT_SLA_FILES } from "../../app/sla-registry";
+import { assertKnownRep } from "../../app/assert-known-rep";
 import { AppError } from "../../domain/errors";
-import { didYouMean } from "../../sla/did-you-mean";
-import { loadSlaFile } from "../../sla/load-sla";
-import { cliDatabaseUrl } from "../database-url";
-import type { Clock } from "../../ports/clock";
+import type { RepOverview } from "../../ports/rep-availability";
+import type { CliServices } from "../cli-services";
+import { resolveConnection } from "../resolve-connection";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 
-function databasePool(): Pool {
-  return new Pool({ connectionString: cliDatabaseUrl(), max: 2 });
-}
-
-async function withPool<T>(work: (pool: Pool) => Promise<T>): Promise<T> {
-  const pool = databasePool();
-  try {
-    return await work(pool);
-  } finally {
-    await pool.end();
-  }
-}
-
-async function resolveConnection(pool: Pool, given: string | undefined): Promise<string> {
-  const ids = (await pool.query<{ id: string }>("SELECT id FROM connections ORDER BY id")).rows.map(
-    (r) => r.id,
-  );
-  if (given !== undefined) {
-    if (ids.includes(given)) return given;
-    throw new AppError("unknown_connection", `no connection "${given}" in this database`, {
-      hint: ids.length ? `Known connections: ${ids.join(", ")}` : "Install the app on a portal or org first.",
-    });
-  }
-  if (ids.length === 1 && ids[0] !== undefined) return ids[0];
-  throw new AppError("connection_required", `which connection? this database has ${ids.length} connections`, {
-    hint: ids.length
-      ? `Pass --connection <id>: ${ids.join(", ")}`
-      : "Install the app on a portal or org first.",
-  });
-}
-
-/**
- * Refuses a rep key the connection's SLA does not know (a typo would otherwise set a row nobody routes to and
- * leave the real rep in rotation).
- */
-async function assertKnownRep(pool: Pool, connectionId: string, rep: string, now: Date): Promise<void> {
-  const published = await getActiveSla(pool, connectionId, now);
-  let reps: string[];
-  if (published) reps = Object.keys(published.sla.routing.reps);
-  else {
-    const r = await pool.query<{ crm: "hubspot" | "salesforce"; settings: Record<string, unknown> }>(
-      "SELECT crm, settings FROM connections WHERE id = $1",
-      [connectionId],
-    );
-    const row = r.rows[0];
-    const file =
-      typeof row?.settings.slaFile === "string"
-        ? row.settings.slaFile
-        : DEFAULT_SLA_FILES[row?.crm ?? "hubspot"];
-    reps = Object.keys((await loadSlaFile(path.resolve(file))).sla.routing.reps);
-  }
-  if (reps.includes(rep)) return;
-  const close = didYouMean(rep, reps);
-  throw new AppError(
-    "unknown_rep",
-    `no rep "${rep}" in ${connectionId}'s SLA${close ? ` — did you mean ${close}?` : ""}`,
-    {
-      hint: `Reps are the SLA's keys under reps: ${reps.join(", ")}.`,
-    },
-  );
+/** The connection `--connection` names (or the only one) and, when a rep is named, that the SLA knows them. */
+async function repConnection(
+  services: CliServices,
+  given: string | undefined,
+  rep?: string,
+): Promise<string> {
+  const connectionId = resolveConnection(await services.connectionIds(), given);
+  if (rep !== undefined) assertKnownRep((await services.slaFor(connectionId)).sla.routing, connectionId, rep);
+  return connectionId;
 }
 
 function formatRep(r: RepOverview): string {
@@ -104,7 +48,7 @@ function fail(error: unknown): void {
 }
 
 /** `handoff reps away|back|ooo|caps|list` (`handoff replay` is registered with the core commands). */
-export function register(program: Command, clock: Clock): void {
+export function register(program: Command, services: CliServices): void {
   const reps = program.command("reps").description("reps' availability and caps (audited)");
   const actor = `cli:${process.env.USER ?? "unknown"}`;
   reps
@@ -115,18 +59,12 @@ export function register(program: Command, clock: Clock): void {
     .option("--connection <id>", "the portal/org connection (default: the only one)")
     .action(async (rep: string, opts: { reason: string; until?: string; connection?: string }) => {
       try {
-        await withPool(async (pool) => {
-          const connectionId = await resolveConnection(pool, opts.connection);
-          await assertKnownRep(pool, connectionId, rep, clock());
-          const until = opts.until === undefined ? undefined : parseDate(opts.until, "--until");
-          const r = await createRepAvailabilityStore(pool, clock).setAway(
-            connectionId,
-            rep,
-            { reason: opts.reason, ...(until ? { until } : {}) },
-            actor,
-          );
-          out(formatRep(r));
-        });
+        const connectionId = await repConnection(services, opts.connection, rep);
+        const until = opts.until === undefined ? undefined : parseDate(opts.until, "--until");
+        const r = await services
+          .reps()
+          .setAway(connectionId, rep, { reason: opts.reason, ...(until ? { until } : {}) }, actor);
+        out(formatRep(r));
       } catch (error) {
         fail(error);
       }
@@ -137,11 +75,8 @@ export function register(program: Command, clock: Clock): void {
     .option("--connection <id>", "the portal/org connection (default: the only one)")
     .action(async (rep: string, opts: { connection?: string }) => {
       try {
-        await withPool(async (pool) => {
-          const connectionId = await resolveConnection(pool, opts.connection);
-          await assertKnownRep(pool, connectionId, rep, clock());
-          out(formatRep(await createRepAvailabilityStore(pool, clock).setBack(connectionId, rep, actor)));
-        });
+        const connectionId = await repConnection(services, opts.connection, rep);
+        out(formatRep(await services.reps().setBack(connectionId, rep, actor)));
       } catch (error) {
         fail(error);
       }
@@ -155,20 +90,13 @@ export function register(program: Command, clock: Clock): void {
     .option("--connection <id>", "the portal/org connection (default: the only one)")
     .action(async (rep: string, opts: { from: string; to: string; reason?: string; connection?: string }) => {
       try {
-        await withPool(async (pool) => {
-          const connectionId = await resolveConnection(pool, opts.connection);
-          await assertKnownRep(pool, connectionId, rep, clock());
-          const entry = {
-            from: parseDate(opts.from, "--from"),
-            to: parseDate(opts.to, "--to"),
-            ...(opts.reason ? { reason: opts.reason } : {}),
-          };
-          out(
-            formatRep(
-              await createRepAvailabilityStore(pool, clock).addOutOfOffice(connectionId, rep, entry, actor),
-            ),
-          );
-        });
+        const connectionId = await repConnection(services, opts.connection, rep);
+        const entry = {
+          from: parseDate(opts.from, "--from"),
+          to: parseDate(opts.to, "--to"),
+          ...(opts.reason ? { reason: opts.reason } : {}),
+        };
+        out(formatRep(await services.reps().addOutOfOffice(connectionId, rep, entry, actor)));
       } catch (error) {
         fail(error);
       }
@@ -188,22 +116,15 @@ export function register(program: Command, clock: Clock): void {
         const cap = (v: string | undefined): number | null | undefined =>
           v === undefined ? undefined : v === "none" ? null : Number(v);
         try {
-          await withPool(async (pool) => {
-            const connectionId = await resolveConnection(pool, opts.connection);
-            await assertKnownRep(pool, connectionId, rep, clock());
-            const caps = Object.fromEntries(
-              Object.entries({
-                open: cap(opts.open),
-                perDay: cap(opts.perDay),
-                perWeek: cap(opts.perWeek),
-              }).filter(([, v]) => v !== undefined),
-            );
-            out(
-              formatRep(
-                await createRepAvailabilityStore(pool, clock).setCaps(connectionId, rep, caps, actor),
-              ),
-            );
-          });
+          const connectionId = await repConnection(services, opts.connection, rep);
+          const caps = Object.fromEntries(
+            Object.entries({
+              open: cap(opts.open),
+              perDay: cap(opts.perDay),
+              perWeek: cap(opts.perWeek),
+            }).filter(([, v]) => v !== undefined),
+          );
+          out(formatRep(await services.reps().setCaps(connectionId, rep, caps, actor)));
         } catch (error) {
           fail(error);
         }
@@ -216,14 +137,12 @@ export function register(program: Command, clock: Clock): void {
     .option("--json", "print JSON")
     .action(async (opts: { connection?: string; json?: boolean }) => {
       try {
-        await withPool(async (pool) => {
-          const connectionId = await resolveConnection(pool, opts.connection);
-          const list = await createRepAvailabilityStore(pool, clock).list(connectionId);
-          if (opts.json) out(JSON.stringify(list, null, 2));
-          else for (const r of list) out(formatRep(r));
-          if (!opts.json && list.length === 0)
-            out("no rep has a state yet (nobody was routed, set away or capped)");
-        });
+        const connectionId = await repConnection(services, opts.connection);
+        const list = await services.reps().list(connectionId);
+        if (opts.json) out(JSON.stringify(list, null, 2));
+        else for (const r of list) out(formatRep(r));
+        if (!opts.json && list.length === 0)
+          out("no rep has a state yet (nobody was routed, set away or capped)");
       } catch (error) {
         fail(error);
       }

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Pool } from "pg";
 import { AppError } from "../../domain/errors";
-import type { Clock } from "../../ports/clock";
+import type { CliServices } from "../cli-services";
 import {
   listSlaSignatures,
   listSlaVersions,
@@ -43,8 +43,8 @@ async function loadFile(file: string): Promise<LoadedSla & { source: string }> {
 }
 
 /** A pool on the app's database, or a clear error when DATABASE_URL is not set. */
-function databasePool(): Pool {
-  const url = process.env.DATABASE_URL;
+function databasePool(services: CliServices): Pool {
+  const url = services.config.databaseUrl;
   if (!url) {
     throw new AppError(
       "database_url_missing",
@@ -83,8 +83,8 @@ async function resolveConnection(pool: Pool, given: string | undefined): Promise
   );
 }
 
-async function withPool(work: (pool: Pool) => Promise<void>): Promise<void> {
-  const pool = databasePool();
+async function withPool(services: CliServices, work: (pool: Pool) => Promise<void>): Promise<void> {
+  const pool = databasePool(services);
   try {
     await work(pool);
   } finally {
@@ -93,7 +93,8 @@ async function withPool(work: (pool: Pool) => Promise<void>): Promise<void> {
 }
 
 /** `handoff sla lint|diff|hash|sign|versions|publish` */
-export function register(program: Command, clock: Clock): void {
+export function register(program: Command, services: CliServices): void {
+  const clock = services.clock;
   const sla = program.command("sla").description("check, compare, sign and publish the SLA file");
 
   sla
@@ -188,7 +189,7 @@ export function register(program: Command, clock: Clock): void {
           });
         }
         const loaded = await loadFile(file);
-        await withPool(async (pool) => {
+        await withPool(services, async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
           await signSla(
             pool,
@@ -222,7 +223,7 @@ export function register(program: Command, clock: Clock): void {
     .option("--connection <id>", "the portal/org connection (default: the only one)")
     .action(async (opts: { connection?: string }) => {
       try {
-        await withPool(async (pool) => {
+        await withPool(services, async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
           const versions = await listSlaVersions(pool, connectionId);
           if (versions.length === 0) out(`no SLA versions stored for ${connectionId}`);
@@ -247,7 +248,7 @@ export function register(program: Command, clock: Clock): void {
     .action(async (file: string, opts: { connection: string; by: string }) => {
       try {
         const loaded = await loadFile(file);
-        await withPool(async (pool) => {
+        await withPool(services, async (pool) => {
           const connectionId = await resolveConnection(pool, opts.connection);
           const version = await publishSla(pool, connectionId, loaded.hash, opts.by, clock());
           out(

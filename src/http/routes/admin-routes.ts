@@ -1,13 +1,15 @@
 import express, { Router } from "express";
 import type { ConnectionStore } from "../../ports/connections";
 import type { EventStore } from "../../ports/events";
-import { AppError, NotFoundError, UnknownConnectionError } from "../../domain/errors";
+import { AppError, UnknownConnectionError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
+import type { AuditLog } from "../../ports/audit-log";
+import { replayAllParked, replayParkedEvent } from "../../app/replay-parked";
 
 export interface AdminRoutesDeps {
   events: EventStore;
   connections: ConnectionStore;
-  pool: import("pg").Pool;
+  audit: AuditLog;
   logger: Logger;
   breakers: () => { connectionId: string; state: "closed" | "open" | "half_open" }[];
 }
@@ -36,9 +38,7 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
 
   router.post("/parked/:connectionId/:eventKey/replay", async (req, res) => {
     const { connectionId, eventKey } = req.params;
-    const ok = await deps.events.replay(connectionId, eventKey);
-    if (!ok) throw new NotFoundError(`no parked event ${eventKey} for connection ${connectionId}`);
-    await audit(deps.pool, connectionId, "admin", "replay_parked", eventKey);
+    await replayParkedEvent(deps, { connectionId, eventKey, actor: "admin" });
     deps.logger.info("parked event replayed", { connectionId, eventKey });
     res.status(202).json({ replayed: eventKey });
   });
@@ -58,15 +58,7 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
       });
     }
     const connectionId = (body as { connectionId?: string } | undefined)?.connectionId;
-    if (connectionId !== undefined && !(await deps.connections.get(connectionId))) {
-      throw new UnknownConnectionError(connectionId, {
-        hint: "List connections with GET /admin/api/connections.",
-      });
-    }
-    const parked = await deps.events.listParked(connectionId, 1000);
-    let replayed = 0;
-    for (const e of parked) if (await deps.events.replay(e.connectionId, e.eventKey)) replayed += 1;
-    await audit(deps.pool, connectionId ?? null, "admin", "replay_all_parked", null, { replayed });
+    const replayed = await replayAllParked(deps, { connectionId, actor: "admin" });
     res.status(202).json({ replayed });
   });
 
@@ -76,7 +68,7 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
     const connection = await deps.connections.get(connectionId);
     if (!connection) throw new UnknownConnectionError(connectionId);
     await deps.connections.disconnect(connectionId);
-    await audit(deps.pool, connectionId, "admin", "disconnect", connectionId);
+    await deps.audit.record({ connectionId, actor: "admin", action: "disconnect", subject: connectionId });
     deps.logger.info("connection disconnected", { connectionId });
     res.json({ disconnected: connectionId });
   });
@@ -106,18 +98,4 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
     next(new AppError("not_found", "no such admin API route", { hint: "See README: Admin API." })),
   );
   return router;
-}
-
-export async function audit(
-  pool: import("pg").Pool,
-  connectionId: string | null,
-  actor: string,
-  action: string,
-  subject: string | null,
-  details: Record<string, unknown> = {},
-): Promise<void> {
-  await pool.query(
-    "INSERT INTO audit_log (connection_id, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)",
-    [connectionId, actor, action, subject, details],
-  );
 }

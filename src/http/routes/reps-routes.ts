@@ -1,8 +1,7 @@
 import express, { Router, type Response } from "express";
-import type { Pool } from "pg";
 import { z } from "zod";
-import { createRepAvailabilityStore } from "../../adapters/postgres/rep-availability-store";
-import { replayDecision } from "../../app/replay-decision";
+import { assertKnownRep } from "../../app/assert-known-rep";
+import type { ReplayResult } from "../../app/replay-decision";
 import { AppError, InvalidPayloadError, UnknownConnectionError } from "../../domain/errors";
 import {
   actorLabel,
@@ -12,19 +11,22 @@ import {
   type RepActor,
 } from "../../domain/rep-permissions";
 import type { RoutingRules } from "../../domain/routing-rules";
-import type { Clock } from "../../ports/clock";
+import type { ConnectionStore } from "../../ports/connections";
 import type { Logger } from "../../ports/logger";
+import type { RepAvailabilityStore } from "../../ports/rep-availability";
 
 export interface RepsRouterDeps {
-  pool: Pool;
+  /** Availability and caps (the store reads "now" from its clock: whether a rep is still away, …). */
+  reps: RepAvailabilityStore;
+  connections: Pick<ConnectionStore, "get">;
   logger: Logger;
   /**
-   * The routing rules of a connection's published SLA, for team-lead permissions (which pools they lead).
-   * @default none: team leads are refused, reps and admins work
+   * The routing rules of the SLA in force for a connection: which rep keys exist (a misspelt key is refused
+   * with the closest one) and which pools a team lead leads.
    */
-  loadRules?: (connectionId: string) => Promise<RoutingRules | undefined>;
-  /** What time it is: whether a rep is still away, and whether an end date is already past. */
-  now: Clock;
+  loadRules: (connectionId: string) => Promise<RoutingRules>;
+  /** Re-runs a stored routing decision on its stored inputs (app/replay-decision). */
+  replayDecision: (connectionId: string, decisionId: string) => Promise<ReplayResult>;
 }
 
 /**
@@ -81,16 +83,15 @@ function toDate(text: string): Date {
  * - `GET  /decisions/:id/replay?connectionId=` — why a lead went where it went, re-computed from the stored
  *   inputs and checked against the stored decision (admins only)
  *
- * @example adminApi.use(createRepsRouter({ pool, logger, loadRules }));
+ * @example adminApi.use(createRepsRouter({ reps, connections, logger, loadRules, replayDecision }));
  */
 export function createRepsRouter(deps: RepsRouterDeps): Router {
-  const store = createRepAvailabilityStore(deps.pool, deps.now);
+  const store = deps.reps;
   const router = Router();
   router.use("/reps", express.json({ limit: "16kb" }));
 
   async function ensureConnection(connectionId: string): Promise<void> {
-    const found = await deps.pool.query("SELECT 1 FROM connections WHERE id = $1", [connectionId]);
-    if (found.rowCount === 0)
+    if (!(await deps.connections.get(connectionId)))
       throw new UnknownConnectionError(connectionId, { hint: "Check the connectionId." });
   }
 
@@ -108,8 +109,10 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
       );
     }
     await ensureConnection(connectionId);
+    const rules = await deps.loadRules(connectionId);
+    // A typo names nobody the router knows: refused before anything is written, with the closest key.
+    assertKnownRep(rules, connectionId, rep);
     const actor = (res.locals.actor as RepActor | undefined) ?? { role: "admin" };
-    const rules = actor.role === "team_lead" ? await deps.loadRules?.(connectionId) : undefined;
     const why = refusal(actor, action, rep, rules);
     if (why !== undefined) {
       throw new AppError("forbidden", `not allowed: ${why}`, {
@@ -126,8 +129,7 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
     let reps = await store.list(connectionId);
     if (actor.role === "rep") reps = reps.filter((r) => r.repKey === actor.rep);
     if (actor.role === "team_lead") {
-      const rules = await deps.loadRules?.(connectionId);
-      const managed = new Set(rules ? repsManagedBy(rules, actor.rep) : [actor.rep]);
+      const managed = new Set(repsManagedBy(await deps.loadRules(connectionId), actor.rep));
       reps = reps.filter((r) => managed.has(r.repKey));
     }
     res.json({ reps });
@@ -196,7 +198,7 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
         hint: "Ask an admin, or see the handoff card of the lead.",
       });
     }
-    const result = await replayDecision(deps.pool, req.params.id, undefined, connectionId);
+    const result = await deps.replayDecision(connectionId, req.params.id);
     res.json({ identical: result.identical, decision: result.stored, lines: result.lines });
   });
 

@@ -1,0 +1,33 @@
+import type { ActiveSla } from "../app/pipeline-deps";
+import type { FeedbackDeps } from "../app/record-feedback";
+import type { ReplayResult } from "../app/replay-decision";
+import type { Config } from "../config/read-config";
+import type { Clock } from "../ports/clock";
+import type { RepAvailabilityStore } from "../ports/rep-availability";
+
+/**
+ * What the `handoff` commands work with: use cases and ports on the app's database, opened on first use.
+ * `src/composition/cli-services.ts` builds them from the validated config.
+ */
+export interface CliServices {
+  readonly config: Config;
+  readonly clock: Clock;
+  /** For the commands that still run SQL themselves (reports, sla), until they call use cases. */
+  readonly databaseUrl: string;
+  /** The ids of the installed connections, sorted. */
+  connectionIds(): Promise<string[]>;
+  /** Reps' availability and caps (audited). */
+  reps(): RepAvailabilityStore;
+  /** The SLA in force for a connection, read as the app reads it: the published version, else its file. */
+  slaFor(connectionId: string): Promise<ActiveSla>;
+  /** `handoff replay <decisionId> [--sla draft.yaml]`. */
+  replayDecision(decisionId: string, draftFile?: string): Promise<ReplayResult>;
+  /** `handoff replay --parked`: every parked event (of one connection) back on the queue, audited. */
+  replayAllParked(connectionId: string | undefined, actor: string): Promise<number>;
+  /** Applies the migrations. @returns the ones applied now */
+  migrate(): Promise<string[]>;
+  /** `handoff accept|reject`: the same stores and CRM adapters as the server. */
+  feedback(): FeedbackDeps;
+  /** Closes whatever the commands opened (pool, job queue, CRM clients). */
+  close(): Promise<void>;
+}
