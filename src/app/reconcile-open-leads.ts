@@ -14,6 +14,11 @@ export interface ReconcileOpenLeadsDeps {
   now: Clock;
   /** Sales converted the lead: closes the handoff as accepted and stops its clock (`recordConversion`). */
   recordConversion?(crm: CrmPort, connectionId: string, lead: Lead, log: Logger): Promise<unknown>;
+  /**
+   * Whether the lead's owner was written by a sync (HubSpot's Salesforce connector in a synced pair) rather than a
+   * person: such an owner is not a reassignment, so the slot stays. @default never
+   */
+  ownerSetBySync?(connectionId: string, lead: Lead): Promise<boolean>;
 }
 
 export interface ReconcileResult {
@@ -50,7 +55,9 @@ export async function reconcileOpenLeads(
       const state = lead ? openLeadState(lead, rule) : { open: false as const, reason: "not in the CRM" };
       const reason = !state.open
         ? state.reason
-        : lead?.ownerId && lead.ownerId !== assignment.ownerId
+        : lead?.ownerId &&
+            lead.ownerId !== assignment.ownerId &&
+            !(await deps.ownerSetBySync?.(connectionId, lead))
           ? "owner changed in the CRM"
           : undefined;
       if (reason === undefined) continue;

@@ -15,6 +15,10 @@ import { createCrmRegistry } from "./crm-registry";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
 import { getHandoffCard } from "../app/get-handoff-card";
 import { createLeadEventHandler } from "../app/handle-lead-event";
+import { cachedLinks, ownerWrittenByConnector, withSyncedPairs } from "../app/synced-pair";
+import { SyncedPairCrm } from "../app/synced-pair-crm";
+import { PostgresConnectionLinkStore } from "../adapters/postgres/connection-link-store";
+import { createConnectionLinkRouter } from "../http/routes/connection-link-routes";
 import type { PipelineDeps } from "../app/pipeline-deps";
 import { recordConversion, type ConversionDeps } from "../app/record-conversion";
 import { recordCrmLeadStatus } from "../app/record-crm-lead-status";
@@ -79,6 +83,8 @@ export interface HandoffExtension {
   handleLeadEvent: LeadEventHandler;
   /** One poll of a connection's changed leads now (the worker runs it every minute). */
   pollChangedLeads(connectionId: string): Promise<PollResult>;
+  /** One run of the 15-minute open-lead reconcile for a connection (what the scheduled job runs). */
+  reconcile(connectionId: string): ReturnType<typeof reconcileOpenLeads>;
   routers: Router[];
   adminRouters: Router[];
   deps: PipelineDeps;
@@ -111,6 +117,17 @@ export async function composeHandoff(
     // One budget per portal for every process on this database, kept across restarts.
     rateWindows: new PostgresRateWindow(core.pool),
   });
+  // Synced pairs (HubSpot marketing + Salesforce sales): the sales side reads the person's engagement from the
+  // HubSpot contact its lead was synced from; everything else is the Salesforce connection's own CRM.
+  const links = cachedLinks(new PostgresConnectionLinkStore(core.pool));
+  const pipelineCrmFor = async (connectionId: string): Promise<CrmPort> => {
+    const crm = await registry.crmFor(connectionId);
+    const link = await links.ofConnection(connectionId);
+    if (link?.salesConnectionId !== connectionId) return crm;
+    return new SyncedPairCrm(crm, await registry.crmFor(link.marketingConnectionId), async (leadId) => {
+      return (await links.contactOf(connectionId, leadId))?.contactId ?? null;
+    });
+  };
   const slaFor = createSlaRegistry({
     pool: core.pool,
     connections: core.connections,
@@ -143,7 +160,7 @@ export async function composeHandoff(
     `${settings.publicUrl}/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(leadId)}`;
 
   const deps: PipelineDeps = {
-    crmFor: registry.crmFor,
+    crmFor: pipelineCrmFor,
     slaFor,
     leads,
     assignments,
@@ -208,7 +225,21 @@ export async function composeHandoff(
   deps.recordLeadRecordStage = (event, log) => recordLeadRecordStage(feedbackDeps, event, log);
 
   const cardRouter = createCardRouter({
-    getCard: (connectionId, leadId) => getHandoffCard(leads, connectionId, leadId, now()),
+    getCard: async (connectionId, leadId) => {
+      const link = await links.ofConnection(connectionId);
+      if (link?.marketingConnectionId !== connectionId)
+        return getHandoffCard(leads, connectionId, leadId, now());
+      // A synced pair's HubSpot card is the handoff of the Salesforce lead the contact was synced to: its owner,
+      // its link to the lead; sales works it (and gives feedback) in Salesforce.
+      const synced = await links.salesLeadOf(connectionId, leadId);
+      const card =
+        synced && (await getHandoffCard(leads, synced.salesConnectionId, synced.salesLeadId, now()));
+      if (!card) return null;
+      return {
+        ...card,
+        notes: [...card.notes, "Sales works this lead in Salesforce: open it from the link above."],
+      };
+    },
     recordFeedback: (f) =>
       recordFeedback(feedbackDeps, {
         connectionId: f.connectionId,
@@ -259,6 +290,8 @@ export async function composeHandoff(
     logger: core.logger,
     now,
     recordConversion: onConversion,
+    ownerSetBySync: async (connectionId: string, lead: Lead) =>
+      ownerWrittenByConnector(await links.ofConnection(connectionId), lead),
   };
   const reconcileWorker =
     settings.notifyWorker === false
@@ -295,7 +328,14 @@ export async function composeHandoff(
 
   return {
     pollChangedLeads: (connectionId: string) => pollChangedLeads(pollDeps, connectionId),
-    handleLeadEvent: createLeadEventHandler(deps),
+    handleLeadEvent: withSyncedPairs(createLeadEventHandler(deps), {
+      links,
+      crmFor: registry.crmFor,
+      events: core.events,
+      leads,
+      now,
+    }),
+    reconcile: (connectionId) => reconcileOpenLeads(reconcileDeps, connectionId),
     routers: [
       cardRouter,
       createDashboardRouter({
@@ -323,6 +363,14 @@ export async function composeHandoff(
       }),
     ],
     adminRouters: [
+      createConnectionLinkRouter({
+        connections: core.connections,
+        links,
+        logger: core.logger,
+        audit: (connectionId, action, subject, details) =>
+          leads.audit(connectionId, { actor: "admin", action, subject, details, at: now().toISOString() }),
+        now,
+      }),
       createRepsRouter({
         reps: new PostgresRepAvailabilityStore(core.pool, now),
         connections: core.connections,

@@ -36,6 +36,10 @@ export const ERROR_CODES = [
   "unknown_rep",
   "no_handoff",
   "not_a_routing_decision",
+  // Synced pairs (HubSpot marketing + Salesforce sales)
+  "invalid_link",
+  "already_linked",
+  "contact_not_synced",
   // Install (OAuth)
   "invalid_state",
   "missing_code",

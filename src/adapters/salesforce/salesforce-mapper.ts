@@ -36,6 +36,8 @@ export const LEAD_READ_FIELDS = [
   "ConvertedOpportunityId",
   "CreatedDate",
   "LastModifiedDate",
+  // Who wrote last: a synced pair tells the HubSpot connector's owner syncs from a person's reassignment by it.
+  "LastModifiedById",
 ] as const;
 
 /** The custom fields Handoff writes on Lead. ensureFields checks them with describe. */
