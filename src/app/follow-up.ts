@@ -20,7 +20,7 @@ import type { HandoffRecord, LeadStore } from "../ports/leads";
 import type { HolidayCalendar } from "../adapters/holidays";
 import { AppError } from "../domain/errors";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
-import { cadenceCompliance, planFollowUp, type FollowUpStep } from "../domain/follow-up-plan";
+import { cadenceCompliance, planFollowUp, planNextTouch, type FollowUpStep } from "../domain/follow-up-plan";
 import { followUpTerms } from "../domain/follow-up-tier";
 import { buildHandoffCard, type HandoffCardInput } from "../domain/handoff-card";
 import type { Lead } from "../domain/lead";
@@ -147,8 +147,10 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
     // The cadence is the owner's while they work the lead: not after a rejection or a reassignment.
     const cadenceRuns = handoff.status === "open" || handoff.status === "accepted";
     if (cadenceRuns) await saveCadence(deps, handoff, active.sla, touches, now);
+    let firstTouchAt = handoff.firstTouchAt;
     if (clockRuns && touches.length > 0) {
       const first = touches.map((t) => t.occurredAt).sort()[0] as string;
+      firstTouchAt = first;
       await deps.leads.markFirstTouch(connectionId, handoffId, first);
       await deps.followUps.stopClock(connectionId, handoffId, `touched at ${first}`, now);
       log.info("first touch detected; follow-up clock stopped", { firstTouchAt: first });
@@ -156,7 +158,15 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
       const why = handoff.firstTouchAt ? `touched at ${handoff.firstTouchAt}` : `handoff ${handoff.status}`;
       await deps.followUps.stopClock(connectionId, handoffId, why, now);
     }
+    if (firstTouchAt && cadenceRuns && !steps.some((s) => s.kind === "next_touch")) {
+      await scheduleNextTouch(deps, handoff, active.sla, firstTouchAt);
+    }
     for (const step of due) {
+      if (step.kind === "next_touch") {
+        const outcome = await checkNextTouch(deps, handoff, crm, touches, firstTouchAt, cadenceRuns);
+        await deps.followUps.closeStep(connectionId, handoffId, step.step, outcome.status, outcome.text, now);
+        continue;
+      }
       if (step.kind === "cadence") {
         await (cadenceRuns
           ? deps.followUps.closeStep(connectionId, handoffId, step.step, "done", "cadence checked", now)
@@ -186,6 +196,63 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
 }
 
 type Outcome = { status: "done" | "skipped"; text: string };
+
+/**
+ * Once the first touch is known, the tier's `next_touch` sets when the second is due: stored as a step of its
+ * own (it survives the stopped first-touch clock) with its job, and shown on the card.
+ */
+async function scheduleNextTouch(
+  deps: FollowUpDeps,
+  handoff: HandoffRecord,
+  sla: Sla,
+  firstTouchAt: string,
+): Promise<void> {
+  const terms = handoffTerms(sla, handoff);
+  const calendar = ownerCalendar(sla, handoff.repKey, deps.holidays, new Date(firstTouchAt));
+  const step = planNextTouch(firstTouchAt, terms, calendar);
+  if (!step) return;
+  await deps.followUps.saveSteps(handoff.connectionId, handoff.id, [step]);
+  await deps.enqueue(
+    { connectionId: handoff.connectionId, handoffId: handoff.id, step: step.key },
+    step.at,
+    step.seq ?? 0,
+  );
+  const followUp = handoff.cardInput.followUp;
+  if (followUp) {
+    await deps.leads.updateCardInput(handoff.connectionId, handoff.id, {
+      ...handoff.cardInput,
+      followUp: { ...followUp, nextTouchDueAt: step.at },
+    });
+  }
+}
+
+/** The second touch came after the first (done), or the owner gets a reminder task that it is due. */
+async function checkNextTouch(
+  deps: FollowUpDeps,
+  handoff: HandoffRecord,
+  crm: CrmPort,
+  touches: readonly CrmTouch[],
+  firstTouchAt: string | null,
+  ownerWorksIt: boolean,
+): Promise<Outcome> {
+  if (!ownerWorksIt) return { status: "skipped", text: `handoff ${handoff.status}` };
+  const second = touches.map((t) => t.occurredAt).filter((at) => firstTouchAt !== null && at > firstTouchAt);
+  if (second.length > 0) return { status: "done", text: `touched again at ${second.sort()[0]}` };
+  if (!handoff.ownerId || handoff.method === "fallback")
+    return { status: "skipped", text: "no owner to remind of the next touch" };
+  const card = cardOf(deps, handoff);
+  const task = await crm.createTask({
+    leadId: handoff.leadId,
+    ownerId: handoff.ownerId,
+    subject: `Reminder: next touch due — ${card.who.name}`,
+    body: `Handoff SLA: the lead was first touched at ${firstTouchAt}; the next touch is due now. Card: ${deps.cardUrl(handoff.connectionId, handoff.leadId)}`,
+    dueAt: deps.now().toISOString(),
+    priority: "HIGH",
+    type: "CALL",
+    decisionId: `${handoff.id}:next-touch`,
+  });
+  return { status: "done", text: `no second touch yet: reminded owner ${handoff.ownerId} (task ${task.id})` };
+}
 
 async function runStep(
   deps: FollowUpDeps,

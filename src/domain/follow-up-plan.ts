@@ -7,7 +7,7 @@ import { businessMinutesBetween, followUpDeadline, type BusinessCalendar } from 
 import type { FollowUp } from "./sla";
 import { isOpen, localTime, parseWorkingHours, type WorkingWeek } from "./working-hours";
 
-export type FollowUpStepKind = "reminder" | "escalation" | "reassignment" | "cadence";
+export type FollowUpStepKind = "reminder" | "escalation" | "reassignment" | "cadence" | "next_touch";
 
 export interface FollowUpStep {
   /** Stable within a handoff ("reminder-1", "escalation", "reassignment", "cadence-4"): one job per key. */
@@ -17,6 +17,29 @@ export interface FollowUpStep {
   at: string;
   /** Reminders only: the share of the first-touch clock that has run out (0.5, 1). */
   fraction?: number;
+  /** Position among the handoff's steps when added after the plan (the next touch comes after all of them). */
+  seq?: number;
+}
+
+/** After every planned step: the next-touch check is added once the first touch is known. */
+const NEXT_TOUCH_SEQ = 1000;
+
+/**
+ * The check that the second touch came in time: `nextTouch` after the first touch, counted in the owner's
+ * business minutes when the tier says so.
+ * @example planNextTouch(handoff.firstTouchAt, terms, calendar)
+ */
+export function planNextTouch(
+  firstTouchAt: string,
+  terms: Pick<FollowUp, "businessHours" | "nextTouch">,
+  calendar: BusinessCalendar | undefined,
+): FollowUpStep | undefined {
+  if (!terms.nextTouch) return undefined;
+  const at = followUpDeadline(firstTouchAt, {
+    minutes: terms.nextTouch.minutes,
+    ...(terms.businessHours && calendar ? { calendar } : {}),
+  });
+  return { key: "next-touch", kind: "next_touch", at, seq: NEXT_TOUCH_SEQ };
 }
 
 export interface FollowUpPlanInput {
@@ -74,7 +97,13 @@ export function planFollowUp(input: FollowUpPlanInput): FollowUpStep[] {
       at: new Date(Date.parse(startedAt) + Math.round(windowMs * share)).toISOString(),
     });
   });
-  const order: Record<FollowUpStepKind, number> = { reminder: 0, escalation: 1, reassignment: 2, cadence: 3 };
+  const order: Record<FollowUpStepKind, number> = {
+    reminder: 0,
+    escalation: 1,
+    reassignment: 2,
+    cadence: 3,
+    next_touch: 4,
+  };
   return steps
     .map((s, index) => ({ s, index }))
     .sort(

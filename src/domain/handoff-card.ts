@@ -140,8 +140,8 @@ export interface FollowUpInput {
   tier?: string;
   /** Why that tier applies ("trigger "contact-me" matches …"). */
   tierReasons?: string[];
-  /** The second touch is due this long after the first (the tier's next_touch). */
-  nextTouch?: { text: string; minutes: number };
+  /** When the second touch is due (the tier's next_touch after the first touch), once the first is known. */
+  nextTouchDueAt?: string;
 }
 
 export interface CardFollowUp {
@@ -151,6 +151,8 @@ export interface CardFollowUp {
   /** The SLA tier whose deadline this is; absent for handoffs made before tiers existed. */
   tier?: string;
   tierReasons?: string[];
+  /** When the second touch is due, once the first touch is known and the tier sets a next touch. */
+  nextTouchDueAt?: string;
   /** Negative when overdue. */
   minutesLeft: number;
   totalMinutes: number;
@@ -518,6 +520,7 @@ function followUp(
     businessHours: f.businessHours ?? false,
     ...(f.tier === undefined ? {} : { tier: f.tier }),
     ...(f.tierReasons === undefined ? {} : { tierReasons: f.tierReasons }),
+    ...(f.nextTouchDueAt === undefined ? {} : { nextTouchDueAt: f.nextTouchDueAt }),
     minutesLeft,
     totalMinutes,
     percentLeft,

@@ -82,6 +82,7 @@ function followUpPanel(card: HandoffCard): string {
   <div class="track small"><span class="fill" id="countdown-bar" style="width:${f.percentLeft}%"></span></div>
   <p class="muted">Due ${time(f.dueAt)}${f.businessHours ? " · business hours" : ""} · window ${escapeHtml(formatWindow(f.totalMinutes))}</p>
   ${f.tier === undefined ? "" : `<p class="muted" data-testid="follow-up-tier" title="${escapeHtml((f.tierReasons ?? []).join("; "))}">SLA tier: <b>${escapeHtml(f.tier)}</b></p>`}
+  ${f.nextTouchDueAt === undefined ? "" : `<p class="muted" data-testid="next-touch">Next touch due ${time(f.nextTouchDueAt)}</p>`}
 </section>`;
 }
 

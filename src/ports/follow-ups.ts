@@ -40,7 +40,10 @@ export interface FollowUpStore {
     outcome: string,
     at: Date,
   ): Promise<boolean>;
-  /** Skips every step still scheduled except the cadence check (first touch, feedback or reassignment). */
+  /**
+   * Skips every step still scheduled except the cadence checks and the next-touch check (first touch, feedback
+   * or reassignment).
+   */
   stopClock(connectionId: string, handoffId: string, outcome: string, at: Date): Promise<number>;
   /**
    * Runs `work` while holding the handoff's lock, so that two jobs of one handoff (two workers, or a job

@@ -65,6 +65,7 @@ function tieredSla(): Sla {
         tier: "content_mql",
         when: { trigger: "thresholds" },
         firstTouch: { text: "9h", minutes: 540 },
+        nextTouch: { text: "9h", minutes: 540 },
         max: { text: "3d", minutes: 4320 },
         businessHours: true,
         remindAt: [1],
@@ -175,5 +176,64 @@ describe("follow-up tiers through the pipeline and the clock", () => {
         [`${content.id}:escalation`, "80007"],
       ],
     );
+  });
+
+  it("when a content MQL is first touched, then its tier's next touch is due a business day later, shown on the card and reminded when missed", async () => {
+    const sla = tieredSla();
+    const clock = movableClock(START);
+    const p = createPipeline(db, sla, clock);
+    const jobs: { job: FollowUpJob; at: string }[] = [];
+    const deps: FollowUpDeps = {
+      leads: p.leads,
+      followUps: new PostgresFollowUpStore(db.pool),
+      assignments: p.assignments,
+      holidays: createHolidayCalendar(),
+      crmFor: () => Promise.resolve(p.crm),
+      slaFor: () => Promise.resolve({ sla, hash: "sha256:test" }),
+      enqueue: (job, at) => {
+        jobs.push({ job, at });
+        return Promise.resolve();
+      },
+      cardUrl: (c, lead) => `http://127.0.0.1/cards/preview/${c}/${lead}`,
+      logger: p.logger,
+      now: clock,
+    };
+    const schedule = createScheduleFollowUp(deps);
+    p.deps.scheduleFollowUp = async (c, h) => void (await schedule(c, h));
+    p.crm.leads.set("content-2", {
+      id: "content-2",
+      email: "li@weber.example",
+      country: "DE",
+      properties: {},
+    });
+    p.crm.activities.set("content-2", [
+      { kind: "content_download", occurredAt: START, name: "Pricing guide" },
+    ]);
+    await p.handle(anEvent(CONNECTION, "content-2", START));
+    const handoff = (await p.leads.latestHandoff(CONNECTION, "content-2"))!;
+
+    p.crm.tasks.length = 0; // the handoff's own task
+    // The rep calls Wednesday 16:00 Berlin; the reminder job at Thursday 10:00 sees the call.
+    p.crm.touches.push({ leadId: "content-2", kind: "call", occurredAt: "2026-11-18T15:00:00.000Z" });
+    clock.set("2026-11-19T09:00:00.000Z");
+    await runFollowUpStep(deps, { connectionId: CONNECTION, handoffId: handoff.id, step: "reminder-1" });
+    expect(p.crm.tasks.filter((t) => t.leadId === "content-2")).toEqual([]);
+    // 9 business hours after Wednesday 16:00 Berlin: 2 on Wednesday, 7 on Thursday → Thursday 16:00 Berlin.
+    const next = jobs.find((j) => j.job.handoffId === handoff.id && j.job.step === "next-touch");
+    expect(next?.at).toBe("2026-11-19T15:00:00.000Z");
+    const stored = (await p.leads.latestHandoff(CONNECTION, "content-2"))!;
+    expect(buildHandoffCard(stored.cardInput, clock()).followUp?.nextTouchDueAt).toBe(
+      "2026-11-19T15:00:00.000Z",
+    );
+
+    // No second touch by then: the owner is reminded once.
+    clock.set("2026-11-19T15:00:00.000Z");
+    await runFollowUpStep(deps, { connectionId: CONNECTION, handoffId: handoff.id, step: "next-touch" });
+    await runFollowUpStep(deps, { connectionId: CONNECTION, handoffId: handoff.id, step: "next-touch" });
+    const reminders = p.crm.tasks.filter((t) => t.leadId === "content-2");
+    expect(reminders.map((t) => [t.decisionId, t.ownerId])).toEqual([
+      [`${handoff.id}:next-touch`, handoff.ownerId],
+    ]);
+    expect(reminders[0]?.subject).toMatch(/^Reminder: next touch due/);
   });
 });

@@ -21,7 +21,7 @@ export class PostgresFollowUpStore implements FollowUpStore {
         handoffId,
         connectionId,
         steps.map((s) => s.key),
-        steps.map((_, i) => i),
+        steps.map((s, i) => s.seq ?? i),
         steps.map((s) => s.kind),
         steps.map((s) => s.at),
       ],
@@ -76,7 +76,7 @@ export class PostgresFollowUpStore implements FollowUpStore {
   async stopClock(connectionId: string, handoffId: string, outcome: string, at: Date): Promise<number> {
     const r = await this.pool.query(
       `UPDATE follow_up_steps SET status = 'skipped', outcome = $3, fired_at = $4
-        WHERE connection_id = $1 AND handoff_id = $2 AND status = 'scheduled' AND kind <> 'cadence'`,
+        WHERE connection_id = $1 AND handoff_id = $2 AND status = 'scheduled' AND kind NOT IN ('cadence', 'next_touch')`,
       [connectionId, handoffId, outcome, at],
     );
     return r.rowCount ?? 0;
