@@ -466,6 +466,29 @@ describe("the admin dashboard at /admin", () => {
     await page.close();
   });
 
+  it("when the admin tabs through the reports on a laptop screen, then each chart mark says its value at once, every chart has a legend, and nothing scrolls sideways", async () => {
+    const page = await openDashboard();
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const width = await page.evaluate("document.documentElement.scrollWidth");
+    expect(width).toBeLessThanOrEqual(1366);
+
+    // The keyboard reaches the pace chart's bars; the focused one shows its week and count in the tip at once.
+    const onBar = "document.activeElement?.matches('svg[data-chart=pace] rect.bar') ?? false";
+    for (let i = 0; i < 80 && !(await page.evaluate(onBar)); i++) await page.keyboard.press("Tab");
+    await expect(page.evaluate(onBar)).resolves.toBe(true);
+    const said = String(await page.evaluate("document.activeElement.querySelector('title').textContent"));
+    await expect(page.locator(".chart-tip").textContent()).resolves.toBe(said);
+    await expect(page.locator(".chart-tip").isVisible()).resolves.toBe(true);
+    expect(said).toMatch(/\d/);
+
+    // Each report chart panel names its series.
+    for (const section of ["pace", "compliance", "fairness"]) {
+      expect(await page.locator(`#${section} .legend .sw`).count()).toBeGreaterThanOrEqual(2);
+    }
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
   it("when the whole page is loaded, then it weighs under 100 KB and looks right in a screenshot", async () => {
     // The page and every file it loads, as the browser receives them.
     const html = await (

@@ -27,8 +27,10 @@
     return root;
   }
 
+  /** A mark that says its value: in a <title> (screen readers, the hover tip) and on keyboard focus (Tab). */
   function tip(node, text) {
     node.appendChild(el("title", {}, text));
+    if (!node.hasAttribute("tabindex")) node.setAttribute("tabindex", "0");
     return node;
   }
 

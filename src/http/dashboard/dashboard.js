@@ -5,7 +5,22 @@
 
 (function () {
   const C = window.HandoffCharts;
-  const { $, h, fill, empty, code, api, failure, kpi, minutes, when, day } = window.HandoffUi;
+  const {
+    $,
+    h,
+    fill,
+    empty,
+    code,
+    api,
+    failure,
+    kpi,
+    minutes,
+    when,
+    day,
+    slaVersionsTable,
+    draftDelta,
+    liveVsDraft,
+  } = window.HandoffUi;
   const state = { connectionId: null, current: null, versions: [] };
 
   const q = () => `connectionId=${encodeURIComponent(state.connectionId)}`;
@@ -600,13 +615,6 @@
     );
   }
 
-  function signature(v, team) {
-    const s = v.signatures.find((x) => x.team === team);
-    return s
-      ? h("span", { class: "sign ok", title: `signed ${when(s.signedAt)}` }, "✓ ", s.name)
-      : h("span", { class: "sign waiting" }, "awaiting");
-  }
-
   function showDiff(a, b) {
     return window.HandoffUi.showSlaDiff($("sla-diff"), state.connectionId, a, b);
   }
@@ -648,50 +656,14 @@
       });
     fill(
       "sla-body",
-      h(
-        "table",
-        { class: "table", "data-testid": "sla-versions" },
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", {}, "Version"),
-            h("th", {}, "Effective"),
-            h("th", {}, "Status"),
-            h("th", {}, "Marketing"),
-            h("th", {}, "Sales"),
-            h("th", {}, "Hash"),
-            h("th", { title: "compare from / to" }, "From · To"),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          versions.map((v) =>
-            h(
-              "tr",
-              {},
-              h("td", {}, h("b", {}, `v${v.version}`), " ", h("span", { class: "muted" }, v.name)),
-              h("td", {}, v.effective || h("span", { class: "bad" }, "not set")),
-              h(
-                "td",
-                {},
-                h(
-                  "span",
-                  { class: `pill ${v.status === "published" ? "ok" : v.status === "draft" ? "warn" : ""}` },
-                  v.status,
-                ),
-              ),
-              h("td", {}, signature(v, "marketing")),
-              h("td", {}, signature(v, "sales")),
-              h("td", { class: "mono muted" }, v.hash.replace(/^sha256:/, "").slice(0, 10)),
-              h("td", { class: "center" }, radio("a", v), " ", radio("b", v)),
-            ),
-          ),
-        ),
-      ),
+      slaVersionsTable(versions, {
+        testid: "sla-versions",
+        last: {
+          header: "From · To",
+          title: "compare from / to",
+          cell: (v) => h("td", { class: "center" }, radio("a", v), " ", radio("b", v)),
+        },
+      }),
       versions.length > 1
         ? h(
             "button",
@@ -855,11 +827,7 @@
         h(
           "p",
           {},
-          h(
-            "b",
-            { class: r.mqlDelta < 0 ? "bad" : "ok" },
-            `Draft: ${r.mqlDelta >= 0 ? "+" : ""}${r.mqlDelta} MQLs`,
-          ),
+          draftDelta(r),
           ` vs live, replaying ${r.history.leads} leads and ${r.history.events} events since ${day(r.history.since)}.`,
         ),
         r.history.events < 20
@@ -871,15 +839,7 @@
           : null,
         h("details", { class: "muted small" }, h("summary", {}, "What was replayed"), r.history.description),
         h("div", { class: "split" }, side(r.live), side(r.draft)),
-        h(
-          "span",
-          { class: "legend" },
-          h("i", { class: "sw sw-live" }),
-          "live ",
-          h("i", { class: "sw sw-draft" }),
-          "draft",
-        ),
-        C.compareWeeks(r.live.weeks, r.draft.weeks, ["live", "draft"], $("forecast-body").clientWidth),
+        liveVsDraft(r, $("forecast-body").clientWidth),
         over.length > 0
           ? h(
               "p",

@@ -5,8 +5,8 @@
 "use strict";
 
 (function () {
-  const { $, h, fill, empty, api, failure, kpi, when, day } = window.HandoffUi;
-  const C = window.HandoffCharts;
+  const { $, h, fill, empty, api, failure, kpi, when, slaVersionsTable, draftDelta, liveVsDraft } =
+    window.HandoffUi;
   const enc = encodeURIComponent;
   const conn = () => window.HandoffUi.connectionId();
   const page = {
@@ -80,84 +80,45 @@
       fill("sla-history-diff");
       return;
     }
-    const sign = (v, team) => {
-      const s = v.signatures.find((x) => x.team === team);
-      return s
-        ? h(
-            "span",
-            { class: "sign ok", title: `signed ${when(s.signedAt)}` },
-            `✓ ${s.name} · ${day(s.signedAt)}`,
-          )
-        : h("span", { class: "sign waiting" }, "awaiting");
-    };
     fill(
       "sla-history",
-      h(
-        "table",
-        { class: "table", "data-testid": "sla-history" },
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            ["Version", "Effective", "Status", "Marketing", "Sales", "Hash", ""].map((x) => h("th", {}, x)),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          versions.map((v, i) => {
+      slaVersionsTable(versions, {
+        testid: "sla-history",
+        last: {
+          header: "",
+          cell: (v, i) => {
             const older = versions[i + 1];
             return h(
-              "tr",
-              { "data-hash": v.hash },
-              h("td", {}, h("b", {}, `v${v.version}`), " ", h("span", { class: "muted" }, v.name)),
-              h("td", {}, v.effective || h("span", { class: "bad" }, "not set")),
+              "td",
+              { class: "actions" },
+              older
+                ? h(
+                    "button",
+                    { type: "button", class: "small ghost", onclick: () => showDiff(older.hash, v.hash) },
+                    `Diff from v${older.version}`,
+                  )
+                : null,
               h(
-                "td",
-                {},
-                h(
-                  "span",
-                  { class: `pill ${v.status === "published" ? "ok" : v.status === "draft" ? "warn" : ""}` },
-                  v.status,
-                ),
+                "button",
+                { type: "button", class: "small ghost", onclick: () => loadInto(v.hash, false) },
+                "Edit as draft",
               ),
-              h("td", {}, sign(v, "marketing")),
-              h("td", {}, sign(v, "sales")),
-              h("td", { class: "mono muted" }, short(v.hash)),
-              h(
-                "td",
-                { class: "actions" },
-                older
-                  ? h(
-                      "button",
-                      { type: "button", class: "small ghost", onclick: () => showDiff(older.hash, v.hash) },
-                      `Diff from v${older.version}`,
-                    )
-                  : null,
-                h(
-                  "button",
-                  { type: "button", class: "small ghost", onclick: () => loadInto(v.hash, false) },
-                  "Edit as draft",
-                ),
-                v.status === "superseded"
-                  ? h(
-                      "button",
-                      {
-                        type: "button",
-                        class: "small",
-                        "data-testid": "rollback",
-                        onclick: () => loadInto(v.hash, true),
-                      },
-                      "Roll back to this",
-                    )
-                  : null,
-              ),
+              v.status === "superseded"
+                ? h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "small",
+                      "data-testid": "rollback",
+                      onclick: () => loadInto(v.hash, true),
+                    },
+                    "Roll back to this",
+                  )
+                : null,
             );
-          }),
-        ),
-      ),
+          },
+        },
+      }),
     );
   }
 
@@ -376,22 +337,10 @@
         h(
           "p",
           {},
-          h(
-            "b",
-            { class: r.mqlDelta < 0 ? "bad" : "ok" },
-            `Draft: ${r.mqlDelta >= 0 ? "+" : ""}${r.mqlDelta} MQLs`,
-          ),
+          draftDelta(r),
           ` vs live over the last 90 days (${r.history.leads} leads, ${r.history.events} events).`,
         ),
-        h(
-          "span",
-          { class: "legend" },
-          h("i", { class: "sw sw-live" }),
-          "live ",
-          h("i", { class: "sw sw-draft" }),
-          "draft",
-        ),
-        C.compareWeeks(r.live.weeks, r.draft.weeks, ["live", "draft"], $("sla-forecast").clientWidth),
+        liveVsDraft(r, $("sla-forecast").clientWidth),
       );
     } catch (err) {
       fill("sla-forecast", failure(err, "the forecast"));

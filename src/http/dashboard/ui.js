@@ -149,6 +149,88 @@
     }
   }
 
+  /** A team's sign-off of an SLA version: who and when, or that it is still awaited. */
+  function signature(v, team) {
+    const s = v.signatures.find((x) => x.team === team);
+    return s
+      ? h(
+          "span",
+          { class: "sign ok", title: `signed ${when(s.signedAt)}` },
+          `✓ ${s.name} · ${day(s.signedAt)}`,
+        )
+      : h("span", { class: "sign waiting" }, "awaiting");
+  }
+
+  /**
+   * The SLA's versions, newest first, as the reports page and the SLA page show them; `last` names the last
+   * column and draws its cell for each version (compare buttons, rollback).
+   */
+  function slaVersionsTable(versions, { testid, last }) {
+    return h(
+      "table",
+      { class: "table", "data-testid": testid },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["Version", "Effective", "Status", "Marketing", "Sales", "Hash"].map((x) => h("th", {}, x)),
+          h("th", { title: last.title }, last.header),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        versions.map((v, i) =>
+          h(
+            "tr",
+            { "data-hash": v.hash },
+            h("td", {}, h("b", {}, `v${v.version}`), " ", h("span", { class: "muted" }, v.name)),
+            h("td", {}, v.effective || h("span", { class: "bad" }, "not set")),
+            h(
+              "td",
+              {},
+              h(
+                "span",
+                { class: `pill ${v.status === "published" ? "ok" : v.status === "draft" ? "warn" : ""}` },
+                v.status,
+              ),
+            ),
+            h("td", {}, signature(v, "marketing")),
+            h("td", {}, signature(v, "sales")),
+            h("td", { class: "mono muted" }, v.hash.replace(/^sha256:/, "").slice(0, 10)),
+            last.cell(v, i),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** A forecast's headline figure: how many MQLs the draft makes more (or fewer) than the live SLA. */
+  function draftDelta(r) {
+    return h(
+      "b",
+      { class: r.mqlDelta < 0 ? "bad" : "ok" },
+      `Draft: ${r.mqlDelta >= 0 ? "+" : ""}${r.mqlDelta} MQLs`,
+    );
+  }
+
+  /** The forecast's weeks under the live SLA next to the draft's, with their legend. */
+  function liveVsDraft(r, width) {
+    return [
+      h(
+        "span",
+        { class: "legend" },
+        h("i", { class: "sw sw-live" }),
+        "live ",
+        h("i", { class: "sw sw-draft" }),
+        "draft",
+      ),
+      window.HandoffCharts.compareWeeks(r.live.weeks, r.draft.weeks, ["live", "draft"], width),
+    ];
+  }
+
   /** Pages register here (`views.lead = { show(arg) }`); the dashboard shows the one the URL names. */
   const views = {};
   window.HandoffUi = {
@@ -166,6 +248,9 @@
     day,
     views,
     showSlaDiff,
+    slaVersionsTable,
+    draftDelta,
+    liveVsDraft,
     connectionId: () => null,
   };
 })();
