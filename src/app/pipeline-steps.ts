@@ -319,7 +319,8 @@ export function buildCardInput(ctx: LeadContext, q: Qualification, routed: Route
   };
   if (ctx.recordUrl) input.recordUrl = ctx.recordUrl;
   if (ctx.gaps.length > 0) input.gaps = [...ctx.gaps];
-  const taskNote = routed.decision.ownerId ? followUpTaskOwner(ctx, routed.decision.ownerId).note : undefined;
-  if (taskNote) input.taskNote = taskNote;
+  const taskOwner = routed.decision.ownerId ? followUpTaskOwner(ctx, routed.decision.ownerId) : undefined;
+  if (taskOwner?.note) input.taskNote = taskOwner.note;
+  if (taskOwner?.note && !taskOwner.ownerId) input.noTask = "queue_owner";
   return input;
 }

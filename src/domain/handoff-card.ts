@@ -95,6 +95,13 @@ export interface HandoffCardInput {
   gaps?: string[];
   /** What happened to the follow-up task when it could not go to the owner (a queue owns the lead). */
   taskNote?: string;
+  /** Set when the handoff gets no follow-up task at all, and why: a queue owns the lead and no rep takes its task. */
+  noTask?: "queue_owner";
+}
+
+/** Why a handoff has no follow-up task, as reports and the lead story say it; undefined when it should have one. */
+export function noTaskReason(input: Pick<HandoffCardInput, "noTask"> | null | undefined): string | undefined {
+  return input?.noTask === "queue_owner" ? "no task: a queue owns the lead" : undefined;
 }
 
 export interface CardActivity {

@@ -87,6 +87,8 @@ export interface StoryHandoff {
   repKey: string | null;
   method: string | null;
   taskId: string | null;
+  /** Why there is no follow-up task ("no task: a queue owns the lead"); null when there is or should be one. */
+  noTask: string | null;
   startedAt: string;
   dueAt: string;
   firstTouchAt: string | null;

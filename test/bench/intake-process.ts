@@ -12,7 +12,11 @@ startRuntime({
   port: 0,
   worker: false,
 }).then(
-  (rt) => process.stdout.write(`ready ${rt.url}\n`),
+  (rt) => {
+    // Exit (rather than die) on SIGTERM, so that `--cpu-prof` in NODE_OPTIONS writes the instance's profile.
+    process.once("SIGTERM", () => process.exit(0));
+    process.stdout.write(`ready ${rt.url}\n`);
+  },
   (err: unknown) => {
     process.stderr.write(`${String(err)}\n`);
     process.exit(1);

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   const figures: BenchFigure[] = [];
   // The machine may be shared: the load average next to each section says how much else was running.
   const load: Record<string, number[]> = {};
+  // BENCH_ONLY=intake,import runs only those sections (while working on one figure); results.json is then left alone.
+  const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
   const section = async (name: string, run: () => Promise<BenchFigure[]>) => {
+    if (only && !only.includes(name)) return;
     load[name] = os.loadavg().map((l) => Math.round(l * 100) / 100);
     process.stderr.write(`bench: ${name}… (load ${load[name]!.join(" ")})\n`);
     try {
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
     `\nHandoff benchmark — ${new Date().toISOString()} — ${machine}\n\n${printTable(figures)}\n\n` +
       `load average (1 / 5 / 15 min) when each section started:\n${loadLines.join("\n")}\n`,
   );
+  if (only) return;
   mkdirSync("bench", { recursive: true });
   writeFileSync(
     path.join("bench", "results.json"),

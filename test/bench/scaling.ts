@@ -14,10 +14,18 @@ export async function startInstances(
   const children: ChildProcess[] = [];
   const urls = await Promise.all(
     Array.from({ length: n }, () => {
-      const child = spawn(path.resolve("node_modules/.bin/tsx"), ["test/bench/intake-process.ts"], {
-        env: { ...process.env, BENCH_INSTANCE_DATABASE_URL: databaseUrl },
-        stdio: ["ignore", "pipe", "inherit"],
-      });
+      // BENCH_CPU_PROF=<dir> writes each instance's CPU profile there (to find where intake time goes).
+      const profile = process.env.BENCH_CPU_PROF
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : [];
+      const child = spawn(
+        path.resolve("node_modules/.bin/tsx"),
+        [...profile, "test/bench/intake-process.ts"],
+        {
+          env: { ...process.env, BENCH_INSTANCE_DATABASE_URL: databaseUrl },
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
       children.push(child);
       return new Promise<string>((resolve, reject) => {
         child.stdout!.on("data", (d: Buffer) => {

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { HandoffCardInput } from "../../domain/handoff-card";
+import { noTaskReason, type HandoffCardInput } from "../../domain/handoff-card";
 import type { Lead } from "../../domain/lead";
 import type { ScoreReason } from "../../domain/scoring";
 import type {
@@ -326,6 +326,7 @@ async function readHandoffs(
       repKey: h.rep_key,
       method: h.method,
       taskId: h.task_id,
+      noTask: h.task_id ? null : (noTaskReason(h.card_input) ?? null),
       startedAt: h.started_at.toISOString(),
       dueAt: h.due_at.toISOString(),
       firstTouchAt: iso(h.first_touch_at),

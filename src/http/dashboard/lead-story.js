@@ -394,7 +394,7 @@
               h(
                 "div",
                 { class: "kpis" },
-                kpi("task", x.taskId || "not created"),
+                kpi("task", x.taskId || x.noTask || "not created"),
                 kpi("first touch due", when(x.dueAt)),
                 kpi(
                   "first touch",
