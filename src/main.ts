@@ -8,6 +8,8 @@ import { composeHandoff } from "./composition/compose";
 import { startRuntime, type Runtime } from "./composition/runtime";
 import { startSandbox, type SandboxServer } from "./sandbox/server";
 import { DEMO, seedDemoConnections } from "./composition/seed-demo";
+import { DEMO_PAIR, seedDemoPair } from "./composition/seed-demo-pair";
+import { startPairDemo, type PairDemo } from "./sandbox/connector/pair-demo";
 import { systemClock } from "./composition/system-clock";
 import { HubSpotTrafficGenerator } from "./sandbox/hubspot/traffic";
 import { createSalesforceTrafficGenerator } from "./sandbox/salesforce/traffic";
@@ -101,6 +103,7 @@ export async function start(
       }),
   });
   let traffic: { stop(): Promise<void> } | undefined;
+  let pair: PairDemo | undefined;
   if (config.embedded) {
     await seedDemoConnections(runtime.connections, {
       sandboxUrl: `http://127.0.0.1:${config.sandbox.port}`,
@@ -111,6 +114,22 @@ export async function start(
       logger.info("demo traffic: marketers submit forms in the sandbox; watch the handoffs arrive", {
         cards: `http://localhost:${config.port}/admin`,
       });
+      // The third demo: HubSpot for marketing, Salesforce for sales, joined by the connector (own sandbox port).
+      pair = await startPairDemo({
+        port: config.sandbox.port === 0 ? 0 : config.sandbox.port + 1,
+        appUrl: `http://127.0.0.1:${config.port}`,
+        publicUrl: config.publicUrl,
+        hubspotSecret: config.hubspot.clientSecrets[0]!,
+        salesforceWebhookPath: `/webhooks/salesforce/${DEMO_PAIR.sales.connectionId}/${DEMO_PAIR.sales.webhookToken}`,
+      });
+      await seedDemoPair(runtime.connections, runtime.pool, {
+        sandboxUrl: pair.sandbox.url,
+        now: systemClock,
+      });
+      logger.info("demo pair: HubSpot marketing synced to Salesforce sales by the connector", {
+        marketing: DEMO_PAIR.marketing.connectionId,
+        sales: DEMO_PAIR.sales.connectionId,
+      });
     }
   }
 
@@ -119,6 +138,7 @@ export async function start(
     (stopping ??= (async () => {
       logger.info("shutting down: draining in-flight work");
       await traffic?.stop();
+      await pair?.stop();
       await runtime.stop();
       await sandbox?.close();
       await pg?.stop();
