@@ -1,9 +1,9 @@
-import type { Pool } from "pg";
 import { forecastSla, type ForecastFigures } from "../domain/forecast";
 import { funnelLabels } from "../domain/reports";
 import type { Sla } from "../domain/sla";
+import type { Clock } from "../ports/clock";
+import type { ReportReader } from "../ports/report-reading";
 import type { ActiveSla } from "./pipeline-deps";
-import { HISTORY_DESCRIPTION, loadLeadHistory } from "./reports/load-lead-history";
 import type { ForecastReport, ForecastSide } from "./reports/types";
 
 export interface ForecastProgress {
@@ -15,9 +15,9 @@ export interface ForecastProgress {
 }
 
 export interface ForecastDeps {
-  pool: Pool;
+  reports: ReportReader;
   slaFor: (connectionId: string) => Promise<ActiveSla>;
-  now: () => Date;
+  now: Clock;
 }
 
 export interface ForecastRequest {
@@ -30,7 +30,7 @@ export interface ForecastRequest {
 
 /**
  * The connection's stored history replayed under the SLA in force and under a draft, side by side: what a new
- * definition would have delivered (see HISTORY_DESCRIPTION for what is replayed). Nothing is written.
+ * definition would have delivered (the history says in plain words what is replayed). Nothing is written.
  */
 export async function forecastDraftSla(
   deps: ForecastDeps,
@@ -40,7 +40,7 @@ export async function forecastDraftSla(
   const until = deps.now();
   const live = await deps.slaFor(request.connectionId);
   const progress = request.onProgress;
-  const history = await loadLeadHistory(deps.pool, request.connectionId, {
+  const history = await deps.reports.leadHistory(request.connectionId, {
     since: request.since,
     until,
     onLoaded: (done) => progress?.({ phase: "load", done, total: null }),
@@ -65,7 +65,7 @@ export async function forecastDraftSla(
     slaVersion: live.sla.sla.version,
     labels: funnelLabels(live.sla.vocabulary),
     history: {
-      description: HISTORY_DESCRIPTION,
+      description: history.description,
       since: request.since.toISOString(),
       until: until.toISOString(),
       leads: history.leads.length,

@@ -9,6 +9,7 @@ import { PostgresLeadStore } from "../adapters/postgres/lead-store";
 import { createLeadStoryStore } from "../adapters/postgres/lead-story-store";
 import { PostgresRateWindow } from "../adapters/postgres/rate-window-store";
 import { PostgresRepAvailabilityStore } from "../adapters/postgres/rep-availability-store";
+import { PostgresReportStore } from "../adapters/postgres/report-store";
 import { createRecentLeads, createSlaVersions } from "../adapters/postgres/sla-admin-store";
 import { replayDecision } from "../app/replay-decision";
 import { createCrmRegistry } from "./crm-registry";
@@ -379,7 +380,7 @@ export async function composeHandoff(
         replayDecision: (connectionId, decisionId) =>
           replayDecision(core.pool, decisionId, undefined, connectionId),
       }),
-      createReportRouter({ pool: core.pool, slaFor, logger: core.logger, now }),
+      createReportRouter({ reports: new PostgresReportStore(core.pool), slaFor, logger: core.logger, now }),
       createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger, now }),
       createLeadStoryRouter({
         stories,

@@ -51,19 +51,26 @@ export interface RepLoadFigure {
   repKey: string;
   pool: string;
   assigned: number;
+  /** Highest assigned in one local day / one ISO week of the replay. */
   peakPerDay: number;
   peakPerWeek: number;
+  /** Caps from the SLA (null when uncapped). */
   capPerDay: number | null;
   capPerWeek: number | null;
   capOpen: number | null;
+  /** Days and weeks on which the caps were hit. */
   daysOverCap: number;
   weeksOverCap: number;
 }
 
 export interface BreachRiskFigure {
+  /** Handoffs replayed. */
   handoffs: number;
+  /** Handoffs landing outside the assignee's working hours with less than the first-touch window left. */
   atRisk: number;
+  /** atRisk / handoffs (0..1); null when none. */
   rate: number | null;
+  /** Median business minutes from handoff until the rep's next working minute. */
   medianWaitMinutes: number | null;
 }
 
@@ -75,6 +82,7 @@ export interface ForecastFigures {
   weeks: { week: string; weekStart: string; mqls: number }[];
   pace: PaceFigures;
   load: RepLoadFigure[];
+  /** Leads that qualified but found no rep (fallback owner). */
   unrouted: number;
   breachRisk: BreachRiskFigure;
   events: number;

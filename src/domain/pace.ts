@@ -21,26 +21,37 @@ export interface QuarterBounds {
 }
 
 export interface PaceWeekFigure {
+  /** ISO week "2026-W48". */
   week: string;
+  /** Monday of the week (YYYY-MM-DD, SLA timezone). */
   weekStart: string;
   delivered: number;
   cumulative: number;
+  /** Straight-line share of the commitment due by the end of this week. */
   target: number;
+  /** True for the current (partial) week and weeks after now. */
   future: boolean;
 }
 
 export interface PaceFigures {
+  /** "2026-Q4". */
   quarter: string;
   quarterStart: string;
   quarterEnd: string;
   commitment: number;
   delivered: number;
+  /** Weeks of the quarter that touch the quarter (partial first/last weeks count). */
   weeksTotal: number;
+  /** Fractional weeks elapsed so far. */
   weeksElapsed: number;
   weeksRemaining: number;
+  /** MQLs per remaining week needed to still meet the commitment (0 when met). */
   neededPerWeek: number;
+  /** Average MQLs per elapsed week so far. */
   currentPerWeek: number;
+  /** Straight-line projection of delivered to quarter end at the current rate. */
   projected: number;
+  /** commitment − projected when positive, else 0. */
   shortfall: number;
   onTrack: boolean;
   weeks: PaceWeekFigure[];

@@ -52,13 +52,17 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[idx] ?? null;
 }
 
-/** Marketing's stage name next to sales' word for it: "MQL / sales-ready lead", "attract / prospecting". */
-export function funnelLabels(vocabulary: Vocabulary): {
+/** Both teams' words for the funnel, from the SLA's vocabulary, shown side by side. */
+export interface FunnelLabels {
+  /** Handoff's stage name → "marketing word / sales word" e.g. { mql: "MQL / marketing qualified" }. */
   stages: Record<string, string>;
   attract: string;
   convert: string;
   close: string;
-} {
+}
+
+/** Marketing's stage name next to sales' word for it: "MQL / sales-ready lead", "attract / prospecting". */
+export function funnelLabels(vocabulary: Vocabulary): FunnelLabels {
   const stages: Record<string, string> = {};
   for (const stage of ["lead", "mql", "sql", "nurture", "opportunity", "customer"]) {
     const word = vocabulary.extra[stage];
@@ -75,21 +79,26 @@ export function funnelLabels(vocabulary: Vocabulary): {
 
 // ---- follow-up compliance --------------------------------------------------------------------
 
+export interface RepComplianceFigure {
+  repKey: string;
+  handoffs: number;
+  touched: number;
+  /** First touch after due_at, or still untouched past due_at. */
+  breaches: number;
+  /** Minutes from handoff to first touch; null when nobody touched any lead yet. */
+  p50Minutes: number | null;
+  p90Minutes: number | null;
+}
+
 export interface ComplianceFigures {
   handoffs: number;
   touched: number;
   breaches: number;
+  /** Share (0..1) of due handoffs touched on time; null when none is due yet. */
   onTimeRate: number | null;
   p50Minutes: number | null;
   p90Minutes: number | null;
-  byRep: {
-    repKey: string;
-    handoffs: number;
-    touched: number;
-    breaches: number;
-    p50Minutes: number | null;
-    p90Minutes: number | null;
-  }[];
+  byRep: RepComplianceFigure[];
   /** The same figures per follow-up tier, each against its own deadlines (`default` for untiered ones). */
   byTier: {
     tier: string;
@@ -180,11 +189,15 @@ export interface ReasonCountFigure {
 }
 
 export interface RulePrecisionFigure {
+  /** Scoring rule id as in the SLA (`fit[2]` or its name). */
   rule: string;
+  /** "fit" or "engagement". */
   axis: string;
+  /** MQLs (handoffs) this rule contributed points to. */
   mqls: number;
   accepted: number;
   rejected: number;
+  /** accepted / (accepted + rejected); null while none has feedback. */
   precision: number | null;
   rejectReasons: ReasonCountFigure[];
 }
@@ -194,6 +207,7 @@ export interface FeedbackFigures {
   accepted: number;
   rejected: number;
   pending: number;
+  /** accepted / (accepted + rejected); null while none has feedback. */
   acceptanceRate: number | null;
   /** Handed-over leads sales converted in the CRM (each is also accepted). */
   converted: number;
@@ -296,10 +310,13 @@ export interface ChannelFact {
 
 export interface ChannelWeekFigure {
   week: string;
+  /** Lead source as the CRM names it, or "(none)". */
   source: string;
   medium: string;
   campaign: string;
+  /** Leads Handoff scored that week from this channel. */
   leads: number;
+  /** Of those, how many became MQLs (handed over). */
   qualified: number;
   qualifiedRate: number | null;
   accepted: number;
@@ -375,12 +392,17 @@ export interface AbsenceFact {
 export interface RepFairnessFigure {
   repKey: string;
   weight: number;
+  /** Hours the rep was eligible (within working hours and not away) in the window. */
   eligibleHours: number;
+  /** weight × eligible time, normalised over the pool (0..1). */
   expectedShare: number;
   assigned: number;
   actualShare: number;
+  /** Average lead score (total) of the rep's handoffs; null when none. */
   averageScore: number | null;
+  /** Rep's share of the pool's summed score. */
   scoreShare: number;
+  /** actualShare − expectedShare (positive: got more than its share). */
   countDeviation: number;
   scoreDeviation: number;
 }

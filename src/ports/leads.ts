@@ -1,6 +1,7 @@
 import type { HandoffCardInput } from "../domain/handoff-card";
 import type { Activity, Stage } from "../domain/lead";
 import type { LifecycleEvent } from "../domain/lifecycle";
+import type { HandoffStatus } from "../domain/reports";
 
 export interface LeadState {
   stage: Stage;
@@ -8,7 +9,8 @@ export interface LeadState {
   mergedInto: string | null;
 }
 
-export type HandoffStatus = "open" | "accepted" | "rejected" | "reassigned" | "closed";
+/** Where a handoff stands (the domain's one definition, re-exported for the stores). */
+export type { HandoffStatus };
 
 export interface HandoffRecord {
   id: string;

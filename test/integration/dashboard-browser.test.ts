@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { PostgresReportStore } from "../../src/adapters/postgres/report-store";
 import { publishSla, signSla } from "../../src/adapters/postgres/sla-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { replayDecision } from "../../src/app/replay-decision";
@@ -183,7 +184,7 @@ describe("the admin dashboard at /admin", () => {
             replayDecision(core.pool, decisionId, undefined, connectionId),
         }),
         createReportRouter({
-          pool: core.pool,
+          reports: new PostgresReportStore(core.pool),
           slaFor: createSlaRegistry({
             pool: core.pool,
             connections: core.connections,

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import express from "express";
 import request from "supertest";
+import { PostgresReportStore } from "../../src/adapters/postgres/report-store";
 import { createErrorHandler } from "../../src/http/error-handler";
 import { createReportRouter } from "../../src/http/routes/report-routes";
 import { parseSla } from "../../src/sla/load-sla";
@@ -150,7 +151,7 @@ beforeAll(async () => {
   app = express();
   app.use(
     createReportRouter({
-      pool: db.pool,
+      reports: new PostgresReportStore(db.pool),
       slaFor: async () => ({ sla: live.sla, hash: live.hash }),
       logger: silent,
       now: () => NOW,

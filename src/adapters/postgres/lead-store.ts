@@ -3,6 +3,7 @@ import { AppError } from "../../domain/errors";
 import type { HandoffCardInput } from "../../domain/handoff-card";
 import type { Activity, Stage } from "../../domain/lead";
 import type { LifecycleEvent } from "../../domain/lifecycle";
+import { toActivity, type ActivityRow } from "./activity-rows";
 import type {
   ConversionRecord,
   LeadState,
@@ -443,24 +444,11 @@ export class PostgresLeadStore implements LeadStore {
   }
 
   async activities(connectionId: string, leadId: string, limit = 50): Promise<Activity[]> {
-    const r = await this.pool.query<{
-      activity_id: string;
-      kind: Activity["kind"];
-      occurred_at: Date;
-      url: string | null;
-      name: string | null;
-      title: string | null;
-    }>(
+    const r = await this.pool.query<ActivityRow>(
       "SELECT * FROM activities WHERE connection_id = $1 AND lead_id = $2 ORDER BY occurred_at DESC LIMIT $3",
       [connectionId, leadId, limit],
     );
-    return r.rows.map((row) => {
-      const a: Activity = { kind: row.kind, occurredAt: row.occurred_at.toISOString(), id: row.activity_id };
-      if (row.url) a.url = row.url;
-      if (row.name) a.name = row.name;
-      if (row.title) a.title = row.title;
-      return a;
-    });
+    return r.rows.map(toActivity);
   }
 
   async markMerged(connectionId: string, mergedIds: string[], into: string): Promise<void> {

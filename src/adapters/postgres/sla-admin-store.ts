@@ -1,9 +1,9 @@
 import type { Pool } from "pg";
 import type { HandoffCardInput } from "../../domain/handoff-card";
-import type { Activity, Lead } from "../../domain/lead";
+import type { Lead } from "../../domain/lead";
 import type { RecentLead, RecentLeads, SlaVersions } from "../../ports/sla-admin";
-import { toLead as hubSpotToLead } from "../hubspot/hubspot-mapper";
-import { toContactLead, toLead as salesforceToLead } from "../salesforce/salesforce-mapper";
+import { mergeActivities, readActivities } from "./activity-rows";
+import { FOLD_COLUMNS, foldEvent, leadFromFold, type EventFold, type FoldRow } from "./event-folds";
 import { getSlaVersion, listSlaVersions, publishSla, signSla } from "./sla-store";
 
 /** The SLA page's versions port over the existing SLA store (which keeps the publish policy). */
@@ -47,19 +47,13 @@ export function createRecentLeads(pool: Pool): RecentLeads {
           connectionId,
           r.rows.filter((row) => !row.card_input?.lead && !row.routed).map((row) => row.lead_id),
         ),
-        ownActivities(pool, connectionId, ids),
+        readActivities(pool, connectionId, { leadIds: ids }),
       ]);
       return r.rows.map((row) => {
         const lead = row.card_input?.lead ??
           row.routed ??
           folded.get(row.lead_id) ?? { id: row.lead_id, properties: {} };
-        const seen = new Set(
-          (row.card_input?.activities ?? []).map((a) => a.id ?? `${a.kind}:${a.occurredAt}`),
-        );
-        const activities = [
-          ...(row.card_input?.activities ?? []),
-          ...(own.get(row.lead_id) ?? []).filter((a) => !seen.has(a.id ?? `${a.kind}:${a.occurredAt}`)),
-        ];
+        const activities = mergeActivities(row.card_input?.activities ?? [], own.get(row.lead_id) ?? []);
         return { lead, activities, lastEventAt: row.last_event_at.toISOString() };
       });
     },
@@ -69,71 +63,14 @@ export function createRecentLeads(pool: Pool): RecentLeads {
 async function foldEvents(pool: Pool, connectionId: string, ids: string[]): Promise<Map<string, Lead>> {
   const out = new Map<string, Lead>();
   if (ids.length === 0) return out;
-  const r = await pool.query<{
-    object_id: string;
-    object_type: string;
-    crm: string;
-    property_name: string | null;
-    property_value: string | null;
-    fields: Record<string, unknown> | null;
-  }>(
-    `SELECT object_id, object_type, payload->>'crm' AS crm, payload->>'propertyName' AS property_name,
-            payload->>'propertyValue' AS property_value, payload->'raw'->'fields' AS fields
+  const r = await pool.query<FoldRow>(
+    `SELECT ${FOLD_COLUMNS}
        FROM events WHERE connection_id = $1 AND object_id = ANY($2) AND object_type IN ('contact', 'lead')
       ORDER BY occurred_at, event_key`,
     [connectionId, ids],
   );
-  const folds = new Map<
-    string,
-    { crm: string; type: string; props: Record<string, string | null>; fields: Record<string, unknown> }
-  >();
-  for (const row of r.rows) {
-    let f = folds.get(row.object_id);
-    if (!f) {
-      f = { crm: row.crm, type: row.object_type, props: {}, fields: {} };
-      folds.set(row.object_id, f);
-    }
-    if (row.property_name) f.props[row.property_name] = row.property_value;
-    if (row.fields) Object.assign(f.fields, row.fields);
-  }
-  for (const [id, f] of folds) {
-    // The mappers own the CRM's field names.
-    if (f.crm === "salesforce") {
-      const record = { ...f.fields, Id: id };
-      out.set(id, f.type === "contact" ? toContactLead(record) : salesforceToLead(record));
-    } else out.set(id, hubSpotToLead({ id, properties: f.props }));
-  }
-  return out;
-}
-
-async function ownActivities(
-  pool: Pool,
-  connectionId: string,
-  ids: string[],
-): Promise<Map<string, Activity[]>> {
-  const out = new Map<string, Activity[]>();
-  if (ids.length === 0) return out;
-  const r = await pool.query<{
-    lead_id: string;
-    activity_id: string;
-    kind: Activity["kind"];
-    occurred_at: Date;
-    url: string | null;
-    name: string | null;
-    title: string | null;
-  }>(
-    `SELECT lead_id, activity_id, kind, occurred_at, url, name, title FROM activities
-      WHERE connection_id = $1 AND lead_id = ANY($2) ORDER BY occurred_at DESC`,
-    [connectionId, ids],
-  );
-  for (const row of r.rows) {
-    const a: Activity = { kind: row.kind, occurredAt: row.occurred_at.toISOString(), id: row.activity_id };
-    if (row.url !== null) a.url = row.url;
-    if (row.name !== null) a.name = row.name;
-    if (row.title !== null) a.title = row.title;
-    const list = out.get(row.lead_id);
-    if (list) list.push(a);
-    else out.set(row.lead_id, [a]);
-  }
+  const folds = new Map<string, EventFold>();
+  for (const row of r.rows) foldEvent(folds, row);
+  for (const [id, fold] of folds) out.set(id, leadFromFold(id, fold));
   return out;
 }

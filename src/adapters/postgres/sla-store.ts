@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from "pg";
 import { AppError, NotFoundError } from "../../domain/errors";
 import type { Sla } from "../../domain/sla";
+import { inTransaction } from "./transaction";
 
 export type Team = "marketing" | "sales";
 export const TEAMS: readonly Team[] = ["marketing", "sales"];
@@ -84,21 +85,6 @@ function toVersion(r: VersionRow, signatures: SlaSignature[]): SlaVersion {
     publishedBy: r.published_by,
     signatures,
   };
-}
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 /** Stores a version (as a draft) unless that exact hash is already stored. */

@@ -1,4 +1,3 @@
-import type { Pool } from "pg";
 import { computePace, quarterBounds } from "../../domain/pace";
 import {
   channelsByWeek,
@@ -6,11 +5,12 @@ import {
   funnelLabels,
   poolFairness,
   salesFeedback,
+  type ChannelFact,
   type HandoffFact,
 } from "../../domain/reports";
+import type { Clock } from "../../ports/clock";
+import type { ReportReader } from "../../ports/report-reading";
 import type { ActiveSla } from "../pipeline-deps";
-import { loadLeadHistory } from "./load-lead-history";
-import { loadAbsences, loadChannelFacts, loadHandoffFacts, loadMqlInstants } from "./load-report-rows";
 import type {
   ChannelsReport,
   ComplianceReport,
@@ -20,11 +20,11 @@ import type {
   ReportEnvelope,
 } from "./types";
 
-/** What the report use cases read from: the database, the connection's SLA in force and the clock. */
+/** What the report use cases read from: the stored rows, the connection's SLA in force and the clock. */
 export interface ReportDeps {
-  pool: Pool;
+  reports: ReportReader;
   slaFor: (connectionId: string) => Promise<ActiveSla>;
-  now: () => Date;
+  now: Clock;
 }
 
 export interface ReportWindow {
@@ -50,7 +50,7 @@ export async function getPaceReport(deps: ReportDeps, connectionId: string): Pro
   const now = deps.now();
   const bounds = quarterBounds(now, sla.sla.sla.timezone);
   const window = { from: new Date(bounds.startAt), to: now };
-  const mqlAt = await loadMqlInstants(deps.pool, connectionId, window.from, new Date(bounds.endAt));
+  const mqlAt = await deps.reports.mqlInstants(connectionId, window.from, new Date(bounds.endAt));
   const pace = computePace({
     mqlAt,
     commitment: sla.sla.commitment.mqlPerQuarter,
@@ -67,7 +67,7 @@ export async function getComplianceReport(
 ): Promise<ComplianceReport> {
   const sla = await deps.slaFor(connectionId);
   const now = deps.now();
-  const handoffs = await loadHandoffFacts(deps.pool, connectionId, window.from, window.to);
+  const handoffs = await deps.reports.handoffFacts(connectionId, window.from, window.to);
   return {
     ...envelope(connectionId, sla, now, window),
     firstTouch: sla.sla.followUp.firstTouch.text,
@@ -81,7 +81,7 @@ export async function getFeedbackReport(
   window: ReportWindow,
 ): Promise<FeedbackReport> {
   const sla = await deps.slaFor(connectionId);
-  const handoffs = await loadHandoffFacts(deps.pool, connectionId, window.from, window.to);
+  const handoffs = await deps.reports.handoffFacts(connectionId, window.from, window.to);
   return { ...envelope(connectionId, sla, deps.now(), window), ...salesFeedback(handoffs) };
 }
 
@@ -91,9 +91,9 @@ export async function getChannelsReport(
   window: ReportWindow,
 ): Promise<ChannelsReport> {
   const sla = await deps.slaFor(connectionId);
-  const handoffs = await loadHandoffFacts(deps.pool, connectionId, window.from, window.to);
+  const handoffs = await deps.reports.handoffFacts(connectionId, window.from, window.to);
   // Leads never handed over carry their channel only in the property values of their events.
-  const history = await loadLeadHistory(deps.pool, connectionId, { since: window.from, until: window.to });
+  const history = await deps.reports.leadHistory(connectionId, { since: window.from, until: window.to });
   const byId = new Map(history.ids.map((id, i) => [id, history.leads[i]?.lead]));
   const sourceOf = (leadId: string): HandoffFact["source"] | undefined => {
     const lead = byId.get(leadId);
@@ -105,7 +105,22 @@ export async function getChannelsReport(
       campaign: lead.utm?.campaign ?? null,
     };
   };
-  const facts = await loadChannelFacts(deps.pool, connectionId, window.from, window.to, handoffs, sourceOf);
+  const [sightings, leadOf] = await Promise.all([
+    deps.reports.leadSightings(connectionId, window.from, window.to),
+    deps.reports.handoffLeads(connectionId, window.from, window.to),
+  ]);
+  // Each handoff (with its source) in its week, and every other lead seen at its first event in the window.
+  const facts: ChannelFact[] = handoffs.map((h) => ({
+    leadId: leadOf.get(h.id) ?? h.id,
+    at: h.startedAt,
+    source: h.source,
+    handoff: h.status,
+  }));
+  const handed = new Set(facts.map((f) => f.leadId));
+  for (const seen of sightings) {
+    if (handed.has(seen.leadId)) continue;
+    facts.push({ leadId: seen.leadId, at: seen.at, source: sourceOf(seen.leadId) ?? {}, handoff: null });
+  }
   return {
     ...envelope(connectionId, sla, deps.now(), window),
     rows: channelsByWeek(facts, sla.sla.sla.timezone),
@@ -119,8 +134,8 @@ export async function getFairnessReport(
 ): Promise<FairnessReport> {
   const sla = await deps.slaFor(connectionId);
   const [handoffs, absences] = await Promise.all([
-    loadHandoffFacts(deps.pool, connectionId, window.from, window.to),
-    loadAbsences(deps.pool, connectionId, window.from, window.to),
+    deps.reports.handoffFacts(connectionId, window.from, window.to),
+    deps.reports.absences(connectionId, window.from, window.to),
   ]);
   const pools = poolFairness({
     pools: sla.sla.routing.pools,

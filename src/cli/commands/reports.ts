@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { SingleBar, Presets } from "cli-progress";
 import type { Command } from "commander";
 import { Pool } from "pg";
+import { PostgresReportStore } from "../../adapters/postgres/report-store";
 import { getActiveSla } from "../../adapters/postgres/sla-store";
 import { forecastDraftSla, type ForecastProgress } from "../../app/forecast-sla";
 import type { ActiveSla } from "../../app/pipeline-deps";
@@ -73,7 +74,10 @@ async function withDeps<T>(
             : "This database has no connection yet: install one (GET /install/hubspot) or check DATABASE_URL (unset: the embedded app must be running).",
       });
     }
-    return await work({ pool, slaFor: (id) => slaForCli(pool, id, clock()), now: clock }, connection);
+    return await work(
+      { reports: new PostgresReportStore(pool), slaFor: (id) => slaForCli(pool, id, clock()), now: clock },
+      connection,
+    );
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "ECONNREFUSED") {
@@ -352,7 +356,7 @@ export function register(program: Command, services: CliServices): void {
         await withDeps(services, opts.connection, async (deps, connectionId) => {
           const since = parseSince(opts.since, deps.now());
           let lines = 0;
-          for await (const line of exportDecisions(deps.pool, connectionId, since)) {
+          for await (const line of exportDecisions(deps.reports, connectionId, since)) {
             if (!process.stdout.write(`${JSON.stringify(line)}\n`)) await once(process.stdout, "drain");
             lines += 1;
           }

@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import express, { Router, type Request } from "express";
-import type { Pool } from "pg";
 import { forecastDraftSla } from "../../app/forecast-sla";
 import type { ActiveSla } from "../../app/pipeline-deps";
 import {
@@ -16,11 +15,13 @@ import { exportDecisions } from "../../app/reports/export-decisions";
 import { parseSince } from "../../app/reports/report-window";
 import { AppError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
+import type { ReportReader } from "../../ports/report-reading";
 import { parseSla } from "../../sla/load-sla";
 import type { Clock } from "../../ports/clock";
 
 export interface ReportRouterDeps {
-  pool: Pool;
+  /** The stored rows the reports, the forecast and the export read. */
+  reports: ReportReader;
   /** The SLA in force for a connection (the SLA registry's `slaFor`). */
   slaFor: (connectionId: string) => Promise<ActiveSla>;
   logger: Logger;
@@ -55,11 +56,11 @@ function queryText(req: Request, name: string): string | undefined {
  * behind the admin auth: GET /reports/{pace,compliance,feedback,channels,fairness}?connectionId=&since=90d,
  * POST /forecast?connectionId=&since=90d (body: the draft SLA's YAML), GET /decisions/export?connectionId=&since=
  * (application/x-ndjson, one decision per line).
- * @example app.use("/admin/api", adminAuth, createReportRouter({ pool, slaFor, logger }))
+ * @example app.use("/admin/api", adminAuth, createReportRouter({ reports, slaFor, logger, now }))
  */
 export function createReportRouter(deps: ReportRouterDeps): Router {
   const now = deps.now;
-  const reportDeps: ReportDeps = { pool: deps.pool, slaFor: deps.slaFor, now };
+  const reportDeps: ReportDeps = { reports: deps.reports, slaFor: deps.slaFor, now };
   const router = Router();
   const windowOf = (req: Request): ReportWindow => {
     const to = now();
@@ -100,10 +101,7 @@ export function createReportRouter(deps: ReportRouterDeps): Router {
       }
       const { sla } = parseSla(text, "draft.yaml");
       const started = performance.now();
-      const report = await forecastDraftSla(
-        { pool: deps.pool, slaFor: deps.slaFor, now },
-        { connectionId, draft: sla, since },
-      );
+      const report = await forecastDraftSla(reportDeps, { connectionId, draft: sla, since });
       deps.logger.info("forecast computed", {
         connectionId,
         events: report.history.events,
@@ -119,7 +117,7 @@ export function createReportRouter(deps: ReportRouterDeps): Router {
     const since = parseSince(queryText(req, "since"), now());
     res.status(200).type("application/x-ndjson");
     let lines = 0;
-    for await (const line of exportDecisions(deps.pool, connectionId, since)) {
+    for await (const line of exportDecisions(deps.reports, connectionId, since)) {
       if (!res.write(`${JSON.stringify(line)}\n`)) await once(res, "drain");
       lines += 1;
     }
