@@ -17,7 +17,7 @@
 import type { AssignmentStore } from "../ports/assignments";
 import type { FollowUpStore } from "../ports/follow-ups";
 import type { HandoffRecord, LeadStore } from "../ports/leads";
-import type { HolidayCalendar } from "../adapters/holidays";
+import type { HolidayCalendar } from "../ports/holidays";
 import { AppError } from "../domain/errors";
 import { followUpDeadline, type BusinessCalendar } from "../domain/follow-up";
 import { cadenceCompliance, planFollowUp, planNextTouch, type FollowUpStep } from "../domain/follow-up-plan";

@@ -1,19 +1,15 @@
 import type { StoredEvent } from "../ports/events";
 import type { AssignmentStore } from "../ports/assignments";
 import type { ConversionRecord, HandoffRecord, LeadStore } from "../ports/leads";
-import type { HolidayCalendar } from "../adapters/holidays";
+import type { HolidayCalendar } from "../ports/holidays";
 import type { Lead } from "../domain/lead";
-import type { Sla } from "../domain/sla";
 import type { CrmPort, FollowUpTask } from "../ports/crm";
 import type { ScoreHistory } from "../ports/lead-story";
 import type { Logger } from "../ports/logger";
+import type { ActiveSla } from "../ports/sla-versions";
 import type { LeadContext } from "./pipeline-steps";
 
-export interface ActiveSla {
-  sla: Sla;
-  /** Canonical hash of the version: every decision is stamped with it. */
-  hash: string;
-}
+export type { ActiveSla };
 
 /** Everything the pipeline needs, passed in (tests pass fakes; `wire-pipeline.ts` passes the real ones). */
 export interface PipelineDeps {

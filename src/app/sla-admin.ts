@@ -2,20 +2,23 @@ import { isScalar, parseDocument } from "yaml";
 import { AppError, InvalidPayloadError, NotFoundError } from "../domain/errors";
 import type { Sla } from "../domain/sla";
 import type { Clock } from "../ports/clock";
-import type { RecentLeads, SlaVersions, Team } from "../ports/sla-admin";
+import { planPublish, type Team } from "../domain/sla-publish";
+import type { RecentLeads } from "../ports/sla-admin";
+import type { ActiveSla, SlaVersion, SlaVersionStore } from "../ports/sla-versions";
+import { diffSla, type SlaChange } from "../sla/diff-sla";
 import { checkSlaText, parseSla } from "../sla/load-sla";
 import { parsePreviewLeads, previewLeads, type LeadPreview, type PreviewInput } from "../sla/preview";
 import { registerRoutingPreview } from "../sla/preview-routing";
 import type { SlaProblem } from "../sla/sla-problem";
 
 export interface SlaAdminDeps {
-  versions: SlaVersions;
+  versions: SlaVersionStore;
   recentLeads: RecentLeads;
   connectionExists(connectionId: string): Promise<boolean>;
   /** The text of the SLA in force: the published version's, or the file an unpublished connection runs on. */
   liveSource(connectionId: string): Promise<{ source: string; hash: string; published: boolean }>;
   /** The SLA in force for a connection: "live" in every comparison. */
-  slaFor(connectionId: string): Promise<{ sla: Sla; hash: string }>;
+  slaFor(connectionId: string): Promise<ActiveSla>;
   now: Clock;
 }
 
@@ -176,7 +179,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  * hash), with name, e-mail and the time it was recorded.
  */
 export async function signDraft(
-  deps: SlaAdminDeps,
+  deps: Pick<SlaAdminDeps, "versions" | "now">,
   request: { connectionId: string; source: string; team: Team; name: string; email: string },
 ) {
   const issues = [];
@@ -215,10 +218,11 @@ export async function signDraft(
 
 /**
  * `POST /admin/api/sla/publish` (`handoff sla publish`): makes a signed version the connection's SLA. When the
- * text is sent too, it must be the exact text signed (same hash). The store refuses unless both teams signed.
+ * text is sent too, it must be the exact text signed (same hash). Refused by the publish policy
+ * (`planPublish`) unless both teams signed it, it has an effective date and its version number is new.
  */
 export async function publishVersion(
-  deps: SlaAdminDeps,
+  deps: Pick<SlaAdminDeps, "versions" | "now">,
   request: { connectionId: string; hash: string; source?: string; by: string },
 ) {
   if (request.source !== undefined) {
@@ -229,13 +233,20 @@ export async function publishVersion(
       });
     }
   }
-  const version = await deps.versions.publish(request.connectionId, request.hash, request.by, deps.now());
+  const version = await deps.versions.publish(
+    request.connectionId,
+    request.hash,
+    request.by,
+    deps.now(),
+    planPublish,
+  );
   return {
     hash: version.hash,
     version: version.version,
     effective: version.effective,
     status: version.status,
     publishedAt: version.publishedAt?.toISOString() ?? null,
+    signedBy: version.signatures.map((s) => ({ team: s.team, signedAt: s.signedAt.toISOString() })),
   };
 }
 
@@ -308,4 +319,93 @@ export async function liveSource(deps: SlaAdminDeps, connectionId: string) {
   const live = await deps.liveSource(connectionId);
   const { sla } = parseSla(live.source, DRAFT_FILE);
   return { ...live, version: sla.sla.version, name: sla.sla.name };
+}
+
+/** What the dashboard shows of a version: sign-offs by team with name and time (no e-mail addresses). */
+function versionJson(v: SlaVersion) {
+  return {
+    hash: v.hash,
+    name: v.name,
+    version: v.version,
+    effective: v.effective,
+    status: v.status,
+    createdAt: v.createdAt.toISOString(),
+    publishedAt: v.publishedAt?.toISOString() ?? null,
+    signatures: v.signatures.map((s) => ({ team: s.team, name: s.name, signedAt: s.signedAt.toISOString() })),
+    signedBy: {
+      marketing: v.signatures.some((s) => s.team === "marketing"),
+      sales: v.signatures.some((s) => s.team === "sales"),
+    },
+  };
+}
+
+function vocabularyJson(sla: Sla) {
+  const { attract, convert, close, extra } = sla.vocabulary;
+  return {
+    pairs: [
+      { marketing: "attract", sales: attract },
+      { marketing: "convert", sales: convert },
+      { marketing: "close", sales: close },
+      ...Object.entries(extra).map(([marketing, sales]) => ({ marketing, sales })),
+    ],
+  };
+}
+
+/** A connection's versions, newest first with their sign-offs (`handoff sla versions`). */
+export async function listVersions(
+  deps: Pick<SlaAdminDeps, "versions">,
+  connectionId: string,
+): Promise<SlaVersion[]> {
+  return deps.versions.list(connectionId);
+}
+
+/**
+ * `GET /admin/api/sla/versions`: versions newest first with sign-off status, plus the in-force (or newest)
+ * version's hash, funnel vocabulary, rep keys and commitment.
+ */
+export async function versionsOverview(deps: Pick<SlaAdminDeps, "versions" | "now">, connectionId: string) {
+  const versions = await deps.versions.list(connectionId);
+  const active = await deps.versions.active(connectionId, deps.now());
+  const shown = active ?? (versions[0] ? await deps.versions.get(connectionId, versions[0].hash) : null);
+  return {
+    versions: versions.map(versionJson),
+    current: shown
+      ? {
+          hash: shown.hash,
+          inForce: active !== null,
+          name: shown.sla.sla.name,
+          version: shown.sla.sla.version,
+          vocabulary: vocabularyJson(shown.sla),
+          reps: Object.keys(shown.sla.routing.reps),
+          commitment: shown.sla.commitment,
+        }
+      : null,
+  };
+}
+
+/** `GET /admin/api/sla/diff`: what changed from stored version `a` to stored version `b`. */
+export async function diffVersions(
+  deps: Pick<SlaAdminDeps, "versions">,
+  request: { connectionId: string; a: string; b: string },
+): Promise<{
+  a: { hash: string; version: number; name: string };
+  b: { hash: string; version: number; name: string };
+  changes: SlaChange[];
+}> {
+  const { connectionId, a, b } = request;
+  const [before, after] = await Promise.all([
+    deps.versions.get(connectionId, a),
+    deps.versions.get(connectionId, b),
+  ]);
+  if (before === null || after === null) {
+    throw new NotFoundError(
+      `no SLA version ${(before === null ? a : b).slice(0, 19)}… for connection ${connectionId}`,
+      "Take both hashes from GET /admin/api/sla/versions.",
+    );
+  }
+  return {
+    a: { hash: a, version: before.sla.sla.version, name: before.sla.sla.name },
+    b: { hash: b, version: after.sla.sla.version, name: after.sla.sla.name },
+    changes: diffSla(before.sla, after.sla),
+  };
 }

@@ -1,11 +1,9 @@
 import path from "node:path";
-import type { Pool } from "pg";
-import type { ConnectionStore } from "../ports/connections";
-import { getActiveSla } from "../adapters/postgres/sla-store";
-import type { Logger } from "../ports/logger";
-import { loadSlaFile } from "../sla/load-sla";
-import type { ActiveSla } from "./pipeline-deps";
 import type { Clock } from "../ports/clock";
+import type { Connection } from "../ports/connections";
+import type { Logger } from "../ports/logger";
+import type { ActiveSla, SlaVersionStore } from "../ports/sla-versions";
+import { loadSlaFile } from "../sla/load-sla";
 
 /** Where an unpublished connection's SLA comes from: the connection's `slaFile` setting or the default per CRM. */
 export const DEFAULT_SLA_FILES = {
@@ -14,9 +12,7 @@ export const DEFAULT_SLA_FILES = {
 } as const;
 
 /** The file an unpublished connection runs on: its `slaFile` setting, or the default for its CRM. */
-export function slaFilePath(
-  connection: { crm: keyof typeof DEFAULT_SLA_FILES; settings: Record<string, unknown> } | null,
-): string {
+export function slaFilePath(connection: Pick<Connection, "crm" | "settings"> | null): string {
   return path.resolve(
     typeof connection?.settings.slaFile === "string"
       ? connection.settings.slaFile
@@ -29,8 +25,9 @@ export function slaFilePath(
  * published, the configured file (warned once), so a fresh install runs on the commented default.
  */
 export function createSlaRegistry(options: {
-  pool: Pool;
-  connections: ConnectionStore;
+  versions: Pick<SlaVersionStore, "active">;
+  /** What the connection runs on (its CRM and settings; never its secrets), null when unknown. */
+  connections: { get(connectionId: string): Promise<Pick<Connection, "crm" | "settings"> | null> };
   logger: Logger;
   /** Which SLA version is in force is read at this instant. */
   now: Clock;
@@ -39,7 +36,7 @@ export function createSlaRegistry(options: {
   const warned = new Set<string>();
   const now = options.now;
   return async function slaFor(connectionId: string): Promise<ActiveSla> {
-    const published = await getActiveSla(options.pool, connectionId, now());
+    const published = await options.versions.active(connectionId, now());
     if (published) return published;
     const file = slaFilePath(await options.connections.get(connectionId));
     if (!warned.has(connectionId)) {

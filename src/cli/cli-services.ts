@@ -1,9 +1,11 @@
-import type { ActiveSla } from "../app/pipeline-deps";
+import type { ActiveSla, SlaVersionStore } from "../ports/sla-versions";
 import type { FeedbackDeps } from "../app/record-feedback";
 import type { ReplayResult } from "../app/replay-decision";
 import type { Config } from "../config/read-config";
 import type { Clock } from "../ports/clock";
+import type { HolidayCalendar } from "../ports/holidays";
 import type { RepAvailabilityStore } from "../ports/rep-availability";
+import type { ReportReader } from "../ports/report-reading";
 
 /**
  * What the `handoff` commands work with: use cases and ports on the app's database, opened on first use.
@@ -12,7 +14,7 @@ import type { RepAvailabilityStore } from "../ports/rep-availability";
 export interface CliServices {
   readonly config: Config;
   readonly clock: Clock;
-  /** For the commands that still run SQL themselves (reports, sla), until they call use cases. */
+  /** The database the commands work on (named in hints). */
   readonly databaseUrl: string;
   /** The ids of the installed connections, sorted. */
   connectionIds(): Promise<string[]>;
@@ -20,6 +22,12 @@ export interface CliServices {
   reps(): RepAvailabilityStore;
   /** The SLA in force for a connection, read as the app reads it: the published version, else its file. */
   slaFor(connectionId: string): Promise<ActiveSla>;
+  /** The connections' SLA versions and sign-offs. */
+  slaVersions(): SlaVersionStore;
+  /** What the reports, the forecast and the decision export read. */
+  reports(): ReportReader;
+  /** Public holidays, for `handoff sla lint`'s coverage check. */
+  holidays(): HolidayCalendar;
   /** `handoff replay <decisionId> [--sla draft.yaml]`. */
   replayDecision(decisionId: string, draftFile?: string): Promise<ReplayResult>;
   /** `handoff replay --parked`: every parked event (of one connection) back on the queue, audited. */

@@ -2,13 +2,16 @@ import { Pool } from "pg";
 import { createTokenCipher, type TokenCipher } from "../adapters/crypto/token-cipher";
 import { createAssignmentStore } from "../adapters/postgres/assignment-store";
 import { PostgresAuditLog } from "../adapters/postgres/audit-log";
+import { createHolidayCalendar } from "../adapters/holidays";
+import { PostgresConnectionDirectoryStore } from "../adapters/postgres/connection-directory-store";
 import { PostgresConnectionStore } from "../adapters/postgres/connection-store";
 import { embeddedDatabaseUrl } from "../adapters/postgres/embedded";
 import { PostgresEventStore } from "../adapters/postgres/event-store";
 import { PostgresLeadStore } from "../adapters/postgres/lead-store";
 import { migrate } from "../adapters/postgres/migrate";
 import { PostgresRepAvailabilityStore } from "../adapters/postgres/rep-availability-store";
-import type { ActiveSla } from "../app/pipeline-deps";
+import { PostgresReportStore } from "../adapters/postgres/report-store";
+import { PostgresSlaStore } from "../adapters/postgres/sla-store";
 import { replayAllParked } from "../app/replay-parked";
 import { replayDecision } from "../app/replay-decision";
 import { createSlaRegistry } from "../app/sla-registry";
@@ -18,6 +21,7 @@ import { startBoss } from "../jobs/boss";
 import { createLogger } from "../logging/logger";
 import type { CliServices } from "../cli/cli-services";
 import type { Clock } from "../ports/clock";
+import type { ActiveSla } from "../ports/sla-versions";
 import { createCrmRegistry } from "./crm-registry";
 import { loadOrCreateEmbeddedSecrets } from "./embedded-secrets";
 
@@ -49,17 +53,27 @@ export function composeCliServices(config: Config, clock: Clock): CliServices {
   };
   let connections: PostgresConnectionStore | undefined;
   const connectionStore = () => (connections ??= new PostgresConnectionStore(db(), tokenCipher(config)));
+  // Which connections exist and what each runs on is read without the token columns: no key needed.
+  const directory = () => new PostgresConnectionDirectoryStore(db());
   let slaFor: ((connectionId: string) => Promise<ActiveSla>) | undefined;
   const slaRegistry = () =>
-    (slaFor ??= createSlaRegistry({ pool: db(), connections: connectionStore(), logger, now: clock }));
+    (slaFor ??= createSlaRegistry({
+      versions: new PostgresSlaStore(db()),
+      connections: directory(),
+      logger,
+      now: clock,
+    }));
 
   return {
     config,
     clock,
     databaseUrl,
-    connectionIds: async () => (await connectionStore().list()).map((c) => c.id),
+    connectionIds: () => directory().ids(),
     reps: () => new PostgresRepAvailabilityStore(db(), clock),
     slaFor: (connectionId) => slaRegistry()(connectionId),
+    slaVersions: () => new PostgresSlaStore(db()),
+    reports: () => new PostgresReportStore(db()),
+    holidays: createHolidayCalendar,
     replayDecision: (decisionId, draftFile) => replayDecision(db(), decisionId, draftFile),
     replayAllParked: async (connectionId, actor) => {
       const boss = await startBoss({ connectionString: databaseUrl, logger, supervise: false });

@@ -10,7 +10,8 @@ import { createLeadStoryStore } from "../adapters/postgres/lead-story-store";
 import { PostgresRateWindow } from "../adapters/postgres/rate-window-store";
 import { PostgresRepAvailabilityStore } from "../adapters/postgres/rep-availability-store";
 import { PostgresReportStore } from "../adapters/postgres/report-store";
-import { createRecentLeads, createSlaVersions } from "../adapters/postgres/sla-admin-store";
+import { PostgresRecentLeadStore } from "../adapters/postgres/sla-admin-store";
+import { PostgresSlaStore } from "../adapters/postgres/sla-store";
 import { replayDecision } from "../app/replay-decision";
 import { createCrmRegistry } from "./crm-registry";
 import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
@@ -101,7 +102,7 @@ export async function composeHandoff(
   const now = settings.now ?? systemClock;
   const leads = new PostgresLeadStore(core.pool);
   const stories = createLeadStoryStore(core.pool);
-  const slaVersions = createSlaVersions(core.pool);
+  const slaVersions = new PostgresSlaStore(core.pool);
   const holidays = createHolidayCalendar();
   const assignments = createAssignmentStore({ pool: core.pool, holidays, logger: core.logger });
   const registry = createCrmRegistry({
@@ -130,7 +131,7 @@ export async function composeHandoff(
     });
   };
   const slaFor = createSlaRegistry({
-    pool: core.pool,
+    versions: slaVersions,
     connections: core.connections,
     logger: core.logger,
     now,
@@ -340,8 +341,6 @@ export async function composeHandoff(
     routers: [
       cardRouter,
       createDashboardRouter({
-        pool: core.pool,
-        connections: core.connections,
         logger: core.logger,
         adminToken: settings.adminToken,
         secureCookie: settings.publicUrl.startsWith("https:"),
@@ -381,7 +380,12 @@ export async function composeHandoff(
           replayDecision(core.pool, decisionId, undefined, connectionId),
       }),
       createReportRouter({ reports: new PostgresReportStore(core.pool), slaFor, logger: core.logger, now }),
-      createDashboardApiRouter({ pool: core.pool, connections: core.connections, logger: core.logger, now }),
+      createDashboardApiRouter({
+        versions: slaVersions,
+        connections: core.connections,
+        logger: core.logger,
+        now,
+      }),
       createLeadStoryRouter({
         stories,
         replay: (connectionId, decisionId, draft) =>
@@ -391,7 +395,7 @@ export async function composeHandoff(
       }),
       createSlaAdminRouter({
         versions: slaVersions,
-        recentLeads: createRecentLeads(core.pool),
+        recentLeads: new PostgresRecentLeadStore(core.pool),
         connectionExists: async (id) => (await core.connections.get(id)) !== null,
         liveSource: async (id) => {
           const live = await slaFor(id);

@@ -46,3 +46,13 @@ export interface ConnectionStore {
   /** Uninstall/disconnect: the tokens are removed, history stays. */
   disconnect(id: string): Promise<void>;
 }
+
+/**
+ * Which connections exist and what each runs on, without any secret: what a CLI command needs to pick a
+ * connection and find its SLA file, without the encryption key.
+ */
+export interface ConnectionDirectory {
+  /** Every connection id, sorted. */
+  ids(): Promise<string[]>;
+  get(id: string): Promise<Pick<Connection, "crm" | "settings"> | null>;
+}

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { PostgresReportStore } from "../../src/adapters/postgres/report-store";
-import { publishSla, signSla } from "../../src/adapters/postgres/sla-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { replayDecision } from "../../src/app/replay-decision";
+import { PostgresSlaStore } from "../../src/adapters/postgres/sla-store";
+import { planPublish } from "../../src/domain/sla-publish";
 import { createSlaRegistry } from "../../src/app/sla-registry";
 import { CrmAuthError } from "../../src/domain/errors";
 import { createDashboardApiRouter, createDashboardRouter } from "../../src/http/routes/dashboard-routes";
@@ -45,19 +46,17 @@ async function seedSla(rt: TestRuntime): Promise<void> {
   const v1 = parseSla(text, "sla.default.yaml");
   const at = new Date(clock().getTime() - 60 * DAY);
   for (const team of ["marketing", "sales"] as const) {
-    await signSla(
-      rt.pool,
+    await new PostgresSlaStore(rt.pool).sign(
       CONNECTION,
       { ...v1, source: text },
       { team, name: `${team} lead`, email: `${team}@acme.test` },
       at,
     );
   }
-  await publishSla(rt.pool, CONNECTION, v1.hash, "admin", at);
+  await new PostgresSlaStore(rt.pool).publish(CONNECTION, v1.hash, "admin", at, planPublish);
   const draftText = text.replace(/version: 1\b/, "version: 2").replace('fit: ">= 50"', 'fit: ">= 60"');
   const v2 = parseSla(draftText, "sla.draft.yaml");
-  await signSla(
-    rt.pool,
+  await new PostgresSlaStore(rt.pool).sign(
     CONNECTION,
     { ...v2, source: draftText },
     { team: "marketing", name: "marketing lead", email: "marketing@acme.test" },
@@ -153,8 +152,6 @@ describe("the admin dashboard at /admin", () => {
       },
       routers: (core) => [
         createDashboardRouter({
-          pool: core.pool,
-          connections: core.connections,
           logger: core.logger,
           adminToken: TEST_ADMIN_TOKEN,
           now: clock,
@@ -162,7 +159,7 @@ describe("the admin dashboard at /admin", () => {
       ],
       adminRouters: (core) => [
         createDashboardApiRouter({
-          pool: core.pool,
+          versions: new PostgresSlaStore(core.pool),
           connections: core.connections,
           logger: core.logger,
           now: clock,
@@ -174,7 +171,7 @@ describe("the admin dashboard at /admin", () => {
           loadRules: async (connectionId) =>
             (
               await createSlaRegistry({
-                pool: core.pool,
+                versions: new PostgresSlaStore(core.pool),
                 connections: core.connections,
                 logger: core.logger,
                 now: clock,
@@ -186,7 +183,7 @@ describe("the admin dashboard at /admin", () => {
         createReportRouter({
           reports: new PostgresReportStore(core.pool),
           slaFor: createSlaRegistry({
-            pool: core.pool,
+            versions: new PostgresSlaStore(core.pool),
             connections: core.connections,
             logger: core.logger,
             now: clock,

@@ -1,13 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  getActiveSla,
-  listSlaVersions,
-  publishSla,
-  signSla,
-  SlaPublishRefusedError,
-} from "../../src/adapters/postgres/sla-store";
+import { PostgresSlaStore } from "../../src/adapters/postgres/sla-store";
+import { planPublish, SlaPublishRefusedError } from "../../src/domain/sla-publish";
 import { parseSla } from "../../src/sla/load-sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -25,9 +20,11 @@ const marketing = { team: "marketing" as const, name: "Mia Market", email: "mia@
 const sales = { team: "sales" as const, name: "Sam Sales", email: "sam@example.com" };
 
 let db: TestDatabase;
+let store: PostgresSlaStore;
 
 beforeAll(async () => {
   db = await createTestDatabase();
+  store = new PostgresSlaStore(db.pool);
   for (const id of ["hs-1", "hs-2"]) {
     await db.pool.query(
       "INSERT INTO connections (id, crm, external_id, name) VALUES ($1, 'hubspot', $1, $1)",
@@ -39,56 +36,56 @@ afterAll(() => db.close());
 
 describe("SLA sign-off and publishing", () => {
   it("when only marketing signed, then publish is refused naming sales", async () => {
-    await signSla(db.pool, "hs-1", v1, marketing, NOW);
-    await expect(publishSla(db.pool, "hs-1", v1.hash, "admin", NOW)).rejects.toMatchObject({
+    await store.sign("hs-1", v1, marketing, NOW);
+    await expect(store.publish("hs-1", v1.hash, "admin", NOW, planPublish)).rejects.toMatchObject({
       code: "sla_publish_refused",
       missing: ["sales"],
     });
-    expect(await getActiveSla(db.pool, "hs-1", NOW)).toBeNull();
+    expect(await store.active("hs-1", NOW)).toBeNull();
   });
 
   it("when both teams signed that exact hash, then it publishes and becomes the active SLA", async () => {
-    await signSla(db.pool, "hs-1", v1, sales, NOW);
-    const published = await publishSla(db.pool, "hs-1", v1.hash, "admin", NOW);
+    await store.sign("hs-1", v1, sales, NOW);
+    const published = await store.publish("hs-1", v1.hash, "admin", NOW, planPublish);
     expect(published).toMatchObject({ status: "published", version: 1, effective: "2026-11-01" });
     expect(published.signatures.map((s) => s.team)).toEqual(["marketing", "sales"]);
-    expect(await getActiveSla(db.pool, "hs-1", NOW)).toEqual({ sla: v1.sla, hash: v1.hash });
+    expect(await store.active("hs-1", NOW)).toEqual({ sla: v1.sla, hash: v1.hash });
   });
 
   it("when the teams signed a different version, then the edited file cannot be published", async () => {
-    await signSla(db.pool, "hs-1", v2, marketing, NOW);
+    await store.sign("hs-1", v2, marketing, NOW);
     const edited = parseSla(v2Source.replace('">= 40"', '">= 45"'));
-    await expect(publishSla(db.pool, "hs-1", edited.hash, "admin", NOW)).rejects.toBeInstanceOf(
+    await expect(store.publish("hs-1", edited.hash, "admin", NOW, planPublish)).rejects.toBeInstanceOf(
       SlaPublishRefusedError,
     );
   });
 
   it("when the effective date is missing, then publish is refused even with both signatures", async () => {
-    await signSla(db.pool, "hs-1", noDate, marketing, NOW);
-    await signSla(db.pool, "hs-1", noDate, sales, NOW);
-    await expect(publishSla(db.pool, "hs-1", noDate.hash, "admin", NOW)).rejects.toMatchObject({
+    await store.sign("hs-1", noDate, marketing, NOW);
+    await store.sign("hs-1", noDate, sales, NOW);
+    await expect(store.publish("hs-1", noDate.hash, "admin", NOW, planPublish)).rejects.toMatchObject({
       missing: ["effective date"],
       hint: expect.stringContaining("sla.effective"),
     });
   });
 
   it("a version effective later takes over only from its effective date", async () => {
-    await signSla(db.pool, "hs-1", v2, sales, NOW);
-    await publishSla(db.pool, "hs-1", v2.hash, "admin", NOW);
-    expect((await getActiveSla(db.pool, "hs-1", NOW))?.hash).toBe(v1.hash);
-    expect((await getActiveSla(db.pool, "hs-1", new Date("2026-12-01T00:00:00Z")))?.hash).toBe(v2.hash);
+    await store.sign("hs-1", v2, sales, NOW);
+    await store.publish("hs-1", v2.hash, "admin", NOW, planPublish);
+    expect((await store.active("hs-1", NOW))?.hash).toBe(v1.hash);
+    expect((await store.active("hs-1", new Date("2026-12-01T00:00:00Z")))?.hash).toBe(v2.hash);
   });
 
   it("signatures and versions of one connection are invisible to another", async () => {
-    expect(await getActiveSla(db.pool, "hs-2", NOW)).toBeNull();
-    expect(await listSlaVersions(db.pool, "hs-2")).toEqual([]);
-    await expect(publishSla(db.pool, "hs-2", v1.hash, "admin", NOW)).rejects.toMatchObject({
+    expect(await store.active("hs-2", NOW)).toBeNull();
+    expect(await store.list("hs-2")).toEqual([]);
+    await expect(store.publish("hs-2", v1.hash, "admin", NOW, planPublish)).rejects.toMatchObject({
       missing: ["marketing", "sales"],
     });
   });
 
   it("lists versions with their sign-off status and audits sign and publish", async () => {
-    const versions = await listSlaVersions(db.pool, "hs-1");
+    const versions = await store.list("hs-1");
     expect(versions.map((v) => [v.version, v.status, v.signatures.length])).toEqual(
       expect.arrayContaining([
         [1, "superseded", 2],
@@ -166,7 +163,7 @@ describe("handoff sla sign / publish against the app's database", () => {
     expect(sign("sales").out).toContain(`next: handoff sla publish ${FILE} --connection cli-1`);
     const published = cli(["sla", "publish", FILE, "--connection", "cli-1"], env);
     expect(published).toMatchObject({ code: 0, out: expect.stringContaining(`published ${v1.hash}`) });
-    expect((await getActiveSla(db.pool, "cli-1", NOW))?.hash).toBe(v1.hash);
+    expect((await store.active("cli-1", NOW))?.hash).toBe(v1.hash);
     expect(cli(["sla", "versions", "--connection", "cli-1"], env).out).toContain(
       "v1 published  effective 2026-11-01  marketing ✓ sales ✓",
     );

@@ -15,7 +15,8 @@ import type {
 import { canonicalize } from "../../domain/routing-snapshot";
 import type { CrmOwner } from "../../ports/crm";
 import type { Logger } from "../../ports/logger";
-import { createHolidayCalendar, type HolidayCalendar } from "../holidays";
+import type { HolidayCalendar } from "../../ports/holidays";
+import { createHolidayCalendar } from "../holidays";
 import type { AssignRequest, Assignment, AssignmentStore, RepOpenCount } from "../../ports/assignments";
 export type {
   AssignRequest,

@@ -1,36 +1,27 @@
 import type { Pool } from "pg";
 import type { HandoffCardInput } from "../../domain/handoff-card";
 import type { Lead } from "../../domain/lead";
-import type { RecentLead, RecentLeads, SlaVersions } from "../../ports/sla-admin";
+import type { RecentLead, RecentLeads } from "../../ports/sla-admin";
 import { mergeActivities, readActivities } from "./activity-rows";
 import { FOLD_COLUMNS, foldEvent, leadFromFold, type EventFold, type FoldRow } from "./event-folds";
-import { getSlaVersion, listSlaVersions, publishSla, signSla } from "./sla-store";
-
-/** The SLA page's versions port over the existing SLA store (which keeps the publish policy). */
-export function createSlaVersions(pool: Pool): SlaVersions {
-  return {
-    list: (connectionId) => listSlaVersions(pool, connectionId),
-    get: (connectionId, hash) => getSlaVersion(pool, connectionId, hash),
-    sign: (connectionId, version, signer, at) => signSla(pool, connectionId, version, signer, at),
-    publish: (connectionId, hash, by, at) => publishSla(pool, connectionId, hash, by, at),
-  };
-}
 
 /**
  * The connection's most recently active leads, each as Handoff last saw it whole: the newest handoff's
  * snapshot, else the newest routing decision's input, else rebuilt through the CRM's mapper from the property
  * values its stored events carried; with the activity Handoff holds for it.
  */
-export function createRecentLeads(pool: Pool): RecentLeads {
-  return {
-    async recent(connectionId: string, limit: number): Promise<RecentLead[]> {
-      const r = await pool.query<{
-        lead_id: string;
-        last_event_at: Date;
-        card_input: Partial<HandoffCardInput> | null;
-        routed: Lead | null;
-      }>(
-        `SELECT s.lead_id, s.last_event_at,
+export class PostgresRecentLeadStore implements RecentLeads {
+  constructor(private readonly pool: Pool) {}
+
+  async recent(connectionId: string, limit: number): Promise<RecentLead[]> {
+    const pool = this.pool;
+    const r = await pool.query<{
+      lead_id: string;
+      last_event_at: Date;
+      card_input: Partial<HandoffCardInput> | null;
+      routed: Lead | null;
+    }>(
+      `SELECT s.lead_id, s.last_event_at,
                 (SELECT card_input FROM handoffs h WHERE h.connection_id = $1 AND h.lead_id = s.lead_id
                   ORDER BY started_at DESC LIMIT 1) AS card_input,
                 (SELECT inputs->'routing'->'lead' FROM decisions d WHERE d.connection_id = $1 AND d.lead_id = s.lead_id
@@ -38,26 +29,25 @@ export function createRecentLeads(pool: Pool): RecentLeads {
            FROM lead_state s
           WHERE s.connection_id = $1 AND s.last_event_at IS NOT NULL AND s.merged_into IS NULL
           ORDER BY s.last_event_at DESC, s.lead_id LIMIT $2`,
-        [connectionId, limit],
-      );
-      const ids = r.rows.map((row) => row.lead_id);
-      const [folded, own] = await Promise.all([
-        foldEvents(
-          pool,
-          connectionId,
-          r.rows.filter((row) => !row.card_input?.lead && !row.routed).map((row) => row.lead_id),
-        ),
-        readActivities(pool, connectionId, { leadIds: ids }),
-      ]);
-      return r.rows.map((row) => {
-        const lead = row.card_input?.lead ??
-          row.routed ??
-          folded.get(row.lead_id) ?? { id: row.lead_id, properties: {} };
-        const activities = mergeActivities(row.card_input?.activities ?? [], own.get(row.lead_id) ?? []);
-        return { lead, activities, lastEventAt: row.last_event_at.toISOString() };
-      });
-    },
-  };
+      [connectionId, limit],
+    );
+    const ids = r.rows.map((row) => row.lead_id);
+    const [folded, own] = await Promise.all([
+      foldEvents(
+        pool,
+        connectionId,
+        r.rows.filter((row) => !row.card_input?.lead && !row.routed).map((row) => row.lead_id),
+      ),
+      readActivities(pool, connectionId, { leadIds: ids }),
+    ]);
+    return r.rows.map((row) => {
+      const lead = row.card_input?.lead ??
+        row.routed ??
+        folded.get(row.lead_id) ?? { id: row.lead_id, properties: {} };
+      const activities = mergeActivities(row.card_input?.activities ?? [], own.get(row.lead_id) ?? []);
+      return { lead, activities, lastEventAt: row.last_event_at.toISOString() };
+    });
+  }
 }
 
 async function foldEvents(pool: Pool, connectionId: string, ids: string[]): Promise<Map<string, Lead>> {

@@ -1,13 +1,7 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { once } from "node:events";
 import { SingleBar, Presets } from "cli-progress";
 import type { Command } from "commander";
-import { Pool } from "pg";
-import { PostgresReportStore } from "../../adapters/postgres/report-store";
-import { getActiveSla } from "../../adapters/postgres/sla-store";
 import { forecastDraftSla, type ForecastProgress } from "../../app/forecast-sla";
-import type { ActiveSla } from "../../app/pipeline-deps";
 import {
   getChannelsReport,
   getComplianceReport,
@@ -28,45 +22,22 @@ import type {
   PaceReport,
   ReportEnvelope,
 } from "../../app/reports/types";
-import { DEFAULT_SLA_FILES } from "../../app/sla-registry";
 import { AppError } from "../../domain/errors";
-import { loadSlaFile, parseSla } from "../../sla/load-sla";
+import { loadSlaFile } from "../../sla/load-sla";
 import type { CliServices } from "../cli-services";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const pct = (r: number | null): string => (r === null ? "—" : `${Math.round(r * 1000) / 10}%`);
 const num = (n: number | null): string => (n === null ? "—" : String(n));
 
-/** The SLA in force for a connection, read as the app reads it: the published version, else the file. */
-async function slaForCli(pool: Pool, connectionId: string, now: Date): Promise<ActiveSla> {
-  const published = await getActiveSla(pool, connectionId, now);
-  if (published) return published;
-  const r = await pool.query<{ crm: "hubspot" | "salesforce"; settings: Record<string, unknown> }>(
-    "SELECT crm, settings FROM connections WHERE id = $1",
-    [connectionId],
-  );
-  const row = r.rows[0];
-  const file =
-    typeof row?.settings.slaFile === "string"
-      ? row.settings.slaFile
-      : DEFAULT_SLA_FILES[row?.crm ?? "hubspot"];
-  const resolved = path.resolve(file);
-  return parseSla(await readFile(resolved, "utf8"), resolved);
-}
-
 async function withDeps<T>(
   services: CliServices,
   connection: string,
   work: (deps: ReportDeps, connectionId: string) => Promise<T>,
 ): Promise<T> {
-  const pool = new Pool({ connectionString: services.databaseUrl, max: 2 });
-  const clock = services.clock;
   try {
-    const known = await pool.query("SELECT 1 FROM connections WHERE id = $1", [connection]);
-    if (known.rowCount === 0) {
-      const ids = (await pool.query<{ id: string }>("SELECT id FROM connections ORDER BY id")).rows.map(
-        (r) => r.id,
-      );
+    const ids = await services.connectionIds();
+    if (!ids.includes(connection)) {
       throw new AppError("unknown_connection", `no connection "${connection}" in this database`, {
         hint:
           ids.length > 0
@@ -75,7 +46,7 @@ async function withDeps<T>(
       });
     }
     return await work(
-      { reports: new PostgresReportStore(pool), slaFor: (id) => slaForCli(pool, id, clock()), now: clock },
+      { reports: services.reports(), slaFor: (id) => services.slaFor(id), now: services.clock },
       connection,
     );
   } catch (err) {
@@ -87,8 +58,6 @@ async function withDeps<T>(
       });
     }
     throw err;
-  } finally {
-    await pool.end();
   }
 }
 

@@ -1,20 +1,14 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { Pool } from "pg";
+import { listVersions, publishVersion, signDraft } from "../../app/sla-admin";
 import { AppError } from "../../domain/errors";
+import { TEAMS, type Team } from "../../domain/sla-publish";
+import type { SlaVersionStore } from "../../ports/sla-versions";
 import type { CliServices } from "../cli-services";
-import {
-  listSlaSignatures,
-  listSlaVersions,
-  publishSla,
-  signSla,
-  TEAMS,
-  type Team,
-} from "../../adapters/postgres/sla-store";
+import { resolveConnection } from "../resolve-connection";
 import { diffSla, formatChange } from "../../sla/diff-sla";
 import { checkSlaText, parseSla, type LoadedSla } from "../../sla/load-sla";
 import { formatProblem, SlaValidationError } from "../../sla/sla-problem";
-import { createHolidayCalendar } from "../../adapters/holidays";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -42,10 +36,15 @@ async function loadFile(file: string): Promise<LoadedSla & { source: string }> {
   return { ...parseSla(source, file), source };
 }
 
-/** A pool on the app's database, or a clear error when DATABASE_URL is not set. */
-function databasePool(services: CliServices): Pool {
-  const url = services.config.databaseUrl;
-  if (!url) {
+/**
+ * The connection's SLA versions, or a clear error when DATABASE_URL is not set: sign-offs are made on the app's
+ * database, never on a database the CLI guessed.
+ */
+async function openVersions(
+  services: CliServices,
+  given: string | undefined,
+): Promise<{ versions: SlaVersionStore; connectionId: string }> {
+  if (!services.config.databaseUrl) {
     throw new AppError(
       "database_url_missing",
       "DATABASE_URL is not set: sign-offs and versions live in the app's database",
@@ -54,42 +53,8 @@ function databasePool(services: CliServices): Pool {
       },
     );
   }
-  return new Pool({ connectionString: url, max: 2 });
-}
-
-/** The connection to act on: the one given, or the only one there is. */
-async function resolveConnection(pool: Pool, given: string | undefined): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>("SELECT id FROM connections ORDER BY id");
-  const ids = rows.map((r) => r.id);
-  if (given !== undefined) {
-    if (!ids.includes(given)) {
-      throw new AppError("unknown_connection", `no connection "${given}" in this database`, {
-        hint: ids.length
-          ? `Known connections: ${ids.join(", ")}`
-          : "Install the app on a portal or org first.",
-      });
-    }
-    return given;
-  }
-  if (ids.length === 1 && ids[0] !== undefined) return ids[0];
-  throw new AppError(
-    "connection_required",
-    "which connection? this database has " + `${ids.length} connections`,
-    {
-      hint: ids.length
-        ? `Pass --connection <id>: ${ids.join(", ")}`
-        : "Install the app on a portal or org first.",
-    },
-  );
-}
-
-async function withPool(services: CliServices, work: (pool: Pool) => Promise<void>): Promise<void> {
-  const pool = databasePool(services);
-  try {
-    await work(pool);
-  } finally {
-    await pool.end();
-  }
+  const connectionId = resolveConnection(await services.connectionIds(), given);
+  return { versions: services.slaVersions(), connectionId };
 }
 
 /** `handoff sla lint|diff|hash|sign|versions|publish` */
@@ -108,7 +73,7 @@ export function register(program: Command, services: CliServices): void {
         process.exitCode = 1;
         return;
       }
-      const calendar = createHolidayCalendar();
+      const calendar = services.holidays();
       // Next week, from now: a pool whose members are all off work or on public holidays is named.
       const result = checkSlaText(text, file, {
         coverage: {
@@ -189,29 +154,28 @@ export function register(program: Command, services: CliServices): void {
           });
         }
         const loaded = await loadFile(file);
-        await withPool(services, async (pool) => {
-          const connectionId = await resolveConnection(pool, opts.connection);
-          await signSla(
-            pool,
+        const { versions, connectionId } = await openVersions(services, opts.connection);
+        const signature = await signDraft(
+          { versions, now: clock },
+          {
             connectionId,
-            loaded,
-            { team: opts.as as Team, name: opts.name, email: opts.email },
-            clock(),
-          );
-          const signed = new Set(
-            (await listSlaSignatures(pool, connectionId, loaded.hash)).map((s) => s.team),
-          );
-          out(
-            `signed ${loaded.hash} (v${loaded.sla.sla.version}) as ${opts.as} for connection ${connectionId}`,
-          );
-          out(`sign-off: ${TEAMS.map((t) => `${t} ${signed.has(t) ? "✓" : "✗"}`).join(", ")}`);
-          const missing = TEAMS.filter((t) => !signed.has(t));
-          out(
-            missing.length
-              ? `next: handoff sla sign ${file} --as ${missing.join("|")} … (the same file, unchanged)`
-              : `next: handoff sla publish ${file} --connection ${connectionId}`,
-          );
-        });
+            source: loaded.source,
+            team: opts.as as Team,
+            name: opts.name,
+            email: opts.email,
+          },
+        );
+        const signed = new Set(TEAMS.filter((t) => signature.signedBy[t]));
+        out(
+          `signed ${loaded.hash} (v${loaded.sla.sla.version}) as ${opts.as} for connection ${connectionId}`,
+        );
+        out(`sign-off: ${TEAMS.map((t) => `${t} ${signed.has(t) ? "✓" : "✗"}`).join(", ")}`);
+        const missing = TEAMS.filter((t) => !signed.has(t));
+        out(
+          missing.length
+            ? `next: handoff sla sign ${file} --as ${missing.join("|")} … (the same file, unchanged)`
+            : `next: handoff sla publish ${file} --connection ${connectionId}`,
+        );
       } catch (error) {
         report(error);
       }
@@ -223,18 +187,17 @@ export function register(program: Command, services: CliServices): void {
     .option("--connection <id>", "the portal/org connection (default: the only one)")
     .action(async (opts: { connection?: string }) => {
       try {
-        await withPool(services, async (pool) => {
-          const connectionId = await resolveConnection(pool, opts.connection);
-          const versions = await listSlaVersions(pool, connectionId);
-          if (versions.length === 0) out(`no SLA versions stored for ${connectionId}`);
-          for (const v of versions) {
-            const signed = new Set(v.signatures.map((s) => s.team));
-            out(
-              `v${v.version} ${v.status.padEnd(10)} effective ${v.effective ?? "(none)"}  ` +
-                `${TEAMS.map((t) => `${t} ${signed.has(t) ? "✓" : "✗"}`).join(" ")}  ${v.hash.slice(0, 19)}…  ${v.name}`,
-            );
-          }
-        });
+        const opened = await openVersions(services, opts.connection);
+        const connectionId = opened.connectionId;
+        const versions = await listVersions(opened, connectionId);
+        if (versions.length === 0) out(`no SLA versions stored for ${connectionId}`);
+        for (const v of versions) {
+          const signed = new Set(v.signatures.map((s) => s.team));
+          out(
+            `v${v.version} ${v.status.padEnd(10)} effective ${v.effective ?? "(none)"}  ` +
+              `${TEAMS.map((t) => `${t} ${signed.has(t) ? "✓" : "✗"}`).join(" ")}  ${v.hash.slice(0, 19)}…  ${v.name}`,
+          );
+        }
       } catch (error) {
         report(error);
       }
@@ -248,16 +211,17 @@ export function register(program: Command, services: CliServices): void {
     .action(async (file: string, opts: { connection: string; by: string }) => {
       try {
         const loaded = await loadFile(file);
-        await withPool(services, async (pool) => {
-          const connectionId = await resolveConnection(pool, opts.connection);
-          const version = await publishSla(pool, connectionId, loaded.hash, opts.by, clock());
-          out(
-            `published ${version.hash} (v${version.version}, effective ${version.effective ?? "?"}) for ${connectionId}`,
-          );
-          out(
-            `signed by: ${version.signatures.map((s) => `${s.team} on ${s.signedAt.toISOString().slice(0, 10)}`).join(", ")}`,
-          );
-        });
+        const { versions, connectionId } = await openVersions(services, opts.connection);
+        const version = await publishVersion(
+          { versions, now: clock },
+          { connectionId, hash: loaded.hash, by: opts.by },
+        );
+        out(
+          `published ${version.hash} (v${version.version}, effective ${version.effective ?? "?"}) for ${connectionId}`,
+        );
+        out(
+          `signed by: ${version.signedBy.map((s) => `${s.team} on ${s.signedAt.slice(0, 10)}`).join(", ")}`,
+        );
       } catch (error) {
         report(error);
       }

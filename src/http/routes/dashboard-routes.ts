@@ -2,26 +2,17 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import express, { Router, type Request, type Response } from "express";
-import type { Pool } from "pg";
 import type { ConnectionStore } from "../../ports/connections";
-import {
-  getActiveSla,
-  getSlaVersion,
-  listSlaVersions,
-  type SlaVersion,
-} from "../../adapters/postgres/sla-store";
-import { InvalidPayloadError, NotFoundError, UnknownConnectionError } from "../../domain/errors";
-import type { Sla } from "../../domain/sla";
+import { diffVersions, versionsOverview } from "../../app/sla-admin";
+import { InvalidPayloadError, UnknownConnectionError } from "../../domain/errors";
 import type { Logger } from "../../ports/logger";
-import { diffSla } from "../../sla/diff-sla";
+import type { SlaVersionStore } from "../../ports/sla-versions";
 import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
 import { renderLoginPage } from "../dashboard/login-page";
 import type { Clock } from "../../ports/clock";
 import { GuessLimiter } from "../guess-limiter";
 
 export interface DashboardRouterDeps {
-  pool: Pool;
-  connections: ConnectionStore;
   logger: Logger;
   /** HANDOFF_ADMIN_TOKEN: the login form compares against it in constant time. */
   adminToken: string;
@@ -91,7 +82,7 @@ function sendAsset(req: Request, res: Response, asset: Asset): void {
  * The admin dashboard: `GET /admin` (the page, or the login form without a valid `handoff_admin` cookie),
  * `POST /admin/login` (form field `token`; sets an HttpOnly SameSite=Strict cookie), `POST /admin/logout`, and
  * the page's static files under `/admin/assets/*`. Mount it at the root, next to the other routers.
- * @example app.use(createDashboardRouter({ pool, connections, logger, adminToken }));
+ * @example app.use(createDashboardRouter({ logger, adminToken, now }));
  */
 export function createDashboardRouter(deps: DashboardRouterDeps): Router {
   if (deps.adminToken.length === 0) {
@@ -170,7 +161,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): Router {
 }
 
 export interface DashboardApiDeps {
-  pool: Pool;
+  versions: SlaVersionStore;
   connections: ConnectionStore;
   logger: Logger;
   /** Which SLA version is live is read at this instant. */
@@ -195,43 +186,13 @@ async function ensureConnection(deps: DashboardApiDeps, connectionId: string): P
   }
 }
 
-/** What the dashboard shows of a version: sign-offs by team with name and time (no e-mail addresses). */
-function versionJson(v: SlaVersion) {
-  return {
-    hash: v.hash,
-    name: v.name,
-    version: v.version,
-    effective: v.effective,
-    status: v.status,
-    createdAt: v.createdAt.toISOString(),
-    publishedAt: v.publishedAt?.toISOString() ?? null,
-    signatures: v.signatures.map((s) => ({ team: s.team, name: s.name, signedAt: s.signedAt.toISOString() })),
-    signedBy: {
-      marketing: v.signatures.some((s) => s.team === "marketing"),
-      sales: v.signatures.some((s) => s.team === "sales"),
-    },
-  };
-}
-
-function vocabularyJson(sla: Sla) {
-  const { attract, convert, close, extra } = sla.vocabulary;
-  return {
-    pairs: [
-      { marketing: "attract", sales: attract },
-      { marketing: "convert", sales: convert },
-      { marketing: "close", sales: close },
-      ...Object.entries(extra).map(([marketing, sales]) => ({ marketing, sales })),
-    ],
-  };
-}
-
 /**
  * The dashboard's extra admin API, mounted under `/admin/api` behind `requireAdmin`:
  * - `GET /connections` — `{ connections: [{ id, crm, name, status }] }` (never tokens)
  * - `GET /sla/versions?connectionId=` — versions newest first with sign-off status, plus the in-force (or
  *   newest) version's hash, funnel vocabulary and rep keys
  * - `GET /sla/diff?connectionId=&a=<hash>&b=<hash>` — `{ a, b, changes: SlaChange[] }` from a to b
- * @example adminApi.use(createDashboardApiRouter({ pool, connections, logger, now }));
+ * @example adminApi.use(createDashboardApiRouter({ versions, connections, logger, now }));
  */
 export function createDashboardApiRouter(deps: DashboardApiDeps): Router {
   const router = Router();
@@ -246,24 +207,7 @@ export function createDashboardApiRouter(deps: DashboardApiDeps): Router {
   router.get("/sla/versions", async (req, res) => {
     const connectionId = queryText(req, "connectionId", "GET /admin/api/sla/versions?connectionId=<id>");
     await ensureConnection(deps, connectionId);
-    const versions = await listSlaVersions(deps.pool, connectionId);
-    const active = await getActiveSla(deps.pool, connectionId, deps.now());
-    const shown =
-      active ?? (versions[0] ? await getSlaVersion(deps.pool, connectionId, versions[0].hash) : null);
-    res.json({
-      versions: versions.map(versionJson),
-      current: shown
-        ? {
-            hash: shown.hash,
-            inForce: active !== null,
-            name: shown.sla.sla.name,
-            version: shown.sla.sla.version,
-            vocabulary: vocabularyJson(shown.sla),
-            reps: Object.keys(shown.sla.routing.reps),
-            commitment: shown.sla.commitment,
-          }
-        : null,
-    });
+    res.json(await versionsOverview(deps, connectionId));
   });
 
   router.get("/sla/diff", async (req, res) => {
@@ -272,21 +216,7 @@ export function createDashboardApiRouter(deps: DashboardApiDeps): Router {
     const a = queryText(req, "a", hint);
     const b = queryText(req, "b", hint);
     await ensureConnection(deps, connectionId);
-    const [before, after] = await Promise.all([
-      getSlaVersion(deps.pool, connectionId, a),
-      getSlaVersion(deps.pool, connectionId, b),
-    ]);
-    if (before === null || after === null) {
-      throw new NotFoundError(
-        `no SLA version ${(before === null ? a : b).slice(0, 19)}… for connection ${connectionId}`,
-        "Take both hashes from GET /admin/api/sla/versions.",
-      );
-    }
-    res.json({
-      a: { hash: a, version: before.sla.sla.version, name: before.sla.sla.name },
-      b: { hash: b, version: after.sla.sla.version, name: after.sla.sla.name },
-      changes: diffSla(before.sla, after.sla),
-    });
+    res.json(await diffVersions(deps, { connectionId, a, b }));
   });
 
   return router;

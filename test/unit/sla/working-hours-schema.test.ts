@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ownerCalendar } from "../../../src/app/follow-up";
-import type { HolidayCalendar } from "../../../src/adapters/holidays";
+import type { HolidayCalendar } from "../../../src/ports/holidays";
 import { followUpDeadline } from "../../../src/domain/follow-up";
 import { routeLead } from "../../../src/domain/routing";
 import { aLead, anInput, demoRules } from "../../helpers/routing-builders";
