@@ -22,9 +22,6 @@ const CRM_ADAPTERS = [
   },
 ];
 
-/** Files that still run SQL (or map CRM records) themselves: each is to move behind a port; new files may not join. */
-const STILL_RUNNING_SQL = ["src/app/replay-decision.ts"];
-
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "coverage/", ".handoff/", "crm-cards/", "jest.config.js", "bin/"] },
   js.configs.recommended,
@@ -58,10 +55,8 @@ export default tseslint.config(
   },
   {
     // Walls in the middle: use cases, routes and CLI commands talk to ports (src/ports), never to PostgreSQL or a CRM
-    // SDK; the composition root (src/composition) hands them the adapters. The files listed under `ignores` still
-    // run SQL themselves and are the ones left to move behind a port.
+    // SDK; the composition root (src/composition) hands them the adapters. No file is exempt.
     files: ["src/app/**/*.ts", "src/http/**/*.ts", "src/cli/**/*.ts"],
-    ignores: STILL_RUNNING_SQL,
     rules: {
       "no-restricted-imports": ["error", { patterns: WALLS }],
     },
@@ -69,7 +64,6 @@ export default tseslint.config(
   {
     // Use cases see a CRM only through CrmPort: no adapter, mapper or SDK of a CRM.
     files: ["src/app/**/*.ts"],
-    ignores: STILL_RUNNING_SQL,
     rules: {
       "no-restricted-imports": ["error", { patterns: [...WALLS, ...CRM_ADAPTERS] }],
     },

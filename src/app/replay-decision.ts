@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import type { Pool } from "pg";
-import { createAssignmentStore } from "../adapters/postgres/assignment-store";
 import { AppError } from "../domain/errors";
 import { routeLead } from "../domain/routing";
 import { canonicalize, type RoutingDecision, type RoutingInput } from "../domain/routing-snapshot";
 import { canonicalJson } from "../sla/canonical-hash";
 import type { Sla } from "../domain/sla";
+import type { AssignmentStore } from "../ports/assignments";
 import { loadSlaFile } from "../sla/load-sla";
 
 /** A draft SLA already parsed (the admin page's editor), named for the report. */
@@ -44,12 +43,12 @@ export interface ReplayResult {
  * replace the stored ones and the two decisions are shown side by side. `connectionId` scopes the lookup.
  */
 export async function replayDecision(
-  pool: Pool,
+  decisions: Pick<AssignmentStore, "getDecision">,
   decisionId: string,
   draftFile?: string | ReplayDraft,
   connectionId?: string,
 ): Promise<ReplayResult> {
-  const stored = await createAssignmentStore({ pool }).getDecision(connectionId, decisionId);
+  const stored = await decisions.getDecision(connectionId, decisionId);
   const storedInput = stored.inputs.routing as RoutingInput | undefined;
   const input = storedInput === undefined ? undefined : canonicalize(storedInput);
   const decision = stored.outcome.routing as RoutingDecision | undefined;

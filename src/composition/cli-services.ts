@@ -74,7 +74,8 @@ export function composeCliServices(config: Config, clock: Clock): CliServices {
     slaVersions: () => new PostgresSlaStore(db()),
     reports: () => new PostgresReportStore(db()),
     holidays: createHolidayCalendar,
-    replayDecision: (decisionId, draftFile) => replayDecision(db(), decisionId, draftFile),
+    replayDecision: (decisionId, draftFile) =>
+      replayDecision(createAssignmentStore({ pool: db(), logger }), decisionId, draftFile),
     replayAllParked: async (connectionId, actor) => {
       const boss = await startBoss({ connectionString: databaseUrl, logger, supervise: false });
       try {

@@ -377,7 +377,7 @@ export async function composeHandoff(
         logger: core.logger,
         loadRules: async (connectionId) => (await slaFor(connectionId)).sla.routing,
         replayDecision: (connectionId, decisionId) =>
-          replayDecision(core.pool, decisionId, undefined, connectionId),
+          replayDecision(assignments, decisionId, undefined, connectionId),
       }),
       createReportRouter({ reports: new PostgresReportStore(core.pool), slaFor, logger: core.logger, now }),
       createDashboardApiRouter({
@@ -389,7 +389,7 @@ export async function composeHandoff(
       createLeadStoryRouter({
         stories,
         replay: (connectionId, decisionId, draft) =>
-          replayDecision(core.pool, decisionId, draft, connectionId),
+          replayDecision(assignments, decisionId, draft, connectionId),
         slaFor,
         now,
       }),

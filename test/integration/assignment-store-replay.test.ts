@@ -34,7 +34,7 @@ describe("handoff replay <decisionId>", () => {
     const second = await assign("l-2");
     const german = await assign("l-3", aLead({ id: "l-3", country: "DE" }));
 
-    const replay = await replayDecision(db.pool, second.decisionId);
+    const replay = await replayDecision(createAssignmentStore({ pool: db.pool }), second.decisionId);
     expect(replay.identical).toBe(true);
     expect(replay.lines.join("\n")).toContain("replayed: identical, bit for bit");
 
@@ -47,7 +47,11 @@ describe("handoff replay <decisionId>", () => {
         "members: [{ rep: ben }]",
       ),
     );
-    const withDraft = await replayDecision(db.pool, german.decisionId, draft);
+    const withDraft = await replayDecision(
+      createAssignmentStore({ pool: db.pool }),
+      german.decisionId,
+      draft,
+    );
     const text = withDraft.lines.join("\n");
     expect(withDraft.identical).toBe(false);
     expect(text).toContain("the draft changes the owner: 80001 → 80002");
@@ -55,6 +59,8 @@ describe("handoff replay <decisionId>", () => {
   });
 
   it("says which decision it cannot find", async () => {
-    await expect(replayDecision(db.pool, "no-such-decision")).rejects.toMatchObject({ code: "not_found" });
+    await expect(
+      replayDecision(createAssignmentStore({ pool: db.pool }), "no-such-decision"),
+    ).rejects.toMatchObject({ code: "not_found" });
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { PostgresReportStore } from "../../src/adapters/postgres/report-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
+import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { replayDecision } from "../../src/app/replay-decision";
 import { PostgresSlaStore } from "../../src/adapters/postgres/sla-store";
 import { planPublish } from "../../src/domain/sla-publish";
@@ -178,7 +179,7 @@ describe("the admin dashboard at /admin", () => {
               })(connectionId)
             ).sla.routing,
           replayDecision: (connectionId, decisionId) =>
-            replayDecision(core.pool, decisionId, undefined, connectionId),
+            replayDecision(createAssignmentStore({ pool: core.pool }), decisionId, undefined, connectionId),
         }),
         createReportRouter({
           reports: new PostgresReportStore(core.pool),

@@ -39,7 +39,7 @@ beforeAll(async () => {
       logger: silent,
       loadRules: async () => rules,
       replayDecision: (connectionId, decisionId) =>
-        replayDecision(db.pool, decisionId, undefined, connectionId),
+        replayDecision(createAssignmentStore({ pool: db.pool }), decisionId, undefined, connectionId),
     }),
   );
   app.use(createErrorHandler(silent));
