@@ -1,4 +1,4 @@
-import type { HolidayCalendar } from "../../../src/adapters/holidays";
+import type { HolidayCalendar } from "../../../src/ports/holidays";
 import type { Clock } from "../../../src/ports/clock";
 import { MemoryAssignmentStore } from "./memory-assignment-store";
 import { MemoryConnectionStore } from "./memory-connection-store";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createHolidayCalendar, type HolidayCalendar } from "../../../src/adapters/holidays";
+import { createHolidayCalendar } from "../../../src/adapters/holidays";
+import type { HolidayCalendar } from "../../../src/ports/holidays";
 import { counterPeriods, effectiveCaps } from "../../../src/domain/availability";
 import { AppError, NotFoundError } from "../../../src/domain/errors";
 import { repsInvolved, routeLead } from "../../../src/domain/routing";
