@@ -7,76 +7,31 @@ import type { LeadStore } from "../../src/ports/leads";
 import { createLeadEventHandler, type PipelineDeps } from "../../src/app/handle-lead-event";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import type { FeedbackDeps } from "../../src/app/record-feedback";
-import type { Activity, Crm, Lead } from "../../src/domain/lead";
 import type { Sla } from "../../src/domain/sla";
 import { createCapturingLogger } from "../../src/logging/logger";
-import type { CrmOwner, CrmPort, CrmTouch, FollowUpTask, LeadUpdate } from "../../src/ports/crm";
+import type { CrmPort } from "../../src/ports/crm";
 import type { TestDatabase } from "./db";
+import { demoRules } from "./routing-builders";
+import { anSla, engagementRule } from "../unit/sla/builders";
 
-/** A CRM held in memory: leads and activities the test sets, and every write Handoff makes. */
-export class MemoryCrm implements CrmPort {
-  readonly tasks: FollowUpTask[] = [];
-  readonly updates: LeadUpdate[] = [];
-  readonly touches: CrmTouch[] = [];
-  readonly leads = new Map<string, Lead>();
-  readonly activities = new Map<string, Activity[]>();
-  /** What `countOpenLeadsByOwner` answers, and the statuses it was last asked about. */
-  openCounts: Record<string, number> = {};
-  countedStatuses: string[] | undefined;
-  readonly owners: CrmOwner[] = [
-    { id: "80001", userId: "9001", firstName: "Anna", active: true, kind: "person", teams: [] },
-    { id: "80002", firstName: "Ben", active: true, kind: "person", teams: [] },
-    { id: "80007", firstName: "Maria", active: true, kind: "person", teams: [] },
-    { id: "80009", firstName: "Mia", active: true, kind: "person", teams: [] },
-    { id: "Q1", firstName: "Inbound triage", active: true, kind: "queue", teams: [] },
-  ];
-  constructor(readonly crm: Crm = "hubspot") {}
-  getLeads(ids: string[]) {
-    return Promise.resolve(ids.flatMap((id) => (this.leads.has(id) ? [{ ...this.leads.get(id)! }] : [])));
-  }
-  updateLeads(updates: LeadUpdate[]) {
-    this.updates.push(...updates);
-    for (const u of updates) {
-      const lead = this.leads.get(u.leadId);
-      if (lead && u.ownerId) lead.ownerId = u.ownerId;
-      if (lead && u.stage) lead.stage = u.stage;
-    }
-    return Promise.resolve();
-  }
-  createTask(task: FollowUpTask) {
-    this.tasks.push(task);
-    return Promise.resolve({ id: `task-${this.tasks.length}`, leadId: task.leadId });
-  }
-  listOwners() {
-    return Promise.resolve(this.owners);
-  }
-  findAccountsByDomain() {
-    return Promise.resolve([]);
-  }
-  findDuplicatesByEmail(email: string, excludeId?: string) {
-    return Promise.resolve(
-      [...this.leads.values()].filter((l) => l.email === email && l.id !== excludeId).map((l) => ({ ...l })),
-    );
-  }
-  getLastConversion() {
-    return Promise.resolve(null);
-  }
-  getRecentActivities(leadId: string) {
-    return Promise.resolve([...(this.activities.get(leadId) ?? [])]);
-  }
-  countOpenLeadsByOwner(ownerIds: string[], statuses?: string[]) {
-    this.countedStatuses = statuses;
-    return Promise.resolve(Object.fromEntries(ownerIds.map((id) => [id, this.openCounts[id] ?? 0])));
-  }
-  listTouches(leadId: string, since: string) {
-    return Promise.resolve(this.touches.filter((t) => t.leadId === leadId && t.occurredAt >= since));
-  }
-  ensureFields() {
-    return Promise.resolve({ created: [], missing: [] });
-  }
-  rateBudget() {
-    return { used: 0, limit: 100, windowMs: 10_000 };
-  }
+import { MemoryCrm } from "./memory/memory-crm";
+
+export { MemoryCrm };
+
+/**
+ * An SLA whose form submission alone makes an MQL (50 engagement points, thresholds fit 0 and engagement 40),
+ * routed by `rules` (the demo DACH/Iberia/NA pools without holidays), with `UNQUALIFIED` meaning "not_icp".
+ */
+export function formSla(rules = demoRules()): Sla {
+  for (const rep of Object.values(rules.reps)) delete rep.holidays;
+  const s = anSla({
+    routing: rules,
+    engagement: [engagementRule({ on: "form_submission", points: 50 })],
+    mqlFit: 0,
+    mqlEngagement: 40,
+  });
+  s.feedback = { rejectReasons: ["not_icp", "no_budget"], crmRejections: { UNQUALIFIED: "not_icp" } };
+  return s;
 }
 
 /** A movable clock the whole pipeline reads. */
@@ -101,9 +56,26 @@ export interface Pipeline {
 
 /** The real pipeline (stores on PostgreSQL) on a memory CRM, an SLA and an injected clock. */
 export function createPipeline(db: TestDatabase, sla: Sla, now: () => Date, crm = new MemoryCrm()): Pipeline {
+  const stores = {
+    leads: new PostgresLeadStore(db.pool),
+    assignments: createAssignmentStore({ pool: db.pool, logger: createCapturingLogger() }),
+  };
+  return createPipelineOn(stores, sla, now, crm);
+}
+
+/**
+ * The pipeline on the stores given (PostgreSQL, or the in-memory ones of `test/helpers/memory`), a memory CRM,
+ * an SLA and an injected clock; `overrides` replaces collaborators (a notifier that records, a record URL).
+ */
+export function createPipelineOn(
+  stores: { leads: LeadStore; assignments: AssignmentStore },
+  sla: Sla,
+  now: () => Date,
+  crm = new MemoryCrm(),
+  overrides: Partial<PipelineDeps> = {},
+): Pipeline {
   const logger = createCapturingLogger();
-  const leads = new PostgresLeadStore(db.pool);
-  const assignments = createAssignmentStore({ pool: db.pool, logger });
+  const { leads, assignments } = stores;
   const slaFor = () => Promise.resolve({ sla, hash: "sha256:test" });
   const crmFor = () => Promise.resolve(crm as CrmPort);
   const feedbackDeps: FeedbackDeps = { leads, assignments, crmFor, slaFor, logger, now };
@@ -127,6 +99,7 @@ export function createPipeline(db: TestDatabase, sla: Sla, now: () => Date, crm 
     notify: () => Promise.resolve(),
     recordLeadStatus: (event, log) => recordCrmLeadStatus(feedbackDeps, event, log),
     now,
+    ...overrides,
   };
   const handler = createLeadEventHandler(deps);
   return { crm, leads, assignments, deps, feedbackDeps, logger, handle: (e) => handler(e, logger) };

@@ -1,22 +1,13 @@
 import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { anEvent, createPipeline, MemoryCrm, movableClock } from "../helpers/pipeline-harness";
-import { demoRules } from "../helpers/routing-builders";
-import { anSla, engagementRule } from "../unit/sla/builders";
+import { anEvent, createPipeline, formSla, MemoryCrm, movableClock } from "../helpers/pipeline-harness";
 import { insertConnection } from "./routing/routing-fixtures";
 
 const START = "2026-11-02T09:00:00.000Z";
 const DAY = 86_400_000;
 
 function sla(): Sla {
-  const rules = demoRules();
-  for (const rep of Object.values(rules.reps)) delete rep.holidays;
-  const s = anSla({
-    routing: rules,
-    engagement: [engagementRule({ on: "form_submission", points: 50 })],
-    mqlFit: 0,
-    mqlEngagement: 40,
-  });
+  const s = formSla();
   s.feedback = {
     rejectReasons: ["not_icp", "no_budget", "wrong_contact"],
     crmRejections: { UNQUALIFIED: "not_icp", "Closed - Not Converted": "no_budget", BAD_TIMING: "no_budget" },

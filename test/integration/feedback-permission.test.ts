@@ -2,9 +2,8 @@ import { ForbiddenError } from "../../src/domain/errors";
 import { recordFeedback } from "../../src/app/record-feedback";
 import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { anEvent, createPipeline, movableClock, type Pipeline } from "../helpers/pipeline-harness";
+import { anEvent, createPipeline, formSla, movableClock, type Pipeline } from "../helpers/pipeline-harness";
 import { demoRules } from "../helpers/routing-builders";
-import { anSla, engagementRule } from "../unit/sla/builders";
 import { insertConnection } from "./routing/routing-fixtures";
 
 const START = "2026-11-02T09:00:00.000Z";
@@ -30,14 +29,7 @@ function sla(): Sla {
     hours: "Mon-Fri 09:00-18:00",
     timezone: "Europe/Berlin",
   };
-  const s = anSla({
-    routing: rules,
-    engagement: [engagementRule({ on: "form_submission", points: 50 })],
-    mqlFit: 0,
-    mqlEngagement: 40,
-  });
-  s.feedback = { rejectReasons: ["not_icp", "no_budget"], crmRejections: { UNQUALIFIED: "not_icp" } };
-  return s;
+  return formSla(rules);
 }
 
 let db: TestDatabase;
