@@ -54,7 +54,7 @@ export function effectiveCaps(
   if (open !== undefined) caps.open = open;
   if (perDay !== undefined) caps.perDay = perDay;
   if (perWeek !== undefined) caps.perWeek = perWeek;
-  const perMonth = rep?.capPerMonth ?? pool?.capPerMonth;
+  const perMonth = state?.caps?.perMonth ?? rep?.capPerMonth ?? pool?.capPerMonth;
   if (perMonth !== undefined) caps.perMonth = perMonth;
   return caps;
 }

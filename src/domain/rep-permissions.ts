@@ -1,13 +1,14 @@
 /**
  * Who may change a rep's availability and caps: reps themselves (away/back/out of office, never caps), the team
- * lead of a pool for that pool's members (availability and caps), admins for everyone.
+ * lead of a pool for that pool's members (availability and caps), admins for everyone. The monthly cap of the
+ * current month (`month_cap`) may also be overridden by the rep's manager as the SLA names them.
  */
 import type { RoutingRules } from "./routing-rules";
 
 export type RepActor =
   { role: "admin"; id?: string } | { role: "rep"; rep: string } | { role: "team_lead"; rep: string };
 
-export type RepAction = "availability" | "caps" | "view";
+export type RepAction = "availability" | "caps" | "month_cap" | "view";
 
 /** Pools whose team lead is `lead`. */
 export function poolsLedBy(rules: RoutingRules, lead: string): string[] {
@@ -36,14 +37,29 @@ export function refusal(
   if (actor.role === "rep") {
     if (actor.rep !== rep) return `${actor.rep} may change only their own availability`;
     if (action === "caps") return "caps are set by the pool's team lead";
+    if (action === "month_cap") return `${rep}'s monthly cap is set by ${whoMaySetMonthCap(rules, rep)}`;
     return undefined;
   }
   if (!rules) return "the connection has no published SLA, so no pool has a team lead";
+  if (action === "month_cap" && rules.reps[rep]?.managerKey === actor.rep) return undefined;
   if (!repsManagedBy(rules, actor.rep).includes(rep)) {
+    if (action === "month_cap") return `${rep}'s monthly cap is set by ${whoMaySetMonthCap(rules, rep)}`;
     const pools = poolsLedBy(rules, actor.rep);
     return `${rep} is not in a pool ${actor.rep} leads (${pools.length ? pools.join(", ") : "none"})`;
   }
   return undefined;
+}
+
+/** "anna (team lead of dach), maria (manager) or an admin", for a refusal that says who may. */
+export function whoMaySetMonthCap(rules: RoutingRules | undefined, rep: string): string {
+  const who = new Set<string>();
+  for (const pool of Object.values(rules?.pools ?? {})) {
+    if (pool.lead && pool.members.some((m) => m.rep === rep))
+      who.add(`${pool.lead} (team lead of ${pool.name})`);
+  }
+  const manager = rules?.reps[rep]?.managerKey;
+  if (manager) who.add(`${manager} (manager)`);
+  return [...who, "an admin"].join(", ").replace(/, (an admin)$/, " or $1");
 }
 
 /** A stable actor string for the audit log. */

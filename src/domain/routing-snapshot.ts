@@ -49,7 +49,8 @@ export interface RepState {
   /** Leads assigned this calendar month in the rep's zone (0 when unknown). */
   month?: number;
   /** Caps set by a team lead; they win over the SLA's pool and rep caps. */
-  caps?: { open?: number; perDay?: number; perWeek?: number };
+  /** Overrides of the SLA's caps; `perMonth` only when set for the current month. */
+  caps?: { open?: number; perDay?: number; perWeek?: number; perMonth?: number };
 }
 
 /** Fairness state of one rep in one pool (smooth weighted round robin). */

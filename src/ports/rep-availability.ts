@@ -7,7 +7,14 @@ export interface RepOverview {
   awayReason: string | null;
   awaySince: string | null;
   awayUntil: string | null;
-  caps: { open: number | null; perDay: number | null; perWeek: number | null };
+  caps: {
+    open: number | null;
+    perDay: number | null;
+    perWeek: number | null;
+    /** The monthly cap override and the month it holds for (`2026-12`, in the rep's zone); null when none. */
+    perMonth: number | null;
+    perMonthFor: string | null;
+  };
   open: number;
   /**
    * What `open` is made of: leads Handoff handed over that are still open, plus open leads in the CRM beyond
@@ -24,6 +31,11 @@ export interface CapsChange {
   open?: number | null;
   perDay?: number | null;
   perWeek?: number | null;
+  /**
+   * The monthly cap for the current month only (in the rep's time zone, on the store's clock): a number sets
+   * it, null removes it; from the next month on the SLA's cap_per_month applies again.
+   */
+  perMonth?: { cap: number | null; timezone: string };
 }
 
 /**

@@ -108,7 +108,13 @@ describe("rep self-service and delegated admin", () => {
       .set("x-test-actor", "team_lead:anna")
       .send({ connectionId: "c-reps", open: 10, perDay: 3 });
     expect(ok.status).toBe(200);
-    expect(ok.body.rep.caps).toEqual({ open: 10, perDay: 3, perWeek: null });
+    expect(ok.body.rep.caps).toEqual({
+      open: 10,
+      perDay: 3,
+      perWeek: null,
+      perMonth: null,
+      perMonthFor: null,
+    });
     const outside = await request(app)
       .post("/reps/carla/away")
       .set("x-test-actor", "team_lead:anna")

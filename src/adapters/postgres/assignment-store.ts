@@ -379,11 +379,14 @@ async function lockRepStates(
     cap_open: number | null;
     cap_per_day: number | null;
     cap_per_week: number | null;
+    cap_per_month: number | null;
+    cap_per_month_period: string | null;
     open_count: number;
   }>(
     `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
      ON CONFLICT (connection_id, rep_key) DO UPDATE SET updated_at = rep_state.updated_at
-     RETURNING rep_key, away, away_reason, away_since, away_until, cap_open, cap_per_day, cap_per_week, open_count`,
+     RETURNING rep_key, away, away_reason, away_since, away_until, cap_open, cap_per_day, cap_per_week,
+               cap_per_month, cap_per_month_period, open_count`,
     [connectionId, repKeys],
   );
   const periods = new Map(repKeys.map((k) => [k, counterPeriods(rules.reps[k]?.timezone ?? "UTC", now)]));
@@ -431,6 +434,9 @@ async function lockRepStates(
     if (row.cap_open !== null) caps.open = row.cap_open;
     if (row.cap_per_day !== null) caps.perDay = row.cap_per_day;
     if (row.cap_per_week !== null) caps.perWeek = row.cap_per_week;
+    // A monthly override holds for the month it was set in (the rep's zone), then the SLA's cap is back.
+    if (row.cap_per_month !== null && row.cap_per_month_period === p?.month)
+      caps.perMonth = row.cap_per_month;
     const entries: OutOfOffice[] = ooo.rows
       .filter((o) => o.rep_key === row.rep_key)
       .map((o) => ({

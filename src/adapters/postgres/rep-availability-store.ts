@@ -1,3 +1,4 @@
+import { counterPeriods } from "../../domain/availability";
 import type { Pool, PoolClient } from "pg";
 import { AppError } from "../../domain/errors";
 import type { Clock } from "../../ports/clock";
@@ -70,6 +71,8 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
       cap_open: number | null;
       cap_per_day: number | null;
       cap_per_week: number | null;
+      cap_per_month: number | null;
+      cap_per_month_period: string | null;
       open_count: number;
       handed_over: number;
       crm_other_open: number;
@@ -101,7 +104,13 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
       awayReason: r.away ? r.away_reason : null,
       awaySince: r.away ? (r.away_since?.toISOString() ?? null) : null,
       awayUntil: r.away ? (r.away_until?.toISOString() ?? null) : null,
-      caps: { open: r.cap_open, perDay: r.cap_per_day, perWeek: r.cap_per_week },
+      caps: {
+        open: r.cap_open,
+        perDay: r.cap_per_day,
+        perWeek: r.cap_per_week,
+        perMonth: r.cap_per_month,
+        perMonthFor: r.cap_per_month === null ? null : (r.cap_per_month_period?.slice(2) ?? null),
+      },
       open: r.open_count,
       openParts: {
         handedOver: r.handed_over,
@@ -170,7 +179,8 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
   }
 
   setCaps(connectionId: string, repKey: string, caps: CapsChange, actor: Actor): Promise<RepOverview> {
-    for (const [name, value] of Object.entries(caps)) {
+    const { perMonth, ...counts } = caps;
+    for (const [name, value] of Object.entries({ ...counts, perMonth: perMonth?.cap })) {
       if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0)) {
         return Promise.reject(
           invalid(
@@ -180,12 +190,17 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
         );
       }
     }
-    return this.change(connectionId, repKey, actor, "rep.caps", { ...caps }, async (client) => {
+    // The month the override holds for, in the rep's zone: the same period the router counts in.
+    const month = perMonth ? counterPeriods(perMonth.timezone, this.clock()).month : null;
+    const audited = { ...counts, ...(perMonth ? { perMonth: perMonth.cap, month: month?.slice(2) } : {}) };
+    return this.change(connectionId, repKey, actor, "rep.caps", audited, async (client) => {
       await client.query(
         `UPDATE rep_state SET
            cap_open = CASE WHEN $3 THEN $4::int ELSE cap_open END,
            cap_per_day = CASE WHEN $5 THEN $6::int ELSE cap_per_day END,
-           cap_per_week = CASE WHEN $7 THEN $8::int ELSE cap_per_week END
+           cap_per_week = CASE WHEN $7 THEN $8::int ELSE cap_per_week END,
+           cap_per_month = CASE WHEN $9 THEN $10::int ELSE cap_per_month END,
+           cap_per_month_period = CASE WHEN $9 THEN $11::text ELSE cap_per_month_period END
          WHERE connection_id = $1 AND rep_key = $2`,
         [
           connectionId,
@@ -196,6 +211,9 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
           caps.perDay ?? null,
           caps.perWeek !== undefined,
           caps.perWeek ?? null,
+          perMonth !== undefined,
+          perMonth?.cap ?? null,
+          perMonth?.cap === null ? null : month,
         ],
       );
     });

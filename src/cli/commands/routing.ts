@@ -1,3 +1,4 @@
+import type { CapsChange } from "../../ports/rep-availability";
 import type { Command } from "commander";
 import { assertKnownRep } from "../../app/assert-known-rep";
 import { AppError } from "../../domain/errors";
@@ -26,6 +27,7 @@ function formatRep(r: RepOverview): string {
     r.caps.open !== null ? `open cap ${r.caps.open}` : "",
     r.caps.perDay !== null ? `${r.caps.perDay}/day` : "",
     r.caps.perWeek !== null ? `${r.caps.perWeek}/week` : "",
+    r.caps.perMonth !== null ? `${r.caps.perMonth}/month in ${r.caps.perMonthFor ?? "?"}` : "",
   ].filter(Boolean);
   const ooo = r.outOfOffice.map((o) => `ooo ${o.from.slice(0, 10)}→${o.to.slice(0, 10)}`);
   return `${r.repKey.padEnd(14)} ${away.padEnd(40)} ${String(r.open).padStart(4)} open  ${[...caps, ...ooo].join(", ")}`;
@@ -107,23 +109,29 @@ export function register(program: Command, services: CliServices): void {
     .option("--open <n>", "max open leads")
     .option("--per-day <n>", "max new leads per day")
     .option("--per-week <n>", "max new leads per week")
+    .option("--per-month <n>", "max new leads this month (the rep's zone); next month the SLA's cap is back")
     .option("--connection <id>", "the portal/org connection (default: the only one)")
     .action(
       async (
         rep: string,
-        opts: { open?: string; perDay?: string; perWeek?: string; connection?: string },
+        opts: { open?: string; perDay?: string; perWeek?: string; perMonth?: string; connection?: string },
       ) => {
         const cap = (v: string | undefined): number | null | undefined =>
           v === undefined ? undefined : v === "none" ? null : Number(v);
         try {
           const connectionId = await repConnection(services, opts.connection, rep);
-          const caps = Object.fromEntries(
+          const caps: CapsChange = Object.fromEntries(
             Object.entries({
               open: cap(opts.open),
               perDay: cap(opts.perDay),
               perWeek: cap(opts.perWeek),
             }).filter(([, v]) => v !== undefined),
           );
+          const perMonth = cap(opts.perMonth);
+          if (perMonth !== undefined) {
+            const timezone = (await services.slaFor(connectionId)).sla.routing.reps[rep]?.timezone ?? "UTC";
+            caps.perMonth = { cap: perMonth, timezone };
+          }
           out(formatRep(await services.reps().setCaps(connectionId, rep, caps, actor)));
         } catch (error) {
           fail(error);

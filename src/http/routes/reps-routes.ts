@@ -13,7 +13,7 @@ import {
 import type { RoutingRules } from "../../domain/routing-rules";
 import type { ConnectionStore } from "../../ports/connections";
 import type { Logger } from "../../ports/logger";
-import type { RepAvailabilityStore } from "../../ports/rep-availability";
+import type { CapsChange, RepAvailabilityStore } from "../../ports/rep-availability";
 
 export interface RepsRouterDeps {
   /** Availability and caps (the store reads "now" from its clock: whether a rep is still away, …). */
@@ -48,7 +48,13 @@ const awayBody = z.strictObject({
 });
 const backBody = z.strictObject({ connectionId: connection });
 const cap = z.number().int().min(0).max(100_000).nullable().optional();
-const capsBody = z.strictObject({ connectionId: connection, open: cap, perDay: cap, perWeek: cap });
+const capsBody = z.strictObject({
+  connectionId: connection,
+  open: cap,
+  perDay: cap,
+  perWeek: cap,
+  perMonth: cap,
+});
 const oooBody = z.strictObject({
   connectionId: connection,
   from: isoDate,
@@ -79,7 +85,8 @@ function toDate(text: string): Date {
  * - `POST /reps/:rep/away` `{ connectionId, reason, until? }`
  * - `POST /reps/:rep/back` `{ connectionId }`
  * - `POST /reps/:rep/ooo`  `{ connectionId, from, to, reason? }`
- * - `PUT  /reps/:rep/caps` `{ connectionId, open?, perDay?, perWeek? }` (null removes an override)
+ * - `PUT  /reps/:rep/caps` `{ connectionId, open?, perDay?, perWeek?, perMonth? }` (null removes an override;
+ *   `perMonth` holds for the current month in the rep's zone and may also be set by the rep's manager)
  * - `GET  /decisions/:id/replay?connectionId=` — why a lead went where it went, re-computed from the stored
  *   inputs and checked against the stored decision (admins only)
  *
@@ -175,12 +182,19 @@ export function createRepsRouter(deps: RepsRouterDeps): Router {
 
   router.put("/reps/:rep/caps", async (req, res) => {
     const body = parse(capsBody, req.body);
-    const actor = await authorize(res, body.connectionId, req.params.rep, "caps");
-    const caps = Object.fromEntries(
+    const counts = Object.fromEntries(
       Object.entries({ open: body.open, perDay: body.perDay, perWeek: body.perWeek }).filter(
         ([, v]) => v !== undefined,
       ),
     );
+    // The monthly cap of this month is the team lead's, the manager's or an admin's; the others the team lead's.
+    const action = Object.keys(counts).length === 0 && body.perMonth !== undefined ? "month_cap" : "caps";
+    const actor = await authorize(res, body.connectionId, req.params.rep, action);
+    const caps: CapsChange = { ...counts };
+    if (body.perMonth !== undefined) {
+      const rules = await deps.loadRules(body.connectionId);
+      caps.perMonth = { cap: body.perMonth, timezone: rules.reps[req.params.rep]?.timezone ?? "UTC" };
+    }
     const rep = await store.setCaps(body.connectionId, req.params.rep, caps, actorLabel(actor));
     deps.logger.info("rep caps changed", {
       connectionId: body.connectionId,
