@@ -16,6 +16,8 @@ import { createRepsRouter } from "../../src/http/routes/reps-routes";
 import { parseSla } from "../../src/sla/load-sla";
 import { fixedClock } from "../../src/ports/clock";
 import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
+import { PostgresConnectionLinkStore } from "../../src/adapters/postgres/connection-link-store";
+import { createConnectionLinkRouter } from "../../src/http/routes/connection-link-routes";
 
 // What an admin sees on /admin, checked in Debian's headless Chromium against the real app and database
 // (DESIGN §8: never download a browser).
@@ -181,6 +183,13 @@ describe("the admin dashboard at /admin", () => {
           replayDecision: (connectionId, decisionId) =>
             replayDecision(createAssignmentStore({ pool: core.pool }), decisionId, undefined, connectionId),
         }),
+        createConnectionLinkRouter({
+          connections: core.connections,
+          links: new PostgresConnectionLinkStore(core.pool),
+          logger: core.logger,
+          audit: async () => undefined,
+          now: clock,
+        }),
         createReportRouter({
           reports: new PostgresReportStore(core.pool),
           slaFor: createSlaRegistry({
@@ -205,6 +214,16 @@ describe("the admin dashboard at /admin", () => {
       accessToken: "sf-access-secret",
       refreshToken: "sf-refresh-secret",
     });
+    // A synced pair: Acme's HubSpot runs marketing, its Salesforce sales.
+    await new PostgresConnectionLinkStore(rt.pool).link(
+      {
+        marketingConnectionId: CONNECTION,
+        salesConnectionId: OTHER,
+        integrationUserId: "005000000000099AAA",
+        linkedBy: "admin",
+      },
+      clock(),
+    );
     await seedSla(rt);
     await seedHandoffs(rt);
     await seedMqls(rt);
@@ -298,8 +317,8 @@ describe("the admin dashboard at /admin", () => {
     const cookie = (await context.cookies()).find((c) => c.name === "handoff_admin");
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
     await expect(page.locator("[data-testid=connection-picker] option").allTextContents()).resolves.toEqual([
-      "Acme EMEA · HubSpot",
-      "Acme US · Salesforce",
+      "Acme EMEA · HubSpot · marketing, synced to Acme US",
+      "Acme US · Salesforce · sales, synced from Acme EMEA",
     ]);
     await expect(page.locator("[data-testid=sla-badge]").textContent()).resolves.toContain("v1");
 

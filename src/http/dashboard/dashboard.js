@@ -869,8 +869,21 @@
 
   async function start() {
     let connections = [];
+    // Synced pairs (HubSpot marketing + Salesforce sales): each side names the other in the picker.
+    const paired = new Map();
     try {
-      connections = (await api("/connections")).connections;
+      const [list, links] = await Promise.all([
+        api("/connections"),
+        api("/connection-links").catch(() => ({ links: [] })),
+      ]);
+      connections = list.connections;
+      for (const l of links.links) {
+        paired.set(l.marketingConnectionId, ` · marketing, synced to ${l.sales.name ?? l.salesConnectionId}`);
+        paired.set(
+          l.salesConnectionId,
+          ` · sales, synced from ${l.marketing.name ?? l.marketingConnectionId}`,
+        );
+      }
     } catch (err) {
       $("main").prepend(failure(err, "connections"));
       return;
@@ -881,7 +894,7 @@
         h(
           "option",
           { value: c.id },
-          `${c.name} · ${c.crm === "hubspot" ? "HubSpot" : "Salesforce"}${c.status === "active" ? "" : " (disconnected)"}`,
+          `${c.name} · ${c.crm === "hubspot" ? "HubSpot" : "Salesforce"}${paired.get(c.id) ?? ""}${c.status === "active" ? "" : " (disconnected)"}`,
         ),
       ),
     );
