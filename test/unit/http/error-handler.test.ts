@@ -10,7 +10,8 @@ import {
   UnknownConnectionError,
   type ErrorCode,
 } from "../../../src/domain/errors";
-import { assignRequestId, createErrorHandler, HTTP_STATUS } from "../../../src/http/error-handler";
+import { createErrorHandler, HTTP_STATUS } from "../../../src/http/error-handler";
+import { assignRequestId } from "../../../src/http/request-id";
 import { createCapturingLogger } from "../../../src/logging/logger";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
