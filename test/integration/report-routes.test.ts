@@ -122,7 +122,12 @@ beforeAll(async () => {
     "c-a",
     "d-a1",
     { leadId: "L1", status: "accepted", rule: "title", firstTouchAt: "2026-11-16T10:12:00Z" },
-    { lead: vpLead, activities: [contactMe("2026-11-16T09:58:00Z", "f1")] },
+    {
+      lead: vpLead,
+      activities: [contactMe("2026-11-16T09:58:00Z", "f1")],
+      // Handed over on the SLA's contact-me tier; d-a2 predates tiers (no tier: the default).
+      followUp: { startedAt: "2026-11-16T10:00:00Z", dueAt: "2026-11-16T10:30:00Z", tier: "contact_me" },
+    },
   );
   await handoff("c-a", "d-a2", { leadId: "L3", status: "rejected", rejectReason: "not_icp", rule: "size" });
   await event("c-a", "e1", "L1", "2026-11-16T10:00:00Z");
@@ -202,6 +207,26 @@ describe("report routes", () => {
       p50Minutes: 12,
       firstTouch: "30m",
     });
+    expect(compliance.body.byTier).toEqual([
+      {
+        tier: "contact_me",
+        handoffs: 1,
+        touched: 1,
+        breaches: 0,
+        onTimeRate: 1,
+        p50Minutes: 12,
+        p90Minutes: 12,
+      },
+      {
+        tier: "default",
+        handoffs: 1,
+        touched: 0,
+        breaches: 1,
+        onTimeRate: 0,
+        p50Minutes: null,
+        p90Minutes: null,
+      },
+    ]);
     const feedback = await request(app).get("/reports/feedback?connectionId=c-a");
     expect(feedback.body).toMatchObject({ accepted: 1, rejected: 1, acceptanceRate: 0.5 });
     expect(feedback.body.rejectReasons).toEqual([{ reason: "not_icp", count: 1 }]);

@@ -39,6 +39,7 @@ export class PostgresReportStore implements ReportReader {
       id: string;
       rep_key: string | null;
       pool: string | null;
+      tier: string | null;
       started_at: Date;
       due_at: Date;
       first_touch_at: Date | null;
@@ -50,7 +51,8 @@ export class PostgresReportStore implements ReportReader {
       conversion_opportunity: boolean | null;
       conversion_owner_changed: boolean | null;
     }>(
-      `SELECT h.id, h.rep_key, d.outcome->'routing'->>'pool' AS pool, h.started_at, h.due_at, h.first_touch_at,
+      `SELECT h.id, h.rep_key, d.outcome->'routing'->>'pool' AS pool, h.card_input->'followUp'->>'tier' AS tier,
+              h.started_at, h.due_at, h.first_touch_at,
               h.status, h.reject_reason, h.score, h.source, c.lead_id IS NOT NULL AS converted,
               c.opportunity_id IS NOT NULL AS conversion_opportunity, c.owner_changed AS conversion_owner_changed
          FROM handoffs h
@@ -64,6 +66,7 @@ export class PostgresReportStore implements ReportReader {
       id: row.id,
       repKey: row.rep_key,
       pool: row.pool,
+      tier: row.tier,
       startedAt: row.started_at.toISOString(),
       dueAt: row.due_at.toISOString(),
       firstTouchAt: row.first_touch_at?.toISOString() ?? null,

@@ -91,7 +91,11 @@ function printPace(r: PaceReport): void {
 }
 
 function printCompliance(r: ComplianceReport): void {
-  header(r, `Follow-up compliance (first touch within ${r.firstTouch})`);
+  const tiered = r.byTier.some((t) => t.tier !== "default");
+  header(
+    r,
+    `Follow-up compliance (first touch within ${r.firstTouch}${tiered ? " by default; per tier below" : ""})`,
+  );
   out(
     `${r.handoffs} handoffs · ${r.touched} touched · ${r.breaches} breaches · on time ${pct(r.onTimeRate)}`,
   );
@@ -101,6 +105,14 @@ function printCompliance(r: ComplianceReport): void {
   for (const rep of r.byRep) {
     out(
       `${rep.repKey.padEnd(16)} ${String(rep.handoffs).padStart(8)} ${String(rep.touched).padStart(7)} ${String(rep.breaches).padStart(8)} ${num(rep.p50Minutes).padStart(5)} ${num(rep.p90Minutes).padStart(5)}`,
+    );
+  }
+  if (!tiered) return;
+  out();
+  out(`${"SLA tier".padEnd(16)} handoffs touched breaches on time   p50   p90`);
+  for (const t of r.byTier) {
+    out(
+      `${t.tier.padEnd(16)} ${String(t.handoffs).padStart(8)} ${String(t.touched).padStart(7)} ${String(t.breaches).padStart(8)} ${pct(t.onTimeRate).padStart(7)} ${num(t.p50Minutes).padStart(5)} ${num(t.p90Minutes).padStart(5)}`,
     );
   }
 }
