@@ -109,7 +109,10 @@ export async function benchIntake(databaseUrl: string, totalEvents = 30_000): Pr
       },
     ];
   } finally {
-    for (const c of children) c.kill("SIGTERM");
+    // Wait for the instance to exit (and write its profile, with BENCH_CPU_PROF) before the database stops.
+    await Promise.all(
+      children.map((c) => new Promise((resolve) => (c.once("exit", resolve), c.kill("SIGTERM")))),
+    );
   }
 }
 

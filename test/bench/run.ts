@@ -11,6 +11,7 @@ import { benchImport } from "./import";
 import { benchIntake } from "./intake";
 import { benchRouting } from "./routing";
 import { benchSalesforceCrm } from "./salesforce-crm";
+import { benchSalesforceImport } from "./salesforce-import";
 import { benchScaling } from "./scaling";
 import { benchScoring } from "./scoring";
 import { benchSpeedToLead } from "./speed-to-lead";
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
   await section("drain", async () => benchDrain(await fresh("drain")));
   await section("two workers", async () => benchWorkers(await fresh("workers")));
   await section("import", async () => benchImport(await fresh("import")));
+  await section("salesforce import", async () =>
+    benchSalesforceImport(await fresh("sfimport"), Number(process.env.BENCH_SALESFORCE_LEADS ?? 1_000)),
+  );
   await section("routing", async () => benchRouting(await fresh("routing")));
   await section("hubspot crm", () => benchCrm());
   await section("salesforce crm", () => benchSalesforceCrm());

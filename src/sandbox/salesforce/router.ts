@@ -295,7 +295,10 @@ export function createSalesforceSandboxRouter(
         send(403, [{ message: "TotalRequests Limit exceeded.", errorCode: "REQUEST_LIMIT_EXCEEDED" }]);
         return;
       }
-      countApiCall(state);
+      countApiCall(
+        state,
+        routeOf(req.method, req.path, typeof req.query.q === "string" ? req.query.q : undefined),
+      );
 
       let body: unknown;
       const text = typeof req.body === "string" ? req.body : "";
@@ -355,4 +358,12 @@ export function sandboxSummary(state: SalesforceSandboxState): SalesforceSandbox
     pendingFaults: state.faults.rules.length,
     records: Object.fromEntries([...state.records].map(([type, records]) => [type, records.size])),
   };
+}
+
+/** A call's route for the counts by route: ids folded away, a query named by its object and first filter. */
+function routeOf(method: string, path: string, soql: string | undefined): string {
+  const shape = path.replace(/\/v\d+\.\d/, "").replace(/\/[a-zA-Z0-9]{15,18}(?=\/|$)/g, "/:id");
+  if (!soql) return `${method} ${shape}`;
+  const m = /\bFROM\s+(\w+)(?:\s+WHERE\s+(\w+))?/i.exec(soql);
+  return `${method} ${shape} ${m?.[1] ?? "?"}${m?.[2] ? ` by ${m[2]}` : ""}`;
 }

@@ -112,6 +112,8 @@ export interface SalesforceSandboxState {
   apiCallBuckets: Map<number, number>;
   /** Every API call ever counted, for tests and the benchmark. */
   apiCallsTotal: number;
+  /** The same calls by route (`GET /query Lead by Id`, `POST /composite`…), for the benchmark. */
+  apiCallsByRoute: Map<string, number>;
   faults: SalesforceFaults;
   assignmentRuleOwnerId: string | null;
   queryCursors: Map<string, { rows: Record<string, unknown>[]; type: string }>;
@@ -178,6 +180,7 @@ export function createSalesforceSandboxState(options: SalesforceSandboxOptions =
     dailyApiLimit,
     apiCallBuckets: new Map(),
     apiCallsTotal: 0,
+    apiCallsByRoute: new Map(),
     faults: { latencyMs: 0, rules: [] },
     assignmentRuleOwnerId:
       options.assignmentRuleOwnerId === undefined
@@ -231,10 +234,11 @@ export function apiCallsUsed(state: SalesforceSandboxState): number {
   return used;
 }
 
-export function countApiCall(state: SalesforceSandboxState): void {
+export function countApiCall(state: SalesforceSandboxState, route = "other"): void {
   const minute = Math.floor(state.now() / 60_000);
   state.apiCallBuckets.set(minute, (state.apiCallBuckets.get(minute) ?? 0) + 1);
   state.apiCallsTotal++;
+  state.apiCallsByRoute.set(route, (state.apiCallsByRoute.get(route) ?? 0) + 1);
 }
 
 /** Pretends `used` calls were already made in the current window (tests and demos of the limit). */
