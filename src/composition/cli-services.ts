@@ -1,6 +1,6 @@
 import { Pool } from "pg";
 import { createTokenCipher, type TokenCipher } from "../adapters/crypto/token-cipher";
-import { createAssignmentStore } from "../adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../adapters/postgres/assignment-store";
 import { PostgresAuditLog } from "../adapters/postgres/audit-log";
 import { createHolidayCalendar } from "../adapters/holidays";
 import { PostgresConnectionDirectoryStore } from "../adapters/postgres/connection-directory-store";
@@ -75,7 +75,7 @@ export function composeCliServices(config: Config, clock: Clock): CliServices {
     reports: () => new PostgresReportStore(db()),
     holidays: createHolidayCalendar,
     replayDecision: (decisionId, draftFile) =>
-      replayDecision(createAssignmentStore({ pool: db(), logger }), decisionId, draftFile),
+      replayDecision(new PostgresAssignmentStore({ pool: db(), logger }), decisionId, draftFile),
     replayAllParked: async (connectionId, actor) => {
       const boss = await startBoss({ connectionString: databaseUrl, logger, supervise: false });
       try {
@@ -103,7 +103,7 @@ export function composeCliServices(config: Config, clock: Clock): CliServices {
       closers.push(async () => registry.close());
       return {
         leads: new PostgresLeadStore(db()),
-        assignments: createAssignmentStore({ pool: db(), logger }),
+        assignments: new PostgresAssignmentStore({ pool: db(), logger }),
         crmFor: registry.crmFor,
         slaFor: slaRegistry(),
         logger,

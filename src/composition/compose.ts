@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import type { Router } from "express";
 import { isLoopbackHost } from "../config/read-config";
 import { createHolidayCalendar } from "../adapters/holidays";
-import { createAssignmentStore } from "../adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../adapters/postgres/assignment-store";
 import { PostgresFollowUpStore } from "../adapters/postgres/follow-up-store";
 import { PostgresLeadStore } from "../adapters/postgres/lead-store";
 import { createLeadStoryStore } from "../adapters/postgres/lead-story-store";
@@ -104,7 +104,7 @@ export async function composeHandoff(
   const stories = createLeadStoryStore(core.pool);
   const slaVersions = new PostgresSlaStore(core.pool);
   const holidays = createHolidayCalendar();
-  const assignments = createAssignmentStore({ pool: core.pool, holidays, logger: core.logger });
+  const assignments = new PostgresAssignmentStore({ pool: core.pool, holidays, logger: core.logger });
   const registry = createCrmRegistry({
     connections: core.connections,
     logger: core.logger,

@@ -56,24 +56,23 @@ export interface ConversionRecord {
   recordedAt: string;
 }
 
+/** A lead's new stage and score after an event; `eventAt` only ever moves the lead's last event forward. */
+export interface LeadStateChange {
+  stage: Stage;
+  fit: number;
+  engagement: number;
+  total: number;
+  heldReason: string | null;
+  eventAt: string;
+}
+
 /**
  * What the pipeline remembers per lead: stage and history, handoffs (task, clock, feedback, card) and the
  * notification ledger. Every method takes the connection id first; nothing crosses connections.
  */
 export interface LeadStore {
   getState(connectionId: string, leadId: string): Promise<LeadState | null>;
-  saveState(
-    connectionId: string,
-    leadId: string,
-    state: {
-      stage: Stage;
-      fit: number;
-      engagement: number;
-      total: number;
-      heldReason: string | null;
-      eventAt: string;
-    },
-  ): Promise<void>;
+  saveState(connectionId: string, leadId: string, state: LeadStateChange): Promise<void>;
   history(connectionId: string, leadId: string): Promise<LifecycleEvent[]>;
   /** Appends to the lead's history once per event (a redelivery adds nothing). */
   addLifecycle(

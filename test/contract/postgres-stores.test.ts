@@ -1,5 +1,5 @@
 import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { PostgresConnectionStore } from "../../src/adapters/postgres/connection-store";
 import { PostgresEventStore } from "../../src/adapters/postgres/event-store";
 import { PostgresFollowUpStore } from "../../src/adapters/postgres/follow-up-store";
@@ -26,7 +26,7 @@ storesContract("PostgreSQL", async () => {
     connections: new PostgresConnectionStore(pool, cipher),
     events: new PostgresEventStore(pool, boss),
     leads: new PostgresLeadStore(pool),
-    assignments: createAssignmentStore({ pool, logger: silent }),
+    assignments: new PostgresAssignmentStore({ pool, logger: silent }),
     followUps: new PostgresFollowUpStore(pool),
     async teardown() {
       const tables = await pool.query<{ tablename: string }>(

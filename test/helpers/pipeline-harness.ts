@@ -1,5 +1,5 @@
 import { createHolidayCalendar } from "../../src/adapters/holidays";
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import type { AssignmentStore } from "../../src/ports/assignments";
 import type { StoredEvent } from "../../src/ports/events";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
@@ -58,7 +58,7 @@ export interface Pipeline {
 export function createPipeline(db: TestDatabase, sla: Sla, now: () => Date, crm = new MemoryCrm()): Pipeline {
   const stores = {
     leads: new PostgresLeadStore(db.pool),
-    assignments: createAssignmentStore({ pool: db.pool, logger: createCapturingLogger() }),
+    assignments: new PostgresAssignmentStore({ pool: db.pool, logger: createCapturingLogger() }),
   };
   return createPipelineOn(stores, sla, now, crm);
 }

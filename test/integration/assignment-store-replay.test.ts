@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { replayDecision } from "../../src/app/replay-decision";
 import { loadSlaFile } from "../../src/sla/load-sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -20,7 +20,7 @@ afterAll(async () => db.close());
 describe("handoff replay <decisionId>", () => {
   it("reproduces a stored decision bit for bit, and shows what a draft SLA would do instead and why", async () => {
     const { sla, hash } = await loadSlaFile(DEFAULT_SLA);
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const assign = (leadId: string, lead = aLead({ id: leadId, country: "ES", postalCode: "28013" })) =>
       store.assign({
         connectionId: "c-replay",
@@ -34,7 +34,7 @@ describe("handoff replay <decisionId>", () => {
     const second = await assign("l-2");
     const german = await assign("l-3", aLead({ id: "l-3", country: "DE" }));
 
-    const replay = await replayDecision(createAssignmentStore({ pool: db.pool }), second.decisionId);
+    const replay = await replayDecision(new PostgresAssignmentStore({ pool: db.pool }), second.decisionId);
     expect(replay.identical).toBe(true);
     expect(replay.lines.join("\n")).toContain("replayed: identical, bit for bit");
 
@@ -48,7 +48,7 @@ describe("handoff replay <decisionId>", () => {
       ),
     );
     const withDraft = await replayDecision(
-      createAssignmentStore({ pool: db.pool }),
+      new PostgresAssignmentStore({ pool: db.pool }),
       german.decisionId,
       draft,
     );
@@ -60,7 +60,7 @@ describe("handoff replay <decisionId>", () => {
 
   it("says which decision it cannot find", async () => {
     await expect(
-      replayDecision(createAssignmentStore({ pool: db.pool }), "no-such-decision"),
+      replayDecision(new PostgresAssignmentStore({ pool: db.pool }), "no-such-decision"),
     ).rejects.toMatchObject({ code: "not_found" });
   });
 });

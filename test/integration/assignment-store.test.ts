@@ -1,4 +1,4 @@
-import { createAssignmentStore, toOwnerStatus } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore, toOwnerStatus } from "../../src/adapters/postgres/assignment-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { routeLead } from "../../src/domain/routing";
 import { canonicalize, type RoutingInput } from "../../src/domain/routing-snapshot";
@@ -26,7 +26,7 @@ async function openCounts(connectionId: string): Promise<Record<string, number>>
 
 describe("AssignmentStore", () => {
   it("commits the chosen rep, the counters, the pool's fairness and a replayable decision together", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const picks: string[] = [];
     for (let i = 0; i < 6; i++) {
       const { decision } = await store.assign({
@@ -65,7 +65,7 @@ describe("AssignmentStore", () => {
   });
 
   it("returns the first decision when the same event is assigned again, taking no second slot", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const request = {
       connectionId: "c-idem",
       lead: aLead({ id: "l-1" }),
@@ -87,7 +87,7 @@ describe("AssignmentStore", () => {
   });
 
   it("never lets two concurrent assignments take the same slot: 0 cap overshoot", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const rules = cappedDachRules(5, 10);
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -108,7 +108,7 @@ describe("AssignmentStore", () => {
   });
 
   it("assigns one lead once even when many events for it arrive at the same time", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         store.assign({
@@ -129,7 +129,7 @@ describe("AssignmentStore", () => {
   });
 
   it("re-reads availability before every assignment: a rep set away gets nothing, and the change is audited", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const reps = new PostgresRepAvailabilityStore(db.pool, () => now);
     await reps.setAway(
       "c-away",
@@ -176,7 +176,7 @@ describe("AssignmentStore", () => {
   });
 
   it("frees the slot when a lead is released", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const first = await store.assign({
       connectionId: "c-release",
       lead: aLead({ id: "l-1" }),
@@ -220,7 +220,7 @@ describe("toOwnerStatus", () => {
 describe("reassignment", () => {
   it("moves an assigned lead away from an excluded previous owner and frees their slot", async () => {
     await insertConnection(db.pool, "c-reassign");
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const base = {
       connectionId: "c-reassign",
       lead: aLead({ id: "l-1" }),

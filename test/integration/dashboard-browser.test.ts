@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { PostgresReportStore } from "../../src/adapters/postgres/report-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { replayDecision } from "../../src/app/replay-decision";
 import { PostgresSlaStore } from "../../src/adapters/postgres/sla-store";
 import { planPublish } from "../../src/domain/sla-publish";
@@ -181,7 +181,12 @@ describe("the admin dashboard at /admin", () => {
               })(connectionId)
             ).sla.routing,
           replayDecision: (connectionId, decisionId) =>
-            replayDecision(createAssignmentStore({ pool: core.pool }), decisionId, undefined, connectionId),
+            replayDecision(
+              new PostgresAssignmentStore({ pool: core.pool }),
+              decisionId,
+              undefined,
+              connectionId,
+            ),
         }),
         createConnectionLinkRouter({
           connections: core.connections,

@@ -1,4 +1,4 @@
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import type { AssignmentStore } from "../../src/ports/assignments";
 import { PostgresFollowUpStore } from "../../src/adapters/postgres/follow-up-store";
 import type { FollowUpStore } from "../../src/ports/follow-ups";
@@ -261,7 +261,7 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
     leads = new PostgresLeadStore(db.pool);
     followUps = new PostgresFollowUpStore(db.pool);
     const holidays = createHolidayCalendar();
-    assignments = createAssignmentStore({ pool: db.pool, holidays });
+    assignments = new PostgresAssignmentStore({ pool: db.pool, holidays });
     deps = {
       leads,
       followUps,

@@ -1,4 +1,4 @@
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { scoreLead } from "../../src/domain/scoring";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { DEMO_OWNERS, aLead, demoRules, withPool } from "../helpers/routing-builders";
@@ -21,7 +21,7 @@ describe("limits peers offer", () => {
       members: [{ rep: "anna", weight: 1 }],
       capPerMonth: 3,
     });
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const assign = async (i: number, at: string) =>
       (
         await store.assign({

@@ -1,6 +1,6 @@
 import express from "express";
 import request from "supertest";
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { PostgresConnectionStore } from "../../src/adapters/postgres/connection-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
@@ -65,7 +65,7 @@ function appFor(now: Date) {
 
 describe("a team lead's override of a rep's monthly cap", () => {
   it("when Ben's manager raises his monthly cap for this month, then routing gives him one more lead, only this month, and the change is audited", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     let n = 0;
     const assign = async (at: Date) => {
       n += 1;

@@ -5,7 +5,7 @@ import { createErrorHandler } from "../../src/http/error-handler";
 import type { RepActor } from "../../src/domain/rep-permissions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { DEMO_OWNERS, aLead, demoRules } from "../helpers/routing-builders";
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { PostgresConnectionStore } from "../../src/adapters/postgres/connection-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
@@ -39,7 +39,7 @@ beforeAll(async () => {
       logger: silent,
       loadRules: async () => rules,
       replayDecision: (connectionId, decisionId) =>
-        replayDecision(createAssignmentStore({ pool: db.pool }), decisionId, undefined, connectionId),
+        replayDecision(new PostgresAssignmentStore({ pool: db.pool }), decisionId, undefined, connectionId),
     }),
   );
   app.use(createErrorHandler(silent));
@@ -142,7 +142,7 @@ describe("rep self-service and delegated admin", () => {
   });
 
   it("replays a decision over the API, for admins only, scoped to its connection", async () => {
-    const store = createAssignmentStore({ pool: db.pool });
+    const store = new PostgresAssignmentStore({ pool: db.pool });
     const { decisionId } = await store.assign({
       connectionId: "c-reps",
       lead: aLead({ id: "l-9" }),

@@ -1,5 +1,5 @@
 import request from "supertest";
-import { createAssignmentStore } from "../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
 import { reconcileOpenLeads } from "../../src/app/reconcile-open-leads";
@@ -202,7 +202,7 @@ describe("a handed-over Salesforce lead that sales converted (end to end against
 
     const result = await reconcileOpenLeads(
       {
-        assignments: createAssignmentStore({ pool: rt.pool }),
+        assignments: new PostgresAssignmentStore({ pool: rt.pool }),
         crmFor: composed.deps.crmFor,
         slaFor: composed.deps.slaFor,
         logger: rt.logger,

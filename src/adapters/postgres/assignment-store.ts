@@ -17,14 +17,14 @@ import type { CrmOwner } from "../../ports/crm";
 import type { Logger } from "../../ports/logger";
 import type { HolidayCalendar } from "../../ports/holidays";
 import { createHolidayCalendar } from "../holidays";
-import type { AssignRequest, Assignment, AssignmentStore, RepOpenCount } from "../../ports/assignments";
-export type {
+import type { RepAvailabilityRow } from "./rep-state-row";
+import type {
   AssignRequest,
   Assignment,
-  StoredDecision,
   AssignmentStore,
   OpenAssignment,
   RepOpenCount,
+  StoredDecision,
 } from "../../ports/assignments";
 
 /**
@@ -54,21 +54,31 @@ export interface AssignmentStoreOptions {
 const RETRYABLE_PG = new Set(["40P01", "40001"]);
 
 /**
- * Creates the PostgreSQL AssignmentStore.
- * @example const store = createAssignmentStore({ pool }); const { decision } = await store.assign(request);
+ * Atomic routing over PostgreSQL: the domain decides from a snapshot read under row locks, and the decision, the
+ * slot and the pool's fairness state commit together, across any number of app instances.
+ * @example const store = new PostgresAssignmentStore({ pool }); const { decision } = await store.assign(request);
  */
-export function createAssignmentStore(options: AssignmentStoreOptions): AssignmentStore {
-  const { pool } = options;
-  const holidays = options.holidays ?? createHolidayCalendar();
-  const route = options.route ?? routeLead;
-  const attempts = options.attempts ?? 3;
-  if (!Number.isInteger(attempts) || attempts < 1) {
-    throw new Error(`Expected \`attempts\` to be an integer ≥ 1, got \`${attempts}\``);
+export class PostgresAssignmentStore implements AssignmentStore {
+  private readonly pool: Pool;
+  private readonly holidays: HolidayCalendar;
+  private readonly route: (input: RoutingInput) => RoutingDecision;
+  private readonly attempts: number;
+  private readonly logger: Logger | undefined;
+
+  constructor(options: AssignmentStoreOptions) {
+    this.pool = options.pool;
+    this.holidays = options.holidays ?? createHolidayCalendar();
+    this.route = options.route ?? routeLead;
+    this.logger = options.logger;
+    this.attempts = options.attempts ?? 3;
+    if (!Number.isInteger(this.attempts) || this.attempts < 1) {
+      throw new Error(`Expected \`attempts\` to be an integer ≥ 1, got \`${this.attempts}\``);
+    }
   }
 
-  async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await pool.connect();
+      const client = await this.pool.connect();
       try {
         await client.query("BEGIN");
         const result = await work(client);
@@ -77,8 +87,8 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
       } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
         const code = (err as { code?: string }).code;
-        if (attempt < attempts && code !== undefined && RETRYABLE_PG.has(code)) {
-          options.logger?.warn("routing transaction retried", { code, attempt });
+        if (attempt < this.attempts && code !== undefined && RETRYABLE_PG.has(code)) {
+          this.logger?.warn("routing transaction retried", { code, attempt });
           continue;
         }
         throw err;
@@ -88,7 +98,7 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
     }
   }
 
-  async function assignIn(client: PoolClient, req: AssignRequest): Promise<Assignment> {
+  private async assignIn(client: PoolClient, req: AssignRequest): Promise<Assignment> {
     const { connectionId, lead, rules, now } = req;
     // Serialise work on one lead: two workers handling events of the same lead never both assign it.
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7346))", [
@@ -139,7 +149,7 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
       repStates,
       fairness,
       // Two days either side covers every time zone's local date.
-      holidays: holidays.between(codes, isoDay(now, -2), isoDay(now, 2)),
+      holidays: this.holidays.between(codes, isoDay(now, -2), isoDay(now, 2)),
       now: now.toISOString(),
       ...(req.excludeOwnerIds?.length ? { excludeOwnerIds: [...req.excludeOwnerIds].sort() } : {}),
       ...(current
@@ -152,7 +162,7 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
           }
         : {}),
     });
-    const decision = route(input);
+    const decision = this.route(input);
     const decisionId = req.decisionId ?? randomUUID();
 
     const takesSlot = decision.counts && decision.repKey !== undefined;
@@ -201,132 +211,131 @@ export function createAssignmentStore(options: AssignmentStoreOptions): Assignme
     return { decisionId, decision, replayed: false };
   }
 
-  return {
-    assign(request) {
-      return inTransaction((client) => assignIn(client, request));
-    },
+  assign(request: AssignRequest): Promise<Assignment> {
+    return this.inTransaction((client) => this.assignIn(client, request));
+  }
 
-    release(connectionId, leadId, reason, now) {
-      return inTransaction(async (client) => {
-        // The same per-lead lock as assign, so a release never interleaves with a reassignment of the lead.
-        await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7346))", [
-          `${connectionId}:${leadId}`,
-        ]);
-        const released = await client.query<{ rep_key: string | null; counted: boolean }>(
-          `UPDATE lead_assignments SET released_at = $3, release_reason = $4
-            WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL
-            RETURNING rep_key, counted`,
-          [connectionId, leadId, now, reason],
-        );
-        const row = released.rows[0];
-        if (!row) return false;
-        if (row.counted && row.rep_key !== null) {
-          await client.query(
-            `UPDATE rep_state SET open_count = GREATEST(open_count - 1, 0), updated_at = now()
-              WHERE connection_id = $1 AND rep_key = $2`,
-            [connectionId, row.rep_key],
-          );
-        }
-        return true;
-      });
-    },
-
-    async openAssignments(connectionId) {
-      const rows = await pool.query<{
-        lead_id: string;
-        rep_key: string;
-        owner_id: string;
-        assigned_at: Date;
-      }>(
-        `SELECT lead_id, rep_key, owner_id, assigned_at FROM lead_assignments
-          WHERE connection_id = $1 AND released_at IS NULL AND counted AND rep_key IS NOT NULL
-          ORDER BY assigned_at, lead_id`,
-        [connectionId],
+  release(connectionId: string, leadId: string, reason: string, now: Date): Promise<boolean> {
+    return this.inTransaction(async (client) => {
+      // The same per-lead lock as assign, so a release never interleaves with a reassignment of the lead.
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7346))", [
+        `${connectionId}:${leadId}`,
+      ]);
+      const released = await client.query<{ rep_key: string | null; counted: boolean }>(
+        `UPDATE lead_assignments SET released_at = $3, release_reason = $4
+          WHERE connection_id = $1 AND lead_id = $2 AND released_at IS NULL
+          RETURNING rep_key, counted`,
+        [connectionId, leadId, now, reason],
       );
-      return rows.rows.map((r) => ({
-        leadId: r.lead_id,
-        repKey: r.rep_key,
-        ownerId: r.owner_id,
-        assignedAt: r.assigned_at,
-      }));
-    },
-
-    reconcileOpenCounts(connectionId, crmOpen, now) {
-      return inTransaction(async (client) => {
-        const keys = Object.keys(crmOpen).sort();
-        // Lock the reps' rows in key order (as assign does), then recount Handoff's part under the lock.
+      const row = released.rows[0];
+      if (!row) return false;
+      if (row.counted && row.rep_key !== null) {
         await client.query(
-          `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
-           ON CONFLICT (connection_id, rep_key) DO UPDATE SET updated_at = rep_state.updated_at`,
-          [connectionId, keys],
+          `UPDATE rep_state SET open_count = GREATEST(open_count - 1, 0), updated_at = now()
+            WHERE connection_id = $1 AND rep_key = $2`,
+          [connectionId, row.rep_key],
         );
-        // Every rep row of the connection, so no assignment commits between the recount and the update.
-        await client.query("SELECT 1 FROM rep_state WHERE connection_id = $1 ORDER BY rep_key FOR UPDATE", [
-          connectionId,
-        ]);
-        await client.query(
-          `WITH mine AS (
-             SELECT s.rep_key,
-                    (SELECT count(*) FROM lead_assignments a
-                      WHERE a.connection_id = s.connection_id AND a.rep_key = s.rep_key
-                        AND a.released_at IS NULL AND a.counted)::int AS handed_over,
-                    c.crm::int AS crm
-               FROM rep_state s
-               LEFT JOIN unnest($2::text[], $3::int[]) AS c(rep_key, crm) ON c.rep_key = s.rep_key
-              WHERE s.connection_id = $1
-           )
-           UPDATE rep_state s SET
-             crm_open_count = CASE WHEN m.crm IS NULL THEN s.crm_open_count ELSE m.crm END,
-             crm_other_open = CASE WHEN m.crm IS NULL THEN s.crm_other_open
-                                   ELSE GREATEST(m.crm - m.handed_over, 0) END,
-             open_count = m.handed_over + CASE WHEN m.crm IS NULL THEN s.crm_other_open
-                                               ELSE GREATEST(m.crm - m.handed_over, 0) END,
-             reconciled_at = CASE WHEN m.crm IS NULL THEN s.reconciled_at ELSE $4 END,
-             updated_at = now()
-           FROM mine m WHERE s.connection_id = $1 AND s.rep_key = m.rep_key`,
-          [connectionId, keys, keys.map((k) => crmOpen[k]), now],
-        );
-        return readOpenCounts(client, connectionId);
-      });
-    },
+      }
+      return true;
+    });
+  }
 
-    openCounts(connectionId) {
-      return readOpenCounts(pool, connectionId);
-    },
+  async openAssignments(connectionId: string): Promise<OpenAssignment[]> {
+    const rows = await this.pool.query<{
+      lead_id: string;
+      rep_key: string;
+      owner_id: string;
+      assigned_at: Date;
+    }>(
+      `SELECT lead_id, rep_key, owner_id, assigned_at FROM lead_assignments
+        WHERE connection_id = $1 AND released_at IS NULL AND counted AND rep_key IS NOT NULL
+        ORDER BY assigned_at, lead_id`,
+      [connectionId],
+    );
+    return rows.rows.map((r) => ({
+      leadId: r.lead_id,
+      repKey: r.rep_key,
+      ownerId: r.owner_id,
+      assignedAt: r.assigned_at,
+    }));
+  }
 
-    async getDecision(connectionId, decisionId) {
-      const result = await pool.query<{
-        id: string;
-        connection_id: string;
-        lead_id: string;
-        event_key: string | null;
-        sla_hash: string | null;
-        created_at: Date;
-        inputs: Record<string, unknown>;
-        outcome: Record<string, unknown>;
-      }>(
-        `SELECT id, connection_id, lead_id, event_key, sla_hash, created_at, inputs, outcome FROM decisions
-          WHERE id = $1 AND ($2::text IS NULL OR connection_id = $2)`,
-        [decisionId, connectionId ?? null],
+  reconcileOpenCounts(
+    connectionId: string,
+    crmOpen: Record<string, number>,
+    now: Date,
+  ): Promise<RepOpenCount[]> {
+    return this.inTransaction(async (client) => {
+      const keys = Object.keys(crmOpen).sort();
+      // Lock the reps' rows in key order (as assign does), then recount Handoff's part under the lock.
+      await client.query(
+        `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
+         ON CONFLICT (connection_id, rep_key) DO UPDATE SET updated_at = rep_state.updated_at`,
+        [connectionId, keys],
       );
-      const row = result.rows[0];
-      if (!row)
-        throw new NotFoundError(
-          `decision ${decisionId} not found`,
-          "Check the id (handoff export decisions).",
-        );
-      return {
-        id: row.id,
-        connectionId: row.connection_id,
-        leadId: row.lead_id,
-        eventKey: row.event_key,
-        slaHash: row.sla_hash,
-        createdAt: row.created_at,
-        inputs: row.inputs,
-        outcome: row.outcome,
-      };
-    },
-  };
+      // Every rep row of the connection, so no assignment commits between the recount and the update.
+      await client.query("SELECT 1 FROM rep_state WHERE connection_id = $1 ORDER BY rep_key FOR UPDATE", [
+        connectionId,
+      ]);
+      await client.query(
+        `WITH mine AS (
+           SELECT s.rep_key,
+                  (SELECT count(*) FROM lead_assignments a
+                    WHERE a.connection_id = s.connection_id AND a.rep_key = s.rep_key
+                      AND a.released_at IS NULL AND a.counted)::int AS handed_over,
+                  c.crm::int AS crm
+             FROM rep_state s
+             LEFT JOIN unnest($2::text[], $3::int[]) AS c(rep_key, crm) ON c.rep_key = s.rep_key
+            WHERE s.connection_id = $1
+         )
+         UPDATE rep_state s SET
+           crm_open_count = CASE WHEN m.crm IS NULL THEN s.crm_open_count ELSE m.crm END,
+           crm_other_open = CASE WHEN m.crm IS NULL THEN s.crm_other_open
+                                 ELSE GREATEST(m.crm - m.handed_over, 0) END,
+           open_count = m.handed_over + CASE WHEN m.crm IS NULL THEN s.crm_other_open
+                                             ELSE GREATEST(m.crm - m.handed_over, 0) END,
+           reconciled_at = CASE WHEN m.crm IS NULL THEN s.reconciled_at ELSE $4 END,
+           updated_at = now()
+         FROM mine m WHERE s.connection_id = $1 AND s.rep_key = m.rep_key`,
+        [connectionId, keys, keys.map((k) => crmOpen[k]), now],
+      );
+      return readOpenCounts(client, connectionId);
+    });
+  }
+
+  openCounts(connectionId: string): Promise<RepOpenCount[]> {
+    return readOpenCounts(this.pool, connectionId);
+  }
+
+  async getDecision(connectionId: string | undefined, decisionId: string): Promise<StoredDecision> {
+    const result = await this.pool.query<{
+      id: string;
+      connection_id: string;
+      lead_id: string;
+      event_key: string | null;
+      sla_hash: string | null;
+      created_at: Date;
+      inputs: Record<string, unknown>;
+      outcome: Record<string, unknown>;
+    }>(
+      `SELECT id, connection_id, lead_id, event_key, sla_hash, created_at, inputs, outcome FROM decisions
+        WHERE id = $1 AND ($2::text IS NULL OR connection_id = $2)`,
+      [decisionId, connectionId ?? null],
+    );
+    const row = result.rows[0];
+    if (!row)
+      throw new NotFoundError(`decision ${decisionId} not found`, "Check the id (handoff export decisions).");
+    return {
+      id: row.id,
+      connectionId: row.connection_id,
+      leadId: row.lead_id,
+      eventKey: row.event_key,
+      slaHash: row.sla_hash,
+      createdAt: row.created_at,
+      inputs: row.inputs,
+      outcome: row.outcome,
+    };
+  }
 }
 
 async function readOpenCounts(db: Pool | PoolClient, connectionId: string): Promise<RepOpenCount[]> {
@@ -370,19 +379,7 @@ async function lockRepStates(
   const states: Record<string, RepState> = {};
   if (repKeys.length === 0) return states;
   // Insert-or-lock every row in key order (no deadlocks between pools sharing reps), returning the latest values.
-  const rows = await client.query<{
-    rep_key: string;
-    away: boolean;
-    away_reason: string | null;
-    away_since: Date | null;
-    away_until: Date | null;
-    cap_open: number | null;
-    cap_per_day: number | null;
-    cap_per_week: number | null;
-    cap_per_month: number | null;
-    cap_per_month_period: string | null;
-    open_count: number;
-  }>(
+  const rows = await client.query<RepAvailabilityRow>(
     `INSERT INTO rep_state (connection_id, rep_key) SELECT $1, k FROM unnest($2::text[]) AS k ORDER BY k
      ON CONFLICT (connection_id, rep_key) DO UPDATE SET updated_at = rep_state.updated_at
      RETURNING rep_key, away, away_reason, away_since, away_until, cap_open, cap_per_day, cap_per_week,

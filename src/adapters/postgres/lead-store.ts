@@ -7,41 +7,12 @@ import { toActivity, type ActivityRow } from "./activity-rows";
 import type {
   ConversionRecord,
   LeadState,
-  HandoffStatus,
+  LeadStateChange,
   HandoffRecord,
   NewHandoff,
   LeadStore,
 } from "../../ports/leads";
-export type {
-  ConversionRecord,
-  LeadState,
-  HandoffStatus,
-  HandoffRecord,
-  NewHandoff,
-} from "../../ports/leads";
-
-interface HandoffRow {
-  id: string;
-  connection_id: string;
-  lead_id: string;
-  event_key: string;
-  owner_id: string | null;
-  rep_key: string | null;
-  method: string | null;
-  task_id: string | null;
-  started_at: Date;
-  due_at: Date;
-  first_touch_at: Date | null;
-  status: HandoffStatus;
-  reject_reason: string | null;
-  feedback_note?: string | null;
-  feedback_at: Date | null;
-  sla_hash: string | null;
-  score: HandoffRecord["score"];
-  source: Record<string, unknown>;
-  card_input: HandoffCardInput;
-  created_at: Date;
-}
+import type { HandoffRow } from "./handoff-row";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -121,18 +92,7 @@ export class PostgresLeadStore implements LeadStore {
       : null;
   }
 
-  async saveState(
-    connectionId: string,
-    leadId: string,
-    state: {
-      stage: Stage;
-      fit: number;
-      engagement: number;
-      total: number;
-      heldReason: string | null;
-      eventAt: string;
-    },
-  ): Promise<void> {
+  async saveState(connectionId: string, leadId: string, state: LeadStateChange): Promise<void> {
     await this.pool.query(
       `INSERT INTO lead_state (connection_id, lead_id, stage, fit, engagement, total, held_reason, last_event_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

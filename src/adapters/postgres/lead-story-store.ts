@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import { noTaskReason, type HandoffCardInput } from "../../domain/handoff-card";
+import type { HandoffRow } from "./handoff-row";
 import type { Lead } from "../../domain/lead";
 import type { ScoreReason } from "../../domain/scoring";
 import type {
@@ -242,22 +243,11 @@ async function readHandoffs(
   person: LeadStoryRecords["person"];
   snapshot: LeadStoryRecords["snapshot"];
 }> {
-  const rows = await pool.query<{
-    id: string;
-    event_key: string;
-    owner_id: string | null;
-    rep_key: string | null;
-    method: string | null;
-    task_id: string | null;
-    started_at: Date;
-    due_at: Date;
-    first_touch_at: Date | null;
-    status: string;
-    reject_reason: string | null;
-    feedback_at: Date | null;
-    sla_hash: string | null;
-    card_input: Partial<HandoffCardInput>;
-  }>(
+  const rows = await pool.query<
+    Omit<HandoffRow, "connection_id" | "lead_id" | "score" | "source" | "created_at" | "card_input"> & {
+      card_input: Partial<HandoffCardInput>;
+    }
+  >(
     `SELECT id, event_key, owner_id, rep_key, method, task_id, started_at, due_at, first_touch_at, status,
             reject_reason, feedback_at, sla_hash, card_input
        FROM handoffs WHERE connection_id = $1 AND lead_id = $2 ORDER BY started_at, id`,

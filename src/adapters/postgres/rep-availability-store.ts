@@ -2,6 +2,7 @@ import { counterPeriods } from "../../domain/availability";
 import type { Pool, PoolClient } from "pg";
 import { AppError } from "../../domain/errors";
 import type { Clock } from "../../ports/clock";
+import type { RepStateRow } from "./rep-state-row";
 import type { Actor, CapsChange, RepAvailabilityStore, RepOverview } from "../../ports/rep-availability";
 
 function invalid(message: string, hint: string): AppError {
@@ -62,25 +63,7 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
   }
 
   private async read(connectionId: string, now: Date, only?: string): Promise<RepOverview[]> {
-    const rows = await this.pool.query<{
-      rep_key: string;
-      away: boolean;
-      away_reason: string | null;
-      away_since: Date | null;
-      away_until: Date | null;
-      cap_open: number | null;
-      cap_per_day: number | null;
-      cap_per_week: number | null;
-      cap_per_month: number | null;
-      cap_per_month_period: string | null;
-      open_count: number;
-      handed_over: number;
-      crm_other_open: number;
-      crm_open_count: number | null;
-      reconciled_at: Date | null;
-      updated_at: Date;
-      updated_by: string | null;
-    }>(
+    const rows = await this.pool.query<RepStateRow>(
       `SELECT s.*, (SELECT count(*) FROM lead_assignments a
                      WHERE a.connection_id = s.connection_id AND a.rep_key = s.rep_key
                        AND a.released_at IS NULL AND a.counted)::int AS handed_over

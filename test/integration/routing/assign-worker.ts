@@ -5,7 +5,7 @@
  * Run: DATABASE_URL=… CONNECTION_ID=… WORKER=1 COUNT=100 CONCURRENCY=10 npx tsx test/integration/routing/assign-worker.ts
  */
 import { Pool } from "pg";
-import { createAssignmentStore } from "../../../src/adapters/postgres/assignment-store";
+import { PostgresAssignmentStore } from "../../../src/adapters/postgres/assignment-store";
 import { DEMO_OWNERS, MONDAY_MORNING_EU, aLead } from "../../helpers/routing-builders";
 import { cappedDachRules } from "./routing-fixtures";
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const concurrency = Number(process.env.CONCURRENCY ?? "10");
   if (!url) throw new Error("DATABASE_URL is not set");
   const pool = new Pool({ connectionString: url, max: concurrency });
-  const store = createAssignmentStore({ pool });
+  const store = new PostgresAssignmentStore({ pool });
   const rules = cappedDachRules(Number(process.env.CAP_OPEN ?? "40"), Number(process.env.ANNA_CAP ?? "60"));
   const now = new Date(MONDAY_MORNING_EU);
   const perRep: Record<string, number> = {};
