@@ -29,7 +29,7 @@ import { buildTaskSnapshot } from "../domain/task-snapshot";
 import type { CrmOwner, CrmPort, CrmTouch } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 import type { ActiveSla } from "./pipeline-deps";
-import { followUpTaskOwner } from "./pipeline-steps";
+import { followUpTaskOwner } from "./follow-up-task-owner";
 
 /** One pg-boss job: wake the clock of a handoff for one step (it runs every earlier step still due first). */
 export interface FollowUpJob {

@@ -11,7 +11,6 @@ import type { Logger } from "../ports/logger";
 import type { PipelineDeps } from "./pipeline-deps";
 import {
   buildCardInput,
-  followUpTaskOwner,
   loadLeadContext,
   loadRoutingMatches,
   routeLead,
@@ -19,6 +18,7 @@ import {
   type LeadContext,
   type RoutingMatches,
 } from "./pipeline-steps";
+import { followUpTaskOwner } from "./follow-up-task-owner";
 
 export type { PipelineDeps } from "./pipeline-deps";
 

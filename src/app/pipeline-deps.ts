@@ -2,16 +2,30 @@ import type { StoredEvent } from "../ports/events";
 import type { AssignmentStore } from "../ports/assignments";
 import type { ConversionRecord, HandoffRecord, LeadStore } from "../ports/leads";
 import type { HolidayCalendar } from "../ports/holidays";
-import type { Lead } from "../domain/lead";
-import type { CrmPort, FollowUpTask } from "../ports/crm";
+import type { Activity, Lead } from "../domain/lead";
+import type { LifecycleEvent } from "../domain/lifecycle";
+import type { CrmOwner, CrmPort, FollowUpTask } from "../ports/crm";
 import type { ScoreHistory } from "../ports/lead-story";
 import type { Logger } from "../ports/logger";
 import type { ActiveSla } from "../ports/sla-versions";
-import type { LeadContext } from "./pipeline-steps";
 
 export type { ActiveSla };
 
-/** Everything the pipeline needs, passed in (tests pass fakes; `wire-pipeline.ts` passes the real ones). */
+/** What the pipeline knows about the lead while it handles one event. */
+export interface LeadContext {
+  connectionId: string;
+  crm: CrmPort;
+  sla: ActiveSla;
+  lead: Lead;
+  activities: Activity[];
+  history: LifecycleEvent[];
+  owners: CrmOwner[];
+  recordUrl: string | undefined;
+  /** Optional context that could not be loaded, in words for the card ("content views: …"). */
+  gaps: string[];
+}
+
+/** Everything the pipeline needs, passed in (tests pass fakes; `composition/compose.ts` passes the real ones, all at construction). */
 export interface PipelineDeps {
   crmFor(connectionId: string): Promise<CrmPort>;
   slaFor(connectionId: string): Promise<ActiveSla>;

@@ -5,28 +5,18 @@ import { chooseFollowUpTier, tierFacts, type ChosenTier } from "../domain/follow
 import { emailDomain, isIgnoredDomain } from "../domain/free-mail-domains";
 import { fieldsUsedBySla } from "../domain/sla-fields";
 import type { HandoffCardInput, HandoffTrigger } from "../domain/handoff-card";
-import type { Activity, Lead } from "../domain/lead";
-import type { LifecycleEvent, Qualification } from "../domain/lifecycle";
+import type { Lead } from "../domain/lead";
+import type { Qualification } from "../domain/lifecycle";
 import { AppError } from "../domain/errors";
-import type { CrmAccount, CrmOwner, CrmPort } from "../ports/crm";
+import type { CrmAccount } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 import { ownerCalendar } from "./follow-up";
-import type { ActiveSla, PipelineDeps } from "./pipeline-deps";
+import { followUpTaskOwner } from "./follow-up-task-owner";
+import type { LeadContext, PipelineDeps } from "./pipeline-deps";
+
+export type { LeadContext } from "./pipeline-deps";
 
 /** Everything known about one lead at the moment of the decision. */
-export interface LeadContext {
-  connectionId: string;
-  crm: CrmPort;
-  sla: ActiveSla;
-  lead: Lead;
-  activities: Activity[];
-  history: LifecycleEvent[];
-  owners: CrmOwner[];
-  recordUrl: string | undefined;
-  /** Optional context that could not be loaded, in words for the card ("content views: …"). */
-  gaps: string[];
-}
-
 /** How many recent activities scoring looks at (the card shows the last five views). */
 const RECENT_ACTIVITY = 50;
 
@@ -215,30 +205,6 @@ export async function routeLead(
     ...(terms.businessHours && calendar ? { calendar } : {}),
   });
   return { ...assignment, startedAt, dueAt, calendar, followUp: chosen };
-}
-
-/**
- * Who gets the follow-up task of a lead owned by `ownerId`. A person gets their own; a queue owns the lead but
- * not its task (Salesforce refuses a Task owned by a queue whose QueueSobject does not list Task), so the task
- * goes to the rep the SLA names in routing.fallback.task_owner, or there is none and `note` says why.
- */
-export function followUpTaskOwner(
-  ctx: Pick<LeadContext, "owners" | "sla">,
-  ownerId: string,
-): { ownerId?: string; note?: string } {
-  const owner = ctx.owners.find((o) => o.id === ownerId);
-  if (owner?.kind !== "queue") return { ownerId };
-  const key = ctx.sla.sla.routing.fallback.taskOwner;
-  const rep = key ? ctx.sla.sla.routing.reps[key] : undefined;
-  if (!rep) {
-    return {
-      note: "No follow-up task: the lead is owned by a queue, which cannot own tasks; set routing.fallback.task_owner to give its task to a rep",
-    };
-  }
-  return {
-    ownerId: rep.crmId,
-    note: `The queue owns the lead; its follow-up task went to ${rep.name ?? key}`,
-  };
 }
 
 /** One line per reason, for the CRM's own views of the lead. */

@@ -49,12 +49,11 @@ import { startLeadPollWorker } from "../jobs/lead-poll-worker";
 import { pollChangedLeads, type PollResult } from "../app/poll-changed-leads";
 import { PostgresLeadPollWatermarks } from "../adapters/postgres/lead-poll-store";
 import type { LeadEventHandler } from "../jobs/lead-event-worker";
-import type { RuntimeCore } from "./runtime";
+import type { Infrastructure } from "./runtime";
 import type { Clock } from "../ports/clock";
 import type { CrmPort } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 import type { Lead } from "../domain/lead";
-import { systemClock } from "./system-clock";
 
 export interface HandoffSettings {
   publicUrl: string;
@@ -77,11 +76,12 @@ export interface HandoffSettings {
   /** Run the notification and follow-up workers in this process. @default true */
   notifyWorker?: boolean;
   slackApiBaseUrl?: string;
-  /** @default the machine's clock */
+  /** The product's own clock, where a test fixes the lead's day apart from the server's. @default the runtime's */
   now?: Clock;
 }
 
-export interface HandoffExtension {
+/** The product, built: the pipeline the worker runs, the routers the server mounts, and what stops its workers. */
+export interface HandoffProduct {
   handleLeadEvent: LeadEventHandler;
   /** One poll of a connection's changed leads now (the worker runs it every minute). */
   pollChangedLeads(connectionId: string): Promise<PollResult>;
@@ -94,12 +94,17 @@ export interface HandoffExtension {
   stop(): Promise<void>;
 }
 
-/** Wires the product onto the runtime core: the pipeline, card routes, rep self-service and notifications. */
+/**
+ * Builds the product on the infrastructure, every collaborator passed at construction: the pipeline, card
+ * routes, install, dashboards, rep self-service, notifications and the follow-up clock.
+ * @example const product = await composeHandoff(infra, settings, systemClock);
+ */
 export async function composeHandoff(
-  core: RuntimeCore,
+  core: Infrastructure,
   settings: HandoffSettings,
-): Promise<HandoffExtension> {
-  const now = settings.now ?? systemClock;
+  runtimeClock: Clock,
+): Promise<HandoffProduct> {
+  const now = settings.now ?? runtimeClock;
   const leads = new PostgresLeadStore(core.pool);
   const stories = createLeadStoryStore(core.pool);
   const slaVersions = new PostgresSlaStore(core.pool);
@@ -161,6 +166,41 @@ export async function composeHandoff(
   const cardUrl = (connectionId: string, leadId: string) =>
     `${settings.publicUrl}/cards/preview/${encodeURIComponent(connectionId)}/${encodeURIComponent(leadId)}`;
 
+  const notify = createNotify(notifyDeps);
+  const feedbackDeps: FeedbackDeps = {
+    leads,
+    assignments,
+    crmFor: registry.crmFor,
+    slaFor,
+    logger: core.logger,
+    now,
+  };
+  const followUps = new PostgresFollowUpStore(core.pool);
+  const conversionDeps: ConversionDeps = {
+    leads,
+    assignments,
+    stopFollowUp: async (connectionId, handoffId, why) =>
+      void (await followUps.stopClock(connectionId, handoffId, why, now())),
+    now,
+  };
+  const onConversion = (crm: CrmPort, connectionId: string, lead: Lead, log: Logger) =>
+    recordConversion(conversionDeps, crm, connectionId, lead, log);
+  // The follow-up clock: timers per handoff (pg-boss delayed jobs), and lead-status changes as feedback.
+  const followUpDeps: FollowUpDeps = {
+    leads,
+    followUps,
+    assignments,
+    holidays,
+    crmFor: registry.crmFor,
+    slaFor,
+    enqueue: createFollowUpScheduler({ boss: core.boss, now }),
+    cardUrl,
+    notify,
+    recordConversion: onConversion,
+    logger: core.logger,
+    now,
+  };
+  const scheduleFollowUp = createScheduleFollowUp(followUpDeps);
   const deps: PipelineDeps = {
     crmFor: pipelineCrmFor,
     slaFor,
@@ -182,49 +222,14 @@ export async function composeHandoff(
         decisionId: handoff.id,
       };
     },
-    notify: createNotify(notifyDeps),
+    notify,
+    scheduleFollowUp: async (connectionId, handoff) => void (await scheduleFollowUp(connectionId, handoff)),
+    recordLeadStatus: (event, log) => recordCrmLeadStatus(feedbackDeps, event, log),
+    recordLeadRecordStage: (event, log) => recordLeadRecordStage(feedbackDeps, event, log),
+    recordConversion: onConversion,
     scores: stories,
     now,
   };
-  const feedbackDeps: FeedbackDeps = {
-    leads,
-    assignments,
-    crmFor: registry.crmFor,
-    slaFor,
-    logger: core.logger,
-    now,
-  };
-
-  // The follow-up clock: timers per handoff (pg-boss delayed jobs), and lead-status changes as feedback.
-  const followUpDeps: FollowUpDeps = {
-    leads,
-    followUps: new PostgresFollowUpStore(core.pool),
-    assignments,
-    holidays,
-    crmFor: registry.crmFor,
-    slaFor,
-    enqueue: createFollowUpScheduler({ boss: core.boss, now }),
-    cardUrl,
-    notify: deps.notify,
-    logger: core.logger,
-    now,
-  };
-  const conversionDeps: ConversionDeps = {
-    leads,
-    assignments,
-    stopFollowUp: async (connectionId, handoffId, why) =>
-      void (await followUpDeps.followUps.stopClock(connectionId, handoffId, why, now())),
-    now,
-  };
-  const onConversion = (crm: CrmPort, connectionId: string, lead: Lead, log: Logger) =>
-    recordConversion(conversionDeps, crm, connectionId, lead, log);
-  deps.recordConversion = onConversion;
-  followUpDeps.recordConversion = onConversion;
-  const scheduleFollowUp = createScheduleFollowUp(followUpDeps);
-  deps.scheduleFollowUp = async (connectionId, handoff) =>
-    void (await scheduleFollowUp(connectionId, handoff));
-  deps.recordLeadStatus = (event, log) => recordCrmLeadStatus(feedbackDeps, event, log);
-  deps.recordLeadRecordStage = (event, log) => recordLeadRecordStage(feedbackDeps, event, log);
 
   const cardRouter = createCardRouter({
     getCard: async (connectionId, leadId) => {

@@ -21,85 +21,33 @@ import { startLeadEventWorker, type LeadEventHandler } from "../jobs/lead-event-
 import type { RetryPolicyOptions } from "../jobs/retry-policy";
 import type { Logger } from "../ports/logger";
 import type { Clock } from "../ports/clock";
-import { systemClock } from "./system-clock";
 
-export interface RuntimeOptions {
+export interface InfrastructureOptions {
   databaseUrl: string;
   logger: Logger;
-  publicUrl: string;
-  hubspotSecrets: string[];
-  adminToken: string;
   encryptionKey: string;
   previousEncryptionKeys?: string[];
-  webhookMaxBodyBytes?: number;
-  /** Serve HTTP on this port (0 = any). Undefined = no HTTP (a worker-only process). */
-  port?: number;
-  /** Interface to listen on (production passes HOST, "0.0.0.0" by default). @default "127.0.0.1" */
-  host?: string;
-  /** What is down in this process, if anything (the embedded PostgreSQL restarting): /healthz answers 503. */
-  liveness?: () => string | undefined;
-  /** A request's headers must arrive within this. @default 10000 */
-  headersTimeoutMs?: number;
-  /** A whole request (headers and body) must arrive within this, or 408. @default 30000 */
-  requestTimeoutMs?: number;
-  /** Run the lead-event worker in this process. */
-  worker?: boolean;
-  workerConcurrency?: number;
-  retry?: RetryPolicyOptions;
-  /** Days each table keeps its rows; pruned daily by the retention job. @default DEFAULT_RETENTION */
-  retention?: RetentionPolicy;
   /** Per-connection pause when a CRM keeps failing. @default CircuitBreakers' defaults (5 failures, 30 s…15 min) */
   breaker?: CircuitBreakerOptions;
-  /** The pipeline the worker runs (or the one `extend` returns); a worker without one is refused. */
-  handleLeadEvent?: LeadEventHandler;
-  /** Builds the product on the core (pipeline, card routes, notifications): see compose.ts. */
-  extend?: (core: RuntimeCore) => Promise<RuntimeExtension>;
-  routers?: (rt: RuntimeCore) => Router[];
-  adminRouters?: (rt: RuntimeCore) => Router[];
-  /** @default the machine's clock */
-  now?: Clock;
 }
 
-export interface RuntimeCore {
+/** What every process shares: one pool (migrated), pg-boss, the connection and event stores, metrics, breakers. */
+export interface Infrastructure {
   pool: Pool;
   boss: Boss;
   connections: ConnectionStore;
   events: EventStore;
   metrics: Metrics;
+  breakers: CircuitBreakers;
   logger: Logger;
 }
 
-export interface RuntimeExtension {
-  handleLeadEvent?: LeadEventHandler;
-  routers?: Router[];
-  adminRouters?: Router[];
-  stop?(): Promise<void>;
-}
-
-export interface Runtime extends RuntimeCore {
-  server: Server | undefined;
-  /** Base URL of the HTTP server when one runs (http://127.0.0.1:PORT). */
-  url: string | undefined;
-  /** Graceful: stop taking requests, drain in-flight jobs, close the pool. */
-  stop(): Promise<void>;
-}
-
-/** A worker without a pipeline would mark every event processed and do nothing: refused at start-up. */
-function leadEventHandler(handler: LeadEventHandler | undefined): LeadEventHandler {
-  if (handler) return handler;
-  throw new Error(
-    "startRuntime: `worker: true` needs a pipeline: pass `handleLeadEvent` or an `extend` that returns one",
-  );
-}
-
 /**
- * The composition root shared by `npm start`, `handoff serve|worker` and the integration tests: one pool,
- * migrations, pg-boss, repositories, the HTTP app and the worker.
+ * Opens the database (migrated), pg-boss and the stores every part of Handoff needs.
+ * @example const infra = await openInfrastructure({ databaseUrl, logger, encryptionKey });
  */
-export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+export async function openInfrastructure(options: InfrastructureOptions): Promise<Infrastructure> {
   const { logger } = options;
-  // Checked before anything starts, so a wiring mistake leaves no pool or job queue behind.
-  if (options.worker && !options.handleLeadEvent && !options.extend) leadEventHandler(undefined);
   const pool = new Pool({ connectionString: options.databaseUrl, max: 20 });
   pool.on("error", (err) => logger.warn("database connection error", { error: err.message }));
   // A checked-out client whose server goes away (restart, failover) emits "error"; without a listener that
@@ -120,22 +68,79 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const metrics = createMetrics();
   const breakers = new CircuitBreakers(options.breaker);
   registerQueueHealth(metrics, { backlog: () => events.backlog(), breakers: () => breakers.notClosed() });
-  const core: RuntimeCore = { pool, boss, connections, events, metrics, logger };
-  const extension = options.extend ? await options.extend(core) : undefined;
+  return { pool, boss, connections, events, metrics, breakers, logger };
+}
 
+/** The product built on the infrastructure (see compose.ts): what the runtime serves and runs. */
+export interface RuntimeParts {
+  /** The pipeline the lead-event worker runs; a worker without one is refused. */
+  handleLeadEvent?: LeadEventHandler;
+  /** Routers mounted at the root (cards, install, dashboard) and under /admin/api. */
+  routers?: Router[];
+  adminRouters?: Router[];
+  /** Stops what the parts started (their workers), before pg-boss and the pool close. */
+  stop?(): Promise<void>;
+}
+
+export interface RuntimeOptions extends RuntimeParts {
+  publicUrl: string;
+  hubspotSecrets: string[];
+  adminToken: string;
+  webhookMaxBodyBytes?: number;
+  /** Serve HTTP on this port (0 = any). Undefined = no HTTP (a worker-only process). */
+  port?: number;
+  /** Interface to listen on (production passes HOST, "0.0.0.0" by default). @default "127.0.0.1" */
+  host?: string;
+  /** What is down in this process, if anything (the embedded PostgreSQL restarting): /healthz answers 503. */
+  liveness?: () => string | undefined;
+  /** A request's headers must arrive within this. @default 10000 */
+  headersTimeoutMs?: number;
+  /** A whole request (headers and body) must arrive within this, or 408. @default 30000 */
+  requestTimeoutMs?: number;
+  /** Run the lead-event and retention workers in this process. */
+  worker?: boolean;
+  workerConcurrency?: number;
+  retry?: RetryPolicyOptions;
+  /** Days each table keeps its rows; pruned daily by the retention job. @default DEFAULT_RETENTION */
+  retention?: RetentionPolicy;
+  now: Clock;
+}
+
+export interface Runtime extends Infrastructure {
+  server: Server | undefined;
+  /** Base URL of the HTTP server when one runs (http://127.0.0.1:PORT). */
+  url: string | undefined;
+  /** Graceful: stop taking requests, drain in-flight jobs, close the pool. */
+  stop(): Promise<void>;
+}
+
+/** A worker without a pipeline would mark every event processed and do nothing: refused at start-up. */
+export function requirePipeline(handler: LeadEventHandler | undefined): LeadEventHandler {
+  if (handler) return handler;
+  throw new Error(
+    "startRuntime: `worker: true` needs a pipeline: pass `handleLeadEvent` (see composeHandoff)",
+  );
+}
+
+/**
+ * Starts what a process runs on the infrastructure: the HTTP server (when `port` is given), the lead-event
+ * worker with the pipeline it is handed, and the retention job. Everything arrives built; nothing is patched in.
+ */
+export async function startRuntime(infra: Infrastructure, options: RuntimeOptions): Promise<Runtime> {
+  const { boss, events, logger, pool, breakers } = infra;
   const worker = options.worker
     ? await startLeadEventWorker({
         boss,
         events,
         logger,
-        handle: leadEventHandler(options.handleLeadEvent ?? extension?.handleLeadEvent),
+        handle: requirePipeline(options.handleLeadEvent),
         breakers,
         ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
       })
     : undefined;
 
-  const clock = options.now ?? systemClock;
+  const clock = options.now;
   const retention = options.worker
     ? await startRetentionWorker({
         boss,
@@ -156,17 +161,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         webhookMaxBodyBytes: options.webhookMaxBodyBytes ?? 1_048_576,
       },
       databaseReady: databaseReady(pool),
-      connections,
+      connections: infra.connections,
       audit: new PostgresAuditLog(pool),
       events,
       logger,
-      metrics,
+      metrics: infra.metrics,
       breakers: () => breakers.notClosed(),
       ...(options.liveness ? { liveness: options.liveness } : {}),
       isReady: () => true,
-      routers: [...(options.routers?.(core) ?? []), ...(extension?.routers ?? [])],
-      adminRouters: [...(options.adminRouters?.(core) ?? []), ...(extension?.adminRouters ?? [])],
-      now: options.now ?? systemClock,
+      routers: options.routers ?? [],
+      adminRouters: options.adminRouters ?? [],
+      now: clock,
     });
     // Headers must arrive within 10 s and the whole request within 30 s (a slow-drip body is cut off with
     // 408); checked every second rather than Node's default 30 s.
@@ -187,7 +192,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let stopping: Promise<void> | undefined;
   return {
-    ...core,
+    ...infra,
     server,
     url,
     stop: () =>
@@ -201,7 +206,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         }
         await worker?.stop();
         await retention?.stop();
-        await extension?.stop?.();
+        await options.stop?.();
         await boss.stop({ graceful: true, timeout: 15_000 });
         await pool.end();
       })()),

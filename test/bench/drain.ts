@@ -6,8 +6,7 @@
  * submissions mixed into the burst are handed over (owner + task in the CRM) while the rest drains.
  * Run alone: `npx tsx test/bench/drain.ts [events]` (needs BENCH_DATABASE_URL).
  */
-import { composeHandoff } from "../../src/composition/compose";
-import { startRuntime } from "../../src/composition/runtime";
+import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import { createCapturingLogger, createLogger } from "../../src/logging/logger";
@@ -31,7 +30,7 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
     salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: sandbox.salesforceInstanceUrl },
     now: systemClock,
   };
-  const rt = await startRuntime({
+  const rt = await startHandoffRuntime({
     databaseUrl,
     logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
     publicUrl: settings.publicUrl,
@@ -40,7 +39,8 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
     encryptionKey: settings.encryptionKey,
     port: 0,
     worker: true,
-    extend: (core) => composeHandoff(core, settings),
+    now: systemClock,
+    product: settings,
   });
   try {
     await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });

@@ -5,8 +5,7 @@
  * history, forms, owners, properties, writes, tasks) and divided by the leads handed over.
  * Run alone: `npx tsx test/bench/import.ts [leads]` (needs BENCH_DATABASE_URL).
  */
-import { composeHandoff } from "../../src/composition/compose";
-import { startRuntime } from "../../src/composition/runtime";
+import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import { createCapturingLogger, createLogger } from "../../src/logging/logger";
@@ -30,7 +29,7 @@ export async function benchImport(databaseUrl: string, leads = 1_000): Promise<B
     salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: sandbox.salesforceInstanceUrl },
     now: systemClock,
   };
-  const rt = await startRuntime({
+  const rt = await startHandoffRuntime({
     databaseUrl,
     logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
     publicUrl: settings.publicUrl,
@@ -39,7 +38,8 @@ export async function benchImport(databaseUrl: string, leads = 1_000): Promise<B
     encryptionKey: settings.encryptionKey,
     port: 0,
     worker: true,
-    extend: (core) => composeHandoff(core, settings),
+    now: systemClock,
+    product: settings,
   });
   const connectionId = DEMO.hubspot.connectionId;
   try {

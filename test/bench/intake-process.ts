@@ -1,8 +1,9 @@
 /** One app instance for the scaling benchmark: intake only, on the database in BENCH_DATABASE_URL. */
 import { createLogger } from "../../src/logging/logger";
-import { startRuntime } from "../../src/composition/runtime";
+import { systemClock } from "../../src/composition/system-clock";
+import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
 
-startRuntime({
+startHandoffRuntime({
   databaseUrl: process.env.BENCH_INSTANCE_DATABASE_URL!,
   logger: createLogger({ level: "error" }),
   publicUrl: "https://bench.handoff.test",
@@ -11,6 +12,7 @@ startRuntime({
   encryptionKey: Buffer.alloc(32, 7).toString("base64"),
   port: 0,
   worker: false,
+  now: systemClock,
 }).then(
   (rt) => {
     // Exit (rather than die) on SIGTERM, so that `--cpu-prof` in NODE_OPTIONS writes the instance's profile.

@@ -6,8 +6,7 @@
  * reads and searches, describes, owners, composite writes, tasks) and set against the allocation.
  * Run alone: `npx tsx test/bench/salesforce-import.ts [leads]` (needs BENCH_DATABASE_URL).
  */
-import { composeHandoff } from "../../src/composition/compose";
-import { startRuntime } from "../../src/composition/runtime";
+import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import { createCapturingLogger, createLogger } from "../../src/logging/logger";
@@ -40,7 +39,7 @@ export async function benchSalesforceImport(databaseUrl: string, leads = 1_000):
     },
     now: systemClock,
   };
-  const rt = await startRuntime({
+  const rt = await startHandoffRuntime({
     databaseUrl,
     logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
     publicUrl: settings.publicUrl,
@@ -49,7 +48,8 @@ export async function benchSalesforceImport(databaseUrl: string, leads = 1_000):
     encryptionKey: settings.encryptionKey,
     port: 0,
     worker: true,
-    extend: (core) => composeHandoff(core, settings),
+    now: systemClock,
+    product: settings,
   });
   const connectionId = DEMO.salesforce.connectionId;
   try {

@@ -1,6 +1,5 @@
-import { composeHandoff } from "../../src/composition/compose";
 import { createCapturingLogger, createLogger } from "../../src/logging/logger";
-import { startRuntime } from "../../src/composition/runtime";
+import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
 import { startSandbox } from "../../src/sandbox/server";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
@@ -34,7 +33,7 @@ export async function benchSpeedToLead(
     hubspot: { clientId: "demo-client-id", clientSecrets: [SECRET], apiBase: undefined },
     salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: sandbox.salesforceInstanceUrl },
   };
-  const rt = await startRuntime({
+  const rt = await startHandoffRuntime({
     databaseUrl,
     logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
     publicUrl: settings.publicUrl,
@@ -43,7 +42,8 @@ export async function benchSpeedToLead(
     encryptionKey: settings.encryptionKey,
     port: 0,
     worker: true,
-    extend: (core) => composeHandoff(core, settings),
+    now: systemClock,
+    product: settings,
   });
   await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
   const portal = Number(DEMO.hubspot.portalId);

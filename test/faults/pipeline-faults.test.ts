@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createCapturingLogger } from "../../src/logging/logger";
-import { startRuntime, type Runtime } from "../../src/composition/runtime";
+import { startHandoffRuntime, type HandoffRuntime as Runtime } from "../../src/composition/handoff-runtime";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
@@ -36,7 +36,7 @@ describe("fault suite: kill -9, PostgreSQL restart, 429 storms, 5xx bursts, dupl
     port = 57000 + Math.floor(Math.random() * 2000);
     pg = await startPostgresProcess(path.join(dir, "pg"), port);
     sandbox = await startSandbox({ port: 0 });
-    intake = await startRuntime({
+    intake = await startHandoffRuntime({
       databaseUrl: pg.url("faults"),
       logger: createCapturingLogger(),
       publicUrl: "https://handoff.test",
@@ -45,6 +45,7 @@ describe("fault suite: kill -9, PostgreSQL restart, 429 storms, 5xx bursts, dupl
       encryptionKey: KEY,
       port: 0,
       worker: false,
+      now: systemClock,
     });
     await seedDemoConnections(intake.connections, { sandboxUrl: sandbox.url, now: systemClock });
   }, 60_000);

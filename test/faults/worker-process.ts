@@ -2,14 +2,14 @@
  * A worker process for the fault suite: the real runtime (pipeline, CRM adapters) with no HTTP, against
  * the database and sandbox named in the environment. The suite kills it with SIGKILL mid-batch.
  */
-import { composeHandoff } from "../../src/composition/compose";
 import { createLogger } from "../../src/logging/logger";
-import { startRuntime } from "../../src/composition/runtime";
+import { systemClock } from "../../src/composition/system-clock";
+import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.FAULT_DATABASE_URL!;
   const logger = createLogger({ level: "warn", format: "json" });
-  const rt = await startRuntime({
+  const rt = await startHandoffRuntime({
     databaseUrl,
     logger,
     publicUrl: "https://handoff.test",
@@ -17,21 +17,21 @@ async function main(): Promise<void> {
     adminToken: "fault-suite-admin-token-0123456789",
     encryptionKey: process.env.FAULT_KEY!,
     worker: true,
+    now: systemClock,
     workerConcurrency: 8,
     retry: { baseDelayMs: 500, maxAttempts: 12, maxDelayMs: 4000 },
-    extend: (core) =>
-      composeHandoff(core, {
-        publicUrl: "https://handoff.test",
-        adminToken: "fault-suite-admin-token-0123456789",
-        encryptionKey: process.env.FAULT_KEY!,
-        embedded: true,
-        hubspot: {
-          clientId: "demo-client-id",
-          clientSecrets: ["fault-suite-secret-0123456789"],
-          apiBase: undefined,
-        },
-        salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: "http://127.0.0.1:1" },
-      }),
+    product: {
+      publicUrl: "https://handoff.test",
+      adminToken: "fault-suite-admin-token-0123456789",
+      encryptionKey: process.env.FAULT_KEY!,
+      embedded: true,
+      hubspot: {
+        clientId: "demo-client-id",
+        clientSecrets: ["fault-suite-secret-0123456789"],
+        apiBase: undefined,
+      },
+      salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: "http://127.0.0.1:1" },
+    },
   });
   process.stdout.write("ready\n");
   process.once("SIGTERM", () => void rt.stop().then(() => process.exit(0)));

@@ -2,7 +2,6 @@ import net from "node:net";
 import request from "supertest";
 import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
 import { PostgresConnectionStore } from "../../src/adapters/postgres/connection-store";
-import { composeHandoff } from "../../src/composition/compose";
 import { isLoopbackHost, readConfig } from "../../src/config/read-config";
 import { describeError } from "../../src/jobs/boss";
 import {
@@ -62,7 +61,7 @@ describe("exposure and access", () => {
       requestTimeoutMs: 1000,
       headersTimeoutMs: 1000,
       webhookMaxBodyBytes: 1_048_576,
-      extend: (core) => composeHandoff(core, settings("0.0.0.0")),
+      product: settings("0.0.0.0"),
     } as Parameters<typeof startTestRuntime>[0]);
     port = Number(new URL(rt.url!).port);
     await rt.connections.upsert({ id: "hs-exp", crm: "hubspot", externalId: "2718281", name: "Exposure" });

@@ -1,7 +1,6 @@
 import request from "supertest";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
-import { composeHandoff } from "../../src/composition/compose";
 import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
@@ -35,20 +34,19 @@ describe.each(["enterprise", "unlimited"] as const)(
       sandbox = await startSandbox({ port: 0, salesforce: { edition, now: () => NOW.getTime() - 60_000 } });
       captured = await startCaptureServers();
       rt = await startTestRuntime({
-        extend: (core) =>
-          composeHandoff(core, {
-            publicUrl: "https://handoff.test",
-            adminToken: TEST_ADMIN_TOKEN,
-            encryptionKey: TEST_KEY,
-            embedded: true,
-            hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-            salesforce: {
-              clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-              clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-              loginUrl: sandbox.salesforceInstanceUrl,
-            },
-            now: () => NOW,
-          }),
+        product: {
+          publicUrl: "https://handoff.test",
+          adminToken: TEST_ADMIN_TOKEN,
+          encryptionKey: TEST_KEY,
+          embedded: true,
+          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+          salesforce: {
+            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+            loginUrl: sandbox.salesforceInstanceUrl,
+          },
+          now: () => NOW,
+        },
       });
       leads = new PostgresLeadStore(rt.pool);
       await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });

@@ -1,7 +1,6 @@
 import request from "supertest";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
-import { composeHandoff, type HandoffExtension } from "../../src/composition/compose";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { HUBSPOT_DEMO_FORMS } from "../../src/sandbox/hubspot/seed";
 import { recordFormSubmission } from "../../src/sandbox/hubspot/seed";
@@ -34,7 +33,6 @@ describe.each([
   (tier, viewsSource) => {
     let sandbox: SandboxServer;
     let rt: TestRuntime;
-    let ext: HandoffExtension | undefined;
     let captured: Captured;
     let leads: LeadStore;
 
@@ -42,21 +40,18 @@ describe.each([
       sandbox = await startSandbox({ port: 0, hubspot: { tier } });
       captured = await startCaptureServers();
       rt = await startTestRuntime({
-        extend: async (core) => {
-          ext = await composeHandoff(core, {
-            publicUrl: "https://handoff.test",
-            adminToken: TEST_ADMIN_TOKEN,
-            encryptionKey: TEST_KEY,
-            embedded: true,
-            hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-            salesforce: {
-              clientId: undefined,
-              clientSecret: undefined,
-              loginUrl: sandbox.salesforceInstanceUrl,
-            },
-            now: () => NOW,
-          });
-          return ext;
+        product: {
+          publicUrl: "https://handoff.test",
+          adminToken: TEST_ADMIN_TOKEN,
+          encryptionKey: TEST_KEY,
+          embedded: true,
+          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+          salesforce: {
+            clientId: undefined,
+            clientSecret: undefined,
+            loginUrl: sandbox.salesforceInstanceUrl,
+          },
+          now: () => NOW,
         },
       });
       leads = new PostgresLeadStore(rt.pool);

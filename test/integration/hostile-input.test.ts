@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import request from "supertest";
-import { composeHandoff } from "../../src/composition/compose";
 import { hubSpotHeaders } from "../helpers/sign";
 import {
   startTestRuntime,
@@ -26,20 +25,19 @@ describe("hostile input on the webhook and card endpoints", () => {
   beforeAll(async () => {
     rt = await startTestRuntime({
       worker: false,
-      extend: (core) =>
-        composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: false,
-          hubspot: { clientId: "x", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: "x",
-            clientSecret: "canvas-consumer-secret",
-            loginUrl: "http://127.0.0.1:1",
-          },
-          notifyWorker: false,
-        }),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: false,
+        hubspot: { clientId: "x", clientSecrets: [TEST_SECRET], apiBase: undefined },
+        salesforce: {
+          clientId: "x",
+          clientSecret: "canvas-consumer-secret",
+          loginUrl: "http://127.0.0.1:1",
+        },
+        notifyWorker: false,
+      },
     });
     await rt.connections.upsert({ id: "hs", crm: "hubspot", externalId: "9876543", name: "hs" });
     sfToken = (await rt.connections.upsert({ id: "sf", crm: "salesforce", externalId: ORG, name: "sf" }))

@@ -1,7 +1,6 @@
 import request from "supertest";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
-import { composeHandoff } from "../../src/composition/compose";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import { HUBSPOT_DEMO_COMPANIES } from "../../src/sandbox/hubspot/seed";
@@ -30,20 +29,19 @@ function harness(hubspot: HubSpotSandboxOptions) {
   beforeAll(async () => {
     h.sandbox = await startSandbox({ port: 0, hubspot });
     h.rt = await startTestRuntime({
-      extend: (core) =>
-        composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: undefined,
-            clientSecret: undefined,
-            loginUrl: h.sandbox.salesforceInstanceUrl,
-          },
-          now: () => NOW,
-        }),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: true,
+        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+        salesforce: {
+          clientId: undefined,
+          clientSecret: undefined,
+          loginUrl: h.sandbox.salesforceInstanceUrl,
+        },
+        now: () => NOW,
+      },
     });
     h.leads = new PostgresLeadStore(h.rt.pool);
     h.eventId = 9000;

@@ -1,5 +1,4 @@
 import request from "supertest";
-import { composeHandoff } from "../../src/composition/compose";
 import { HUBSPOT_SANDBOX_DEMO } from "../../src/sandbox/hubspot/state";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
@@ -13,24 +12,23 @@ describe("installing Handoff into a CRM (OAuth against the sandbox)", () => {
     sandbox = await startSandbox({ port: 0 });
     rt = await startTestRuntime({
       worker: false,
-      extend: (core) =>
-        composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: {
-            clientId: HUBSPOT_SANDBOX_DEMO.clientId,
-            clientSecrets: [HUBSPOT_SANDBOX_DEMO.clientSecret],
-            apiBase: sandbox.hubspotBasePath,
-          },
-          salesforce: {
-            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-          notifyWorker: false,
-        }),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: true,
+        hubspot: {
+          clientId: HUBSPOT_SANDBOX_DEMO.clientId,
+          clientSecrets: [HUBSPOT_SANDBOX_DEMO.clientSecret],
+          apiBase: sandbox.hubspotBasePath,
+        },
+        salesforce: {
+          clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+          clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+          loginUrl: sandbox.salesforceInstanceUrl,
+        },
+        notifyWorker: false,
+      },
     });
   });
 

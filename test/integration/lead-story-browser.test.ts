@@ -4,7 +4,6 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import request from "supertest";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
-import { composeHandoff } from "../../src/composition/compose";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
@@ -50,20 +49,19 @@ describe("the admin's browser: lead story and SLA page", () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 });
     rt = await startTestRuntime({
-      extend: (core) =>
-        composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: undefined,
-            clientSecret: undefined,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-          now: () => NOW,
-        }),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: true,
+        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+        salesforce: {
+          clientId: undefined,
+          clientSecret: undefined,
+          loginUrl: sandbox.salesforceInstanceUrl,
+        },
+        now: () => NOW,
+      },
     });
     await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     addQualifyingContact(sandbox, LEAD, NOW.getTime());

@@ -3,7 +3,6 @@ import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
 import { reconcileOpenLeads } from "../../src/app/reconcile-open-leads";
-import { composeHandoff } from "../../src/composition/compose";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import { SALESFORCE_DEMO_USERS } from "../../src/sandbox/salesforce/seed";
@@ -33,27 +32,25 @@ describe("a handed-over Salesforce lead that sales converted (end to end against
   let captured: Captured;
   let leads: LeadStore;
   let traffic: SalesforceTrafficGenerator;
-  let composed: Awaited<ReturnType<typeof composeHandoff>>;
   let serial = 0;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, salesforce: { now: () => NOW.getTime() - 60_000 } });
     captured = await startCaptureServers();
     rt = await startTestRuntime({
-      extend: async (core) =>
-        (composed = await composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-          now: () => now,
-        })),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: true,
+        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+        salesforce: {
+          clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+          clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+          loginUrl: sandbox.salesforceInstanceUrl,
+        },
+        now: () => now,
+      },
     });
     leads = new PostgresLeadStore(rt.pool);
     await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
@@ -203,11 +200,11 @@ describe("a handed-over Salesforce lead that sales converted (end to end against
     const result = await reconcileOpenLeads(
       {
         assignments: new PostgresAssignmentStore({ pool: rt.pool }),
-        crmFor: composed.deps.crmFor,
-        slaFor: composed.deps.slaFor,
+        crmFor: rt.product!.deps.crmFor,
+        slaFor: rt.product!.deps.slaFor,
         logger: rt.logger,
         now: () => NOW,
-        recordConversion: composed.deps.recordConversion!,
+        recordConversion: rt.product!.deps.recordConversion!,
       },
       CONNECTION,
     );

@@ -1,11 +1,10 @@
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
-import { composeHandoff, type HandoffExtension } from "../../src/composition/compose";
+import type { HandoffProduct } from "../../src/composition/compose";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import type { RuntimeCore } from "../../src/composition/runtime";
 import { waitFor } from "../helpers/capture-servers";
 import type { TestDatabase } from "../helpers/db";
 import {
@@ -23,26 +22,28 @@ const CONNECTION = DEMO.salesforce.connectionId;
 describe("Salesforce Professional Edition (no outbound messages): changed leads are polled", () => {
   let sandbox: SandboxServer;
   let rt: TestRuntime;
-  let handoff: HandoffExtension;
+  let handoff: HandoffProduct;
   let traffic: ReturnType<typeof createSalesforceTrafficGenerator>;
 
   const start = (db?: TestDatabase) =>
     startTestRuntime({
       ...(db ? { db } : {}),
-      extend: async (core: RuntimeCore) =>
-        (handoff = await composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-          now: () => NOW,
-        })),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: true,
+        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+        salesforce: {
+          clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+          clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+          loginUrl: sandbox.salesforceInstanceUrl,
+        },
+        now: () => NOW,
+      },
+    }).then((rt) => {
+      handoff = rt.product!;
+      return rt;
     });
 
   const newLead = (first: string, last: string, company: string) =>

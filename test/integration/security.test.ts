@@ -2,7 +2,6 @@ import { Writable } from "node:stream";
 import request from "supertest";
 import winston from "winston";
 import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
-import { composeHandoff } from "../../src/composition/compose";
 import { createLogger } from "../../src/logging/logger";
 import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
@@ -43,19 +42,18 @@ describe("security", () => {
     });
     rt = await startTestRuntime({
       logger,
-      extend: (core) =>
-        composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: false,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: undefined,
-            clientSecret: undefined,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-        }),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: false,
+        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+        salesforce: {
+          clientId: undefined,
+          clientSecret: undefined,
+          loginUrl: sandbox.salesforceInstanceUrl,
+        },
+      },
     } as Parameters<typeof startTestRuntime>[0]);
     await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     await rt.connections.upsert({ id: "other-portal", crm: "hubspot", externalId: "1234567", name: "Other" });

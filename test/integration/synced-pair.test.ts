@@ -1,7 +1,7 @@
 import request from "supertest";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import { recordFeedback } from "../../src/app/record-feedback";
-import { composeHandoff } from "../../src/composition/compose";
+import type { HandoffProduct } from "../../src/composition/compose";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { systemClock } from "../../src/composition/system-clock";
 import type { LeadStore } from "../../src/ports/leads";
@@ -40,7 +40,7 @@ describe("synced pair: HubSpot for marketing, Salesforce for sales, joined by Hu
   let sandbox: SandboxServer;
   let rt: TestRuntime;
   let leads: LeadStore;
-  let composed: Awaited<ReturnType<typeof composeHandoff>>;
+  let composed: HandoffProduct;
   let connector: SalesforceConnector;
   let hubspotTraffic: HubSpotTrafficGenerator;
   let salesforceTraffic: SalesforceTrafficGenerator;
@@ -75,21 +75,21 @@ describe("synced pair: HubSpot for marketing, Salesforce for sales, joined by Hu
     rt = await startTestRuntime({
       // No cap on attempts: an unsynced contact's event waits for the connector as long as the pair says.
       retry: { baseDelayMs: 500 },
-      extend: async (core) =>
-        (composed = await composeHandoff(core, {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-          now: () => new Date(clock),
-        })),
+      product: {
+        publicUrl: "https://handoff.test",
+        adminToken: TEST_ADMIN_TOKEN,
+        encryptionKey: TEST_KEY,
+        embedded: true,
+        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
+        salesforce: {
+          clientId: SALESFORCE_SANDBOX_DEMO.clientId,
+          clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
+          loginUrl: sandbox.salesforceInstanceUrl,
+        },
+        now: () => new Date(clock),
+      },
     });
+    composed = rt.product!;
     leads = new PostgresLeadStore(rt.pool);
     await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     hubspotTraffic = new HubSpotTrafficGenerator({

@@ -1,4 +1,5 @@
-import { followUpTaskOwner, optionalContext } from "../../../src/app/pipeline-steps";
+import { followUpTaskOwner } from "../../../src/app/follow-up-task-owner";
+import { optionalContext } from "../../../src/app/pipeline-steps";
 import { CrmAuthError, CrmUnavailableError } from "../../../src/domain/errors";
 import type { Sla } from "../../../src/domain/sla";
 import type { CrmOwner } from "../../../src/ports/crm";

@@ -1,10 +1,11 @@
-import { startRuntime } from "../../../src/composition/runtime";
+import { startHandoffRuntime } from "../../../src/composition/handoff-runtime";
+import { fixedClock } from "../../../src/ports/clock";
 import { silent } from "../../helpers/silent-logger";
 
-describe("startRuntime", () => {
+describe("startHandoffRuntime", () => {
   it("when a worker is asked for without a pipeline, then start-up is refused instead of marking every event processed", async () => {
     await expect(
-      startRuntime({
+      startHandoffRuntime({
         databaseUrl: "postgres://nobody@127.0.0.1:1/none",
         logger: silent,
         publicUrl: "https://handoff.test",
@@ -12,6 +13,7 @@ describe("startRuntime", () => {
         adminToken: "t",
         encryptionKey: "k",
         worker: true,
+        now: fixedClock(new Date("2026-01-05T09:00:00Z")),
       }),
     ).rejects.toThrow("`worker: true` needs a pipeline");
   });
