@@ -154,7 +154,7 @@ async function recordCrmDisqualification(
   const reason = crmRejectionReason(ctx.lead.leadStatus, ctx.sla.sla);
   if (reason === undefined) return;
   const statusChanged =
-    (event.propertyName === "hs_lead_status" || event.propertyName === "Status") &&
+    event.changed?.includes("status") === true &&
     event.propertyValue?.toLowerCase() === ctx.lead.leadStatus?.toLowerCase();
   if (!statusChanged && ctx.history.some((h) => h.type === "rejected")) return;
   const open = await deps.leads.latestHandoff(ctx.connectionId, ctx.lead.id);
@@ -176,19 +176,14 @@ async function recordManualStageChange(
   event: StoredEvent,
   ctx: LeadContext,
 ): Promise<void> {
-  const stageProperty = event.propertyName === "lifecyclestage" || event.propertyName === "Status";
-  const byPerson =
-    event.changeSource === "CRM_UI" || event.changeSource === "CRM" || event.changeSource === "MOBILE_IOS";
-  if (!stageProperty || !byPerson || !ctx.lead.stage) return;
+  if (!event.changed?.includes("stage") || event.changedBy !== "person" || !ctx.lead.stage) return;
   const manual: LifecycleEvent = {
     type: "stage_set",
     stage: ctx.lead.stage,
     at: event.occurredAt,
     by: "person",
   };
-  const actor =
-    typeof event.raw.sourceId === "string" ? event.raw.sourceId.replace(/^userId:/, "") : undefined;
-  if (actor) manual.actor = actor;
+  if (event.actorId) manual.actor = event.actorId;
   await deps.leads.addLifecycle(event.connectionId, ctx.lead.id, manual, event.eventKey);
   ctx.history.push(manual);
 }
@@ -206,9 +201,7 @@ async function handOver(
   const open = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);
   if (open?.status === "open") return { handoff: open, openedNow: false };
   const matches = await loadRoutingMatches(ctx, log);
-  const contactIds = matches.duplicates
-    .filter((d) => d.properties.sObjectType === "Contact")
-    .map((d) => d.id);
+  const contactIds = matches.duplicates.filter((d) => d.recordKind === "contact").map((d) => d.id);
   const converted = await deps.leads.conversionByContact(event.connectionId, contactIds);
   if (converted) {
     // The same person as a Contact sales converted from a lead Handoff handed over: they are sales' already, so

@@ -15,7 +15,7 @@ export interface LeadStatusMap {
 }
 
 /**
- * HubSpot's `hs_lead_status` and Salesforce's Lead `Status` defaults. Any other status a person sets
+ * The lead-status values both CRMs ship with (HubSpot's and Salesforce's defaults). Any other status a person sets
  * (`ATTEMPTED_TO_CONTACT`, `Working - Contacted`, …) counts as a touch and stops the follow-up clock.
  */
 export const DEFAULT_LEAD_STATUS_MAP: LeadStatusMap = {
@@ -23,9 +23,6 @@ export const DEFAULT_LEAD_STATUS_MAP: LeadStatusMap = {
   rejected: ["UNQUALIFIED", "BAD_TIMING", "Unqualified", "Closed - Not Converted"],
   reasons: { BAD_TIMING: "bad_timing" },
 };
-
-const STATUS_PROPERTIES = new Set(["hs_lead_status", "Status"]);
-const BY_PERSON = new Set(["CRM_UI", "CRM", "MOBILE_IOS", "MOBILE_ANDROID", "SALESFORCE"]);
 
 export type LeadStatusOutcome =
   "accepted" | "rejected" | "needs_reason" | "forbidden" | "touched" | "ignored";
@@ -44,8 +41,9 @@ export async function recordCrmLeadStatus(
   map: LeadStatusMap = DEFAULT_LEAD_STATUS_MAP,
 ): Promise<LeadStatusOutcome> {
   const value = event.propertyValue;
-  if (!event.propertyName || !STATUS_PROPERTIES.has(event.propertyName) || !value) return "ignored";
-  if (event.changeSource !== undefined && !BY_PERSON.has(event.changeSource)) return "ignored";
+  if (!event.changed?.includes("status") || !value) return "ignored";
+  // A status set by an integration or a workflow is not sales' word; a change whose source is unknown is taken as a person's.
+  if (event.changedBy !== undefined && event.changedBy !== "person") return "ignored";
   const { connectionId, objectId: leadId } = event;
   const handoff = await deps.leads.latestHandoff(connectionId, leadId);
   if (!handoff || handoff.status !== "open") return "ignored";
@@ -64,15 +62,6 @@ export async function recordCrmLeadStatus(
   const reason =
     decision === "reject" ? (slaReason ?? rejectReason(value, map, sla.feedback.rejectReasons)) : undefined;
   return applyCrmFeedback(deps, event, { leadId, handoffId: handoff.id, decision, reason, what: value }, log);
-}
-
-/** The CRM user behind a change: HubSpot's `sourceId` (`userId:…`) or the Salesforce record's `LastModifiedById`. */
-export function crmActorId(event: StoredEvent): string | undefined {
-  return typeof event.raw.sourceId === "string"
-    ? event.raw.sourceId.replace(/^userId:/, "")
-    : typeof (event.raw.fields as Record<string, unknown> | undefined)?.LastModifiedById === "string"
-      ? ((event.raw.fields as Record<string, string>).LastModifiedById as string)
-      : undefined;
 }
 
 /**
@@ -95,7 +84,7 @@ export async function applyCrmFeedback(
 ): Promise<LeadStatusOutcome> {
   const { connectionId } = event;
   const { leadId, decision, reason } = change;
-  const actorId = crmActorId(event);
+  const { actorId } = event;
   try {
     await recordFeedback(deps, {
       connectionId,

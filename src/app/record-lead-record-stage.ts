@@ -4,9 +4,6 @@ import type { Logger } from "../ports/logger";
 import { applyCrmFeedback, type LeadStatusOutcome } from "./record-crm-lead-status";
 import type { FeedbackDeps } from "./record-feedback";
 
-/** The Lead record properties whose changes mean something for the handoff. */
-const STAGE_PROPERTIES = new Set(["hs_pipeline_stage", "hs_lead_disqualification_reason"]);
-
 /**
  * Sales works the lead on its Lead record (HubSpot's Leads object, in the prospecting workspace). A change of its
  * stage is sales' word on the handoff: Attempting and Connected are touches (the first one stops the follow-up
@@ -19,7 +16,7 @@ export async function recordLeadRecordStage(
   event: StoredEvent,
   log: Logger,
 ): Promise<LeadStatusOutcome> {
-  if (!event.propertyName || !STAGE_PROPERTIES.has(event.propertyName)) return "ignored";
+  if (!event.changed?.includes("record_stage")) return "ignored";
   const { connectionId } = event;
   const link = await deps.leads.leadRecord(connectionId, event.objectId);
   if (!link) return "ignored";

@@ -1,12 +1,10 @@
 import type { LeadEvent } from "./lead";
 
 /**
- * HubSpot echoes Handoff's own property writes back as webhooks; they carry no news.
+ * A CRM echoes Handoff's own writes back as webhooks; they carry no news.
  */
-export function isOwnWrite(event: Pick<LeadEvent, "propertyName">): boolean {
-  return (
-    event.propertyName?.startsWith("handoff_") === true || event.propertyName?.startsWith("Handoff_") === true
-  );
+export function isOwnWrite(event: Pick<LeadEvent, "changedBy">): boolean {
+  return event.changedBy === "handoff";
 }
 
 /**
@@ -16,23 +14,20 @@ export function isOwnWrite(event: Pick<LeadEvent, "propertyName">): boolean {
  * where they are fanned out, without a job of their own.
  */
 export function settlesWithoutWork(
-  event: Pick<LeadEvent, "kind" | "objectType" | "propertyName" | "mergedObjectIds">,
+  event: Pick<LeadEvent, "kind" | "objectType" | "changedBy" | "mergedObjectIds">,
 ): boolean {
   if (event.kind === "deleted" || event.kind === "privacy_deleted") return false;
   if (event.kind === "merged" && event.mergedObjectIds) return false;
   return (event.objectType !== "contact" && event.objectType !== "lead") || isOwnWrite(event);
 }
 
-/** Change sources of work that nobody is waiting for (HubSpot property-history sources). */
-const BULK_SOURCES = new Set(["IMPORT", "BATCH_UPDATE", "MIGRATION"]);
-
 /**
  * How urgent an event is: a form submission ("contact me", demo request…) is a person waiting, so it is
  * live; a change from an import or a batch update is bulk; anything else (a person editing the record) is
  * normal. An imported conversion date is bulk too: nobody submitted anything just now.
  */
-export function eventPriority(event: Pick<LeadEvent, "kind" | "changeSource">): "live" | "normal" | "bulk" {
-  if (event.changeSource && BULK_SOURCES.has(event.changeSource)) return "bulk";
+export function eventPriority(event: Pick<LeadEvent, "kind" | "bulk">): "live" | "normal" | "bulk" {
+  if (event.bulk) return "bulk";
   if (event.kind === "form_submitted") return "live";
   return "normal";
 }

@@ -36,6 +36,11 @@ export interface Lead {
   utm?: { source?: string; medium?: string; campaign?: string };
   /** Set once sales converted the lead (Salesforce lead conversion): it is sales' from then on. */
   conversion?: LeadConversion;
+  /**
+   * Where a CRM keeps people in two kinds of record (Salesforce Leads and Contacts): a `contact` is a person sales
+   * already works with. @default "lead"
+   */
+  recordKind?: "lead" | "contact";
   /** Every other CRM property, typed as the CRM gave it, for `property:` rules. */
   properties: Record<string, string | number | boolean | null>;
 }
@@ -81,6 +86,18 @@ export interface Activity {
   id?: string;
 }
 
+/**
+ * A lead field a CRM change can touch, in Handoff's words: the lifecycle `stage`, sales' lead `status`, the `owner`,
+ * or the stage of the CRM's Lead record that tracks a handoff (`record_stage`: HubSpot's Leads object).
+ */
+export type LeadField = "stage" | "status" | "owner" | "record_stage";
+
+/**
+ * Who made a CRM change: a `person` in the CRM (its UI or app), an `integration` (an API client, a workflow, an
+ * import), or `handoff` itself (its own write, echoed back by the CRM).
+ */
+export type ChangedBy = "person" | "integration" | "handoff";
+
 /** What the CRM told us: one normalised webhook event. */
 export type LeadEventKind =
   | "created"
@@ -102,8 +119,22 @@ export interface LeadEvent {
   objectId: string;
   /** ISO-8601 instant the change happened in the CRM. */
   occurredAt: string;
-  propertyName?: string;
+  /**
+   * The lead's fields the change touched, in Handoff's words; empty when none Handoff acts on by name (or the CRM
+   * does not say which). Set at intake by the CRM's folder; absent only on events stored before it was.
+   */
+  changed?: LeadField[];
+  /** Who made the change; absent when the CRM does not say. */
+  changedBy?: ChangedBy;
+  /** The CRM user who made the change, when the CRM says. */
+  actorId?: string;
+  /** A bulk change (an import, a batch update, a migration): nobody is waiting for it. */
+  bulk?: boolean;
+  /** The new value of the changed field, as the CRM sent it (a status, a stage). */
   propertyValue?: string;
+  /** The CRM's own name for the changed field, kept for the lead's history; use cases read `changed`. */
+  propertyName?: string;
+  /** The CRM's own word for where the change came from, kept for the record; use cases read `changedBy`. */
   changeSource?: string;
   /** Merge: ids that were merged into `objectId`. */
   mergedObjectIds?: string[];

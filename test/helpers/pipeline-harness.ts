@@ -5,6 +5,7 @@ import type { StoredEvent } from "../../src/ports/events";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
 import { createLeadEventHandler, type PipelineDeps } from "../../src/app/handle-lead-event";
+import { inProductWords } from "../../src/adapters/lead-event-words";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import type { FeedbackDeps } from "../../src/app/record-feedback";
 import type { Sla } from "../../src/domain/sla";
@@ -102,7 +103,16 @@ export function createPipelineOn(
     ...overrides,
   };
   const handler = createLeadEventHandler(deps);
-  return { crm, leads, assignments, deps, feedbackDeps, logger, handle: (e) => handler(e, logger) };
+  // As the worker gets it from the event store: in Handoff's words, whatever shape the test wrote it in.
+  return {
+    crm,
+    leads,
+    assignments,
+    deps,
+    feedbackDeps,
+    logger,
+    handle: (e) => handler(inProductWords(e), logger),
+  };
 }
 
 let seq = 0;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { InvalidPayloadError, type PayloadIssue } from "../../domain/errors";
 import type { LeadEventKind } from "../../domain/lead";
 import { checkOccurredAt, cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
+import { hubSpotChange } from "./hubspot-change";
 
 /** HubSpot batches at most 100 events in one delivery. */
 export const MAX_EVENTS_PER_DELIVERY = 100;
@@ -174,6 +175,8 @@ export function normaliseHubSpotEvent(
     objectType,
     objectId: kind === "merged" && e.primaryObjectId !== undefined ? String(e.primaryObjectId) : objectId,
     occurredAt: "iso" in when ? when.iso : new Date(nowMs).toISOString(),
+    // What the use cases read: which field changed in Handoff's words, who changed it, the acting user.
+    ...hubSpotChange(e),
     raw: { ...e },
   };
   if ("problem" in when) problems.push(`occurredAt: ${when.problem}`);
@@ -214,6 +217,7 @@ export function unreadableHubSpotEvent(
       typeof objectId === "number" || typeof objectId === "string" ? String(objectId) : "unknown",
     ).value,
     occurredAt: new Date(nowMs).toISOString(),
+    changed: [],
     raw: typeof cleaned.raw === "object" && cleaned.raw !== null ? cleaned.raw : { value: cleaned.raw },
     quarantine,
   };

@@ -3,6 +3,7 @@ import type { AppError } from "../../domain/errors";
 import { eventPriority, settlesWithoutWork } from "../../domain/event-triage";
 import type { LeadEvent } from "../../domain/lead";
 import { cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
+import { inProductWords } from "../lead-event-words";
 import { inTransaction, type Boss } from "../../jobs/boss";
 import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
 import { WORK_PRIORITY_RANK, type WorkPriority } from "../../ports/work-priority";
@@ -31,7 +32,7 @@ interface EventRow {
 
 function toStored(r: EventRow): StoredEvent {
   return {
-    ...r.payload,
+    ...inProductWords(r.payload),
     connectionId: r.connection_id,
     eventKey: r.event_key,
     status: r.status,
@@ -196,9 +197,7 @@ export class PostgresEventStore implements EventStore {
     try {
       await client.query("BEGIN");
       const rows = await client.query<TriageRow>(
-        `SELECT e.connection_id, e.event_key, e.kind, e.object_type, e.object_id,
-                e.payload->>'propertyName' AS property_name, e.payload->>'changeSource' AS change_source,
-                e.payload->'mergedObjectIds' AS merged_object_ids
+        `SELECT e.connection_id, e.event_key, e.object_id, e.payload - 'raw' AS payload
            FROM unnest($1::text[], $2::text[]) AS k(connection_id, event_key)
            JOIN events e USING (connection_id, event_key)
           WHERE e.status = 'pending'`,
@@ -207,13 +206,8 @@ export class PostgresEventStore implements EventStore {
       const settle: TriageRow[] = [];
       const jobs: ReturnType<typeof leadEventJob>[] = [];
       for (const r of rows.rows) {
-        const event = {
-          kind: r.kind,
-          objectType: r.object_type,
-          ...(r.property_name === null ? {} : { propertyName: r.property_name }),
-          ...(r.change_source === null ? {} : { changeSource: r.change_source }),
-          ...(r.merged_object_ids === null ? {} : { mergedObjectIds: r.merged_object_ids }),
-        };
+        // Triage needs no raw event; an event stored before intake spoke Handoff's words is read in them.
+        const event = inProductWords({ ...r.payload, raw: {} });
         if (settlesWithoutWork(event)) settle.push(r);
         else jobs.push(leadEventJob(r.connection_id, r.event_key, r.object_id, eventPriority(event)));
       }
@@ -522,12 +516,9 @@ export function leadEventJob(
 interface TriageRow {
   connection_id: string;
   event_key: string;
-  kind: LeadEvent["kind"];
-  object_type: LeadEvent["objectType"];
   object_id: string;
-  property_name: string | null;
-  change_source: string | null;
-  merged_object_ids: string[] | null;
+  /** The stored event without its raw CRM form. */
+  payload: Omit<LeadEvent, "raw">;
 }
 
 function errorJson(error: AppError) {

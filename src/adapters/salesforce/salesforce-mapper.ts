@@ -190,6 +190,7 @@ export function toContactLead(record: SalesforceRecord): Lead {
     jobTitle: str(record.Title),
     ownerId: str(record.OwnerId),
     createdAt: fromSalesforceDateTime(record.CreatedDate),
+    recordKind: "contact",
     properties,
   }) as Lead;
 }

@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { InvalidPayloadError } from "../../domain/errors";
 import { checkOccurredAt, cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
+import { salesforceChange } from "./salesforce-change";
 
 /** Salesforce puts at most 100 notifications in one outbound message. */
 export const MAX_NOTIFICATIONS = 100;
@@ -136,6 +137,8 @@ export function normaliseOutboundNotification(
     objectType: n.sObjectType === "Lead" ? "lead" : n.sObjectType === "Contact" ? "contact" : "other",
     objectId: n.fields.Id!,
     occurredAt: "iso" in when ? when.iso : receivedAt,
+    // What the use cases read: the acting user (a message carries the record, not which field changed).
+    ...salesforceChange({ fields: n.fields }),
     raw: { notificationId: n.id, sObjectType: n.sObjectType, fields: n.fields },
   };
   if (problems.length > 0) event.quarantine = { reason: problems.join("; "), raw: JSON.stringify(sent) };

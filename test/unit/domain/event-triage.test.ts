@@ -7,12 +7,12 @@ describe("event triage", () => {
       settlesWithoutWork({
         kind: "property_changed",
         objectType: "contact",
-        propertyName: "handoff_fit_score",
+        changedBy: "handoff",
       }),
     ).toBe(true);
-    expect(
-      settlesWithoutWork({ kind: "property_changed", objectType: "contact", propertyName: "jobtitle" }),
-    ).toBe(false);
+    expect(settlesWithoutWork({ kind: "property_changed", objectType: "contact", changedBy: "person" })).toBe(
+      false,
+    );
   });
 
   it("when a company is deleted or records are merged, then the event still needs work", () => {
@@ -22,9 +22,9 @@ describe("event triage", () => {
   });
 
   it("when a form is submitted, then it is live, unless the conversion came in through an import", () => {
-    expect(eventPriority({ kind: "form_submitted", changeSource: "FORM" })).toBe("live");
-    expect(eventPriority({ kind: "form_submitted", changeSource: "IMPORT" })).toBe("bulk");
-    expect(eventPriority({ kind: "created", changeSource: "BATCH_UPDATE" })).toBe("bulk");
-    expect(eventPriority({ kind: "property_changed", changeSource: "CRM_UI" })).toBe("normal");
+    expect(eventPriority({ kind: "form_submitted" })).toBe("live");
+    expect(eventPriority({ kind: "form_submitted", bulk: true })).toBe("bulk");
+    expect(eventPriority({ kind: "created", bulk: true })).toBe("bulk");
+    expect(eventPriority({ kind: "property_changed" })).toBe("normal");
   });
 });

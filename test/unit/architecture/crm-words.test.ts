@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { sourceFiles } from "../../helpers/import-graph";
+
+const ROOT = path.resolve(__dirname, "../../..");
+
+/** CRM wire words: property and field names, change sources, id prefixes, record types. */
+const WIRE_WORDS = [
+  "hs_lead_status",
+  "lifecyclestage",
+  "hubspot_owner_id",
+  "hs_pipeline_stage",
+  "hs_lead_disqualification_reason",
+  '"Status"',
+  "CRM_UI",
+  '"CRM"',
+  "MOBILE_IOS",
+  "MOBILE_ANDROID",
+  "userId:",
+  '"handoff_',
+  '"Handoff_',
+  "sourceId",
+  "changeSource",
+  "LastModifiedById",
+  "sObjectType",
+];
+
+/**
+ * Use cases that still read CRM wire words themselves (the synced pair reads HubSpot property names and the
+ * Salesforce record's `LastModifiedById`); each is to read the event's `changed`/`changedBy`/`actorId` instead.
+ * New files may not join.
+ */
+const STILL_SPEAKING_CRM = ["src/app/synced-pair.ts"];
+
+/** Where a use case file names a wire word, as `file:line word`. */
+export function wireWordsIn(files: string[]): string[] {
+  return files.flatMap((file) =>
+    readFileSync(file, "utf8")
+      .split("\n")
+      .flatMap((line, i) =>
+        WIRE_WORDS.filter((w) => line.includes(w)).map((w) => `${path.relative(ROOT, file)}:${i + 1} ${w}`),
+      ),
+  );
+}
+
+describe("CRM words stop at the edge", () => {
+  it("when a use case reads a CRM event, then it reads Handoff's words (no file in src/app names a CRM wire word)", () => {
+    const useCases = sourceFiles(path.join(ROOT, "src/app")).filter(
+      (f) => !STILL_SPEAKING_CRM.includes(path.relative(ROOT, f)),
+    );
+    expect(wireWordsIn(useCases)).toEqual([]);
+  });
+
+  it("when a file names a wire word, then the check points at its line", () => {
+    const adapter = path.join(ROOT, "src/adapters/hubspot/hubspot-change.ts");
+    expect(wireWordsIn([adapter])).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^src\/adapters\/hubspot\/hubspot-change\.ts:\d+ hs_lead_status$/),
+      ]),
+    );
+  });
+});
