@@ -13,7 +13,7 @@ import {
   buildCardInput,
   loadLeadContext,
   loadRoutingMatches,
-  routeLead,
+  assignOwner,
   scoreSummary,
   type LeadContext,
   type RoutingMatches,
@@ -243,7 +243,7 @@ async function linkOrRoute(
     });
     return { handoff: linked, openedNow: false };
   }
-  const routed = await routeLead(deps, event, ctx, q, matches);
+  const routed = await assignOwner(deps, event, ctx, q, matches);
   if (routed.decision.method === "already_assigned") {
     // Another event of this lead holds the assignment; its handoff stands (or is being written: retry).
     const current = await deps.leads.latestHandoff(event.connectionId, ctx.lead.id);

@@ -153,8 +153,8 @@ export async function loadRoutingMatches(ctx: LeadContext, log?: Logger): Promis
   return { accounts, duplicates };
 }
 
-/** Lets the AssignmentStore decide from the matches and commit atomically. */
-export async function routeLead(
+/** Assigns the lead an owner: the AssignmentStore decides by `routeLead` (domain) from the matches and commits atomically; the follow-up deadline follows from the owner's calendar. */
+export async function assignOwner(
   deps: PipelineDeps,
   event: StoredEvent,
   ctx: LeadContext,

@@ -256,41 +256,50 @@ export class SalesforceCrm implements CrmPort {
     return this.writer.createTask(task.decisionId, task.leadId, toSalesforceTask(task));
   }
 
+  /**
+   * Several SOQL queries in one composite call (one API request), each answered under its name; a query that
+   * failed fails them all, named (`owner query users failed`).
+   */
+  private async compositeQueries(
+    what: string,
+    queries: Record<string, string>,
+  ): Promise<{ referenceId: string; body: QueryResult }[]> {
+    const base = `/services/data/v${this.client.version}/query?q=`;
+    const result = await this.client.request<{
+      compositeResponse: { body: QueryResult; httpStatusCode: number; referenceId: string }[];
+    }>({
+      method: "POST",
+      path: "/composite",
+      body: {
+        allOrNone: false,
+        compositeRequest: Object.entries(queries).map(([referenceId, soql]) => ({
+          method: "GET",
+          referenceId,
+          url: `${base}${encodeURIComponent(soql)}`,
+        })),
+      },
+    });
+    for (const sub of result.compositeResponse) {
+      if (sub.httpStatusCode >= 300) {
+        throw translateCrmError({
+          crm: "salesforce",
+          status: sub.httpStatusCode,
+          message: `${what} query ${sub.referenceId} failed`,
+        });
+      }
+    }
+    return result.compositeResponse;
+  }
+
   async listOwners(): Promise<CrmOwner[]> {
     try {
-      const base = `/services/data/v${this.client.version}/query?q=`;
-      const result = await this.client.request<{
-        compositeResponse: { body: QueryResult; httpStatusCode: number; referenceId: string }[];
-      }>({
-        method: "POST",
-        path: "/composite",
-        body: {
-          allOrNone: false,
-          compositeRequest: [
-            {
-              method: "GET",
-              referenceId: "users",
-              url: `${base}${encodeURIComponent(
-                "SELECT Id, FirstName, LastName, Email, IsActive, ManagerId, Department FROM User WHERE UserType = 'Standard'",
-              )}`,
-            },
-            {
-              method: "GET",
-              referenceId: "queues",
-              url: `${base}${encodeURIComponent("SELECT Id, Name FROM Group WHERE Type = 'Queue'")}`,
-            },
-          ],
-        },
+      const results = await this.compositeQueries("owner", {
+        users:
+          "SELECT Id, FirstName, LastName, Email, IsActive, ManagerId, Department FROM User WHERE UserType = 'Standard'",
+        queues: "SELECT Id, Name FROM Group WHERE Type = 'Queue'",
       });
       const owners: CrmOwner[] = [];
-      for (const sub of result.compositeResponse) {
-        if (sub.httpStatusCode >= 300) {
-          throw translateCrmError({
-            crm: "salesforce",
-            status: sub.httpStatusCode,
-            message: `owner query ${sub.referenceId} failed`,
-          });
-        }
+      for (const sub of results) {
         const records = [...sub.body.records];
         let page = sub.body;
         while (!page.done && page.nextRecordsUrl) {
@@ -336,41 +345,12 @@ export class SalesforceCrm implements CrmPort {
     try {
       const fields = await this.leadFields();
       const exclude = excludeId && ID.test(excludeId) ? ` AND Id != ${soqlString(excludeId)}` : "";
-      const base = `/services/data/v${this.client.version}/query?q=`;
-      const result = await this.client.request<{
-        compositeResponse: { body: QueryResult; httpStatusCode: number; referenceId: string }[];
-      }>({
-        method: "POST",
-        path: "/composite",
-        body: {
-          allOrNone: false,
-          compositeRequest: [
-            {
-              method: "GET",
-              referenceId: "leads",
-              url: `${base}${encodeURIComponent(
-                `SELECT ${fields.join(", ")} FROM Lead WHERE Email = ${soqlString(normalized)} AND IsConverted = false${exclude} ORDER BY CreatedDate ASC LIMIT 50`,
-              )}`,
-            },
-            {
-              method: "GET",
-              referenceId: "contacts",
-              url: `${base}${encodeURIComponent(
-                `SELECT Id, FirstName, LastName, Email, Title, AccountId, OwnerId, CreatedDate FROM Contact WHERE Email = ${soqlString(normalized)} ORDER BY CreatedDate ASC LIMIT 50`,
-              )}`,
-            },
-          ],
-        },
+      const results = await this.compositeQueries("duplicate", {
+        leads: `SELECT ${fields.join(", ")} FROM Lead WHERE Email = ${soqlString(normalized)} AND IsConverted = false${exclude} ORDER BY CreatedDate ASC LIMIT 50`,
+        contacts: `SELECT Id, FirstName, LastName, Email, Title, AccountId, OwnerId, CreatedDate FROM Contact WHERE Email = ${soqlString(normalized)} ORDER BY CreatedDate ASC LIMIT 50`,
       });
       const duplicates: Lead[] = [];
-      for (const sub of result.compositeResponse) {
-        if (sub.httpStatusCode >= 300) {
-          throw translateCrmError({
-            crm: "salesforce",
-            status: sub.httpStatusCode,
-            message: `duplicate query ${sub.referenceId} failed`,
-          });
-        }
+      for (const sub of results) {
         duplicates.push(
           ...sub.body.records.map((r) =>
             sub.referenceId === "leads" ? toLead(r, this.stages) : toContactLead(r),

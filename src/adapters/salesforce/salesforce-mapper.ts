@@ -112,10 +112,9 @@ function withDefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function toLead(record: SalesforceRecord, stages: StageStatusMap = DEFAULT_STAGE_STATUS): Lead {
-  const status = str(record.Status);
-  const converted = record.IsConverted === true;
-  const properties: Lead["properties"] = {};
+/** The record's scalar fields as the Lead's `properties` (for `property:` rules), after `initial`. */
+function scalarFields(record: SalesforceRecord, initial: Lead["properties"] = {}): Lead["properties"] {
+  const properties = { ...initial };
   for (const [key, value] of Object.entries(record)) {
     if (key === "attributes") continue;
     if (
@@ -127,6 +126,13 @@ export function toLead(record: SalesforceRecord, stages: StageStatusMap = DEFAUL
       properties[key] = value;
     }
   }
+  return properties;
+}
+
+export function toLead(record: SalesforceRecord, stages: StageStatusMap = DEFAULT_STAGE_STATUS): Lead {
+  const status = str(record.Status);
+  const converted = record.IsConverted === true;
+  const properties = scalarFields(record);
   const lead: Lead = withDefined({
     id: String(record.Id),
     email: str(record.Email)?.toLowerCase(),
@@ -170,18 +176,7 @@ function toConversion(record: SalesforceRecord): LeadConversion {
 
 /** A Contact with a lead's e-mail, in Lead shape for routing (its owner is the relationship owner). */
 export function toContactLead(record: SalesforceRecord): Lead {
-  const properties: Lead["properties"] = { sObjectType: "Contact" };
-  for (const [key, value] of Object.entries(record)) {
-    if (key === "attributes") continue;
-    if (
-      value === null ||
-      typeof value === "string" ||
-      typeof value === "number" ||
-      typeof value === "boolean"
-    ) {
-      properties[key] = value;
-    }
-  }
+  const properties = scalarFields(record, { sObjectType: "Contact" });
   return withDefined({
     id: String(record.Id),
     email: str(record.Email)?.toLowerCase(),
