@@ -14,7 +14,8 @@ export interface SlaChange {
   after?: string;
 }
 
-const KEY_FIELDS = ["id", "name", "rep", "key"] as const;
+// Follow-up tiers are named by `tier` once mapped, so a reordered or edited tier reads by its name.
+const KEY_FIELDS = ["id", "name", "rep", "key", "tier"] as const;
 
 function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

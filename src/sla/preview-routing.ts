@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { chooseFollowUpTier, tierFacts } from "../domain/follow-up-tier";
 import { createRoutingSimulation, type Roster, type RoutingSimulation } from "../domain/routing-simulation";
 import { addPreviewStep } from "./preview";
 import { parseRoster } from "./roster-schema";
@@ -28,9 +29,16 @@ export function registerRoutingPreview(): void {
       const skipped = decision.candidates
         .filter((c) => c.skipped)
         .map((c) => `  skipped ${c.rep}: ${c.skipped}`);
+      // The follow-up tier the lead would get, so an admin trying tiers sees which promise applies.
+      const { terms } = chooseFollowUpTier(
+        sla.followUp,
+        tierFacts(row.decision.qualifiedBy, row.score, decision, input.lead, sla.routing),
+      );
+      const tier = `follow-up tier ${terms.tier}: first touch within ${terms.firstTouch.text}${terms.businessHours ? " (business hours)" : ""}`;
       row.extra.routing = {
-        lines: [decision.reason, ...skipped],
+        lines: [decision.reason, ...skipped, tier],
         data: {
+          followUpTier: terms.tier,
           method: decision.method,
           ownerId: decision.ownerId ?? null,
           rep: decision.repKey ?? null,

@@ -40,4 +40,16 @@ describe("diffSla", () => {
       '+ fit["students"]: { id: students, when: { jobtitle: *student* }, points: -50 }',
     ]);
   });
+
+  it("when a follow-up tier's deadline changes, then the change names the tier", () => {
+    const tiers = (firstTouch: string) =>
+      base.replace(
+        "  cadence: { calls: 3, emails: 3, within: 14d }\n",
+        `  cadence: { calls: 3, emails: 3, within: 14d }\n  tiers:\n    - { name: hot, when: { trigger: contact }, first_touch: ${firstTouch} }\n    - { name: content, when: { trigger: thresholds }, first_touch: 9h }\n`,
+      );
+    const before = parseSla(tiers("30m")).sla;
+    expect(diffSla(before, parseSla(tiers("15m")).sla).map(formatChange)).toEqual([
+      '~ follow_up.tiers["hot"].first_touch: 30m → 15m',
+    ]);
+  });
 });

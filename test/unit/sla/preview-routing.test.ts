@@ -45,5 +45,10 @@ describe("handoff preview: the routing column", () => {
     expect(owners).toEqual(["80001", "80001", "80002"]);
     expect(routing[3]).toMatchObject({ pool: "iberia", method: "round_robin" });
     expect(rows[3]!.extra.routing!.lines[0]).toMatch(/iberia|Iberia/);
+    // A strong fit's "contact me" gets the default SLA's contact_me tier.
+    expect(rows[0]!.extra.routing!.lines).toContain(
+      "follow-up tier contact_me: first touch within 30m (business hours)",
+    );
+    expect(rows[0]!.extra.routing!.data).toMatchObject({ followUpTier: "contact_me" });
   });
 });
