@@ -21,6 +21,20 @@ describe("walls in the middle (lint)", () => {
     for (const problems of refused) expect(problems).toEqual([expect.stringMatching(/src\/ports|CrmPort/)]);
   });
 
+  it("when a file that once ran SQL itself (CLI core/feedback/routing, the HTTP app, the reps and admin routes) imports pg again, then lint fails: no file is exempt", () => {
+    const formerlyExempt = [
+      "src/cli/commands/core.ts",
+      "src/cli/commands/feedback.ts",
+      "src/cli/commands/routing.ts",
+      "src/http/app.ts",
+      "src/http/routes/reps-routes.ts",
+      "src/http/routes/admin-routes.ts",
+    ];
+    const code = 'import { Pool } from "pg";\nexport const p = Pool;\n';
+    const refused = importProblems(formerlyExempt.map((file) => ({ file, code })));
+    expect(refused).toEqual(formerlyExempt.map(() => [expect.stringContaining("src/ports")]));
+  });
+
   it("when a use case imports a CRM adapter or mapper, then lint fails; routes and the composition root may", () => {
     const code = 'import { toLead } from "../adapters/hubspot/hubspot-mapper";\nexport const t = toLead;\n';
     const [inUseCase, inRoute, inRoot] = importProblems([
