@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { sameSecret } from "../adapters/crypto/constant-time";
 import type { Request, RequestHandler } from "express";
 import { AppError, UnauthorizedError } from "../domain/errors";
 import type { GuessLimiter } from "./guess-limiter";
@@ -41,7 +41,5 @@ export function presentedAdminToken(req: Request): string | undefined {
 }
 
 export function adminTokenMatches(given: string, adminToken: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(adminToken).digest();
-  return timingSafeEqual(a, b);
+  return sameSecret(given, adminToken);
 }

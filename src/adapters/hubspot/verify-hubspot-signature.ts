@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sameBytes } from "../crypto/constant-time";
 import { InvalidSignatureError, MissingHeaderError } from "../../domain/errors";
 
 /** HubSpot rejects nothing older than 5 minutes; we also refuse timestamps more than 5 minutes ahead. */
@@ -76,7 +77,7 @@ export function verifyHubSpotSignature(req: HubSpotSignedRequest, secrets: strin
       signHubSpotV3(secret, req.method, req.url, req.rawBody, req.timestamp),
       "utf8",
     );
-    if (expected.length === given.length && timingSafeEqual(expected, given)) return;
+    if (sameBytes(expected, given)) return;
   }
   throw new InvalidSignatureError(
     "signature mismatch",

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { sameBytes } from "../crypto/constant-time";
 import { z } from "zod";
 import { InvalidPayloadError, InvalidSignatureError } from "../../domain/errors";
 
@@ -70,7 +71,7 @@ export function verifyCanvasSignedRequest(
   const secrets = consumerSecrets.filter((s) => s.length > 0);
   const matches = secrets.some((secret) => {
     const expected = createHmac("sha256", secret).update(envelope, "utf8").digest();
-    return expected.length === signature.length && timingSafeEqual(expected, signature);
+    return sameBytes(expected, signature);
   });
   if (!matches) throw new InvalidSignatureError("Canvas signed_request signature mismatch", HINT);
 

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { readClaims, signClaims } from "../../adapters/crypto/claims-token";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { escapeHtml } from "../../adapters/notify/escape-html";
@@ -87,8 +88,7 @@ interface FeedbackTokenClaims {
 
 /** `<base64url claims>.<base64url HMAC>`: binds a served page to one lead, one surface and an expiry. */
 export function signFeedbackToken(secret: string, claims: FeedbackTokenClaims): string {
-  const payload = Buffer.from(JSON.stringify(claims), "utf8").toString("base64url");
-  return `${payload}.${createHmac("sha256", secret).update(payload).digest("base64url")}`;
+  return signClaims(secret, claims);
 }
 
 /** @throws UnauthorizedError when the token is forged, expired or for another lead. */
@@ -104,12 +104,9 @@ export function verifyFeedbackToken(
       `${label} ${why}`,
       "Reload the card and click again; the page or link may be too old.",
     );
-  const [payload, mac] = token.split(".");
-  if (!payload || !mac) throw refuse("is malformed");
-  const given = Buffer.from(mac, "base64url");
-  const wanted = createHmac("sha256", secret).update(payload).digest();
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw refuse("signature mismatch");
-  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as FeedbackTokenClaims;
+  const read = readClaims<FeedbackTokenClaims>(secret, token);
+  if (read.refused) throw refuse(read.refused);
+  const { claims } = read;
   if (claims.connectionId !== expected.connectionId || claims.leadId !== expected.leadId) {
     throw refuse("is for another lead");
   }

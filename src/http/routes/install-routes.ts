@@ -1,4 +1,6 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
+import { readClaims, signClaims } from "../../adapters/crypto/claims-token";
+import { sameSecret } from "../../adapters/crypto/constant-time";
 import { Router, type Request } from "express";
 import {
   exchangeHubSpotCode,
@@ -44,17 +46,7 @@ function sign(secret: string, payload: string): string {
 }
 
 export function signState(secret: string, crm: string, now: number): string {
-  const payload = Buffer.from(
-    JSON.stringify({ crm, nonce: randomBytes(12).toString("base64url"), exp: now + STATE_TTL_MS }),
-  ).toString("base64url");
-  return `${payload}.${sign(secret, payload)}`;
-}
-
-/** Constant-time whatever the lengths: both sides are hashed first. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  return signClaims(secret, { crm, nonce: randomBytes(12).toString("base64url"), exp: now + STATE_TTL_MS });
 }
 
 /** A cookie a browser did not write (`%E0%A4%A`) is an altered cookie, not a server error. */
@@ -72,15 +64,9 @@ export function verifyState(secret: string, state: unknown, crm: string, now: nu
       hint: "Start the install again from /install/…",
     });
   if (typeof state !== "string") throw refuse("is missing");
-  const [payload, mac] = state.split(".");
-  if (!payload || !mac) throw refuse("is malformed");
-  const a = Buffer.from(mac);
-  const b = Buffer.from(sign(secret, payload));
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw refuse("signature mismatch");
-  const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
-    crm: string;
-    exp: number;
-  };
+  const read = readClaims<{ crm: string; exp: number }>(secret, state);
+  if (read.refused) throw refuse(read.refused);
+  const { claims } = read;
   if (claims.crm !== crm) throw refuse("is for another CRM");
   if (!(claims.exp > now)) throw refuse("has expired");
 }

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { type Request, type RequestHandler, type Response, Router } from "express";
 import getRawBody from "raw-body";
 import type { ConnectionStore } from "../../ports/connections";
@@ -21,6 +20,7 @@ import {
 } from "../../adapters/salesforce/salesforce-outbound-message";
 import { verifyHubSpotSignature } from "../../adapters/hubspot/verify-hubspot-signature";
 import type { Clock } from "../../ports/clock";
+import { sameSecret } from "../../adapters/crypto/constant-time";
 
 export interface WebhookRoutesDeps {
   publicUrl: string;
@@ -201,12 +201,8 @@ function recordIntake(
   }
 }
 
-/** Both sides are hashed so the comparison is constant-time whatever the lengths. */
 function tokensMatch(given: string, expected: string | null): boolean {
-  if (!expected) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  return expected ? sameSecret(given, expected) : false;
 }
 
 /** Salesforce sends the 18-character org id; a connection may have stored the 15-character form. */

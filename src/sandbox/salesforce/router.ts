@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { sameSecret } from "../../adapters/crypto/constant-time";
 import express, { type Request, type Response, type Router } from "express";
 import { SandboxApiError } from "./records";
 import { dispatchRest } from "./rest";
@@ -47,12 +48,6 @@ function bearer(req: Request): string | undefined {
 
 function oauthError(res: Response, status: number, error: string, description: string): void {
   res.status(status).json({ error, error_description: description });
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**
