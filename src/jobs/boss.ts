@@ -7,7 +7,7 @@ import { QUEUES } from "./queues";
 export type Boss = PgBossType;
 
 /** Lets pg-boss write its job rows inside our own transaction (insert event + enqueue = one commit). */
-export function inTransaction(client: PoolClient) {
+export function bossOnClient(client: PoolClient) {
   return { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
 }
 

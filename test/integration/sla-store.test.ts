@@ -167,5 +167,6 @@ describe("handoff sla sign / publish against the app's database", () => {
     expect(cli(["sla", "versions", "--connection", "cli-1"], env).out).toContain(
       "v1 published  effective 2026-11-01  marketing ✓ sales ✓",
     );
-  });
+    // Six CLI processes, each compiling the CLI on start: on a loaded machine that alone takes over 30 s.
+  }, 180_000);
 });

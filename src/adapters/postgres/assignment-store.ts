@@ -18,6 +18,7 @@ import type { Logger } from "../../ports/logger";
 import type { HolidayCalendar } from "../../ports/holidays";
 import { createHolidayCalendar } from "../holidays";
 import type { RepAvailabilityRow } from "./rep-state-row";
+import { inTransaction } from "./transaction";
 import type {
   AssignRequest,
   Assignment,
@@ -51,8 +52,6 @@ export interface AssignmentStoreOptions {
   attempts?: number;
 }
 
-const RETRYABLE_PG = new Set(["40P01", "40001"]);
-
 /**
  * Atomic routing over PostgreSQL: the domain decides from a snapshot read under row locks, and the decision, the
  * slot and the pool's fairness state commit together, across any number of app instances.
@@ -76,26 +75,12 @@ export class PostgresAssignmentStore implements AssignmentStore {
     }
   }
 
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await work(client);
-        await client.query("COMMIT");
-        return result;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        const code = (err as { code?: string }).code;
-        if (attempt < this.attempts && code !== undefined && RETRYABLE_PG.has(code)) {
-          this.logger?.warn("routing transaction retried", { code, attempt });
-          continue;
-        }
-        throw err;
-      } finally {
-        client.release();
-      }
-    }
+  /** Two workers routing into the same pool can deadlock or fail to serialise; the loser runs again. */
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work, {
+      attempts: this.attempts,
+      onRetry: (code, attempt) => this.logger?.warn("routing transaction retried", { code, attempt }),
+    });
   }
 
   private async assignIn(client: PoolClient, req: AssignRequest): Promise<Assignment> {
@@ -212,11 +197,11 @@ export class PostgresAssignmentStore implements AssignmentStore {
   }
 
   assign(request: AssignRequest): Promise<Assignment> {
-    return this.inTransaction((client) => this.assignIn(client, request));
+    return this.transaction((client) => this.assignIn(client, request));
   }
 
   release(connectionId: string, leadId: string, reason: string, now: Date): Promise<boolean> {
-    return this.inTransaction(async (client) => {
+    return this.transaction(async (client) => {
       // The same per-lead lock as assign, so a release never interleaves with a reassignment of the lead.
       await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7346))", [
         `${connectionId}:${leadId}`,
@@ -265,7 +250,7 @@ export class PostgresAssignmentStore implements AssignmentStore {
     crmOpen: Record<string, number>,
     now: Date,
   ): Promise<RepOpenCount[]> {
-    return this.inTransaction(async (client) => {
+    return this.transaction(async (client) => {
       const keys = Object.keys(crmOpen).sort();
       // Lock the reps' rows in key order (as assign does), then recount Handoff's part under the lock.
       await client.query(

@@ -4,7 +4,8 @@ import { eventPriority, settlesWithoutWork } from "../../domain/event-triage";
 import type { LeadEvent } from "../../domain/lead";
 import { cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
 import { inProductWords } from "../lead-event-words";
-import { inTransaction, type Boss } from "../../jobs/boss";
+import { bossOnClient, type Boss } from "../../jobs/boss";
+import { inTransaction } from "./transaction";
 import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
 import { WORK_PRIORITY_RANK, type WorkPriority } from "../../ports/work-priority";
 import type { AppendResult, StoredEvent, EventStore } from "../../ports/events";
@@ -130,10 +131,7 @@ export class PostgresEventStore implements EventStore {
   ): Promise<{ storedIds: string[]; parkedIds: string[] }> {
     // A delivery may carry the same event twice; keep the first.
     const unique = [...new Map(events.map((e) => [eventId(e), e])).values()];
-    const client = await this.pool.connect();
-    let failed: unknown;
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.pool, async (client) => {
       const clean = unique.filter((e) => !e.quarantine);
       const quarantined = unique.filter((e) => e.quarantine);
       let inserted: InsertedRow[];
@@ -164,21 +162,13 @@ export class PostgresEventStore implements EventStore {
           eventKeys: inserted.map((r) => r.event_key),
           objectIds: inserted.map((r) => r.object_id),
         };
-        await this.boss.insert(QUEUES.intakeBatch, [{ data: batch }], { db: inTransaction(client) });
+        await this.boss.insert(QUEUES.intakeBatch, [{ data: batch }], { db: bossOnClient(client) });
       }
-      await client.query("COMMIT");
       return {
         storedIds: inserted.map((r) => eventId({ connectionId: r.connection_id, eventKey: r.event_key })),
         parkedIds: parked.map((r) => eventId({ connectionId: r.connection_id, eventKey: r.event_key })),
       };
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      failed = err;
-      throw err;
-    } finally {
-      // A client whose connection broke is destroyed, not returned to the pool.
-      client.release(failed instanceof Error ? failed : undefined);
-    }
+    });
   }
 
   /**
@@ -192,10 +182,7 @@ export class PostgresEventStore implements EventStore {
     const connectionIds = batches.flatMap((b) => b.connectionIds);
     const eventKeys = batches.flatMap((b) => b.eventKeys);
     if (eventKeys.length === 0) return { settled: 0, queued: 0 };
-    const client = await this.pool.connect();
-    let failed: unknown;
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.pool, async (client) => {
       const rows = await client.query<TriageRow>(
         `SELECT e.connection_id, e.event_key, e.object_id, e.payload - 'raw' AS payload
            FROM unnest($1::text[], $2::text[]) AS k(connection_id, event_key)
@@ -219,16 +206,9 @@ export class PostgresEventStore implements EventStore {
           [settle.map((r) => r.connection_id), settle.map((r) => r.event_key)],
         );
       }
-      if (jobs.length > 0) await this.boss.insert(QUEUES.leadEvent, jobs, { db: inTransaction(client) });
-      await client.query("COMMIT");
+      if (jobs.length > 0) await this.boss.insert(QUEUES.leadEvent, jobs, { db: bossOnClient(client) });
       return { settled: settle.length, queued: jobs.length };
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      failed = err;
-      throw err;
-    } finally {
-      client.release(failed instanceof Error ? failed : undefined);
-    }
+    });
   }
 
   async get(connectionId: string, eventKey: string): Promise<StoredEvent | null> {
@@ -371,9 +351,7 @@ export class PostgresEventStore implements EventStore {
    * @returns false when the event is not parked (already replayed, or another connection's).
    */
   async replay(connectionId: string, eventKey: string): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.pool, async (client) => {
       const r = await client.query<{ object_id: string }>(
         `UPDATE events SET status = 'pending', attempts = 0, parked_at = NULL, failing_since = NULL
          WHERE connection_id = $1 AND event_key = $2 AND status = 'parked' RETURNING object_id`,
@@ -384,18 +362,12 @@ export class PostgresEventStore implements EventStore {
           QUEUES.leadEvent,
           [leadEventJob(connectionId, eventKey, r.rows[0].object_id)],
           {
-            db: inTransaction(client),
+            db: bossOnClient(client),
           },
         );
       }
-      await client.query("COMMIT");
       return r.rowCount === 1;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async counts(connectionId?: string): Promise<Record<string, number>> {

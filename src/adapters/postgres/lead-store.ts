@@ -4,6 +4,7 @@ import type { HandoffCardInput } from "../../domain/handoff-card";
 import type { Activity, Stage } from "../../domain/lead";
 import type { LifecycleEvent } from "../../domain/lifecycle";
 import { toActivity, type ActivityRow } from "./activity-rows";
+import { inTransaction } from "./transaction";
 import type {
   ConversionRecord,
   LeadState,
@@ -469,9 +470,7 @@ export class PostgresLeadStore implements LeadStore {
    * with their cards, decisions with their snapshots, scores with their reasons, activity), and strips the stored events down to ids.
    */
   async erase(connectionId: string, leadId: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    await inTransaction(this.pool, async (client) => {
       const args = [connectionId, leadId];
       await client.query("DELETE FROM lead_conversions WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query("DELETE FROM crm_lead_records WHERE connection_id = $1 AND lead_id = $2", args);
@@ -485,17 +484,11 @@ export class PostgresLeadStore implements LeadStore {
       await client.query("DELETE FROM lead_scores WHERE connection_id = $1 AND lead_id = $2", args);
       await client.query(
         `UPDATE events SET payload = jsonb_build_object('connectionId', connection_id, 'eventKey', event_key,
-           'kind', kind, 'objectType', object_type, 'objectId', object_id, 'occurredAt', occurred_at, 'crm', payload->'crm',
-           'raw', jsonb_build_object('erased', true))
-         WHERE connection_id = $1 AND object_id = $2`,
+         'kind', kind, 'objectType', object_type, 'objectId', object_id, 'occurredAt', occurred_at, 'crm', payload->'crm',
+         'raw', jsonb_build_object('erased', true))
+       WHERE connection_id = $1 AND object_id = $2`,
         args,
       );
-      await client.query("COMMIT");
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Pool } from "pg";
+import { inTransaction } from "./transaction";
 import type { Logger } from "../../ports/logger";
 
 const MIGRATIONS_DIR = path.join(__dirname, "migrations");
@@ -27,15 +28,13 @@ export async function migrate(pool: Pool, logger?: Logger): Promise<string[]> {
     for (const file of files) {
       if (done.has(file)) continue;
       const sql = await readFile(path.join(MIGRATIONS_DIR, file), "utf8");
-      await client.query("BEGIN");
-      try {
-        await client.query(sql);
-        await client.query("INSERT INTO handoff_migrations (name) VALUES ($1)", [file]);
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK");
+      // Each migration commits on its own, on the client that holds the migration lock.
+      await inTransaction(client, async (tx) => {
+        await tx.query(sql);
+        await tx.query("INSERT INTO handoff_migrations (name) VALUES ($1)", [file]);
+      }).catch((err: unknown) => {
         throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
-      }
+      });
       applied.push(file);
       logger?.info("migration applied", { migration: file });
     }

@@ -1,5 +1,6 @@
 import { counterPeriods } from "../../domain/availability";
 import type { Pool, PoolClient } from "pg";
+import { inTransaction } from "./transaction";
 import { AppError } from "../../domain/errors";
 import type { Clock } from "../../ports/clock";
 import type { RepStateRow } from "./rep-state-row";
@@ -30,9 +31,7 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
     details: Record<string, unknown>,
     update: (client: PoolClient) => Promise<void>,
   ): Promise<RepOverview> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    await inTransaction(this.pool, async (client) => {
       await client.query(
         "INSERT INTO rep_state (connection_id, rep_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         [connectionId, repKey],
@@ -50,13 +49,7 @@ export class PostgresRepAvailabilityStore implements RepAvailabilityStore {
         "INSERT INTO audit_log (connection_id, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5)",
         [connectionId, actor, action, `rep:${repKey}`, details],
       );
-      await client.query("COMMIT");
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     const overview = (await this.read(connectionId, this.clock(), repKey))[0];
     if (!overview) throw new Error(`rep ${repKey} vanished after an update`);
     return overview;
