@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { hubSpotCardVerifier } from "../adapters/hubspot/hubspot-card";
 import { readFile } from "node:fs/promises";
 import type { Router } from "express";
 import { isLoopbackHost } from "../config/read-config";
@@ -30,12 +31,7 @@ import { reconcileOpenLeads } from "../app/reconcile-open-leads";
 import { createSlaRegistry, slaFilePath } from "../app/sla-registry";
 import { buildHandoffCard } from "../domain/handoff-card";
 import { buildTaskSnapshot } from "../domain/task-snapshot";
-import {
-  createCardRouter,
-  hubSpotCardVerifier,
-  previewAuthorizer,
-  signedPreviewUrl,
-} from "../http/routes/card-routes";
+import { createCardRouter, previewAuthorizer, signedPreviewUrl } from "../http/routes/card-routes";
 import { createDashboardApiRouter, createDashboardRouter } from "../http/routes/dashboard-routes";
 import { createInstallRouter } from "../http/routes/install-routes";
 import { createLeadStoryRouter } from "../http/routes/lead-story-routes";

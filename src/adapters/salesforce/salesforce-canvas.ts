@@ -112,3 +112,27 @@ export function verifyCanvasSignedRequest(
     request,
   };
 }
+
+/** Hosts allowed to frame the Canvas page (Salesforce, Lightning, Visualforce, Setup domains). */
+export const SALESFORCE_FRAME_ANCESTORS = [
+  "https://*.salesforce.com",
+  "https://*.force.com",
+  "https://*.visualforce.com",
+  "https://*.salesforce-setup.com",
+];
+
+/**
+ * Reads the form Salesforce posts to a Canvas app (its `signed_request` field) and verifies it.
+ * @throws InvalidPayloadError when the field is missing; see verifyCanvasSignedRequest for the rest
+ */
+export function readCanvasRequest(form: unknown, consumerSecrets: string[]): VerifiedCanvasRequest {
+  const signedRequest = (form as Record<string, unknown> | undefined)?.signed_request;
+  if (typeof signedRequest !== "string" || signedRequest.length === 0) {
+    throw new InvalidPayloadError(
+      "signed_request is missing",
+      [{ path: "signed_request", message: "required form field" }],
+      "Salesforce posts it to a Canvas app with Signed Request access; check the app's Canvas settings.",
+    );
+  }
+  return verifyCanvasSignedRequest(signedRequest, consumerSecrets);
+}

@@ -3,14 +3,14 @@ import { readClaims, signClaims } from "../../adapters/crypto/claims-token";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { escapeHtml } from "../../adapters/notify/escape-html";
-import { verifyCanvasSignedRequest } from "../../adapters/salesforce/salesforce-canvas";
+import { readCanvasRequest, SALESFORCE_FRAME_ANCESTORS } from "../../adapters/salesforce/salesforce-canvas";
+import { readHubSpotCardRequest, type SignedCardRequest } from "../../adapters/hubspot/hubspot-card";
 import { AppError, InvalidPayloadError, NotFoundError, UnauthorizedError } from "../../domain/errors";
 import { httpStatus } from "../error-handler";
 import type { Decision, HandoffCard } from "../../domain/handoff-card";
 import type { Logger } from "../../ports/logger";
 import { adminTokenMatches, presentedAdminToken } from "../admin-auth";
 import { renderCardPage } from "../card-page";
-import { verifyHubSpotSignature } from "../../adapters/hubspot/verify-hubspot-signature";
 import type { Clock } from "../../ports/clock";
 
 /** Where a decision came from; `actorId` is the CRM user id when the CRM vouched for it. */
@@ -38,7 +38,7 @@ export interface CardRoutesDeps {
   /** Stores the rep's decision; may return the updated card. */
   recordFeedback(feedback: CardFeedback): Promise<HandoffCard | null | void>;
   /** Throws MissingHeaderError / InvalidSignatureError unless `req` carries HubSpot's v3 signature over `rawBody`. */
-  verifyHubSpot(rawBody: Buffer, req: Request): void | Promise<void>;
+  verifyHubSpot(rawBody: Buffer, req: SignedCardRequest): void | Promise<void>;
   resolveHubSpotConnection(portalId: string): Promise<string | null>;
   resolveSalesforceConnection(organizationId: string): Promise<string | null>;
   /** The person (contact id) whose handoff opened this Lead record (HubSpot's Leads object), if one did. */
@@ -67,14 +67,6 @@ export const CARD_ROUTES = {
   preview: "/cards/preview/:connectionId/:leadId",
   feedback: "/cards/feedback",
 } as const;
-
-/** Hosts allowed to frame the Canvas page (Salesforce, Lightning, Visualforce, Setup domains). */
-export const SALESFORCE_FRAME_ANCESTORS = [
-  "https://*.salesforce.com",
-  "https://*.force.com",
-  "https://*.visualforce.com",
-  "https://*.salesforce-setup.com",
-];
 
 interface FeedbackTokenClaims {
   connectionId: string;
@@ -167,46 +159,6 @@ export function previewAuthorizer(options: { adminToken: string; secret: string;
     return claims.actorId ? { actorId: claims.actorId } : undefined;
   };
 }
-
-/**
- * The usual `verifyHubSpot` for `createCardRouter`: HubSpot signs the URL it called, so the path is appended to
- * the configured PUBLIC_URL (never rebuilt from proxy headers).
- * @example verifyHubSpot: hubSpotCardVerifier(config.publicUrl, config.hubspotSecrets)
- */
-export function hubSpotCardVerifier(publicUrl: string, secrets: string[], now: Clock) {
-  return (rawBody: Buffer, req: Request): void =>
-    verifyHubSpotSignature(
-      {
-        method: req.method,
-        url: publicUrl.replace(/\/+$/, "") + req.originalUrl,
-        rawBody,
-        signature: req.get("x-hubspot-signature-v3"),
-        timestamp: req.get("x-hubspot-request-timestamp"),
-      },
-      secrets,
-      now().getTime(),
-    );
-}
-
-const idSchema = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]).transform(String);
-
-// `contactId` is accepted as another name for the record id, so that every problem is reported in one go.
-const hubspotCardRequestSchema = z.preprocess(
-  (b) =>
-    b && typeof b === "object" && !Array.isArray(b) && !("objectId" in b) && "contactId" in b
-      ? { ...b, objectId: (b as { contactId: unknown }).contactId }
-      : b,
-  z.object({
-    objectId: idSchema,
-    /** The record the card is open on: a contact (0-1), or a Lead record (0-136) of HubSpot's Leads object. */
-    objectTypeId: z.enum(["0-1", "0-136"]).optional(),
-    portalId: idSchema.optional(),
-    userId: idSchema.optional(),
-    decision: z.enum(["accept", "reject"]).optional(),
-    reason: z.string().max(64).optional(),
-    note: z.string().max(1000).optional(),
-  }),
-);
 
 const feedbackRequestSchema = z.object({
   connectionId: z.string().min(1).max(64),
@@ -417,29 +369,10 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
       try {
         const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         await deps.verifyHubSpot(rawBody, req);
-        let json: unknown;
-        try {
-          json = rawBody.length ? JSON.parse(rawBody.toString("utf8")) : {};
-        } catch {
-          throw new AppError("invalid_body", "request body is not JSON", {
-            hint: "Send UTF-8 JSON.",
-          });
-        }
-        const body = parse(hubspotCardRequestSchema, json, "card request");
-        // HubSpot's proxy adds the caller's portal and user; both the query and the body are covered by the signature.
-        const query = parse(
-          z.object({ portalId: idSchema.optional(), userId: idSchema.optional() }),
-          { portalId: req.query.portalId, userId: req.query.userId },
-          "card query",
+        const { portalId, recordId, onLeadRecord, actorId, decision, reason, note } = readHubSpotCardRequest(
+          rawBody,
+          req.query,
         );
-        const portalId = query.portalId ?? body.portalId;
-        if (!portalId) {
-          throw new InvalidPayloadError(
-            "card request names no portal",
-            [{ path: "portalId", message: "required in the query or the body" }],
-            "The HubSpot card sends context.portal.id as portalId.",
-          );
-        }
         const connectionId = await deps.resolveHubSpotConnection(portalId);
         if (!connectionId) {
           throw new NotFoundError(
@@ -447,17 +380,15 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
             "Install the app: GET /install/hubspot.",
           );
         }
-        const leadId =
-          body.objectTypeId === "0-136" ? await leadOfRecord(connectionId, body.objectId) : body.objectId;
-        const actorId = query.userId ?? body.userId;
-        const card = body.decision
+        const leadId = onLeadRecord ? await leadOfRecord(connectionId, recordId) : recordId;
+        const card = decision
           ? await applyFeedback({
               connectionId,
               leadId,
-              decision: body.decision,
+              decision,
               source: "hubspot",
-              ...(body.reason ? { reason: body.reason } : {}),
-              ...(body.note ? { note: body.note } : {}),
+              ...(reason ? { reason } : {}),
+              ...(note ? { note } : {}),
               ...(actorId ? { actorId } : {}),
             })
           : await loadCard(connectionId, leadId);
@@ -474,15 +405,7 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
     express.urlencoded({ extended: false, limit, type: () => true }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const signedRequest = (req.body as Record<string, unknown> | undefined)?.signed_request;
-        if (typeof signedRequest !== "string" || signedRequest.length === 0) {
-          throw new InvalidPayloadError(
-            "signed_request is missing",
-            [{ path: "signed_request", message: "required form field" }],
-            "Salesforce posts it to a Canvas app with Signed Request access; check the app's Canvas settings.",
-          );
-        }
-        const canvas = verifyCanvasSignedRequest(signedRequest, deps.canvasConsumerSecrets);
+        const canvas = readCanvasRequest(req.body, deps.canvasConsumerSecrets);
         const connectionId = await deps.resolveSalesforceConnection(canvas.organizationId);
         if (!connectionId) {
           throw new NotFoundError(

@@ -1,4 +1,5 @@
 import express from "express";
+import { hubSpotCardVerifier } from "../../../src/adapters/hubspot/hubspot-card";
 import request from "supertest";
 import { buildHandoffCard, type HandoffCard, type HandoffCardInput } from "../../../src/domain/handoff-card";
 import { UnauthorizedError } from "../../../src/domain/errors";
@@ -7,7 +8,6 @@ import {
   type CardFeedback,
   type CardRoutesDeps,
   createCardRouter,
-  hubSpotCardVerifier,
   previewAuthorizer,
   signedPreviewUrl,
   signFeedbackToken,
