@@ -114,20 +114,10 @@ export function storesContract(name: string, makeSubject: () => Promise<StoreSub
 
     describe("ConnectionStore", () => {
       it("when a connection is installed again, then it keeps its webhook token and merges its settings", async () => {
-        const first = await s.connections.upsert({
-          id: "hubspot-333",
-          crm: "hubspot",
-          externalId: "333",
-          name: "Acme",
-          settings: { a: 1 },
-        });
-        const again = await s.connections.upsert({
-          id: "hubspot-333",
-          crm: "hubspot",
-          externalId: "333",
-          name: "Acme GmbH",
-          settings: { b: 2 },
-        });
+        const install = (name: string, settings: Record<string, unknown>) =>
+          s.connections.upsert({ id: "hubspot-333", crm: "hubspot", externalId: "333", name, settings });
+        const first = await install("Acme", { a: 1 });
+        const again = await install("Acme GmbH", { b: 2 });
         expect(first.webhookToken).toEqual(expect.any(String));
         expect(again).toMatchObject({
           webhookToken: first.webhookToken,
