@@ -1,3 +1,4 @@
+import { inProductWords } from "../../../src/adapters/lead-event-words";
 import type { AppError } from "../../../src/domain/errors";
 import { eventPriority, settlesWithoutWork } from "../../../src/domain/event-triage";
 import type { LeadEvent } from "../../../src/domain/lead";
@@ -95,12 +96,14 @@ export class MemoryEventStore implements EventStore {
       b.eventKeys.forEach((eventKey, i) => {
         const row = this.rows.get(key(b.connectionIds[i]!, eventKey));
         if (!row || row.status !== "pending") return;
-        if (settlesWithoutWork(row.payload)) {
+        // Events stored before intake spoke Handoff's words are triaged in those words, as PostgreSQL does.
+        const event = inProductWords({ ...row.payload, raw: {} });
+        if (settlesWithoutWork(event)) {
           row.status = "ignored";
           row.attempts += 1;
           settled += 1;
         } else {
-          this.enqueue(row.payload, eventPriority(row.payload));
+          this.enqueue(row.payload, eventPriority(event));
           queued += 1;
         }
       });
@@ -274,7 +277,7 @@ export class MemoryEventStore implements EventStore {
 
 function toStored(r: Row): StoredEvent {
   return {
-    ...(JSON.parse(JSON.stringify(r.payload)) as LeadEvent),
+    ...inProductWords(JSON.parse(JSON.stringify(r.payload)) as LeadEvent),
     status: r.status,
     attempts: r.attempts,
     lastError: r.lastError ? { ...r.lastError } : null,
