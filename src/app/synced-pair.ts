@@ -201,9 +201,8 @@ export function ownerWrittenByConnector(
   link: ConnectionLink | null,
   lead: { properties: Record<string, unknown> },
 ): boolean {
-  return (
-    link !== null && sameSalesforceId(lead.properties.LastModifiedById as string, link.integrationUserId)
-  );
+  const by = lead.properties.LastModifiedById;
+  return link !== null && typeof by === "string" && sameSalesforceId(by, link.integrationUserId);
 }
 
 /**
