@@ -20,6 +20,8 @@ export interface HandoffFact {
   pool?: string | null;
   /** The SLA follow-up tier that set the deadline; null for handoffs made before tiers existed. */
   tier?: string | null;
+  /** Why the handoff has no follow-up task ("no task: a queue owns the lead"); absent when it has or should have one. */
+  noTask?: string | null;
   startedAt: string;
   dueAt: string;
   firstTouchAt: string | null;
@@ -88,6 +90,14 @@ export interface RepComplianceFigure {
   /** Minutes from handoff to first touch; null when nobody touched any lead yet. */
   p50Minutes: number | null;
   p90Minutes: number | null;
+  /** Handoffs with no follow-up task, and why (a queue owns the lead and the SLA names no task owner). */
+  noTask?: NoTaskFigure;
+}
+
+/** How many handoffs got no follow-up task, with the reason in words ("no task: a queue owns the lead"). */
+export interface NoTaskFigure {
+  count: number;
+  reason: string;
 }
 
 export interface ComplianceFigures {
@@ -98,6 +108,8 @@ export interface ComplianceFigures {
   onTimeRate: number | null;
   p50Minutes: number | null;
   p90Minutes: number | null;
+  /** Handoffs with no follow-up task, and why. */
+  noTask?: NoTaskFigure;
   byRep: RepComplianceFigure[];
   /** The same figures per follow-up tier, each against its own deadlines (`default` for untiered ones). */
   byTier: {
@@ -124,8 +136,9 @@ export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date):
     breaches: number;
     due: number;
     minutes: number[];
+    noTask: Map<string, number>;
   }
-  const blank = (): Acc => ({ handoffs: 0, touched: 0, breaches: 0, due: 0, minutes: [] });
+  const blank = (): Acc => ({ handoffs: 0, touched: 0, breaches: 0, due: 0, minutes: [], noTask: new Map() });
   const all = blank();
   const reps = new Map<string, Acc>();
   const tiers = new Map<string, Acc>();
@@ -148,8 +161,14 @@ export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date):
       }
       if (breached) acc.breaches += 1;
       if (settled) acc.due += 1;
+      if (h.noTask) acc.noTask.set(h.noTask, (acc.noTask.get(h.noTask) ?? 0) + 1);
     }
   }
+  // The reason with the most handoffs (there is one today: a queue owns the lead).
+  const noTask = (a: Acc): { noTask?: NoTaskFigure } => {
+    const [reason, count] = [...a.noTask.entries()].sort((x, y) => y[1] - x[1])[0] ?? [];
+    return reason && count ? { noTask: { count, reason } } : {};
+  };
   return {
     handoffs: all.handoffs,
     touched: all.touched,
@@ -157,6 +176,7 @@ export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date):
     onTimeRate: ratio(all.due - all.breaches, all.due),
     p50Minutes: percentile(all.minutes, 50),
     p90Minutes: percentile(all.minutes, 90),
+    ...noTask(all),
     byRep: [...reps.entries()]
       .map(([repKey, a]) => ({
         repKey,
@@ -165,6 +185,7 @@ export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date):
         breaches: a.breaches,
         p50Minutes: percentile(a.minutes, 50),
         p90Minutes: percentile(a.minutes, 90),
+        ...noTask(a),
       }))
       .sort((a, b) => b.breaches - a.breaches || a.repKey.localeCompare(b.repKey)),
     byTier: [...tiers.entries()]

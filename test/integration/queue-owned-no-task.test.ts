@@ -1,4 +1,6 @@
 import { createLeadStoryStore } from "../../src/adapters/postgres/lead-story-store";
+import { PostgresReportStore } from "../../src/adapters/postgres/report-store";
+import { followUpCompliance } from "../../src/domain/reports";
 import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { anEvent, createPipeline, movableClock } from "../helpers/pipeline-harness";
@@ -38,11 +40,18 @@ async function handOverToQueue(sla: Sla, connectionId: string, leadId: string) {
   return { p, handoff: story.handoffs[0] };
 }
 
-describe("a lead a queue owns, in the lead story", () => {
+describe("a lead a queue owns, in the lead story and the follow-up report", () => {
   it("when the SLA names no task owner, then the story says there is no task because a queue owns the lead", async () => {
     const { p, handoff } = await handOverToQueue(queueSla(), "c-queue", "q-1");
     expect(p.crm.tasks).toEqual([]);
     expect(handoff).toMatchObject({ ownerId: "Q1", taskId: null, noTask: "no task: a queue owns the lead" });
+    const facts = await new PostgresReportStore(db.pool).handoffFacts(
+      "c-queue",
+      new Date(Date.parse(START) - 86_400_000),
+      new Date(Date.parse(START) + 86_400_000),
+    );
+    const report = followUpCompliance(facts, new Date(START));
+    expect(report.noTask).toEqual({ count: 1, reason: "no task: a queue owns the lead" });
   });
 
   it("when the SLA gives the queue's task to a rep, then the task is made and the story has no such note", async () => {

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { HandoffCardInput } from "../../domain/handoff-card";
+import { noTaskReason, type HandoffCardInput } from "../../domain/handoff-card";
 import type { Activity, Lead } from "../../domain/lead";
 import type { AbsenceFact, HandoffFact, HandoffStatus } from "../../domain/reports";
 import type {
@@ -50,8 +50,11 @@ export class PostgresReportStore implements ReportReader {
       converted: boolean;
       conversion_opportunity: boolean | null;
       conversion_owner_changed: boolean | null;
+      no_task: HandoffCardInput["noTask"] | null;
+      task_id: string | null;
     }>(
       `SELECT h.id, h.rep_key, d.outcome->'routing'->>'pool' AS pool, h.card_input->'followUp'->>'tier' AS tier,
+              h.card_input->>'noTask' AS no_task, h.task_id,
               h.started_at, h.due_at, h.first_touch_at,
               h.status, h.reject_reason, h.score, h.source, c.lead_id IS NOT NULL AS converted,
               c.opportunity_id IS NOT NULL AS conversion_opportunity, c.owner_changed AS conversion_owner_changed
@@ -67,6 +70,9 @@ export class PostgresReportStore implements ReportReader {
       repKey: row.rep_key,
       pool: row.pool,
       tier: row.tier,
+      ...(row.task_id === null && row.no_task
+        ? { noTask: noTaskReason({ noTask: row.no_task }) ?? null }
+        : {}),
       startedAt: row.started_at.toISOString(),
       dueAt: row.due_at.toISOString(),
       firstTouchAt: row.first_touch_at?.toISOString() ?? null,

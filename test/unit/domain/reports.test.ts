@@ -53,6 +53,17 @@ describe("follow-up compliance", () => {
     ]);
   });
 
+  it("when a queue owns some leads and nobody takes their task, then the rows say how many have no task and why", () => {
+    const reason = "no task: a queue owns the lead";
+    const report = followUpCompliance(
+      [aHandoff({ repKey: null, noTask: reason }), aHandoff({ repKey: null, noTask: reason }), aHandoff()],
+      NOW,
+    );
+    expect(report.noTask).toEqual({ count: 2, reason });
+    expect(report.byRep.find((r) => r.repKey === "(fallback)")?.noTask).toEqual({ count: 2, reason });
+    expect(report.byRep.find((r) => r.repKey === "anna")).not.toHaveProperty("noTask");
+  });
+
   it("when a lead is untouched past its deadline it is a breach, and one still inside its deadline is not yet judged", () => {
     const report = followUpCompliance(
       [aHandoff(), aHandoff({ startedAt: "2026-11-23T11:50:00.000Z", dueAt: "2026-11-23T12:20:00.000Z" })],
