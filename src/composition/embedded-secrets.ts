@@ -27,3 +27,14 @@ export function loadOrCreateEmbeddedSecrets(dataDir: string): EmbeddedSecrets & 
   chmodSync(file, 0o600);
   return { ...secrets, created: true };
 }
+
+/**
+ * What the embedded default prints about its admin token. The token is printed once, on the start that created
+ * it (terminal scrollback and CI logs keep what is printed); afterwards only where it lives.
+ */
+export function adminTokenNotice(input: { created: boolean; token: string; dataDir: string }): string {
+  const file = path.join(input.dataDir, "secrets.json");
+  return input.created
+    ? `\n  Admin token (also in ${file}): ${input.token}\n\n`
+    : `\n  Admin token: in ${file} (printed on the first start only)\n\n`;
+}

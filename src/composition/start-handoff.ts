@@ -7,7 +7,7 @@ import { startSandbox, type SandboxServer } from "../sandbox/server";
 import { HubSpotTrafficGenerator } from "../sandbox/hubspot/traffic";
 import { createSalesforceTrafficGenerator } from "../sandbox/salesforce/traffic";
 import type { HandoffSettings } from "./compose";
-import { loadOrCreateEmbeddedSecrets } from "./embedded-secrets";
+import { adminTokenNotice, loadOrCreateEmbeddedSecrets } from "./embedded-secrets";
 import { startHandoffRuntime, type HandoffRuntime } from "./handoff-runtime";
 import { DEMO, seedDemoConnections } from "./seed-demo";
 import { DEMO_PAIR, seedDemoPair } from "./seed-demo-pair";
@@ -158,13 +158,8 @@ export async function startHandoff(
       mode: config.embedded ? "embedded default" : "production",
     });
     if (config.embedded && !config.adminToken) {
-      // Printed once, on the start that created it (terminal scrollback and CI logs keep what is printed);
-      // afterwards only where it lives.
-      const file = path.join(config.dataDir, "secrets.json");
       process.stdout.write(
-        secretsCreated
-          ? `\n  Admin token (also in ${file}): ${adminToken}\n\n`
-          : `\n  Admin token: in ${file} (printed on the first start only)\n\n`,
+        adminTokenNotice({ created: secretsCreated, token: adminToken!, dataDir: config.dataDir }),
       );
     }
   }
