@@ -347,8 +347,9 @@ function renderProperty(p: HubSpotProperty): Record<string, unknown> {
 /**
  * The HubSpot half of the CRM sandbox: the API subset the adapter uses (contacts/companies/tasks objects,
  * batch read/update, search at 5/s, owners incl. archived, associations v4, properties and groups, web
- * analytics events, form submissions, OAuth), with HubSpot's real limit (110 requests per rolling 10 s per
- * portal → 429 with `X-HubSpot-RateLimit-*` and the RATE_LIMIT body), and fault injection under
+ * analytics events, form submissions, OAuth), with HubSpot's real limits (110 requests per rolling 10 s per
+ * portal for OAuth apps; per tier for private apps, with a daily cap — see `hubspotRateLimits` → 429 with
+ * `X-HubSpot-RateLimit-*` and the RATE_LIMIT body), and fault injection under
  * `/__sandbox`. Mount it at `/hubspot`; that URL is the adapter's `basePath`.
  *
  * @example app.use("/hubspot", createHubSpotSandboxRouter(createHubSpotSandboxState()))
@@ -528,16 +529,19 @@ export function createHubSpotSandboxRouter(
         state.stats.rateLimited += 1;
         if (!search) {
           res.set({
+            ...dailyHeaders(state, admitted.policy === "DAILY" ? 0 : undefined),
             "X-HubSpot-RateLimit-Interval-Milliseconds": String(state.rateWindowMs),
             "X-HubSpot-RateLimit-Max": String(state.tenSecondLimit),
-            "X-HubSpot-RateLimit-Remaining": "0",
+            "X-HubSpot-RateLimit-Remaining": admitted.policy === "DAILY" ? String(state.tenSecondLimit) : "0",
           });
         }
         res.status(429).json({
           status: "error",
           message: search
             ? "You have reached your secondly limit."
-            : "You have reached your ten_secondly_rolling limit.",
+            : admitted.policy === "DAILY"
+              ? "You have reached your daily limit."
+              : "You have reached your ten_secondly_rolling limit.",
           errorType: "RATE_LIMIT",
           correlationId: correlationId(),
           policyName: admitted.policy,
@@ -547,6 +551,7 @@ export function createHubSpotSandboxRouter(
       }
       if (!search) {
         res.set({
+          ...dailyHeaders(state, admitted.dailyRemaining),
           "X-HubSpot-RateLimit-Interval-Milliseconds": String(state.rateWindowMs),
           "X-HubSpot-RateLimit-Max": String(state.tenSecondLimit),
           "X-HubSpot-RateLimit-Remaining": String(admitted.remaining),
@@ -1215,3 +1220,15 @@ export function createHubSpotSandboxRouter(
 }
 
 export { HUBSPOT_OBJECT_TYPES };
+
+/**
+ * `X-HubSpot-RateLimit-Daily` and `-Daily-Remaining`: sent to private apps only, absent on OAuth calls
+ * (https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines).
+ */
+function dailyHeaders(state: HubSpotSandboxState, remaining: number | undefined): Record<string, string> {
+  if (state.dailyLimit === undefined) return {};
+  return {
+    "X-HubSpot-RateLimit-Daily": String(state.dailyLimit),
+    "X-HubSpot-RateLimit-Daily-Remaining": String(remaining ?? state.dailyLimit - state.windows.daily.count),
+  };
+}

@@ -26,6 +26,38 @@ export interface HubSpotPropertyVersion {
 export type HubSpotTier = "starter" | "professional" | "enterprise";
 export const HUBSPOT_TIERS: readonly HubSpotTier[] = ["starter", "professional", "enterprise"];
 
+/** How the calling app authenticates: an OAuth (marketplace) app, or a private app / service key. */
+export type HubSpotAppType = "oauth" | "private";
+
+/**
+ * HubSpot's published API limits (https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines,
+ * https://developers.hubspot.com/changelog/increasing-our-api-limits): an OAuth app gets 110 requests per rolling
+ * 10 s per installing account on every tier, with no stated daily limit; a private app gets 100 / 10 s and
+ * 250 000 / day on Free and Starter, 190 / 10 s and 625 000 / day on Professional, 190 / 10 s and 1 000 000 / day
+ * on Enterprise; each API Limit Increase pack (at most 2, not for OAuth apps) raises the burst to 250 / 10 s and
+ * adds 1 000 000 a day. Search is limited apart (5 / s).
+ */
+export function hubspotRateLimits(
+  tier: HubSpotTier,
+  appType: HubSpotAppType,
+  apiLimitPacks = 0,
+): { tenSecond: number; daily: number | undefined } {
+  if (!Number.isInteger(apiLimitPacks) || apiLimitPacks < 0 || apiLimitPacks > 2) {
+    throw new RangeError(`Expected \`apiLimitPacks\` to be 0, 1 or 2, got \`${apiLimitPacks}\``);
+  }
+  if (appType === "oauth") {
+    if (apiLimitPacks > 0) {
+      throw new RangeError(
+        'API Limit Increase packs do not apply to OAuth apps: set `appType: "private"` or no packs',
+      );
+    }
+    return { tenSecond: 110, daily: undefined };
+  }
+  const base = { starter: 250_000, professional: 625_000, enterprise: 1_000_000 }[tier];
+  const burst = apiLimitPacks > 0 ? 250 : tier === "starter" ? 100 : 190;
+  return { tenSecond: burst, daily: base + apiLimitPacks * 1_000_000 };
+}
+
 /** How many versions of one property the sandbox keeps (bounded, like HubSpot's own history). */
 const HISTORY_KEPT = 50;
 
@@ -144,7 +176,14 @@ export interface HubSpotSandboxOptions {
   clientId?: string;
   /** @default "demo-client-secret" */
   clientSecret?: string;
-  /** Requests per rolling 10 s per portal (OAuth apps). @default 110 */
+  /**
+   * How the calling app authenticates, which decides its limits (see `hubspotRateLimits`): an OAuth app (what
+   * Handoff installs as) or a private app / service key. @default "oauth"
+   */
+  appType?: HubSpotAppType;
+  /** API Limit Increase packs bought (0–2; private apps only). @default 0 */
+  apiLimitPacks?: number;
+  /** Requests per rolling 10 s. @default the tier's limit for `appType` (110 for OAuth apps) */
   tenSecondLimit?: number;
   /** Search requests per rolling second. @default 5 */
   searchPerSecond?: number;
@@ -181,7 +220,10 @@ export interface HubSpotSandboxState {
   appId: number;
   clientId: string;
   clientSecret: string;
+  appType: HubSpotAppType;
   tenSecondLimit: number;
+  /** Requests per day per account (private apps); undefined where HubSpot states none (OAuth apps). */
+  dailyLimit: number | undefined;
   searchPerSecond: number;
   rateWindowMs: number;
   tokenTtlMs: number;
@@ -198,7 +240,7 @@ export interface HubSpotSandboxState {
   refreshTokens: Map<string, { revoked: boolean }>;
   authCodes: Map<string, { redirectUri: string; expiresAt: number; scopes: string[] }>;
   /** Start times of counted calls in the rolling windows. */
-  windows: { tenSecond: number[]; search: number[] };
+  windows: { tenSecond: number[]; search: number[]; daily: { day: string; count: number } };
   faults: HubSpotFaults;
   stats: HubSpotSandboxStats;
   nextId: number;
@@ -283,7 +325,15 @@ export function emptyStats(): HubSpotSandboxStats {
 
 /** A fresh HubSpot portal (the demo portal unless `seed: false`). */
 export function createHubSpotSandboxState(options: HubSpotSandboxOptions = {}): HubSpotSandboxState {
-  const tenSecondLimit = options.tenSecondLimit ?? 110;
+  const tier = options.tier ?? "professional";
+  if (!HUBSPOT_TIERS.includes(tier)) {
+    throw new RangeError(
+      `Expected \`tier\` to be one of ${HUBSPOT_TIERS.join(", ")}, got \`${String(tier)}\``,
+    );
+  }
+  const appType = options.appType ?? "oauth";
+  const limits = hubspotRateLimits(tier, appType, options.apiLimitPacks ?? 0);
+  const tenSecondLimit = options.tenSecondLimit ?? limits.tenSecond;
   if (!Number.isInteger(tenSecondLimit) || tenSecondLimit < 1) {
     throw new RangeError(`Expected \`tenSecondLimit\` to be an integer ≥ 1, got \`${tenSecondLimit}\``);
   }
@@ -292,12 +342,6 @@ export function createHubSpotSandboxState(options: HubSpotSandboxOptions = {}): 
     throw new RangeError(`Expected \`searchPerSecond\` to be an integer ≥ 1, got \`${searchPerSecond}\``);
   }
   const now = options.now ?? Date.now;
-  const tier = options.tier ?? "professional";
-  if (!HUBSPOT_TIERS.includes(tier)) {
-    throw new RangeError(
-      `Expected \`tier\` to be one of ${HUBSPOT_TIERS.join(", ")}, got \`${String(tier)}\``,
-    );
-  }
   const leadsObject = (options.leadsObject ?? false) && tier !== "starter";
   const state: HubSpotSandboxState = {
     tier,
@@ -310,7 +354,9 @@ export function createHubSpotSandboxState(options: HubSpotSandboxOptions = {}): 
     appId: options.appId ?? HUBSPOT_SANDBOX_DEMO.appId,
     clientId: options.clientId ?? HUBSPOT_SANDBOX_DEMO.clientId,
     clientSecret: options.clientSecret ?? HUBSPOT_SANDBOX_DEMO.clientSecret,
+    appType,
     tenSecondLimit,
+    dailyLimit: limits.daily,
     searchPerSecond,
     rateWindowMs: options.rateWindowMs ?? 10_000,
     tokenTtlMs: options.tokenTtlMs ?? 1_800_000,
@@ -333,7 +379,7 @@ export function createHubSpotSandboxState(options: HubSpotSandboxOptions = {}): 
     ]),
     refreshTokens: new Map([[HUBSPOT_SANDBOX_DEMO.refreshToken, { revoked: false }]]),
     authCodes: new Map(),
-    windows: { tenSecond: [], search: [] },
+    windows: { tenSecond: [], search: [], daily: { day: "", count: 0 } },
     faults: noFaults(),
     stats: emptyStats(),
     nextId: 1000,
@@ -449,7 +495,9 @@ function trim(window: number[], from: number): void {
 export function admitCall(
   state: HubSpotSandboxState,
   search: boolean,
-): { ok: true; remaining: number } | { ok: false; policy: "TEN_SECONDLY_ROLLING" | "SECONDLY" } {
+):
+  | { ok: true; remaining: number; dailyRemaining?: number }
+  | { ok: false; policy: "TEN_SECONDLY_ROLLING" | "SECONDLY" | "DAILY" } {
   const t = state.now();
   if (search) {
     trim(state.windows.search, t - 1_000);
@@ -457,11 +505,26 @@ export function admitCall(
     state.windows.search.push(t);
     return { ok: true, remaining: state.searchPerSecond - state.windows.search.length };
   }
+  // The daily count resets at midnight in the account's time zone; the sandbox's accounts are on UTC. One
+  // counter per portal: it stays one number however long the sandbox runs.
+  const day = new Date(t).toISOString().slice(0, 10);
+  const daily = state.windows.daily;
+  if (daily.day !== day) {
+    daily.day = day;
+    daily.count = 0;
+  }
+  if (state.dailyLimit !== undefined && daily.count >= state.dailyLimit)
+    return { ok: false, policy: "DAILY" };
   trim(state.windows.tenSecond, t - state.rateWindowMs);
   if (state.windows.tenSecond.length >= state.tenSecondLimit)
     return { ok: false, policy: "TEN_SECONDLY_ROLLING" };
   state.windows.tenSecond.push(t);
-  return { ok: true, remaining: state.tenSecondLimit - state.windows.tenSecond.length };
+  daily.count += 1;
+  return {
+    ok: true,
+    remaining: state.tenSecondLimit - state.windows.tenSecond.length,
+    ...(state.dailyLimit === undefined ? {} : { dailyRemaining: state.dailyLimit - daily.count }),
+  };
 }
 
 /**
