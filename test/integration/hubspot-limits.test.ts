@@ -11,7 +11,7 @@ import {
   type HubSpotTokens,
   type HubSpotTokenStore,
 } from "../../src/adapters/hubspot/hubspot-oauth";
-import { RateBudgetQueue } from "../../src/adapters/rate-budget";
+import { HUBSPOT_OAUTH_BUDGET, RateBudgetQueue } from "../../src/adapters/rate-budget";
 import { AppError, CrmAuthError, CrmRateLimitedError, CrmUnavailableError } from "../../src/domain/errors";
 import type { LeadUpdate } from "../../src/ports/crm";
 import {
@@ -133,6 +133,26 @@ describe("HubSpot adapter inside the sandbox's real limits", () => {
     // Owners are cached per adapter: 30 adapters sharing the connection's budget each list them once.
     await Promise.all(Array.from({ length: 30 }, () => adapter({ budget }).listOwners()));
     expect(sandbox.hubspot.stats.apiCalls).toBe(60);
+    expect(sandbox.hubspot.stats.rateLimited).toBe(0);
+  });
+
+  it("when a Starter portal is called beyond its limit, then Handoff's own budget keeps every call under the tier's limit", async () => {
+    await sandbox.close();
+    sandbox = await startSandbox({ port: 0, hubspot: { tier: "starter" } });
+    // Handoff is an OAuth app: a Starter portal gives it 110 per 10 s, and its budget allows itself fewer.
+    expect(sandbox.hubspot.tenSecondLimit).toBe(110);
+    expect(sandbox.hubspot.dailyLimit).toBeUndefined();
+    const limit = HUBSPOT_OAUTH_BUDGET.limit!;
+    const { intervalCap } = limit;
+    expect(intervalCap).toBeLessThan(sandbox.hubspot.tenSecondLimit);
+    // The same caps over a 1-second window, so the test runs fast.
+    sandbox.hubspot.rateWindowMs = 1_000;
+    const budget = new RateBudgetQueue({
+      name: "hubspot-9876543",
+      limit: { ...limit, intervalMs: 1_000 },
+    });
+    await Promise.all(Array.from({ length: 130 }, () => adapter({ budget }).listOwners()));
+    expect(sandbox.hubspot.stats.apiCalls).toBe(260);
     expect(sandbox.hubspot.stats.rateLimited).toBe(0);
   });
 
