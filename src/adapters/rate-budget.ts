@@ -417,8 +417,14 @@ function monotonicNow(): number {
 export class RateBudgetRegistry {
   private readonly budgets = new Map<string, RateBudgetQueue>();
 
-  /** @param store where the windows live (PostgreSQL: one budget for every process). @default memory */
-  constructor(private readonly store?: RateWindowStore) {}
+  /**
+   * @param store where the windows live (PostgreSQL: one budget for every process). @default memory
+   * @param now the clock the windows count on. @default the monotonic clock
+   */
+  constructor(
+    private readonly store?: RateWindowStore,
+    private readonly now?: () => number,
+  ) {}
 
   forConnection(connectionId: string, options: () => Omit<RateBudgetOptions, "name">): RateBudgetQueue {
     let budget = this.budgets.get(connectionId);
@@ -426,6 +432,7 @@ export class RateBudgetRegistry {
       budget = new RateBudgetQueue({
         name: connectionId,
         ...(this.store ? { store: this.store } : {}),
+        ...(this.now ? { now: this.now } : {}),
         ...options(),
       });
       this.budgets.set(connectionId, budget);

@@ -15,7 +15,12 @@ import { PostgresRecentLeadStore } from "../adapters/postgres/sla-admin-store";
 import { PostgresSlaStore } from "../adapters/postgres/sla-store";
 import { replayDecision } from "../app/replay-decision";
 import { createCrmRegistry } from "./crm-registry";
-import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../app/follow-up";
+import {
+  createScheduleFollowUp,
+  runFollowUpStep,
+  type FollowUpDeps,
+  type FollowUpJob,
+} from "../app/follow-up";
 import { getHandoffCard } from "../app/get-handoff-card";
 import { createLeadEventHandler } from "../app/handle-lead-event";
 import { cachedLinks, ownerWrittenByConnector, withSyncedPairs } from "../app/synced-pair";
@@ -74,6 +79,11 @@ export interface HandoffSettings {
   slackApiBaseUrl?: string;
   /** The product's own clock, where a test fixes the lead's day apart from the server's. @default the runtime's */
   now?: Clock;
+  /**
+   * Replaying the past (the demo quarter): CRM rate windows count on this clock, in this process, and follow-up
+   * timers go to `followUpTimers` instead of pg-boss, to be run on the same clock. @default live
+   */
+  replay?: { rateClock: () => number; followUpTimers: FollowUpDeps["enqueue"] };
 }
 
 /** The product, built: the pipeline the worker runs, the routers the server mounts, and what stops its workers. */
@@ -87,6 +97,8 @@ export interface HandoffProduct {
   adminRouters: Router[];
   deps: PipelineDeps;
   feedbackDeps: FeedbackDeps;
+  /** Runs one follow-up timer (what the follow-up worker does when it comes due). */
+  runFollowUp(job: FollowUpJob): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,7 +130,9 @@ export async function composeHandoff(
     },
     salesforce: settings.salesforce,
     // One budget per portal for every process on this database, kept across restarts.
-    rateWindows: new PostgresRateWindow(core.pool),
+    ...(settings.replay
+      ? { rateClock: settings.replay.rateClock }
+      : { rateWindows: new PostgresRateWindow(core.pool) }),
   });
   // Synced pairs (HubSpot marketing + Salesforce sales): the sales side reads the person's engagement from the
   // HubSpot contact its lead was synced from; everything else is the Salesforce connection's own CRM.
@@ -189,7 +203,7 @@ export async function composeHandoff(
     holidays,
     crmFor: registry.crmFor,
     slaFor,
-    enqueue: createFollowUpScheduler({ boss: core.boss, now }),
+    enqueue: settings.replay?.followUpTimers ?? createFollowUpScheduler({ boss: core.boss, now }),
     cardUrl,
     notify,
     recordConversion: onConversion,
@@ -411,6 +425,7 @@ export async function composeHandoff(
     ],
     deps,
     feedbackDeps,
+    runFollowUp: (job) => runFollowUpStep(followUpDeps, job),
     stop: async () => {
       await notifyWorker?.stop();
       await followUpWorker?.stop();

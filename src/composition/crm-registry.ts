@@ -19,6 +19,11 @@ export interface CrmRegistryOptions {
   salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
   /** Where the per-connection rate windows live: PostgreSQL shares them across processes. @default memory */
   rateWindows?: RateWindowStore;
+  /**
+   * The clock the rate windows count on. The demo history replays weeks of a portal's past in seconds on the
+   * sandbox's clock, so its budget counts on that clock too. @default the monotonic clock
+   */
+  rateClock?: () => number;
 }
 
 export interface CrmRegistry {
@@ -34,7 +39,7 @@ export interface CrmRegistry {
  */
 export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
   const { connections, logger } = options;
-  const budgets = new RateBudgetRegistry(options.rateWindows);
+  const budgets = new RateBudgetRegistry(options.rateWindows, options.rateClock);
   const adapters = new Map<string, Promise<CrmPort>>();
   const portals = new Map<string, { crm: string; externalId: string; instanceUrl: string | null }>();
 

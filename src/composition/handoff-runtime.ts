@@ -4,6 +4,7 @@ import {
   openInfrastructure,
   requirePipeline,
   startRuntime,
+  type Infrastructure,
   type InfrastructureOptions,
   type Runtime,
   type RuntimeOptions,
@@ -16,6 +17,8 @@ export interface HandoffRuntimeOptions
   product?: HandoffSettings;
   /** Intake alone (tests, the intake bench): the pipeline the worker runs instead of the product's. */
   handleLeadEvent?: LeadEventHandler;
+  /** Runs on the infrastructure before the product and its workers start (the embedded demo's seed). */
+  beforeStart?: (infra: Infrastructure) => Promise<void>;
 }
 
 export interface HandoffRuntime extends Runtime {
@@ -32,6 +35,7 @@ export async function startHandoffRuntime(options: HandoffRuntimeOptions): Promi
   // Checked before anything opens, so a wiring mistake leaves no pool or job queue behind.
   if (options.worker && !options.product) requirePipeline(options.handleLeadEvent);
   const infra = await openInfrastructure(options);
+  await options.beforeStart?.(infra);
   const product = options.product ? await composeHandoff(infra, options.product, options.now) : undefined;
   const runtime = await startRuntime(infra, {
     ...options,

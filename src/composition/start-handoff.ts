@@ -10,6 +10,7 @@ import type { HandoffSettings } from "./compose";
 import { adminTokenNotice, loadOrCreateEmbeddedSecrets } from "./embedded-secrets";
 import { startHandoffRuntime, type HandoffRuntime } from "./handoff-runtime";
 import { DEMO, seedDemoConnections } from "./seed-demo";
+import { seedDemoQuarter } from "./demo-history/seed-demo-quarter";
 import { DEMO_PAIR, seedDemoPair } from "./seed-demo-pair";
 import { startPairDemo, type PairDemo } from "../sandbox/connector/pair-demo";
 
@@ -108,6 +109,21 @@ export async function startHandoff(
     liveness: () => (pg?.status() === "restarting" ? "embedded PostgreSQL is restarting" : undefined),
     product: handoffSettings(config, { adminToken: adminToken!, encryptionKey: encryptionKey! }, worker),
     now: clock,
+    // Before the workers start: the demo's first start plays a quarter of history (once).
+    beforeStart: async (infra) => {
+      if (!config.embedded || !sandbox) return;
+      await seedDemoConnections(infra.connections, {
+        sandboxUrl: `http://127.0.0.1:${config.sandbox.port}`,
+        now: clock,
+      });
+      const settings = handoffSettings(
+        config,
+        { adminToken: adminToken!, encryptionKey: encryptionKey! },
+        worker,
+      );
+      const history = await seedDemoQuarter({ core: infra, settings, sandbox, now: clock });
+      if (history.seeded) logger.info("demo quarter seeded", { ...history });
+    },
   });
   let traffic: { stop(): Promise<void> } | undefined;
   let pair: PairDemo | undefined;

@@ -304,7 +304,8 @@ export const SINGULAR: Record<string, string> = {
   notes: "note",
 };
 
-function mulberry32(seed: number): () => number {
+/** A small seeded generator of numbers in [0, 1): the same seed gives the same sequence. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -26,6 +26,7 @@ export const HUBSPOT_DEMO_SUBSCRIPTIONS = {
   "contact.propertyChange:lifecyclestage": 26,
   "contact.propertyChange:hubspot_owner_id": 30,
   "contact.propertyChange:hs_lead_status": 31,
+  "contact.propertyChange:hs_analytics_source": 33,
 } as const;
 
 export interface HubSpotTrafficOptions {
