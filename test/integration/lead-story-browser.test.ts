@@ -27,7 +27,7 @@ const CONNECTION = DEMO.hubspot.connectionId;
 const OTHER = DEMO.salesforce.connectionId;
 const LEAD = "990101";
 const EMAIL = `lead${LEAD}@kraus-software0.example`;
-/** `SCREENSHOTS=docs npx jest lead-story-browser` refreshes the README's pictures. */
+/** Screenshots land in $SCREENSHOTS (default a temp folder); the README's pictures come from test/tools/demo-screenshots.ts. */
 const SHOTS = process.env.SCREENSHOTS ?? join(tmpdir(), "handoff-shots");
 const DEFAULT_SLA = readFileSync(join(__dirname, "../../config/sla.default.yaml"), "utf8");
 /** A draft under which the lead's fit (VP at a 450-person software company) no longer qualifies, even by trigger. */

@@ -433,6 +433,8 @@
       show(found, r.right, r.top);
     });
     document.addEventListener("focusout", () => (box.hidden = true));
+    // Another page of the admin opens without a reload: the tip of the mark left behind goes too.
+    window.addEventListener("hashchange", () => (box.hidden = true));
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", installTips);
   else installTips();
