@@ -242,7 +242,7 @@ export function planHubSpotQuarter(
 
   async function verdict(leadId: string, handoff: HandoffRecord, userId: number): Promise<void> {
     if (!(await stillOpen(handoff))) return;
-    const rejects = random() < (icpLeads.has(leadId) ? 0.18 : 0.55);
+    const rejects = random() < (icpLeads.has(leadId) ? 0.22 : 0.6);
     const inCrm = random() < 0.5;
     if (!rejects) {
       if (inCrm) return setLeadStatus(leadId, "OPEN_DEAL", userId);
