@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createCapturingLogger } from "../../src/logging/logger";
@@ -33,7 +34,7 @@ describe("fault suite: kill -9, PostgreSQL restart, 429 storms, 5xx bursts, dupl
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "handoff-faults-"));
     chmodSync(dir, 0o755);
-    port = 57000 + Math.floor(Math.random() * 2000);
+    port = await freePort();
     pg = await startPostgresProcess(path.join(dir, "pg"), port);
     sandbox = await startSandbox({ port: 0 });
     intake = await startHandoffRuntime({
@@ -208,8 +209,28 @@ describe("fault suite: kill -9, PostgreSQL restart, 429 storms, 5xx bursts, dupl
   }, 240_000);
 });
 
-/** The database in its own process, so that the suite can stop and start it like a real server restart. */
-function startPostgresProcess(
+/**
+ * The database in its own process, so that the suite can stop and start it like a real server restart.
+ * A start that fails (the port still held by the server just stopped, a slow machine) is tried again, as an
+ * operator's service manager would; the last failure's stderr is in the error.
+ */
+async function startPostgresProcess(
+  dataDir: string,
+  port: number,
+): Promise<{ url(db: string): string; stop(): Promise<void> }> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 4; attempt += 1) {
+    try {
+      return await startPostgresOnce(dataDir, port);
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
+    }
+  }
+  throw lastError;
+}
+
+function startPostgresOnce(
   dataDir: string,
   port: number,
 ): Promise<{ url(db: string): string; stop(): Promise<void> }> {
@@ -217,7 +238,10 @@ function startPostgresProcess(
     env: { ...process.env, FAULT_PG_DIR: dataDir, FAULT_PG_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stderr!.on("data", () => undefined);
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (d: Buffer) => {
       const m = /ready (\S+)/.exec(d.toString());
@@ -227,11 +251,24 @@ function startPostgresProcess(
         url: (db) => `${base}/${db}`,
         stop: () =>
           new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
             child.once("exit", () => done());
             child.kill("SIGTERM");
           }),
       });
     });
-    child.once("exit", (code) => reject(new Error(`postgres process exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`postgres process exited with ${code}: ${stderr.trim()}`)));
+  });
+}
+
+/** A TCP port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
