@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createCapturingLogger } from "../../src/logging/logger";
@@ -10,6 +9,7 @@ import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
 import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { hubSpotHeaders } from "../helpers/sign";
+import { freePort } from "../helpers/free-port";
 import { systemClock } from "../../src/composition/system-clock";
 
 const SECRET = "fault-suite-secret-0123456789";
@@ -258,17 +258,5 @@ function startPostgresOnce(
       });
     });
     child.once("exit", (code) => reject(new Error(`postgres process exited with ${code}: ${stderr.trim()}`)));
-  });
-}
-
-/** A TCP port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }

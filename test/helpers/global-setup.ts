@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "./free-port";
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../../src/adapters/postgres/embedded";
 
 declare global {
@@ -20,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "handoff-test-pg-"));
   // As root the server runs as the `postgres` user, which must be able to enter the directory.
   chmodSync(dir, 0o755);
-  const port = 55000 + Math.floor(Math.random() * 5000);
+  const port = await freePort();
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port, database: "handoff_test" });
   globalThis.__HANDOFF_PG__ = pg;
   globalThis.__HANDOFF_PG_DIR__ = dir;

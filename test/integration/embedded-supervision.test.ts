@@ -5,6 +5,7 @@ import path from "node:path";
 import { Client } from "pg";
 import request from "supertest";
 import { waitFor } from "../helpers/capture-servers";
+import { freePort } from "../helpers/free-port";
 import { startTestRuntime } from "../helpers/runtime";
 
 describe("the embedded PostgreSQL is supervised", () => {
@@ -19,7 +20,7 @@ describe("the embedded PostgreSQL is supervised", () => {
       env: {
         ...process.env,
         SUPERVISED_PG_DIR: path.join(dir, "pg"),
-        SUPERVISED_PG_PORT: String(50_000 + Math.floor(Math.random() * 5000)),
+        SUPERVISED_PG_PORT: String(await freePort()),
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
