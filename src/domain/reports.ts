@@ -81,12 +81,14 @@ export function funnelLabels(vocabulary: Vocabulary): FunnelLabels {
 
 // ---- follow-up compliance --------------------------------------------------------------------
 
-export interface RepComplianceFigure {
-  repKey: string;
+/** Handoffs, touches, breaches and time to first touch of one group of handoffs (all, a rep, a tier). */
+export interface ComplianceCounts {
   handoffs: number;
   touched: number;
   /** First touch after due_at, or still untouched past due_at. */
   breaches: number;
+  /** Share (0..1) of due handoffs touched on time; null when none is due yet. */
+  onTimeRate: number | null;
   /** Minutes from handoff to first touch; null when nobody touched any lead yet. */
   p50Minutes: number | null;
   p90Minutes: number | null;
@@ -94,33 +96,59 @@ export interface RepComplianceFigure {
   noTask?: NoTaskFigure;
 }
 
+export type RepComplianceFigure = { repKey: string } & Omit<ComplianceCounts, "onTimeRate">;
+
+export type TierComplianceFigure = { tier: string } & Omit<ComplianceCounts, "noTask">;
+
 /** How many handoffs got no follow-up task, with the reason in words ("no task: a queue owns the lead"). */
 export interface NoTaskFigure {
   count: number;
   reason: string;
 }
 
-export interface ComplianceFigures {
+export interface ComplianceFigures extends ComplianceCounts {
+  byRep: RepComplianceFigure[];
+  /** The same figures per follow-up tier, each against its own deadlines (`default` for untiered ones). */
+  byTier: TierComplianceFigure[];
+}
+
+interface ComplianceAcc {
   handoffs: number;
   touched: number;
   breaches: number;
-  /** Share (0..1) of due handoffs touched on time; null when none is due yet. */
-  onTimeRate: number | null;
-  p50Minutes: number | null;
-  p90Minutes: number | null;
-  /** Handoffs with no follow-up task, and why. */
-  noTask?: NoTaskFigure;
-  byRep: RepComplianceFigure[];
-  /** The same figures per follow-up tier, each against its own deadlines (`default` for untiered ones). */
-  byTier: {
-    tier: string;
-    handoffs: number;
-    touched: number;
-    breaches: number;
-    onTimeRate: number | null;
-    p50Minutes: number | null;
-    p90Minutes: number | null;
-  }[];
+  due: number;
+  minutes: number[];
+  noTask: Map<string, number>;
+}
+
+const blankAcc = (): ComplianceAcc => ({
+  handoffs: 0,
+  touched: 0,
+  breaches: 0,
+  due: 0,
+  minutes: [],
+  noTask: new Map(),
+});
+
+/** The figures of one group; the no-task reason is the one with the most handoffs (one today: a queue owns the lead). */
+function complianceCounts(a: ComplianceAcc): ComplianceCounts {
+  const [reason, count] = [...a.noTask.entries()].sort((x, y) => y[1] - x[1])[0] ?? [];
+  return {
+    handoffs: a.handoffs,
+    touched: a.touched,
+    breaches: a.breaches,
+    onTimeRate: ratio(a.due - a.breaches, a.due),
+    p50Minutes: percentile(a.minutes, 50),
+    p90Minutes: percentile(a.minutes, 90),
+    ...(reason && count ? { noTask: { count, reason } } : {}),
+  };
+}
+
+/** The accumulator of `key` in `groups`, made on first use. */
+function groupAcc(groups: Map<string, ComplianceAcc>, key: string): ComplianceAcc {
+  let acc = groups.get(key);
+  if (!acc) groups.set(key, (acc = blankAcc()));
+  return acc;
 }
 
 /**
@@ -130,25 +158,12 @@ export interface ComplianceFigures {
  */
 export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date): ComplianceFigures {
   const nowMs = now.getTime();
-  interface Acc {
-    handoffs: number;
-    touched: number;
-    breaches: number;
-    due: number;
-    minutes: number[];
-    noTask: Map<string, number>;
-  }
-  const blank = (): Acc => ({ handoffs: 0, touched: 0, breaches: 0, due: 0, minutes: [], noTask: new Map() });
-  const all = blank();
-  const reps = new Map<string, Acc>();
-  const tiers = new Map<string, Acc>();
+  const all = blankAcc();
+  const reps = new Map<string, ComplianceAcc>();
+  const tiers = new Map<string, ComplianceAcc>();
   for (const h of handoffs) {
-    const key = h.repKey ?? "(fallback)";
-    let rep = reps.get(key);
-    if (!rep) reps.set(key, (rep = blank()));
-    const tierKey = h.tier ?? DEFAULT_TIER;
-    let tier = tiers.get(tierKey);
-    if (!tier) tiers.set(tierKey, (tier = blank()));
+    const rep = groupAcc(reps, h.repKey ?? "(fallback)");
+    const tier = groupAcc(tiers, h.tier ?? DEFAULT_TIER);
     const due = Date.parse(h.dueAt);
     const touch = h.firstTouchAt === null ? undefined : Date.parse(h.firstTouchAt);
     const breached = touch === undefined ? nowMs > due : touch > due;
@@ -164,40 +179,19 @@ export function followUpCompliance(handoffs: readonly HandoffFact[], now: Date):
       if (h.noTask) acc.noTask.set(h.noTask, (acc.noTask.get(h.noTask) ?? 0) + 1);
     }
   }
-  // The reason with the most handoffs (there is one today: a queue owns the lead).
-  const noTask = (a: Acc): { noTask?: NoTaskFigure } => {
-    const [reason, count] = [...a.noTask.entries()].sort((x, y) => y[1] - x[1])[0] ?? [];
-    return reason && count ? { noTask: { count, reason } } : {};
-  };
   return {
-    handoffs: all.handoffs,
-    touched: all.touched,
-    breaches: all.breaches,
-    onTimeRate: ratio(all.due - all.breaches, all.due),
-    p50Minutes: percentile(all.minutes, 50),
-    p90Minutes: percentile(all.minutes, 90),
-    ...noTask(all),
+    ...complianceCounts(all),
     byRep: [...reps.entries()]
-      .map(([repKey, a]) => ({
-        repKey,
-        handoffs: a.handoffs,
-        touched: a.touched,
-        breaches: a.breaches,
-        p50Minutes: percentile(a.minutes, 50),
-        p90Minutes: percentile(a.minutes, 90),
-        ...noTask(a),
-      }))
+      .map(([repKey, a]): RepComplianceFigure => {
+        const { onTimeRate: _perRepHasNoRate, ...figures } = complianceCounts(a);
+        return { repKey, ...figures };
+      })
       .sort((a, b) => b.breaches - a.breaches || a.repKey.localeCompare(b.repKey)),
     byTier: [...tiers.entries()]
-      .map(([tier, a]) => ({
-        tier,
-        handoffs: a.handoffs,
-        touched: a.touched,
-        breaches: a.breaches,
-        onTimeRate: ratio(a.due - a.breaches, a.due),
-        p50Minutes: percentile(a.minutes, 50),
-        p90Minutes: percentile(a.minutes, 90),
-      }))
+      .map(([tier, a]): TierComplianceFigure => {
+        const { noTask: _perTierHasNoNoTask, ...figures } = complianceCounts(a);
+        return { tier, ...figures };
+      })
       .sort((a, b) => b.handoffs - a.handoffs || a.tier.localeCompare(b.tier)),
   };
 }
