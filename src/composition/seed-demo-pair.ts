@@ -6,6 +6,7 @@ import { PAIR_SANDBOX } from "../sandbox/connector/pair-demo";
 import { HUBSPOT_SANDBOX_DEMO } from "../sandbox/hubspot/state";
 import { SALESFORCE_SANDBOX_DEMO } from "../sandbox/salesforce/state";
 import type { Pool } from "pg";
+import { seedDemoConnection } from "./seed-demo";
 
 /** The synced pair of the embedded default: fixed ids, as the other demos have. */
 export const DEMO_PAIR = {
@@ -28,31 +29,37 @@ export async function seedDemoPair(
   options: { sandboxUrl: string; now: Clock },
 ): Promise<void> {
   const far = new Date(options.now().getTime() + 365 * 86_400_000);
-  await connections.upsert({
-    id: DEMO_PAIR.marketing.connectionId,
-    crm: "hubspot",
-    externalId: DEMO_PAIR.marketing.portalId,
-    name: "Demo pair: HubSpot (marketing)",
-    instanceUrl: `${options.sandboxUrl}/hubspot`,
-  });
-  await connections.saveTokens(DEMO_PAIR.marketing.connectionId, {
-    accessToken: HUBSPOT_SANDBOX_DEMO.accessToken,
-    refreshToken: HUBSPOT_SANDBOX_DEMO.refreshToken,
-    expiresAt: far,
-  });
-  await connections.upsert({
-    id: DEMO_PAIR.sales.connectionId,
-    crm: "salesforce",
-    externalId: DEMO_PAIR.sales.organizationId,
-    name: "Demo pair: Salesforce (sales)",
-    instanceUrl: `${options.sandboxUrl}/salesforce`,
-    webhookToken: DEMO_PAIR.sales.webhookToken,
-  });
-  await connections.saveTokens(DEMO_PAIR.sales.connectionId, {
-    accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
-    refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
-    expiresAt: far,
-  });
+  await seedDemoConnection(
+    connections,
+    {
+      id: DEMO_PAIR.marketing.connectionId,
+      crm: "hubspot",
+      externalId: DEMO_PAIR.marketing.portalId,
+      name: "Demo pair: HubSpot (marketing)",
+      instanceUrl: `${options.sandboxUrl}/hubspot`,
+    },
+    {
+      accessToken: HUBSPOT_SANDBOX_DEMO.accessToken,
+      refreshToken: HUBSPOT_SANDBOX_DEMO.refreshToken,
+      expiresAt: far,
+    },
+  );
+  await seedDemoConnection(
+    connections,
+    {
+      id: DEMO_PAIR.sales.connectionId,
+      crm: "salesforce",
+      externalId: DEMO_PAIR.sales.organizationId,
+      name: "Demo pair: Salesforce (sales)",
+      instanceUrl: `${options.sandboxUrl}/salesforce`,
+      webhookToken: DEMO_PAIR.sales.webhookToken,
+    },
+    {
+      accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
+      refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
+      expiresAt: far,
+    },
+  );
   await new PostgresConnectionLinkStore(pool).link(
     {
       marketingConnectionId: DEMO_PAIR.marketing.connectionId,

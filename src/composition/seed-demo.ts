@@ -1,4 +1,4 @@
-import type { ConnectionStore } from "../ports/connections";
+import type { ConnectionStore, NewConnection, OAuthTokens } from "../ports/connections";
 import { HUBSPOT_SANDBOX_DEMO } from "../sandbox/hubspot/state";
 import { SALESFORCE_SANDBOX_DEMO } from "../sandbox/salesforce/state";
 import type { Clock } from "../ports/clock";
@@ -21,34 +21,51 @@ export const DEMO = {
   },
 };
 
+/** One demo portal or org and its sandbox session, as an installed connection. */
+export async function seedDemoConnection(
+  connections: ConnectionStore,
+  connection: NewConnection,
+  tokens: Required<OAuthTokens>,
+): Promise<void> {
+  await connections.upsert(connection);
+  await connections.saveTokens(connection.id, tokens);
+}
+
 /** Seeds the demo HubSpot portal and Salesforce org of the embedded default, pointing at the sandbox. */
 export async function seedDemoConnections(
   connections: ConnectionStore,
   options: { sandboxUrl: string; now: Clock },
 ): Promise<void> {
-  await connections.upsert({
-    id: DEMO.hubspot.connectionId,
-    crm: "hubspot",
-    externalId: DEMO.hubspot.portalId,
-    name: "Demo HubSpot portal",
-    instanceUrl: `${options.sandboxUrl}/hubspot`,
-  });
-  await connections.saveTokens(DEMO.hubspot.connectionId, {
-    accessToken: DEMO.hubspot.accessToken,
-    refreshToken: DEMO.hubspot.refreshToken,
-    expiresAt: new Date(options.now().getTime() + 6 * 3600_000),
-  });
-  await connections.upsert({
-    id: DEMO.salesforce.connectionId,
-    crm: "salesforce",
-    externalId: DEMO.salesforce.organizationId,
-    name: "Demo Salesforce org",
-    instanceUrl: `${options.sandboxUrl}/salesforce`,
-    webhookToken: DEMO.salesforce.webhookToken,
-  });
-  await connections.saveTokens(DEMO.salesforce.connectionId, {
-    accessToken: DEMO.salesforce.accessToken,
-    refreshToken: DEMO.salesforce.refreshToken,
-    expiresAt: new Date(options.now().getTime() + 2 * 3600_000),
-  });
+  const at = options.now().getTime();
+  await seedDemoConnection(
+    connections,
+    {
+      id: DEMO.hubspot.connectionId,
+      crm: "hubspot",
+      externalId: DEMO.hubspot.portalId,
+      name: "Demo HubSpot portal",
+      instanceUrl: `${options.sandboxUrl}/hubspot`,
+    },
+    {
+      accessToken: DEMO.hubspot.accessToken,
+      refreshToken: DEMO.hubspot.refreshToken,
+      expiresAt: new Date(at + 6 * 3600_000),
+    },
+  );
+  await seedDemoConnection(
+    connections,
+    {
+      id: DEMO.salesforce.connectionId,
+      crm: "salesforce",
+      externalId: DEMO.salesforce.organizationId,
+      name: "Demo Salesforce org",
+      instanceUrl: `${options.sandboxUrl}/salesforce`,
+      webhookToken: DEMO.salesforce.webhookToken,
+    },
+    {
+      accessToken: DEMO.salesforce.accessToken,
+      refreshToken: DEMO.salesforce.refreshToken,
+      expiresAt: new Date(at + 2 * 3600_000),
+    },
+  );
 }
