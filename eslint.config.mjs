@@ -69,6 +69,26 @@ export default tseslint.config(
     },
   },
   {
+    // Adapters sit at the bottom: they implement ports and may import the domain, the ports and each other, never
+    // the layers that use them (workers, routes, use cases, the CLI, the composition root). pg-boss's queue names
+    // and job rows live in src/adapters/postgres/queues.ts, so src/jobs/ imports from the adapter, not the reverse.
+    files: ["src/adapters/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+(jobs|http|app|cli|composition)(/|$)",
+              message:
+                "src/adapters/ never imports the layers above it (jobs, http, app, cli, composition); move what it needs down into src/adapters/ or src/ports/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain is pure: plain data in and out. It may import only other domain files.
     files: ["src/domain/**/*.ts"],
     rules: {

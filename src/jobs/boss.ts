@@ -1,15 +1,10 @@
 import { inspect } from "node:util";
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
 import type { PgBoss as PgBossType } from "pg-boss";
 import type { Logger } from "../ports/logger";
-import { QUEUES } from "./queues";
+import { QUEUES } from "../adapters/postgres/queues";
 
 export type Boss = PgBossType;
-
-/** Lets pg-boss write its job rows inside our own transaction (insert event + enqueue = one commit). */
-export function bossOnClient(client: PoolClient) {
-  return { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
-}
 
 export interface StartBossOptions {
   connectionString: string;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FollowUpJob } from "../app/follow-up";
 import type { Logger } from "../ports/logger";
 import type { Boss } from "./boss";
-import { QUEUES } from "./queues";
+import { QUEUES } from "../adapters/postgres/queues";
 import type { Clock } from "../ports/clock";
 
 export interface FollowUpSchedulerOptions {

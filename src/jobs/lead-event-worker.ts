@@ -1,9 +1,9 @@
-import type { EventStore, StoredEvent } from "../ports/events";
+import type { EventStore, IntakeBatchJob, StoredEvent } from "../ports/events";
 import { leadEventJob } from "../adapters/postgres/event-store";
 import type { Logger } from "../ports/logger";
 import { WORK_PRIORITY_RANK, withWorkPriority } from "../ports/work-priority";
 import type { Boss } from "./boss";
-import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "./queues";
+import { QUEUES, type LeadEventJob } from "../adapters/postgres/queues";
 import { CrmNotFoundError } from "../domain/errors";
 import type { WorkPriority } from "../ports/work-priority";
 import { CircuitBreakers } from "./circuit-breaker";

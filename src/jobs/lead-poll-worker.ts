@@ -1,6 +1,6 @@
 import type { Logger } from "../ports/logger";
 import type { Boss } from "./boss";
-import { QUEUES } from "./queues";
+import { QUEUES } from "../adapters/postgres/queues";
 
 export interface LeadPollWorkerOptions {
   boss: Boss;

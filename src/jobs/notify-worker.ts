@@ -6,7 +6,7 @@ import { buildHandoffCard } from "../domain/handoff-card";
 import { liveCardInput } from "../app/get-handoff-card";
 import type { Logger } from "../ports/logger";
 import type { Boss } from "./boss";
-import { QUEUES } from "./queues";
+import { QUEUES } from "../adapters/postgres/queues";
 import type { Clock } from "../ports/clock";
 
 export interface NotifyJob {

@@ -1,7 +1,7 @@
 import type { PruneReport } from "../adapters/postgres/retention";
 import type { Logger } from "../ports/logger";
 import type { Boss } from "./boss";
-import { QUEUES } from "./queues";
+import { QUEUES } from "../adapters/postgres/queues";
 
 export interface RetentionWorkerOptions {
   boss: Boss;

@@ -1,7 +1,13 @@
 import type { AppError } from "../domain/errors";
 import type { LeadEvent } from "../domain/lead";
 import type { IncomingEvent } from "../domain/screen-event";
-import type { IntakeBatchJob } from "../jobs/queues";
+
+/** An `intake-batch` job: the events one delivery stored, fanned out to one lead-event job each. */
+export interface IntakeBatchJob {
+  connectionIds: string[];
+  eventKeys: string[];
+  objectIds: string[];
+}
 
 export interface AppendResult {
   /** Event keys stored (and enqueued) by this call. */

@@ -5,7 +5,7 @@ import type { StoredEvent } from "../../src/ports/events";
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
 import { createLeadEventHandler, type PipelineDeps } from "../../src/app/handle-lead-event";
-import { inProductWords } from "../../src/adapters/lead-event-words";
+import { inProductWords } from "../../src/adapters/postgres/event-store";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
 import type { FeedbackDeps } from "../../src/app/record-feedback";
 import type { Sla } from "../../src/domain/sla";

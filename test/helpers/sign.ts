@@ -1,4 +1,4 @@
-import { signHubSpotV3 } from "../../src/adapters/hubspot/verify-hubspot-signature";
+import { signHubSpotV3 } from "../../src/adapters/hubspot/hubspot-delivery";
 
 /** Headers HubSpot would send for this body, signed with `secret` at `timestamp`. */
 export function hubSpotHeaders(secret: string, url: string, body: string, timestamp = Date.now()) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError, InvalidPayloadError } from "../../domain/errors";
 import type { Clock } from "../../ports/clock";
-import { verifyHubSpotSignature } from "./verify-hubspot-signature";
+import { verifyHubSpotSignature } from "./hubspot-delivery";
 
 /** The request HubSpot's app card makes (`hubspot.fetch`), in Handoff's words. */
 export interface HubSpotCardRequest {

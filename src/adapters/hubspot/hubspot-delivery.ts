@@ -1,9 +1,107 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { z } from "zod";
-import { InvalidPayloadError, type PayloadIssue } from "../../domain/errors";
-import type { LeadEventKind } from "../../domain/lead";
+import { sameBytes } from "../crypto/constant-time";
+import {
+  InvalidPayloadError,
+  InvalidSignatureError,
+  MissingHeaderError,
+  type PayloadIssue,
+} from "../../domain/errors";
+import type { ChangedBy, LeadEvent, LeadEventKind, LeadField } from "../../domain/lead";
 import { checkOccurredAt, cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
-import { hubSpotChange } from "./hubspot-change";
+
+/*
+ * A HubSpot webhook delivery, read in three steps on the raw bytes HubSpot sent: its v3 signature is checked,
+ * the body is parsed with zod event by event, and each event is said in Handoff's words (which lead field
+ * changed, who changed it, the acting user) as a `LeadEvent`.
+ */
+
+// ── 1. The v3 signature ──────────────────────────────────────────────────────────────────────────────────
+
+/** HubSpot rejects nothing older than 5 minutes; we also refuse timestamps more than 5 minutes ahead. */
+export const MAX_SIGNATURE_AGE_MS = 300_000;
+
+// The only sequences HubSpot decodes before signing v3 (reference/hubspot.md §2.1 rule 2).
+const DECODED: Record<string, string> = {
+  "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
+  "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";",
+}; // prettier-ignore
+
+/** Decodes the 12 sequences HubSpot decodes in the signed URI, and nothing else (`%20` stays). */
+export function decodeHubSpotUri(uri: string): string {
+  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODED[m.toUpperCase()] ?? m);
+}
+
+export interface HubSpotSignedRequest {
+  method: string;
+  /** The full URL HubSpot called: the configured PUBLIC_URL + path + query, never rebuilt from proxy headers. */
+  url: string;
+  rawBody: Buffer;
+  signature: string | undefined;
+  timestamp: string | undefined;
+}
+
+/** v3: base64 HMAC-SHA256 over METHOD + decodedURI + rawBody + timestamp, keyed with the app secret. */
+export function signHubSpotV3(
+  secret: string,
+  method: string,
+  url: string,
+  rawBody: Buffer | string,
+  timestamp: string,
+) {
+  return createHmac("sha256", secret)
+    .update(method.toUpperCase())
+    .update(decodeHubSpotUri(url))
+    .update(rawBody)
+    .update(timestamp)
+    .digest("base64");
+}
+
+/**
+ * Verifies HubSpot's v3 signature on the raw bytes, before anything is parsed. Accepts the current and the
+ * previous client secret so that secrets can be rotated.
+ * @throws MissingHeaderError (400) when a header is absent; InvalidSignatureError (401) when stale or wrong.
+ */
+export function verifyHubSpotSignature(req: HubSpotSignedRequest, secrets: string[], now: number): void {
+  if (!req.signature) {
+    throw new MissingHeaderError(
+      "X-HubSpot-Signature-v3",
+      "HubSpot sends it on every request of an OAuth app; check that the request comes from HubSpot.",
+    );
+  }
+  if (!req.timestamp) {
+    throw new MissingHeaderError("X-HubSpot-Request-Timestamp", "HubSpot sends it with every v3 signature.");
+  }
+  const ts = Number(req.timestamp);
+  if (!/^\d{10,16}$/.test(req.timestamp) || !Number.isFinite(ts)) {
+    throw new InvalidSignatureError(
+      "X-HubSpot-Request-Timestamp is not epoch milliseconds",
+      "The timestamp must be a decimal number of milliseconds.",
+      "invalid_timestamp",
+    );
+  }
+  if (Math.abs(now - ts) > MAX_SIGNATURE_AGE_MS) {
+    throw new InvalidSignatureError(
+      `request timestamp is ${Math.round((now - ts) / 1000)} s away from now (limit 300 s)`,
+      "A replayed or delayed request; if all requests fail, check this server's clock (NTP).",
+      "stale_signature",
+    );
+  }
+  const given = Buffer.from(req.signature, "utf8");
+  for (const secret of secrets) {
+    const expected = Buffer.from(
+      signHubSpotV3(secret, req.method, req.url, req.rawBody, req.timestamp),
+      "utf8",
+    );
+    if (sameBytes(expected, given)) return;
+  }
+  throw new InvalidSignatureError(
+    "signature mismatch",
+    "Was the body re-encoded by a proxy, or does PUBLIC_URL differ from the URL HubSpot calls? Check HUBSPOT_CLIENT_SECRET for a trailing newline.",
+  );
+}
+
+// ── 2. The delivery, parsed with zod ───────────────────────────────────────────────────────────────────────
 
 /** HubSpot batches at most 100 events in one delivery. */
 export const MAX_EVENTS_PER_DELIVERY = 100;
@@ -233,4 +331,58 @@ function rawForQuarantine(sent: unknown, reason: string, deliveryBody: string) {
   } catch {
     return { reason: `${reason} (raw form is the whole delivery)`, raw: deliveryBody };
   }
+}
+
+// ── 3. What a change means, in Handoff's words ─────────────────────────────────────────────────────────────
+
+/** What a HubSpot property change means in Handoff's words: fields touched, who made it, the acting user. */
+export type LeadChange = Pick<LeadEvent, "changed" | "changedBy" | "actorId" | "bulk">;
+
+/** HubSpot properties Handoff acts on by name (contacts; `hs_pipeline_stage` and the reason on Lead records). */
+const FIELDS: Record<string, LeadField> = {
+  lifecyclestage: "stage",
+  hs_lead_status: "status",
+  hubspot_owner_id: "owner",
+  hs_pipeline_stage: "record_stage",
+  hs_lead_disqualification_reason: "record_stage",
+};
+
+/**
+ * `changeSource` values of a person at work: the CRM's UI, its mobile apps, and a person's edit synced from
+ * Salesforce. Other sources (API, INTEGRATION, FORM, WORKFLOWS, IMPORT…) are integrations. The full list is not
+ * documented (https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide: "changeSource").
+ */
+const BY_PERSON = new Set(["CRM_UI", "CRM", "MOBILE_IOS", "MOBILE_ANDROID", "SALESFORCE"]);
+
+/** Property-history sources of work that nobody is waiting for. */
+const BULK_SOURCES = new Set(["IMPORT", "BATCH_UPDATE", "MIGRATION"]);
+
+/** Handoff's own properties (`handoff_fit_score`, …): their changes are Handoff's writes coming back. */
+const isHandoffProperty = (name: string | undefined) =>
+  name?.startsWith("handoff_") === true || name?.startsWith("Handoff_") === true;
+
+/**
+ * Reads a HubSpot change in Handoff's words.
+ * @example hubSpotChange({ propertyName: "hs_lead_status", changeSource: "CRM_UI", sourceId: "userId:123" })
+ *   // → { changed: ["status"], changedBy: "person", actorId: "123" }
+ */
+export function hubSpotChange(e: {
+  propertyName?: string | undefined;
+  changeSource?: string | undefined;
+  sourceId?: unknown;
+}): LeadChange {
+  const field = e.propertyName === undefined ? undefined : FIELDS[e.propertyName];
+  const change: LeadChange = { changed: field ? [field] : [] };
+  const changedBy: ChangedBy | undefined = isHandoffProperty(e.propertyName)
+    ? "handoff"
+    : e.changeSource === undefined
+      ? undefined
+      : BY_PERSON.has(e.changeSource)
+        ? "person"
+        : "integration";
+  if (changedBy) change.changedBy = changedBy;
+  // `sourceId` names the acting user as `userId:123` when a person made the change.
+  if (typeof e.sourceId === "string") change.actorId = e.sourceId.replace(/^userId:/, "");
+  if (e.changeSource !== undefined && BULK_SOURCES.has(e.changeSource)) change.bulk = true;
+  return change;
 }

@@ -3,12 +3,13 @@ import type { AppError } from "../../domain/errors";
 import { eventPriority, settlesWithoutWork } from "../../domain/event-triage";
 import type { LeadEvent } from "../../domain/lead";
 import { cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
-import { inProductWords } from "../lead-event-words";
-import { bossOnClient, type Boss } from "../../jobs/boss";
+import { hubSpotChange } from "../hubspot/hubspot-delivery";
+import { salesforceChange } from "../salesforce/salesforce-change";
+import type { PgBoss } from "pg-boss";
 import { inTransaction } from "./transaction";
-import { QUEUES, type IntakeBatchJob, type LeadEventJob } from "../../jobs/queues";
+import { bossOnClient, QUEUES, type LeadEventJob } from "./queues";
 import { WORK_PRIORITY_RANK, type WorkPriority } from "../../ports/work-priority";
-import type { AppendResult, StoredEvent, EventStore } from "../../ports/events";
+import type { AppendResult, EventStore, IntakeBatchJob, StoredEvent } from "../../ports/events";
 
 /** PostgreSQL refused a value (class 22: data exception; 54001: nesting too deep for jsonb). */
 function isDataRefusal(err: unknown): boolean {
@@ -29,6 +30,24 @@ interface EventRow {
   attempts: number;
   last_error: StoredEvent["lastError"];
   parked_at: Date | null;
+}
+
+/**
+ * An event in Handoff's words whatever its age: events stored before intake said which field changed, who changed
+ * it and the acting user (`changed` absent) are read in those words from the CRM's own, as intake reads them
+ * today, so a parked event from before replays the same way.
+ */
+export function inProductWords<E extends LeadEvent>(event: E): E {
+  if (event.changed !== undefined) return event;
+  const change =
+    event.crm === "hubspot"
+      ? hubSpotChange({
+          propertyName: event.propertyName,
+          changeSource: event.changeSource,
+          sourceId: event.raw?.sourceId,
+        })
+      : salesforceChange({ propertyName: event.propertyName, fields: event.raw?.fields });
+  return { ...event, ...change };
 }
 
 function toStored(r: EventRow): StoredEvent {
@@ -52,7 +71,7 @@ function toStored(r: EventRow): StoredEvent {
 export class PostgresEventStore implements EventStore {
   constructor(
     private readonly pool: Pool,
-    private readonly boss: Boss,
+    private readonly boss: PgBoss,
   ) {}
 
   /**

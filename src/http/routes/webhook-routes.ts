@@ -10,6 +10,7 @@ import {
   normaliseHubSpotEvent,
   parseHubSpotDelivery,
   unreadableHubSpotEvent,
+  verifyHubSpotSignature,
 } from "../../adapters/hubspot/hubspot-delivery";
 import type { Metrics } from "../metrics";
 import {
@@ -18,7 +19,6 @@ import {
   SOAP_ACK,
   soapFault,
 } from "../../adapters/salesforce/salesforce-outbound-message";
-import { verifyHubSpotSignature } from "../../adapters/hubspot/verify-hubspot-signature";
 import type { Clock } from "../../ports/clock";
 import { sameSecret } from "../../adapters/crypto/constant-time";
 

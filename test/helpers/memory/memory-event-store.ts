@@ -1,9 +1,9 @@
-import { inProductWords } from "../../../src/adapters/lead-event-words";
+import { inProductWords } from "../../../src/adapters/postgres/event-store";
 import type { AppError } from "../../../src/domain/errors";
 import { eventPriority, settlesWithoutWork } from "../../../src/domain/event-triage";
 import type { LeadEvent } from "../../../src/domain/lead";
 import type { IncomingEvent } from "../../../src/domain/screen-event";
-import type { IntakeBatchJob } from "../../../src/jobs/queues";
+import type { IntakeBatchJob } from "../../../src/ports/events";
 import type { Clock } from "../../../src/ports/clock";
 import type { AppendResult, EventStore, StoredEvent } from "../../../src/ports/events";
 import type { WorkPriority } from "../../../src/ports/work-priority";

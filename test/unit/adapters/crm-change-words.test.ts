@@ -1,6 +1,5 @@
-import { inProductWords } from "../../../src/adapters/lead-event-words";
-import { hubSpotChange } from "../../../src/adapters/hubspot/hubspot-change";
-import { normaliseHubSpotEvent } from "../../../src/adapters/hubspot/hubspot-delivery";
+import { inProductWords } from "../../../src/adapters/postgres/event-store";
+import { hubSpotChange, normaliseHubSpotEvent } from "../../../src/adapters/hubspot/hubspot-delivery";
 import { salesforceChange } from "../../../src/adapters/salesforce/salesforce-change";
 
 const NOW = Date.parse("2026-01-01T00:05:00Z");

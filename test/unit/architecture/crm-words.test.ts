@@ -52,10 +52,10 @@ describe("CRM words stop at the edge", () => {
   });
 
   it("when a file names a wire word, then the check points at its line", () => {
-    const adapter = path.join(ROOT, "src/adapters/hubspot/hubspot-change.ts");
+    const adapter = path.join(ROOT, "src/adapters/hubspot/hubspot-delivery.ts");
     expect(wireWordsIn([adapter])).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^src\/adapters\/hubspot\/hubspot-change\.ts:\d+ hs_lead_status$/),
+        expect.stringMatching(/^src\/adapters\/hubspot\/hubspot-delivery\.ts:\d+ hs_lead_status$/),
       ]),
     );
   });

@@ -5,7 +5,7 @@ import {
   decodeHubSpotUri,
   signHubSpotV3,
   verifyHubSpotSignature,
-} from "../../../src/adapters/hubspot/verify-hubspot-signature";
+} from "../../../src/adapters/hubspot/hubspot-delivery";
 
 const v3 = vectors.vectors.filter((v) => v.signatureVersion === "v3");
 

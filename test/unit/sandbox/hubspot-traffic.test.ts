@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { signHubSpotV3 } from "../../../src/adapters/hubspot/verify-hubspot-signature";
+import { signHubSpotV3 } from "../../../src/adapters/hubspot/hubspot-delivery";
 import { createHubSpotSandboxState } from "../../../src/sandbox/hubspot/state";
 import { HubSpotTrafficGenerator, type HubSpotWebhookEvent } from "../../../src/sandbox/hubspot/traffic";
 

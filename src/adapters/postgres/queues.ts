@@ -1,6 +1,11 @@
-import type { WorkPriority } from "../ports/work-priority";
+import type { PoolClient } from "pg";
+import type { WorkPriority } from "../../ports/work-priority";
 
-/** pg-boss queue names, one place. */
+/**
+ * pg-boss queue names, one place. The queues live in Handoff's database (schema `pgboss`), so the stores that
+ * enqueue in their own transaction (the event store) and the workers that drain them (`src/jobs/`) both read
+ * the names from here.
+ */
 export const QUEUES = {
   /** One job per accepted delivery; fans out to one lead-event job per event, off the acknowledgement path. */
   intakeBatch: "intake-batch",
@@ -17,6 +22,7 @@ export const QUEUES = {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/** A `lead-event` job: one stored event to run through the pipeline. */
 export interface LeadEventJob {
   connectionId: string;
   eventKey: string;
@@ -24,8 +30,7 @@ export interface LeadEventJob {
   priority?: WorkPriority;
 }
 
-export interface IntakeBatchJob {
-  connectionIds: string[];
-  eventKeys: string[];
-  objectIds: string[];
+/** Lets pg-boss write its job rows inside our own transaction (insert event + enqueue = one commit). */
+export function bossOnClient(client: PoolClient) {
+  return { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
 }
