@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError, InvalidPayloadError } from "../../domain/errors";
+import { parsePayload } from "../parse-payload";
 import type { Clock } from "../../ports/clock";
 import { verifyHubSpotSignature } from "./hubspot-delivery";
 
@@ -69,15 +70,7 @@ const cardBodySchema = z.preprocess(
 
 const cardQuerySchema = z.object({ portalId: idSchema.optional(), userId: idSchema.optional() });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new InvalidPayloadError(
-    `${what} does not match the schema`,
-    parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
-    "See the README's card section for the request shape.",
-  );
-}
+const CARD_REQUEST_HINT = "See the README's card section for the request shape.";
 
 /**
  * Reads a verified card request: the JSON body HubSpot's card sends and the portal and user HubSpot's proxy adds
@@ -94,8 +87,18 @@ export function readHubSpotCardRequest(
   } catch {
     throw new AppError("invalid_body", "request body is not JSON", { hint: "Send UTF-8 JSON." });
   }
-  const body = parse(cardBodySchema, json, "card request");
-  const q = parse(cardQuerySchema, { portalId: query.portalId, userId: query.userId }, "card query");
+  const body = parsePayload(
+    cardBodySchema,
+    json,
+    "card request does not match the schema",
+    CARD_REQUEST_HINT,
+  );
+  const q = parsePayload(
+    cardQuerySchema,
+    { portalId: query.portalId, userId: query.userId },
+    "card query does not match the schema",
+    CARD_REQUEST_HINT,
+  );
   const portalId = q.portalId ?? body.portalId;
   if (!portalId) {
     throw new InvalidPayloadError(

@@ -3,6 +3,7 @@ import { readClaims, signClaims } from "../../adapters/crypto/claims-token";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { escapeHtml } from "../../adapters/notify/escape-html";
+import { parsePayload } from "../../adapters/parse-payload";
 import { readCanvasRequest, SALESFORCE_FRAME_ANCESTORS } from "../../adapters/salesforce/salesforce-canvas";
 import { readHubSpotCardRequest, type SignedCardRequest } from "../../adapters/hubspot/hubspot-card";
 import { AppError, InvalidPayloadError, NotFoundError, UnauthorizedError } from "../../domain/errors";
@@ -168,16 +169,6 @@ const feedbackRequestSchema = z.object({
   note: z.string().max(1000).optional(),
   token: z.string().min(1).max(2048),
 });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new InvalidPayloadError(
-    `${what} does not match the schema`,
-    parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
-    "See the README's card section for the request shape.",
-  );
-}
 
 function unsupportedMediaType(expected: string): AppError {
   return new AppError("unsupported_media_type", `expected Content-Type ${expected}`, {
@@ -443,7 +434,12 @@ export function createCardRouter(deps: CardRoutesDeps): Router {
     express.json({ limit, type: () => true }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const body = parse(feedbackRequestSchema, req.body, "feedback");
+        const body = parsePayload(
+          feedbackRequestSchema,
+          req.body,
+          "feedback does not match the schema",
+          "See the README's card section for the request shape.",
+        );
         const claims = verifyFeedbackToken(deps.feedbackSecret, body.token, body, now());
         const card = await applyFeedback({
           connectionId: body.connectionId,

@@ -1,7 +1,8 @@
 import express, { Router } from "express";
 import { z } from "zod";
 import { linkConnections, type LinkConnectionsDeps } from "../../app/link-connections";
-import { InvalidPayloadError, NotFoundError } from "../../domain/errors";
+import { NotFoundError } from "../../domain/errors";
+import { parsePayload } from "../../adapters/parse-payload";
 import type { Logger } from "../../ports/logger";
 
 const connectionId = z
@@ -54,15 +55,13 @@ export function createConnectionLinkRouter(deps: ConnectionLinkRoutesDeps): Rout
   });
 
   router.post("/connection-links", async (req, res) => {
-    const parsed = linkBody.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      throw new InvalidPayloadError(
-        "the request body is not a connection link",
-        parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
-        'Send {"marketingConnectionId": "hubspot-…", "salesConnectionId": "salesforce-…", "integrationUserId": "005…"}.',
-      );
-    }
-    const link = await linkConnections(deps, { ...parsed.data, linkedBy: "admin" });
+    const fields = parsePayload(
+      linkBody,
+      req.body ?? {},
+      "the request body is not a connection link",
+      'Send {"marketingConnectionId": "hubspot-…", "salesConnectionId": "salesforce-…", "integrationUserId": "005…"}.',
+    );
+    const link = await linkConnections(deps, { ...fields, linkedBy: "admin" });
     await deps.audit(link.marketingConnectionId, "link_connections", link.salesConnectionId, {
       integrationUserId: link.integrationUserId,
     });

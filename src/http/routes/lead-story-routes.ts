@@ -9,6 +9,7 @@ import {
 } from "../../app/lead-story";
 import { InvalidPayloadError } from "../../domain/errors";
 import { parseSla } from "../../sla/load-sla";
+import { parsePayload } from "../../adapters/parse-payload";
 
 const ID = /^[A-Za-z0-9_.:@+-]{1,200}$/;
 
@@ -25,13 +26,7 @@ function idParam(req: Request, name: string): string {
 const draftBody = z.object({ draft: z.string().min(1).max(1_000_000) });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, hint: string): T {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  throw new InvalidPayloadError(
-    "the request body is not what this route takes",
-    r.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
-    hint,
-  );
+  return parsePayload(schema, body, "the request body is not what this route takes", hint);
 }
 
 /**

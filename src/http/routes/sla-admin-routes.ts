@@ -11,7 +11,8 @@ import {
   versionSource,
   type SlaAdminDeps,
 } from "../../app/sla-admin";
-import { InvalidPayloadError, UnknownConnectionError } from "../../domain/errors";
+import { UnknownConnectionError } from "../../domain/errors";
+import { parsePayload } from "../../adapters/parse-payload";
 
 const connectionId = z
   .string()
@@ -45,14 +46,10 @@ const bodies = {
   rollback: z.object({ connectionId, hash }),
 };
 
+const NOT_THIS_ROUTE = "the request body is not what this route takes";
+
 function parse<T>(schema: z.ZodType<T>, body: unknown, hint: string): T {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  throw new InvalidPayloadError(
-    "the request body is not what this route takes",
-    r.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
-    hint,
-  );
+  return parsePayload(schema, body ?? {}, NOT_THIS_ROUTE, hint);
 }
 
 /**
@@ -70,10 +67,19 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, hint: string): T {
 export function createSlaAdminRouter(deps: SlaAdminDeps): Router {
   const router = Router();
   router.use("/sla", express.json({ limit: "2mb" }));
-  const known = async (id: string) => {
-    if (!(await deps.connectionExists(id))) {
-      throw new UnknownConnectionError(id, { hint: "Pick a connection from GET /admin/api/connections." });
+  /** The request's fields once they match `schema` and name a connection this install has. */
+  const forConnection = async <T extends { connectionId: string }>(
+    schema: z.ZodType<T>,
+    value: unknown,
+    hint: string,
+  ): Promise<T> => {
+    const fields = parse(schema, value, hint);
+    if (!(await deps.connectionExists(fields.connectionId))) {
+      throw new UnknownConnectionError(fields.connectionId, {
+        hint: "Pick a connection from GET /admin/api/connections.",
+      });
     }
+    return fields;
   };
 
   router.post("/sla/check", (req, res) => {
@@ -82,12 +88,11 @@ export function createSlaAdminRouter(deps: SlaAdminDeps): Router {
   });
 
   router.post("/sla/preview", async (req, res) => {
-    const body = parse(
+    const body = await forConnection(
       bodies.preview,
       req.body,
       'POST { "connectionId", "draft": "<YAML>", "last": 25, "samples": "<NDJSON>" }',
     );
-    await known(body.connectionId);
     res.json(
       await previewDraft(deps, {
         connectionId: body.connectionId,
@@ -99,18 +104,16 @@ export function createSlaAdminRouter(deps: SlaAdminDeps): Router {
   });
 
   router.post("/sla/sign", async (req, res) => {
-    const body = parse(
+    const body = await forConnection(
       bodies.sign,
       req.body,
       'POST { "connectionId", "source", "team": "marketing|sales", "name", "email" }',
     );
-    await known(body.connectionId);
     res.status(201).json(await signDraft(deps, body));
   });
 
   router.post("/sla/publish", async (req, res) => {
-    const body = parse(bodies.publish, req.body, 'POST { "connectionId", "hash", "source" }');
-    await known(body.connectionId);
+    const body = await forConnection(bodies.publish, req.body, 'POST { "connectionId", "hash", "source" }');
     res.json(
       await publishVersion(deps, {
         connectionId: body.connectionId,
@@ -122,8 +125,7 @@ export function createSlaAdminRouter(deps: SlaAdminDeps): Router {
   });
 
   router.post("/sla/rollback", async (req, res) => {
-    const body = parse(bodies.rollback, req.body, 'POST { "connectionId", "hash" }');
-    await known(body.connectionId);
+    const body = await forConnection(bodies.rollback, req.body, 'POST { "connectionId", "hash" }');
     res.json(await rollbackDraft(deps, body));
   });
 
@@ -137,8 +139,11 @@ export function createSlaAdminRouter(deps: SlaAdminDeps): Router {
   });
 
   router.get("/sla/live", async (req, res) => {
-    const query = parse(z.object({ connectionId }), req.query, "GET /admin/api/sla/live?connectionId=");
-    await known(query.connectionId);
+    const query = await forConnection(
+      z.object({ connectionId }),
+      req.query,
+      "GET /admin/api/sla/live?connectionId=",
+    );
     res.json(await liveSource(deps, query.connectionId));
   });
 
