@@ -14,6 +14,7 @@ import { databaseReady } from "../adapters/postgres/database-ready";
 import { createApp } from "../http/app";
 import { createMetrics, registerQueueHealth, type Metrics } from "../http/metrics";
 import { CircuitBreakers, type CircuitBreakerOptions } from "../jobs/circuit-breaker";
+import { PostgresBreakerStore } from "../adapters/postgres/breaker-store";
 import { DEFAULT_RETENTION, pruneRetention, type RetentionPolicy } from "../adapters/postgres/retention";
 import { startRetentionWorker } from "../jobs/retention-worker";
 import { startBoss, type Boss } from "../jobs/boss";
@@ -66,7 +67,8 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
   const connections = new CachedConnectionStore(stored);
   const events = new PostgresEventStore(pool, boss);
   const metrics = createMetrics();
-  const breakers = new CircuitBreakers(options.breaker);
+  // One breaker per connection for every process on this database, kept across restarts.
+  const breakers = new CircuitBreakers({ ...options.breaker, store: new PostgresBreakerStore(pool) });
   registerQueueHealth(metrics, { backlog: () => events.backlog(), breakers: () => breakers.notClosed() });
   return { pool, boss, connections, events, metrics, breakers, logger };
 }

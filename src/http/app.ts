@@ -27,8 +27,8 @@ export interface AppDeps {
   events: EventStore;
   logger: Logger;
   metrics: Metrics;
-  /** CRM breakers that are not closed in this process (none when it runs no worker). */
-  breakers?: () => { connectionId: string; state: "closed" | "open" | "half_open" }[];
+  /** CRM breakers that are not closed, shared by every process. */
+  breakers?: () => Promise<{ connectionId: string; state: "closed" | "open" | "half_open" }[]>;
   /** What is down in this process, if anything (undefined = healthy). */
   liveness?: () => string | undefined;
   /** Readiness beyond the database (e.g. job queue started). */
@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps): Express {
       connections: deps.connections,
       audit: deps.audit,
       logger: deps.logger,
-      breakers: deps.breakers ?? (() => []),
+      breakers: deps.breakers ?? (() => Promise.resolve([])),
     }),
   );
   app.use("/admin/api", adminApi);

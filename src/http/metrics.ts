@@ -33,7 +33,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /** What the backlog gauges read at scrape time. */
 export interface QueueHealthSource {
   backlog(): Promise<{ connectionId: string; waiting: number; parked: number }[]>;
-  breakers(): { connectionId: string; state: "closed" | "open" | "half_open" }[];
+  breakers(): Promise<{ connectionId: string; state: "closed" | "open" | "half_open" }[]>;
 }
 
 /**
@@ -69,9 +69,9 @@ export function registerQueueHealth(metrics: Metrics, source: QueueHealthSource)
     help: "1 while a connection's CRM calls are paused after repeated outages (state: open or half_open)",
     labelNames: ["connection", "state"] as const,
     registers: [metrics.registry],
-    collect() {
+    async collect() {
       this.reset();
-      for (const b of source.breakers()) this.set({ connection: b.connectionId, state: b.state }, 1);
+      for (const b of await source.breakers()) this.set({ connection: b.connectionId, state: b.state }, 1);
     },
   });
 }

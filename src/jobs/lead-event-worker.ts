@@ -107,7 +107,7 @@ export async function startLeadEventWorker(
 
   async function runOne({ connectionId, eventKey, priority = "normal" }: LeadEventJob): Promise<void> {
     const log = logger.child({ connectionId, eventKey });
-    const verdict = breakers.verdict(connectionId);
+    const verdict = await breakers.verdict(connectionId);
     if (!verdict.run) {
       // The connection's CRM is down: no call, no attempt counted; the event waits for the next probe.
       const event = await events.get(connectionId, eventKey);
@@ -142,17 +142,17 @@ export async function startLeadEventWorker(
       const outcome = await withWorkPriority(priority, () => handle(event, log));
       await events.markProcessed(connectionId, eventKey, outcome);
       log.info("event handled", { outcome, priority, ms: Math.round(performance.now() - started) });
-      if (breakers.recordSuccess(connectionId)) await resumeConnection(connectionId);
+      if (await breakers.recordSuccess(connectionId)) await resumeConnection(connectionId);
     } catch (err) {
       const error = asAppError(err);
       if (error instanceof CrmNotFoundError) {
         // The record was deleted or merged away in the CRM since the event: nothing left to hand off.
         await events.markProcessed(connectionId, eventKey, "ignored", error);
-        if (breakers.recordSuccess(connectionId)) await resumeConnection(connectionId);
+        if (await breakers.recordSuccess(connectionId)) await resumeConnection(connectionId);
         log.info("event ignored: its record no longer exists in the CRM", { code: error.code });
         return;
       }
-      if (breakers.recordFailure(connectionId, error)) {
+      if (await breakers.recordFailure(connectionId, error)) {
         log.warn("CRM keeps failing: connection paused, a probe will test it", { code: error.code });
       }
       const { attempts, failingForMs } = await events.recordFailure(connectionId, eventKey, error);

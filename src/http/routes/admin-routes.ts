@@ -11,7 +11,7 @@ export interface AdminRoutesDeps {
   connections: ConnectionStore;
   audit: AuditLog;
   logger: Logger;
-  breakers: () => { connectionId: string; state: "closed" | "open" | "half_open" }[];
+  breakers: () => Promise<{ connectionId: string; state: "closed" | "open" | "half_open" }[]>;
 }
 
 /** `/admin/api/*` (mounted behind requireAdmin): parked events and their replay. */
@@ -76,7 +76,7 @@ export function createAdminApiRouter(deps: AdminRoutesDeps): Router {
   // Per connection: events waiting, parked, and whether its CRM calls are paused after repeated outages.
   router.get("/health", async (req, res) => {
     const connectionId = typeof req.query.connectionId === "string" ? req.query.connectionId : undefined;
-    const breakers = new Map(deps.breakers().map((b) => [b.connectionId, b.state]));
+    const breakers = new Map((await deps.breakers()).map((b) => [b.connectionId, b.state]));
     const backlog = new Map((await deps.events.backlog()).map((b) => [b.connectionId, b]));
     const ids = connectionId ? [connectionId] : [...new Set([...backlog.keys(), ...breakers.keys()])];
     res.json({

@@ -1,4 +1,4 @@
-import { CircuitBreakers } from "../../../src/jobs/circuit-breaker";
+import { CircuitBreakers, MemoryBreakerStore } from "../../../src/jobs/circuit-breaker";
 import { retryPolicy } from "../../../src/jobs/retry-policy";
 import { CrmAuthError, CrmUnavailableError } from "../../../src/domain/errors";
 
@@ -6,51 +6,78 @@ const outage = () => new CrmUnavailableError("hubspot: POST /crm/v3/objects/cont
 
 describe("CircuitBreakers", () => {
   let now = 0;
-  const breakers = () =>
-    new CircuitBreakers({ threshold: 3, baseCooldownMs: 1000, maxCooldownMs: 4000, monotonicMs: () => now });
+  const breakers = (store?: MemoryBreakerStore) =>
+    new CircuitBreakers({
+      threshold: 3,
+      baseCooldownMs: 1000,
+      maxCooldownMs: 4000,
+      monotonicMs: () => now,
+      ...(store ? { store } : {}),
+    });
 
-  it("when a CRM fails 3 times in a row, then its connection pauses and other connections keep running", () => {
+  it("when a CRM fails 3 times in a row, then its connection pauses and other connections keep running", async () => {
     now = 0;
     const b = breakers();
-    expect(b.recordFailure("hs-a", outage())).toBe(false);
-    expect(b.recordFailure("hs-a", outage())).toBe(false);
-    expect(b.recordFailure("hs-a", outage())).toBe(true);
-    expect(b.verdict("hs-a")).toEqual({ run: false, retryInMs: 1000 });
-    expect(b.verdict("hs-b")).toEqual({ run: true });
-    expect(b.notClosed()).toEqual([{ connectionId: "hs-a", state: "open" }]);
+    expect(await b.recordFailure("hs-a", outage())).toBe(false);
+    expect(await b.recordFailure("hs-a", outage())).toBe(false);
+    expect(await b.recordFailure("hs-a", outage())).toBe(true);
+    expect(await b.verdict("hs-a")).toEqual({ run: false, retryInMs: 1000 });
+    expect(await b.verdict("hs-b")).toEqual({ run: true });
+    expect(await b.notClosed()).toEqual([{ connectionId: "hs-a", state: "open" }]);
   });
 
-  it("when the pause is over, then one probe runs; its success closes the breaker and says the CRM recovered", () => {
+  it("when the pause is over, then one probe runs; its success closes the breaker and says the CRM recovered", async () => {
     now = 0;
     const b = breakers();
-    for (let i = 0; i < 3; i += 1) b.recordFailure("hs-a", outage());
+    for (let i = 0; i < 3; i += 1) await b.recordFailure("hs-a", outage());
     now = 1000;
-    expect(b.verdict("hs-a")).toEqual({ run: true });
-    expect(b.verdict("hs-a").run).toBe(false); // one probe at a time
-    expect(b.recordSuccess("hs-a")).toBe(true);
-    expect(b.verdict("hs-a")).toEqual({ run: true });
-    expect(b.recordSuccess("hs-a")).toBe(false);
+    expect(await b.verdict("hs-a")).toEqual({ run: true });
+    expect((await b.verdict("hs-a")).run).toBe(false); // one probe at a time
+    expect(await b.recordSuccess("hs-a")).toBe(true);
+    expect(await b.verdict("hs-a")).toEqual({ run: true });
+    expect(await b.recordSuccess("hs-a")).toBe(false);
   });
 
-  it("when probes keep failing, then the pause doubles up to the maximum", () => {
+  it("when probes keep failing, then the pause doubles up to the maximum", async () => {
     now = 0;
     const b = breakers();
-    for (let i = 0; i < 3; i += 1) b.recordFailure("hs-a", outage());
+    for (let i = 0; i < 3; i += 1) await b.recordFailure("hs-a", outage());
     const pauses: number[] = [];
     for (let i = 0; i < 4; i += 1) {
       now += 10_000;
-      expect(b.verdict("hs-a").run).toBe(true);
-      b.recordFailure("hs-a", outage());
-      pauses.push((b.verdict("hs-a") as { retryInMs: number }).retryInMs);
+      expect((await b.verdict("hs-a")).run).toBe(true);
+      await b.recordFailure("hs-a", outage());
+      pauses.push(((await b.verdict("hs-a")) as { retryInMs: number }).retryInMs);
     }
     expect(pauses).toEqual([2000, 4000, 4000, 4000]);
   });
 
-  it("when the failure is the event's own (a refused token), then it does not count as an outage", () => {
+  it("when the failure is the event's own (a refused token), then it does not count as an outage", async () => {
     now = 0;
     const b = breakers();
-    for (let i = 0; i < 5; i += 1) b.recordFailure("hs-a", new CrmAuthError("hubspot: 401"));
-    expect(b.verdict("hs-a")).toEqual({ run: true });
+    for (let i = 0; i < 5; i += 1) await b.recordFailure("hs-a", new CrmAuthError("hubspot: 401"));
+    expect(await b.verdict("hs-a")).toEqual({ run: true });
+  });
+
+  it("when two processes share a store, then one opens the breaker, the other sees it open and only one of them probes", async () => {
+    now = 0;
+    const store = new MemoryBreakerStore(() => now);
+    const [first, second] = [breakers(store), breakers(store)];
+    expect(await second.verdict("hs-a")).toEqual({ run: true }); // its copy is now read
+    now = 100;
+    for (let i = 0; i < 3; i += 1) await first.recordFailure("hs-a", outage());
+    now = 500; // the second process's copy is at most a second old
+    expect(await second.verdict("hs-a")).toEqual({ run: true });
+    now = 1050;
+    expect(await second.verdict("hs-a")).toEqual({ run: false, retryInMs: 1000 });
+    expect(await second.notClosed()).toEqual([{ connectionId: "hs-a", state: "open" }]);
+    now = 2200;
+    const verdicts = [await first.verdict("hs-a"), await second.verdict("hs-a")];
+    expect(verdicts.filter((v) => v.run)).toHaveLength(1);
+    expect(await second.recordSuccess("hs-a")).toBe(true);
+    now = 3300;
+    expect(await first.verdict("hs-a")).toEqual({ run: true });
+    expect(await first.notClosed()).toEqual([]);
   });
 });
 
