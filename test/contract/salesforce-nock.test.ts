@@ -169,10 +169,11 @@ describe("Salesforce request shapes (nock, from reference/salesforce.md)", () =>
       .query(true)
       .reply(404, [{ message: "The requested resource does not exist", errorCode: "NOT_FOUND" }], limitInfo);
     const crm = salesforceCrm(INSTANCE, LOGIN);
-    const limited = crm.findAccountsByDomain("bauwerk.de");
+    const since = "2026-11-24T09:00:00.000Z";
+    const limited = crm.listTouches("00Q5g000000AbCdEAF", since);
     await expect(limited).rejects.toBeInstanceOf(CrmRateLimitedError);
     await expect(limited).rejects.toMatchObject({ retryAfterMs: 15 * 60_000 });
-    await expect(crm.findAccountsByDomain("bauwerk.de")).rejects.toBeInstanceOf(CrmNotFoundError);
+    await expect(crm.listTouches("00Q5g000000AbCdEAF", since)).rejects.toBeInstanceOf(CrmNotFoundError);
     scope.done();
   });
 });

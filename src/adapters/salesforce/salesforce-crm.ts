@@ -1,3 +1,5 @@
+import { LRUCache } from "lru-cache";
+import { CrmValidationError } from "../../domain/errors";
 import type { Activity, Lead, LeadConversion } from "../../domain/lead";
 import type {
   ChangedLead,
@@ -11,7 +13,7 @@ import type {
   LeadUpdate,
   RateBudget,
 } from "../../ports/crm";
-import { BatchCoalescer } from "../batch-coalescer";
+import { BatchCoalescer, type BatchResults } from "../batch-coalescer";
 import { translateCrmError } from "../crm-errors";
 import type { CrmAdapterOptions } from "../crm-adapter-options";
 import { SalesforceClient } from "./salesforce-client";
@@ -65,6 +67,25 @@ const DEFAULT_OPEN_STATUSES = [
 const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 const QUERY_IDS_MAX = 200;
+/**
+ * Bulk work (an import) waits this long for other leads' reads, lookups and writes to share a call: nobody is
+ * waiting, and a fuller batch spends less of the org's daily allocation. Live leads never wait this.
+ */
+const BULK_LINGER_MS = 250;
+/**
+ * A SOQL statement may be 100,000 characters long
+ * (https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm),
+ * and a REST call's URI and headers together 16,384 bytes, so long queries travel in a Composite body
+ * (https://help.salesforce.com/s/articleView?id=000386264&type=1). Batched lookups stay far below both: at most
+ * this many values, and at most LOOKUP_SOQL_MAX characters of values, per statement.
+ */
+const LOOKUP_VALUES_MAX = 100;
+const LOOKUP_SOQL_MAX = 20_000;
+/** Owners change rarely: listed once per this long (and again after a write names an owner the org refuses). */
+const OWNERS_TTL_MS = 5 * 60_000;
+/** Accounts by domain: the leads of one company in a burst ask once. */
+const ACCOUNTS_TTL_MS = 60_000;
+const ACCOUNTS_CACHE_MAX = 5_000;
 /** How long the org's edition is taken as read. */
 const EDITION_TTL_MS = 6 * 60 * 60 * 1000;
 /** `OrganizationType` values of the editions that have outbound messages (see needsChangePolling). */
@@ -106,6 +127,10 @@ export class SalesforceCrm implements CrmPort {
   private edition: { type: Promise<string>; readAt: number } | undefined;
   /** One coalescer per field list (callers asking for extra properties get their own batches). */
   private readonly reads = new Map<string, BatchCoalescer<string, Lead>>();
+  private readonly accountSearches: BatchCoalescer<string, CrmAccount[]>;
+  private readonly duplicateSearches: BatchCoalescer<string, Lead[]>;
+  private readonly accounts: LRUCache<string, CrmAccount[]>;
+  private owners: { at: number; list: Promise<CrmOwner[]> } | undefined;
 
   constructor(private readonly options: SalesforceCrmOptions) {
     this.client = new SalesforceClient({
@@ -123,6 +148,28 @@ export class SalesforceCrm implements CrmPort {
     this.writer = new SalesforceWriter(this.client, {
       connectionId: options.connectionId,
       windowMs: this.windowMs,
+      bulkWindowMs: Math.max(this.windowMs, BULK_LINGER_MS),
+    });
+    // Routing's lookups for many leads fold into one query each (IN / OR over many values).
+    this.accountSearches = new BatchCoalescer<string, CrmAccount[]>({
+      maxBatchSize: LOOKUP_VALUES_MAX,
+      lingerMs: this.windowMs,
+      bulkLingerMs: Math.max(this.windowMs, BULK_LINGER_MS),
+      keyOf: (domain) => domain,
+      execute: (domains) => this.searchAccounts(domains),
+    });
+    this.duplicateSearches = new BatchCoalescer<string, Lead[]>({
+      maxBatchSize: LOOKUP_VALUES_MAX,
+      lingerMs: this.windowMs,
+      bulkLingerMs: Math.max(this.windowMs, BULK_LINGER_MS),
+      keyOf: (email) => email,
+      execute: (emails) => this.searchDuplicates(emails),
+    });
+    this.accounts = new LRUCache<string, CrmAccount[]>({
+      max: ACCOUNTS_CACHE_MAX,
+      ttl: ACCOUNTS_TTL_MS,
+      ttlResolution: 0,
+      perf: { now: () => this.options.now().getTime() },
     });
     this.stages = options.stages ?? DEFAULT_STAGE_STATUS;
     this.openStatuses = options.openStatuses ?? DEFAULT_OPEN_STATUSES;
@@ -179,6 +226,7 @@ export class SalesforceCrm implements CrmPort {
       reads = new BatchCoalescer<string, Lead>({
         maxBatchSize: QUERY_IDS_MAX,
         lingerMs: this.windowMs,
+        bulkLingerMs: Math.max(this.windowMs, BULK_LINGER_MS),
         keyOf: (id) => id,
         execute: (batch) => this.readLeads(batch, fields),
       });
@@ -235,7 +283,15 @@ export class SalesforceCrm implements CrmPort {
     });
     const results = await Promise.allSettled(writes);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
+    if (failed) {
+      this.forgetOwnersOn(failed.reason);
+      throw failed.reason;
+    }
+  }
+
+  /** An owner the org refuses (deactivated, deleted) may be one removed since owners were listed: list afresh. */
+  private forgetOwnersOn(error: unknown): void {
+    if (error instanceof CrmValidationError) this.owners = undefined;
   }
 
   async createTask(task: FollowUpTask): Promise<CreatedTask> {
@@ -253,17 +309,28 @@ export class SalesforceCrm implements CrmPort {
         message: `malformed Lead or owner id on task`,
       });
     }
-    return this.writer.createTask(task.decisionId, task.leadId, toSalesforceTask(task));
+    try {
+      return await this.writer.createTask(
+        task.decisionId,
+        task.leadId,
+        toSalesforceTask(task),
+        task.mayExist !== false,
+      );
+    } catch (err) {
+      this.forgetOwnersOn(err);
+      throw err;
+    }
   }
 
   /**
-   * Several SOQL queries in one composite call (one API request), each answered under its name; a query that
-   * failed fails them all, named (`owner query users failed`).
+   * Several SOQL queries in one composite call (one API request), each answered under its name with every
+   * record (later pages follow `nextRecordsUrl`, one call each); a query that failed fails them all, named
+   * (`owner query users failed`).
    */
   private async compositeQueries(
     what: string,
     queries: Record<string, string>,
-  ): Promise<{ referenceId: string; body: QueryResult }[]> {
+  ): Promise<Map<string, SalesforceRecord[]>> {
     const base = `/services/data/v${this.client.version}/query?q=`;
     const result = await this.client.request<{
       compositeResponse: { body: QueryResult; httpStatusCode: number; referenceId: string }[];
@@ -279,6 +346,7 @@ export class SalesforceCrm implements CrmPort {
         })),
       },
     });
+    const records = new Map<string, SalesforceRecord[]>();
     for (const sub of result.compositeResponse) {
       if (sub.httpStatusCode >= 300) {
         throw translateCrmError({
@@ -288,76 +356,115 @@ export class SalesforceCrm implements CrmPort {
         });
       }
     }
-    return result.compositeResponse;
+    for (const sub of result.compositeResponse) {
+      const all = [...sub.body.records];
+      let page = sub.body;
+      while (!page.done && page.nextRecordsUrl) {
+        page = await this.client.request<QueryResult>({
+          method: "GET",
+          path: page.nextRecordsUrl.replace(/^\/services\/data\/v[\d.]+/, ""),
+        });
+        all.push(...page.records);
+      }
+      records.set(sub.referenceId, all);
+    }
+    return records;
   }
 
-  async listOwners(): Promise<CrmOwner[]> {
+  /** Users and queues, listed once per OWNERS_TTL_MS for every lead of the connection (concurrent callers share the call). */
+  listOwners(): Promise<CrmOwner[]> {
+    const now = this.options.now().getTime();
+    if (this.owners && now - this.owners.at < OWNERS_TTL_MS) return this.owners.list;
+    const entry = { at: now, list: this.fetchOwners() };
+    this.owners = entry;
+    entry.list.catch(() => {
+      if (this.owners === entry) this.owners = undefined;
+    });
+    return entry.list;
+  }
+
+  private async fetchOwners(): Promise<CrmOwner[]> {
     try {
       const results = await this.compositeQueries("owner", {
         users:
           "SELECT Id, FirstName, LastName, Email, IsActive, ManagerId, Department FROM User WHERE UserType = 'Standard'",
         queues: "SELECT Id, Name FROM Group WHERE Type = 'Queue'",
       });
-      const owners: CrmOwner[] = [];
-      for (const sub of results) {
-        const records = [...sub.body.records];
-        let page = sub.body;
-        while (!page.done && page.nextRecordsUrl) {
-          page = await this.client.request<QueryResult>({
-            method: "GET",
-            path: page.nextRecordsUrl.replace(/^\/services\/data\/v[\d.]+/, ""),
-          });
-          records.push(...page.records);
-        }
-        owners.push(...records.map(sub.referenceId === "users" ? toOwner : toQueueOwner));
-      }
-      return owners;
+      return [
+        ...(results.get("users") ?? []).map(toOwner),
+        ...(results.get("queues") ?? []).map(toQueueOwner),
+      ];
     } catch (err) {
       throw this.client.translate(err, "owner list");
     }
   }
 
+  /** Accounts by domain: one query for the domains of many leads, remembered for ACCOUNTS_TTL_MS. */
   async findAccountsByDomain(domain: string): Promise<CrmAccount[]> {
     const wanted = domain
       .trim()
       .toLowerCase()
       .replace(/^www\./, "");
     if (!DOMAIN.test(wanted)) return [];
+    const cached = this.accounts.get(wanted);
+    if (cached) return cached;
+    const found = (await this.accountSearches.submit(wanted)) ?? [];
+    this.accounts.set(wanted, found);
+    return found;
+  }
+
+  private async searchAccounts(domains: string[]): Promise<BatchResults<CrmAccount[]>> {
+    const results: BatchResults<CrmAccount[]> = new Map(domains.map((d) => [d, []]));
     try {
-      const rows = await this.query(
-        `SELECT Id, Name, Website, OwnerId, NumberOfEmployees, Industry FROM Account WHERE Website LIKE ${soqlString(`%${wanted}%`)} LIMIT 50`,
-      );
-      // LIKE finds "bauwerk.de.example" too; keep exact domain matches only.
-      return rows.map(toAccount).filter((a) => a.domain === wanted);
+      for (const chunk of lookupChunks(domains, (d) => `Website LIKE ${soqlString(`%${d}%`)}`, " OR ")) {
+        // Up to 50 candidates a domain, as a lookup of one domain would read.
+        const found = await this.compositeQueries("account", {
+          accounts: `SELECT Id, Name, Website, OwnerId, NumberOfEmployees, Industry FROM Account WHERE ${chunk.where} LIMIT ${Math.min(2_000, 50 * chunk.values.length)}`,
+        });
+        const rows = found.get("accounts") ?? [];
+        // LIKE finds "bauwerk.de.example" too; keep exact domain matches only.
+        for (const account of rows.map(toAccount)) {
+          const list = account.domain ? results.get(account.domain) : undefined;
+          if (list && !(list instanceof Error)) list.push(account);
+        }
+      }
+      return results;
     } catch (err) {
       throw this.client.translate(err, "account lookup");
     }
   }
 
   /**
-   * Unconverted Leads and Contacts with the same e-mail (one composite call, two queries). A Contact means an
-   * existing customer relationship: it comes back as a Lead-shaped record with its owner and
-   * `properties.sObjectType = "Contact"`, oldest first within each kind.
+   * Unconverted Leads and Contacts with the same e-mail: one composite call (two queries, `Email IN (…)`) for
+   * the addresses of many leads. A Contact means an existing customer relationship: it comes back as a
+   * Lead-shaped record with its owner and `properties.sObjectType = "Contact"`, oldest first within each kind.
    */
   async findDuplicatesByEmail(email: string, excludeId?: string): Promise<Lead[]> {
-    const normalized = email.trim();
+    const normalized = email.trim().toLowerCase();
     if (!normalized.includes("@")) return [];
+    const found = (await this.duplicateSearches.submit(normalized)) ?? [];
+    return found.filter((lead) => !excludeId || !sameId(lead.id, excludeId));
+  }
+
+  private async searchDuplicates(emails: string[]): Promise<BatchResults<Lead[]>> {
+    const results: BatchResults<Lead[]> = new Map(emails.map((e) => [e, []]));
     try {
       const fields = await this.leadFields();
-      const exclude = excludeId && ID.test(excludeId) ? ` AND Id != ${soqlString(excludeId)}` : "";
-      const results = await this.compositeQueries("duplicate", {
-        leads: `SELECT ${fields.join(", ")} FROM Lead WHERE Email = ${soqlString(normalized)} AND IsConverted = false${exclude} ORDER BY CreatedDate ASC LIMIT 50`,
-        contacts: `SELECT Id, FirstName, LastName, Email, Title, AccountId, OwnerId, CreatedDate FROM Contact WHERE Email = ${soqlString(normalized)} ORDER BY CreatedDate ASC LIMIT 50`,
-      });
-      const duplicates: Lead[] = [];
-      for (const sub of results) {
-        duplicates.push(
-          ...sub.body.records.map((r) =>
-            sub.referenceId === "leads" ? toLead(r, this.stages) : toContactLead(r),
-          ),
-        );
+      for (const chunk of lookupChunks(emails, soqlString, ", ")) {
+        const found = await this.compositeQueries("duplicate", {
+          leads: `SELECT ${fields.join(", ")} FROM Lead WHERE Email IN (${chunk.where}) AND IsConverted = false ORDER BY CreatedDate ASC`,
+          contacts: `SELECT Id, FirstName, LastName, Email, Title, AccountId, OwnerId, CreatedDate FROM Contact WHERE Email IN (${chunk.where}) ORDER BY CreatedDate ASC`,
+        });
+        const duplicates = [
+          ...(found.get("leads") ?? []).map((r) => toLead(r, this.stages)),
+          ...(found.get("contacts") ?? []).map(toContactLead),
+        ];
+        for (const lead of duplicates) {
+          const list = lead.email ? results.get(lead.email.trim().toLowerCase()) : undefined;
+          if (list && !(list instanceof Error)) list.push(lead);
+        }
       }
-      return duplicates.filter((lead) => !excludeId || !sameId(lead.id, excludeId));
+      return results;
     } catch (err) {
       throw this.client.translate(err, "duplicate lookup");
     }
@@ -520,7 +627,41 @@ export class SalesforceCrm implements CrmPort {
   flush(): void {
     this.writer.flush();
     for (const reads of this.reads.values()) reads.flush();
+    this.accountSearches.flush();
+    this.duplicateSearches.flush();
   }
+}
+
+/**
+ * Values of one batched lookup, split so that each statement stays within LOOKUP_VALUES_MAX values and
+ * LOOKUP_SOQL_MAX characters; `where` joins the values' conditions (or literals) with `separator`.
+ */
+function lookupChunks(
+  values: string[],
+  condition: (value: string) => string,
+  separator: string,
+): { values: string[]; where: string }[] {
+  const chunks: { values: string[]; where: string }[] = [];
+  let current: string[] = [];
+  let parts: string[] = [];
+  let length = 0;
+  for (const value of values) {
+    const part = condition(value);
+    if (
+      current.length > 0 &&
+      (current.length >= LOOKUP_VALUES_MAX || length + part.length > LOOKUP_SOQL_MAX)
+    ) {
+      chunks.push({ values: current, where: parts.join(separator) });
+      current = [];
+      parts = [];
+      length = 0;
+    }
+    current.push(value);
+    parts.push(part);
+    length += part.length + separator.length;
+  }
+  if (current.length > 0) chunks.push({ values: current, where: parts.join(separator) });
+  return chunks;
 }
 
 export function createSalesforceCrm(options: SalesforceCrmOptions): SalesforceCrm {

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { AppError } from "../../domain/errors";
 import type { CreatedTask } from "../../ports/crm";
 import { BatchCoalescer } from "../batch-coalescer";
@@ -11,11 +12,12 @@ import { HANDOFF_TASK_DECISION_FIELD, soqlString, type SalesforceRecord } from "
  */
 const COLLECTION_MAX = 200;
 const COMPOSITE_COLLECTIONS_MAX = 5;
+const CREATED_TASKS_MAX = 10_000;
 
 /** One write waiting to be folded: a lead update (merged per lead) or a task (one per decision). */
 type WriteItem =
   | { kind: "lead"; leadId: string; fields: SalesforceRecord }
-  | { kind: "task"; decisionId: string; leadId: string; record: SalesforceRecord };
+  | { kind: "task"; decisionId: string; leadId: string; record: SalesforceRecord; mayExist: boolean };
 
 type WriteResult = CreatedTask | true;
 
@@ -44,6 +46,8 @@ interface CompositeSubresponse {
 export interface SalesforceWriterOptions {
   /** How long writes wait for company before they are sent. @default 20 */
   windowMs?: number;
+  /** How long writes of bulk work only (an import) wait for company. @default windowMs */
+  bulkWindowMs?: number;
   connectionId: string;
 }
 
@@ -54,13 +58,18 @@ type Subrequest = { kind: "leads"; items: WriteItem[] } | { kind: "tasks"; items
  * BatchCoalescer): lead updates become `PATCH /composite/sobjects` (200 per subrequest), tasks
  * `POST /composite/sobjects`, and both go in one `POST /composite` (up to 5 collection subrequests = one API call).
  * Every lead write carries `Sforce-Auto-Assign: FALSE`, so the org's assignment rule does not overwrite the
- * owner Handoff chose. Tasks are created once per decision: before creating, a flush looks the decision ids
- * up (Task.Handoff_Decision_Id__c), so a retry after a lost response finds the task it already made.
+ * owner Handoff chose. Tasks are created once per decision: a task an earlier attempt may have made
+ * (`mayExist`: Handoff's own table recorded an attempt) is looked up by decision id first
+ * (Task.Handoff_Decision_Id__c), so a retry after a lost response finds the task it already made; a task no
+ * attempt was made for is created without the query.
  */
 export class SalesforceWriter {
   private readonly coalescer: BatchCoalescer<WriteItem, WriteResult>;
-  /** Decision id → task created by this process (answers in-process retries without a query). */
-  private readonly createdTasks = new Map<string, CreatedTask>();
+  /**
+   * Decision id → task created by this process (answers in-process retries without a query); the most recent
+   * CREATED_TASKS_MAX, so a process that runs for months keeps a bounded map (an older retry queries).
+   */
+  private readonly createdTasks = new LRUCache<string, CreatedTask>({ max: CREATED_TASKS_MAX });
 
   constructor(
     private readonly client: SalesforceClient,
@@ -70,11 +79,14 @@ export class SalesforceWriter {
       // 200 lead updates and 200 tasks: two collection subrequests in one composite call.
       maxBatchSize: 2 * COLLECTION_MAX,
       lingerMs: options.windowMs ?? 20,
+      bulkLingerMs: Math.max(options.windowMs ?? 20, options.bulkWindowMs ?? 0),
       keyOf,
       merge: (earlier, later) =>
         earlier.kind === "lead" && later.kind === "lead"
           ? { ...earlier, fields: { ...earlier.fields, ...later.fields } }
-          : earlier,
+          : earlier.kind === "task" && later.kind === "task"
+            ? { ...earlier, mayExist: earlier.mayExist || later.mayExist }
+            : earlier,
       execute: (items) => this.execute(items),
     });
   }
@@ -83,10 +95,16 @@ export class SalesforceWriter {
     await this.coalescer.submit({ kind: "lead", leadId, fields });
   }
 
-  async createTask(decisionId: string, leadId: string, record: SalesforceRecord): Promise<CreatedTask> {
+  /** `mayExist`: an earlier attempt may have created it (look it up first). @default true */
+  async createTask(
+    decisionId: string,
+    leadId: string,
+    record: SalesforceRecord,
+    mayExist = true,
+  ): Promise<CreatedTask> {
     const done = this.createdTasks.get(decisionId);
     if (done) return done;
-    const result = await this.coalescer.submit({ kind: "task", decisionId, leadId, record });
+    const result = await this.coalescer.submit({ kind: "task", decisionId, leadId, record, mayExist });
     if (typeof result !== "object") throw new Error(`no task result for decision ${decisionId}`);
     return result;
   }
@@ -134,7 +152,8 @@ export class SalesforceWriter {
     tasks: WriteItem[],
     results: Map<string, WriteResult | Error>,
   ): Promise<WriteItem[]> {
-    const decisionIds = tasks.flatMap((t) => (t.kind === "task" ? [t.decisionId] : []));
+    const decisionIds = tasks.flatMap((t) => (t.kind === "task" && t.mayExist ? [t.decisionId] : []));
+    if (decisionIds.length === 0) return tasks;
     const result = await this.client.request<{ records: SalesforceRecord[] }>({
       method: "GET",
       path: `/query?q=${encodeURIComponent(

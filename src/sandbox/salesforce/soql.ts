@@ -219,7 +219,17 @@ function fromTree(tree: Query): SoqlQuery {
   return query;
 }
 
+/**
+ * A SOQL statement is at most 100,000 characters long
+ * (https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm);
+ * the org refuses a longer one as MALFORMED_QUERY (the message text here is the sandbox's own).
+ */
+export const SOQL_STATEMENT_MAX = 100_000;
+
 export function parseSoql(soql: string): SoqlQuery {
+  if (soql.length > SOQL_STATEMENT_MAX) {
+    throw malformed(`SOQL statements cannot be longer than ${SOQL_STATEMENT_MAX} characters`);
+  }
   let tree: Query;
   try {
     tree = parseQuery(soql);

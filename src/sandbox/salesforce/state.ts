@@ -149,7 +149,8 @@ export function createSalesforceSandboxState(options: SalesforceSandboxOptions =
   const state: SalesforceSandboxState = {
     orgId: options.orgId ?? SALESFORCE_SANDBOX_DEMO.orgId,
     edition,
-    objects: new Map(SANDBOX_OBJECTS.map((o) => [o.name, o])),
+    // Each org its own copy of the schema: a test that drops a field from one org leaves the next one whole.
+    objects: new Map(SANDBOX_OBJECTS.map((o) => [o.name, { ...o, fields: [...o.fields] }])),
     records: new Map(SANDBOX_OBJECTS.map((o) => [o.name, new Map()])),
     serials: new Map(),
     clients: new Map([[SALESFORCE_SANDBOX_DEMO.clientId, { secret: SALESFORCE_SANDBOX_DEMO.clientSecret }]]),

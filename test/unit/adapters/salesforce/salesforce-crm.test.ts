@@ -27,12 +27,13 @@ import {
 } from "../../../../src/sandbox/salesforce/state";
 import { silent } from "../../../helpers/silent-logger";
 import { systemClock } from "../../../../src/composition/system-clock";
+import type { Clock } from "../../../../src/ports/clock";
 
 let sandbox: RunningSalesforceSandbox;
 let crm: SalesforceCrm;
 let store: ReturnType<typeof createMemorySalesforceTokenStore>;
 
-function adapter(): SalesforceCrm {
+function adapter(now: Clock = systemClock): SalesforceCrm {
   store = createMemorySalesforceTokenStore({
     c1: {
       accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
@@ -54,7 +55,7 @@ function adapter(): SalesforceCrm {
     connectionId: "c1",
     session,
     logger: silent,
-    now: systemClock,
+    now,
     coalesceWindowMs: 5,
   });
 }
@@ -102,17 +103,20 @@ test("when a lead update sets the owner, the org's assignment rule does not take
   expect(lead?.properties.Handoff_Score__c).toBe(115);
 });
 
+/** Ben's follow-up task on demo lead 2 for one decision. */
+const followUpTask = (decisionId: string) => ({
+  leadId: salesforceDemoLeadId(2),
+  ownerId: SALESFORCE_DEMO_USERS.ben,
+  subject: "Follow up: new MQL",
+  body: "Why now: webinar attended",
+  dueAt: "2026-11-24T09:30:00.000Z",
+  decisionId,
+});
+
 test("update and task for the same decision fold into one composite call, and the task is created once", async () => {
   const before = sandbox.state.apiCallsTotal;
   const leadId = salesforceDemoLeadId(2);
-  const task = {
-    leadId,
-    ownerId: SALESFORCE_DEMO_USERS.ben,
-    subject: "Follow up: new MQL",
-    body: "Why now: webinar attended",
-    dueAt: "2026-11-24T09:30:00.000Z",
-    decisionId: "d-2",
-  };
+  const task = followUpTask("d-2");
   const [, created] = await Promise.all([
     crm.updateLeads([{ leadId, ownerId: SALESFORCE_DEMO_USERS.ben }]),
     crm.createTask(task),
@@ -335,4 +339,78 @@ test("a contact with the lead's e-mail is a duplicate that names its owner, foun
       properties: expect.objectContaining({ sObjectType: "Contact" }),
     }),
   ]);
+});
+
+test("when many leads look up duplicates at once, then one composite call answers them all, each its own", async () => {
+  const ids = [1, 2, 3, 4, 5, 6, 7, 8].map(salesforceDemoLeadId);
+  const leads = await crm.getLeads(ids);
+  const before = sandbox.state.apiCallsTotal;
+  const found = await Promise.all(leads.map((l) => crm.findDuplicatesByEmail(l.email ?? "", l.id)));
+  expect(sandbox.state.apiCallsTotal - before).toBe(1);
+  const lucia = leads.findIndex((l) => l.id === salesforceDemoLeadId(7));
+  expect(found[lucia]).toEqual([expect.objectContaining({ id: SALESFORCE_DEMO_CONTACTS.luciaMadridsoft })]);
+  // No lead is its own duplicate, and nobody gets another address's records.
+  leads.forEach((lead, i) => {
+    for (const d of found[i] ?? []) {
+      expect(d.id).not.toBe(lead.id);
+      expect(d.email).toBe(lead.email);
+    }
+  });
+});
+
+test("when many leads look up accounts at once, then one query answers every domain, and a repeat within a minute is not asked again", async () => {
+  let at = Date.parse("2026-11-24T09:00:00Z");
+  crm = adapter(() => new Date(at));
+  const before = sandbox.state.apiCallsTotal;
+  const [bauwerk, madridsoft, none] = await Promise.all([
+    crm.findAccountsByDomain("bauwerk.de"),
+    crm.findAccountsByDomain("madridsoft.es"),
+    crm.findAccountsByDomain("werk.de"),
+  ]);
+  expect(sandbox.state.apiCallsTotal - before).toBe(1);
+  expect(bauwerk.map((a) => a.id)).toEqual([SALESFORCE_DEMO_ACCOUNTS.bauwerk]);
+  expect(madridsoft.map((a) => a.id)).toEqual([SALESFORCE_DEMO_ACCOUNTS.madridsoft]);
+  expect(none).toEqual([]);
+  expect(await crm.findAccountsByDomain("www.Bauwerk.de")).toEqual(bauwerk);
+  expect(sandbox.state.apiCallsTotal - before).toBe(1);
+  at += 61_000;
+  await crm.findAccountsByDomain("bauwerk.de");
+  expect(sandbox.state.apiCallsTotal - before).toBe(2);
+});
+
+test("when owners are listed for every lead, then the org is asked once, and again after a write names an owner it refuses", async () => {
+  const before = sandbox.state.apiCallsTotal;
+  await Promise.all([crm.listOwners(), crm.listOwners()]);
+  await crm.listOwners();
+  expect(sandbox.state.apiCallsTotal - before).toBe(1);
+  await expect(
+    crm.updateLeads([{ leadId: salesforceDemoLeadId(4), ownerId: SALESFORCE_DEMO_USERS.felix }]),
+  ).rejects.toBeInstanceOf(CrmValidationError);
+  const afterWrite = sandbox.state.apiCallsTotal;
+  await crm.listOwners();
+  expect(sandbox.state.apiCallsTotal - afterWrite).toBe(1);
+});
+
+test("when no earlier attempt made the task, then it is created without looking for it; when one may have, it is looked up and not made twice", async () => {
+  const task = { ...followUpTask("d-first"), mayExist: false };
+  const before = sandbox.state.apiCallsTotal;
+  const created = await crm.createTask(task);
+  expect(sandbox.state.apiCallsTotal - before).toBe(1);
+  expect(sandbox.state.apiCallsByRoute.get("GET /query Task by Handoff_Decision_Id__c") ?? 0).toBe(0);
+  // A new process (after a crash) retrying the same decision: the handoff was opened before, so it may exist.
+  const again = await adapter().createTask({ ...task, mayExist: true });
+  expect(again).toEqual(created);
+  const tasks = [...(sandbox.state.records.get("Task")?.values() ?? [])].filter(
+    (t) => t.Handoff_Decision_Id__c === "d-first",
+  );
+  expect(tasks).toHaveLength(1);
+});
+
+test("when 250 addresses are looked up at once, then they go in statements of at most 100 values, one call each", async () => {
+  const emails = Array.from({ length: 250 }, (_, i) => `buyer${i}@import-${i}.example`);
+  const composite = () => sandbox.state.apiCallsByRoute.get("POST /composite") ?? 0;
+  const before = composite();
+  const found = await Promise.all(emails.map((e) => crm.findDuplicatesByEmail(e)));
+  expect(found.every((f) => f.length === 0)).toBe(true);
+  expect(composite() - before).toBe(3);
 });

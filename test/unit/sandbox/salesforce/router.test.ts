@@ -16,6 +16,7 @@ import {
   salesforceDemoLeadId,
 } from "../../../../src/sandbox/salesforce/seed";
 import { startSalesforceSandbox } from "../../../../src/sandbox/salesforce/start";
+import { parseSoql, SOQL_STATEMENT_MAX, SoqlError } from "../../../../src/sandbox/salesforce/soql";
 import {
   createSalesforceSandboxState,
   SALESFORCE_SANDBOX_DEMO,
@@ -172,6 +173,16 @@ describe("SOQL subset", () => {
         code: "MALFORMED_QUERY",
       });
     }
+  });
+
+  test("when a SOQL statement is longer than 100,000 characters, then it is refused as MALFORMED_QUERY", () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => `'lead${i}@example.com'`).join(", ");
+    const within = `SELECT Id FROM Lead WHERE Email IN (${values(100)})`;
+    expect(parseSoql(within).from).toBe("Lead");
+    const beyond = `SELECT Id FROM Lead WHERE Email IN (${values(5_000)})`;
+    expect(beyond.length).toBeGreaterThan(SOQL_STATEMENT_MAX);
+    expect(() => parseSoql(beyond)).toThrow(SoqlError);
+    expect(() => parseSoql(beyond)).toThrow(/longer than 100000/);
   });
 
   test("a bad field or malformed query is a 400 with Salesforce's code", async () => {
