@@ -19,6 +19,7 @@ import {
   type RoutingMatches,
 } from "./pipeline-steps";
 import { followUpTaskOwner } from "./follow-up-task-owner";
+import { takeForSyncedPair } from "./synced-pair";
 
 export type { PipelineDeps } from "./pipeline-deps";
 
@@ -29,6 +30,11 @@ export type { PipelineDeps } from "./pipeline-deps";
 export function createLeadEventHandler(deps: PipelineDeps) {
   return async function handleLeadEvent(event: StoredEvent, log: Logger): Promise<"processed" | "ignored"> {
     const { connectionId } = event;
+    const pair = await deps.syncedPairs?.links.ofConnection(connectionId);
+    if (pair) {
+      const taken = await takeForSyncedPair(deps.syncedPairs!, pair, event, log);
+      if (taken !== "pipeline") return taken;
+    }
     if (event.kind === "privacy_deleted" || event.kind === "deleted") {
       await forgetLead(deps, event);
       return "processed";

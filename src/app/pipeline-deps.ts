@@ -8,6 +8,7 @@ import type { CrmOwner, CrmPort, FollowUpTask } from "../ports/crm";
 import type { ScoreHistory } from "../ports/lead-story";
 import type { Logger } from "../ports/logger";
 import type { ActiveSla } from "../ports/sla-versions";
+import type { SyncedPairDeps } from "./synced-pair";
 
 export type { ActiveSla };
 
@@ -56,5 +57,7 @@ export interface PipelineDeps {
   ): Promise<ConversionRecord | null>;
   /** The lead's score per event, for the admin's lead story. */
   scores?: ScoreHistory;
+  /** Synced pairs (HubSpot marketing + Salesforce sales): events of a paired connection go through the pair first. */
+  syncedPairs?: SyncedPairDeps;
   now(): Date;
 }

@@ -1,8 +1,8 @@
 import { AppError } from "../domain/errors";
 import { isOwnWrite } from "../domain/event-triage";
-import type { LeadEvent } from "../domain/lead";
+import type { LeadEvent, LeadField } from "../domain/lead";
 import type { Clock } from "../ports/clock";
-import type { ConnectionLink, ConnectionLinkStore } from "../ports/connection-links";
+import type { ConnectionLink, ConnectionLinkStore, SyncConnector } from "../ports/connection-links";
 import type { CrmPort } from "../ports/crm";
 import type { EventStore, StoredEvent } from "../ports/events";
 import type { LeadStore } from "../ports/leads";
@@ -16,7 +16,7 @@ import type { Logger } from "../ports/logger";
  *   sync is triggered: a form submission syncs "as quickly as possible, typically in less than a minute", other
  *   changes at its 15-minute check
  *   (https://knowledge.hubspot.com/salesforce/salesforce-integration-sync-triggers). The contact then carries
- *   the record's id in `salesforceleadid` (or `salesforcecontactid` for a Salesforce contact).
+ *   the record's id (its "Salesforce Lead ID", or "Salesforce Contact ID" for a Salesforce contact).
  * - The owner mapping is always two-way: "the Owner mapping can only be mapped two-way between HubSpot and
  *   Salesforce", the most recent value wins, and an owner only syncs where the HubSpot owner and an active
  *   Salesforce user share name and e-mail
@@ -27,19 +27,16 @@ import type { Logger } from "../ports/logger";
  *   owner that user wrote is a sync, never a person's reassignment.
  */
 
-/** The HubSpot contact properties the connector fills with the synced Salesforce record's id. */
-export const SYNCED_ID_PROPERTIES = ["salesforceleadid", "salesforcecontactid"] as const;
-
-/** Properties that are sales' in a synced pair (owner, status, stage live in Salesforce): no news from HubSpot. */
-const SALES_OWNED_PROPERTIES = new Set(["hubspot_owner_id", "hs_lead_status", "lifecyclestage"]);
+/** Lead fields that are sales' in a synced pair (owner, status, stage live in Salesforce): no news from HubSpot. */
+const SALES_OWNED_FIELDS = new Set<LeadField>(["owner", "status", "stage"]);
 
 /** Kinds of marketing events that carry engagement or fit for the synced lead. */
 const PASSED_KINDS = new Set<LeadEvent["kind"]>(["created", "form_submitted", "property_changed"]);
 
-type Handler = (event: StoredEvent, log: Logger) => Promise<"processed" | "ignored">;
-
 export interface SyncedPairDeps {
   links: ConnectionLinkStore;
+  /** What HubSpot's Salesforce connector leaves on the records, read in the CRMs' words by their folder. */
+  connector: SyncConnector;
   /** The CRM of a connection as installed (the HubSpot adapter for the marketing side). */
   crmFor(connectionId: string): Promise<CrmPort>;
   events: Pick<EventStore, "append">;
@@ -52,24 +49,21 @@ export interface SyncedPairDeps {
   syncWaitMs?: number;
 }
 
-/** Salesforce ids compare on their first 15 characters (the 18-character form adds a case checksum). */
-export function sameSalesforceId(a: string | null | undefined, b: string | null | undefined): boolean {
-  return typeof a === "string" && typeof b === "string" && a.slice(0, 15) === b.slice(0, 15);
-}
-
 /**
- * Runs each event through its pair: a marketing event is passed on to the synced Salesforce lead (as an event of
- * the sales connection); an owner the connector carried onto a handed-over Salesforce lead is not a
- * reassignment; everything else goes to `handle` unchanged.
+ * An event of a connection in a synced pair: a marketing event is passed on to the synced Salesforce lead (as an
+ * event of the sales connection); an owner the connector carried onto a handed-over Salesforce lead is not a
+ * reassignment. Either way the pair has handled it (`processed`/`ignored`); `pipeline` means the lead-event
+ * pipeline handles it as any other event of the sales connection.
  */
-export function withSyncedPairs(handle: Handler, deps: SyncedPairDeps): Handler {
-  return async (event, log) => {
-    const link = await deps.links.ofConnection(event.connectionId);
-    if (!link) return handle(event, log);
-    if (event.connectionId === link.marketingConnectionId) return passToSales(deps, link, event, log);
-    if (await isConnectorOwnerEcho(deps, link, event, log)) return "ignored";
-    return handle(event, log);
-  };
+export async function takeForSyncedPair(
+  deps: SyncedPairDeps,
+  link: ConnectionLink,
+  event: StoredEvent,
+  log: Logger,
+): Promise<"processed" | "ignored" | "pipeline"> {
+  if (event.connectionId === link.marketingConnectionId) return passToSales(deps, link, event, log);
+  if (await isConnectorOwnerEcho(deps, link, event, log)) return "ignored";
+  return "pipeline";
 }
 
 /**
@@ -89,16 +83,16 @@ async function passToSales(
     return "processed";
   }
   if (event.objectType !== "contact" || !PASSED_KINDS.has(event.kind) || isOwnWrite(event)) return "ignored";
-  if (event.propertyName && SALES_OWNED_PROPERTIES.has(event.propertyName)) {
+  if (event.changed?.some((field) => SALES_OWNED_FIELDS.has(field))) {
     // The connector echoes the Salesforce owner and status back into HubSpot: sales' own news, already had.
     return "ignored";
   }
   const marketing = await deps.crmFor(link.marketingConnectionId);
-  const [contact] = await marketing.getLeads([event.objectId], [...SYNCED_ID_PROPERTIES]);
-  if (!contact) return "ignored";
-  const leadId = idProperty(contact.properties.salesforceleadid);
+  const synced = await deps.connector.syncedRecordOf(marketing, event.objectId);
+  if (!synced) return "ignored";
+  const leadId = synced.leadId;
   if (!leadId) {
-    if (idProperty(contact.properties.salesforcecontactid)) {
+    if (synced.contactId) {
       log.info("contact synced to a Salesforce contact: already sales'", { contactId: event.objectId });
       return "ignored";
     }
@@ -122,7 +116,9 @@ async function passToSales(
       objectType: "lead",
       objectId: leadId,
       occurredAt: event.occurredAt,
-      ...(event.changeSource ? { changeSource: event.changeSource } : {}),
+      // Who made the marketing change; no field of the sales lead changed by it.
+      changed: [],
+      ...(event.changedBy ? { changedBy: event.changedBy } : {}),
       raw: {
         marketingConnectionId: link.marketingConnectionId,
         marketingEventKey: event.eventKey,
@@ -138,10 +134,6 @@ async function passToSales(
     stored: passed.stored.length,
   });
   return "processed";
-}
-
-function idProperty(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
 function notSyncedError(deps: SyncedPairDeps, event: StoredEvent): AppError {
@@ -178,14 +170,11 @@ async function isConnectorOwnerEcho(
   event: StoredEvent,
   log: Logger,
 ): Promise<boolean> {
-  if (event.crm !== "salesforce" || event.objectType !== "lead") return false;
-  const fields = event.raw.fields as Record<string, unknown> | undefined;
-  const by = fields?.LastModifiedById;
-  const ownerId = fields?.OwnerId;
-  if (typeof by !== "string" || typeof ownerId !== "string") return false;
-  if (!sameSalesforceId(by, link.integrationUserId)) return false;
+  if (event.objectType !== "lead") return false;
+  const ownerId = deps.connector.ownerWrittenBy(event, link.integrationUserId);
+  if (ownerId === null) return false;
   const handoff = await deps.leads.latestHandoff(event.connectionId, event.objectId);
-  if (handoff?.status !== "open" || !handoff.ownerId || sameSalesforceId(ownerId, handoff.ownerId))
+  if (handoff?.status !== "open" || !handoff.ownerId || deps.connector.sameId(ownerId, handoff.ownerId))
     return false;
   log.warn("owner carried back by HubSpot's Salesforce connector: not a reassignment", {
     leadId: event.objectId,
@@ -194,54 +183,4 @@ async function isConnectorOwnerEcho(
     carriedOwnerId: ownerId,
   });
   return true;
-}
-
-/** Whether the lead's current owner was written by the pair's connector (Salesforce `LastModifiedById`). */
-export function ownerWrittenByConnector(
-  link: ConnectionLink | null,
-  lead: { properties: Record<string, unknown> },
-): boolean {
-  const by = lead.properties.LastModifiedById;
-  return link !== null && typeof by === "string" && sameSalesforceId(by, link.integrationUserId);
-}
-
-/**
- * Pairs change rarely and every event asks for its pair: kept in memory for `ttlMs` (other processes see a new
- * pair within that), and refreshed at once when this process links or unlinks.
- */
-export function cachedLinks(
-  store: ConnectionLinkStore,
-  ttlMs = 5_000,
-  elapsed: () => number = () => performance.now(),
-): ConnectionLinkStore {
-  let loaded: { at: number; links: Promise<ConnectionLink[]> } | undefined;
-  const all = () => {
-    if (!loaded || elapsed() - loaded.at > ttlMs) {
-      const links = store.list();
-      loaded = { at: elapsed(), links };
-      links.catch(() => (loaded = undefined));
-    }
-    return loaded.links;
-  };
-  return {
-    link: async (link, at) => {
-      loaded = undefined;
-      const saved = await store.link(link, at);
-      loaded = undefined;
-      return saved;
-    },
-    unlink: async (id) => {
-      loaded = undefined;
-      const done = await store.unlink(id);
-      loaded = undefined;
-      return done;
-    },
-    list: () => all(),
-    ofConnection: async (id) =>
-      (await all()).find((l) => l.marketingConnectionId === id || l.salesConnectionId === id) ?? null,
-    rememberSynced: (record, at) => store.rememberSynced(record, at),
-    contactOf: (connectionId, leadId) => store.contactOf(connectionId, leadId),
-    salesLeadOf: (connectionId, contactId) => store.salesLeadOf(connectionId, contactId),
-    forgetContact: (connectionId, contactId) => store.forgetContact(connectionId, contactId),
-  };
 }

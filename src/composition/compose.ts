@@ -23,7 +23,8 @@ import {
 } from "../app/follow-up";
 import { getHandoffCard } from "../app/get-handoff-card";
 import { createLeadEventHandler } from "../app/handle-lead-event";
-import { cachedLinks, ownerWrittenByConnector, withSyncedPairs } from "../app/synced-pair";
+import { cachedLinks } from "../adapters/cached-connection-links";
+import { hubSpotSalesforceConnector } from "../adapters/hubspot/hubspot-salesforce-connector";
 import { SyncedPairCrm } from "../app/synced-pair-crm";
 import { PostgresConnectionLinkStore } from "../adapters/postgres/connection-link-store";
 import { createConnectionLinkRouter } from "../http/routes/connection-link-routes";
@@ -238,6 +239,14 @@ export async function composeHandoff(
     recordLeadRecordStage: (event, log) => recordLeadRecordStage(feedbackDeps, event, log),
     recordConversion: onConversion,
     scores: stories,
+    syncedPairs: {
+      links,
+      connector: hubSpotSalesforceConnector,
+      crmFor: registry.crmFor,
+      events: core.events,
+      leads,
+      now,
+    },
     now,
   };
 
@@ -307,8 +316,10 @@ export async function composeHandoff(
     logger: core.logger,
     now,
     recordConversion: onConversion,
-    ownerSetBySync: async (connectionId: string, lead: Lead) =>
-      ownerWrittenByConnector(await links.ofConnection(connectionId), lead),
+    ownerSetBySync: async (connectionId: string, lead: Lead) => {
+      const link = await links.ofConnection(connectionId);
+      return link !== null && hubSpotSalesforceConnector.leadWrittenBy(lead, link.integrationUserId);
+    },
   };
   const reconcileWorker =
     settings.notifyWorker === false
@@ -345,13 +356,7 @@ export async function composeHandoff(
 
   return {
     pollChangedLeads: (connectionId: string) => pollChangedLeads(pollDeps, connectionId),
-    handleLeadEvent: withSyncedPairs(createLeadEventHandler(deps), {
-      links,
-      crmFor: registry.crmFor,
-      events: core.events,
-      leads,
-      now,
-    }),
+    handleLeadEvent: createLeadEventHandler(deps),
     reconcile: (connectionId) => reconcileOpenLeads(reconcileDeps, connectionId),
     routers: [
       cardRouter,

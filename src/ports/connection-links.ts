@@ -1,3 +1,6 @@
+import type { LeadEvent } from "../domain/lead";
+import type { CrmPort } from "./crm";
+
 /**
  * A synced pair: a HubSpot connection that runs marketing linked to the Salesforce connection where sales works,
  * joined by HubSpot's Salesforce connector. Engagement comes from the marketing side; the handoff, its owner, task,
@@ -40,4 +43,25 @@ export interface ConnectionLinkStore {
   salesLeadOf(marketingConnectionId: string, contactId: string): Promise<SyncedRecord | null>;
   /** Forgets a contact (privacy deletion in HubSpot). */
   forgetContact(marketingConnectionId: string, contactId: string): Promise<void>;
+}
+
+/**
+ * What HubSpot's Salesforce connector leaves on the records it syncs, read in each CRM's own words by its folder
+ * (`adapters/hubspot/hubspot-salesforce-connector.ts`), so the synced pair's use case names no CRM field.
+ */
+export interface SyncConnector {
+  /**
+   * The Salesforce record the connector synced a HubSpot contact to: a lead (`leadId`), a contact (`contactId`),
+   * or neither yet (`{}`); null when the marketing CRM no longer has the contact.
+   */
+  syncedRecordOf(
+    marketing: CrmPort,
+    contactId: string,
+  ): Promise<{ leadId?: string; contactId?: string } | null>;
+  /** The owner a sales-side event's lead now has, when `userId` (the connector's integration user) wrote it last. */
+  ownerWrittenBy(event: Pick<LeadEvent, "raw">, userId: string): string | null;
+  /** Whether a lead read from the sales CRM was last written by `userId`. */
+  leadWrittenBy(lead: { properties: Record<string, unknown> }, userId: string): boolean;
+  /** Whether two sales-side ids name the same record or user (Salesforce's 15- and 18-character forms). */
+  sameId(a: string | null | undefined, b: string | null | undefined): boolean;
 }

@@ -26,3 +26,23 @@ export function salesforceChange(e: { propertyName?: string | undefined; fields?
   if (typeof modifiedBy === "string") change.actorId = modifiedBy;
   return change;
 }
+
+/** Salesforce ids compare on their first 15 characters (the 18-character form adds a case checksum). */
+export function sameSalesforceId(a: string | null | undefined, b: string | null | undefined): boolean {
+  return typeof a === "string" && typeof b === "string" && a.slice(0, 15) === b.slice(0, 15);
+}
+
+/** The owner an outbound message's record carries, when `userId` modified the record last (`LastModifiedById`). */
+export function ownerWrittenBy(event: { raw: Record<string, unknown> }, userId: string): string | null {
+  const fields = event.raw.fields as Record<string, unknown> | undefined;
+  const by = fields?.LastModifiedById;
+  const ownerId = fields?.OwnerId;
+  if (typeof by !== "string" || typeof ownerId !== "string") return null;
+  return sameSalesforceId(by, userId) ? ownerId : null;
+}
+
+/** Whether a Salesforce record read through the API was last modified by `userId` (read only when it is text). */
+export function leadWrittenBy(lead: { properties: Record<string, unknown> }, userId: string): boolean {
+  const by = lead.properties.LastModifiedById;
+  return typeof by === "string" && sameSalesforceId(by, userId);
+}

@@ -1,4 +1,6 @@
-import { cachedLinks, withSyncedPairs } from "../../../src/app/synced-pair";
+import { cachedLinks } from "../../../src/adapters/cached-connection-links";
+import { hubSpotSalesforceConnector } from "../../../src/adapters/hubspot/hubspot-salesforce-connector";
+import { takeForSyncedPair, type SyncedPairDeps } from "../../../src/app/synced-pair";
 import { SyncedPairCrm } from "../../../src/app/synced-pair-crm";
 import type { Lead } from "../../../src/domain/lead";
 import { fixedClock } from "../../../src/ports/clock";
@@ -65,6 +67,8 @@ function hubspotEvent(over: Partial<StoredEvent> = {}): StoredEvent {
     objectId: "501",
     occurredAt: "2026-11-18T08:59:00.000Z",
     changeSource: "FORM",
+    changed: [],
+    changedBy: "integration",
     raw: {},
     status: "processing",
     attempts: 1,
@@ -81,13 +85,22 @@ function harness() {
   const leads = new MemoryLeadStore(clock);
   const links = memoryLinks();
   const handled: StoredEvent[] = [];
-  const handle = withSyncedPairs(
-    async (event) => {
-      handled.push(event);
-      return "processed";
-    },
-    { links, crmFor: async () => hubspot, events, leads, now: clock },
-  );
+  const deps: SyncedPairDeps = {
+    links,
+    connector: hubSpotSalesforceConnector,
+    crmFor: async () => hubspot,
+    events,
+    leads,
+    now: clock,
+  };
+  // As the lead-event handler does: the pair first, then the pipeline (here: recorded) for what it leaves.
+  const handle = async (event: StoredEvent, log: typeof silentLogger) => {
+    const link = await links.ofConnection(event.connectionId);
+    const taken = link ? await takeForSyncedPair(deps, link, event, log) : "pipeline";
+    if (taken !== "pipeline") return taken;
+    handled.push(event);
+    return "processed";
+  };
   return { hubspot, events, leads, links, handled, handle };
 }
 
@@ -129,10 +142,19 @@ describe("a synced pair's events", () => {
     h.hubspot.leads.set("501", contact("501", { salesforcecontactid: "003000000000001AAA" }));
     await expect(h.handle(hubspotEvent(), silentLogger)).resolves.toBe("ignored");
     h.hubspot.leads.set("501", contact("501", { salesforceleadid: "00Q000000000001AAA" }));
-    for (const propertyName of ["hubspot_owner_id", "hs_lead_status", "lifecyclestage"]) {
+    for (const [propertyName, field] of [
+      ["hubspot_owner_id", "owner"],
+      ["hs_lead_status", "status"],
+      ["lifecyclestage", "stage"],
+    ] as const) {
       await expect(
         h.handle(
-          hubspotEvent({ kind: "property_changed", propertyName, eventKey: `k-${propertyName}` }),
+          hubspotEvent({
+            kind: "property_changed",
+            propertyName,
+            changed: [field],
+            eventKey: `k-${propertyName}`,
+          }),
           silentLogger,
         ),
       ).resolves.toBe("ignored");
