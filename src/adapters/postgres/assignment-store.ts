@@ -1,18 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
-import { counterPeriods, effectiveCaps } from "../../domain/availability";
+import {
+  assignmentInput,
+  holidaysToRead,
+  repPeriods,
+  repStateOf,
+  repsToLock,
+  slotLimits,
+  type StoredRep,
+} from "../../domain/assignment-snapshot";
 import { AppError, NotFoundError } from "../../domain/errors";
-import { repsInvolved, routeLead } from "../../domain/routing";
+import { routeLead } from "../../domain/routing";
 import type { RoutingRules } from "../../domain/routing-rules";
 import type {
-  OutOfOffice,
   OwnerStatus,
   PoolFairness,
   RepState,
   RoutingDecision,
   RoutingInput,
 } from "../../domain/routing-snapshot";
-import { canonicalize } from "../../domain/routing-snapshot";
 import type { CrmOwner } from "../../ports/crm";
 import type { Logger } from "../../ports/logger";
 import type { HolidayCalendar } from "../../ports/holidays";
@@ -104,28 +110,30 @@ export class PostgresAssignmentStore implements AssignmentStore {
     );
     const prior = found.rows[0]?.prior;
     if (prior?.routing) return { decisionId: prior.id, decision: prior.routing, replayed: true };
-    const current = found.rows[0]?.current ?? undefined;
+    const open = found.rows[0]?.current;
+    const current = open
+      ? { repKey: open.rep_key, ownerId: open.owner_id, decisionId: open.decision_id }
+      : undefined;
 
     const accounts = req.accounts ?? [];
     const duplicates = req.duplicates ?? [];
-    const involved = repsInvolved({ lead, rules, accounts, duplicates });
-    const repKeys = [...new Set([...involved.reps, ...(current?.rep_key ? [current.rep_key] : [])])].sort();
+    const locks = repsToLock({ lead, rules, accounts, duplicates }, current);
 
     const fairness: Record<string, PoolFairness> = {};
-    if (involved.pool !== undefined) {
+    if (locks.pool !== undefined) {
       // Insert-or-lock in one statement: ON CONFLICT DO UPDATE waits for and locks the latest row version.
       const row = await client.query<{ state: PoolFairness }>(
         `INSERT INTO pool_fairness (connection_id, pool) VALUES ($1, $2)
          ON CONFLICT (connection_id, pool) DO UPDATE SET updated_at = pool_fairness.updated_at
          RETURNING state`,
-        [connectionId, involved.pool],
+        [connectionId, locks.pool],
       );
-      if (row.rows[0]) fairness[involved.pool] = row.rows[0].state;
+      if (row.rows[0]) fairness[locks.pool] = row.rows[0].state;
     }
 
-    const repStates = await lockRepStates(client, connectionId, repKeys, rules, now);
-    const codes = repKeys.map((k) => rules.reps[k]?.holidays).filter((c): c is string => c !== undefined);
-    const input: RoutingInput = canonicalize<RoutingInput>({
+    const repStates = await lockRepStates(client, connectionId, locks.repKeys, rules, now);
+    const days = holidaysToRead(locks.repKeys, rules, now);
+    const input = assignmentInput({
       lead,
       rules,
       owners: req.owners,
@@ -133,19 +141,10 @@ export class PostgresAssignmentStore implements AssignmentStore {
       duplicates,
       repStates,
       fairness,
-      // Two days either side covers every time zone's local date.
-      holidays: this.holidays.between(codes, isoDay(now, -2), isoDay(now, 2)),
-      now: now.toISOString(),
-      ...(req.excludeOwnerIds?.length ? { excludeOwnerIds: [...req.excludeOwnerIds].sort() } : {}),
-      ...(current
-        ? {
-            currentAssignment: {
-              ownerId: current.owner_id,
-              decisionId: current.decision_id,
-              ...(current.rep_key !== null ? { repKey: current.rep_key } : {}),
-            },
-          }
-        : {}),
+      holidays: this.holidays.between(days.codes, days.from, days.to),
+      now,
+      ...(req.excludeOwnerIds ? { excludeOwnerIds: req.excludeOwnerIds } : {}),
+      ...(current ? { current } : {}),
     });
     const decision = this.route(input);
     const decisionId = req.decisionId ?? randomUUID();
@@ -349,10 +348,6 @@ async function readOpenCounts(db: Pool | PoolClient, connectionId: string): Prom
   }));
 }
 
-function isoDay(now: Date, offsetDays: number): string {
-  return new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-}
-
 /** Locks (creating when missing) the reps' rows in key order and reads their availability and load. */
 async function lockRepStates(
   client: PoolClient,
@@ -371,7 +366,7 @@ async function lockRepStates(
                cap_per_month, cap_per_month_period, open_count`,
     [connectionId, repKeys],
   );
-  const periods = new Map(repKeys.map((k) => [k, counterPeriods(rules.reps[k]?.timezone ?? "UTC", now)]));
+  const periods = new Map(repKeys.map((k) => [k, repPeriods(rules, k, now)]));
   // Read after the locks (a statement sees what was committed before it started): counters and absences.
   const extra = await client.query<{
     kind: "count" | "ooo";
@@ -397,53 +392,33 @@ async function lockRepStates(
       now,
     ],
   );
-  const counts = { rows: extra.rows.filter((r) => r.kind === "count") };
-  const ooo = {
-    rows: extra.rows
-      .filter((r) => r.kind === "ooo")
-      .map((r) => ({
-        rep_key: r.rep_key,
-        starts_at: r.starts_at as Date,
-        ends_at: r.ends_at as Date,
-        reason: r.reason,
-      })),
-  };
   for (const row of rows.rows) {
     const p = periods.get(row.rep_key);
     const count = (period: string | undefined): number =>
-      counts.rows.find((c) => c.rep_key === row.rep_key && c.period === period)?.assigned ?? 0;
-    const caps: NonNullable<RepState["caps"]> = {};
-    if (row.cap_open !== null) caps.open = row.cap_open;
-    if (row.cap_per_day !== null) caps.perDay = row.cap_per_day;
-    if (row.cap_per_week !== null) caps.perWeek = row.cap_per_week;
-    // A monthly override holds for the month it was set in (the rep's zone), then the SLA's cap is back.
-    if (row.cap_per_month !== null && row.cap_per_month_period === p?.month)
-      caps.perMonth = row.cap_per_month;
-    const entries: OutOfOffice[] = ooo.rows
-      .filter((o) => o.rep_key === row.rep_key)
-      .map((o) => ({
-        from: o.starts_at.toISOString(),
-        to: o.ends_at.toISOString(),
-        ...(o.reason !== null ? { reason: o.reason } : {}),
-      }));
-    const awayNow = row.away && (row.away_until === null || row.away_until.getTime() > now.getTime());
-    states[row.rep_key] = {
+      extra.rows.find((c) => c.kind === "count" && c.rep_key === row.rep_key && c.period === period)
+        ?.assigned ?? 0;
+    const stored: StoredRep = {
+      away: row.away,
+      awayReason: row.away_reason,
+      awaySince: row.away_since,
+      awayUntil: row.away_until,
+      caps: {
+        open: row.cap_open,
+        perDay: row.cap_per_day,
+        perWeek: row.cap_per_week,
+        // A monthly override holds for the month it was set in (the rep's zone), then the SLA's cap is back.
+        perMonth: row.cap_per_month_period === p?.month ? row.cap_per_month : null,
+      },
       open: row.open_count,
-      today: count(p?.day),
-      week: count(p?.week),
-      month: count(p?.month),
-      ...(awayNow
-        ? {
-            away: {
-              ...(row.away_reason !== null ? { reason: row.away_reason } : {}),
-              ...(row.away_since !== null ? { since: row.away_since.toISOString() } : {}),
-              ...(row.away_until !== null ? { until: row.away_until.toISOString() } : {}),
-            },
-          }
-        : {}),
-      ...(entries.length > 0 ? { ooo: entries } : {}),
-      ...(Object.keys(caps).length > 0 ? { caps } : {}),
+      ooo: extra.rows
+        .filter((o) => o.kind === "ooo" && o.rep_key === row.rep_key)
+        .map((o) => ({ startsAt: o.starts_at as Date, endsAt: o.ends_at as Date, reason: o.reason })),
     };
+    states[row.rep_key] = repStateOf(
+      stored,
+      { day: count(p?.day), week: count(p?.week), month: count(p?.month) },
+      now,
+    );
   }
   return states;
 }
@@ -460,14 +435,7 @@ async function takeSlot(
   states: Record<string, RepState>,
   now: Date,
 ): Promise<void> {
-  const repKey = decision.repKey as string;
-  const rep = rules.reps[repKey];
-  // Account and duplicate owners keep their accounts' leads beyond caps (see domain/routing.ts).
-  const capped = decision.method === "round_robin";
-  const caps = capped
-    ? effectiveCaps(rep, decision.pool === undefined ? undefined : rules.pools[decision.pool], states[repKey])
-    : {};
-  const periods = counterPeriods(rep?.timezone ?? "UTC", now);
+  const { repKey, caps, periods } = slotLimits(decision, rules, states, now);
   const bump = (period: string, cap: string) => `
     INSERT INTO rep_assignment_counts AS c (connection_id, rep_key, period, assigned)
     SELECT $1, $2, ${period}, 1 WHERE ${cap}::int IS NULL OR ${cap}::int > 0

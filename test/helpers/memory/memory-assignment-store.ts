@@ -1,13 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { createHolidayCalendar } from "../../../src/adapters/holidays";
 import type { HolidayCalendar } from "../../../src/ports/holidays";
-import { counterPeriods, effectiveCaps } from "../../../src/domain/availability";
+import {
+  assignmentInput,
+  holidaysToRead,
+  repPeriods,
+  repStateOf,
+  repsToLock,
+  slotLimits,
+} from "../../../src/domain/assignment-snapshot";
 import { AppError, NotFoundError } from "../../../src/domain/errors";
-import { repsInvolved, routeLead } from "../../../src/domain/routing";
+import { routeLead } from "../../../src/domain/routing";
 import type { RoutingRules } from "../../../src/domain/routing-rules";
 import {
-  canonicalize,
-  type OutOfOffice,
   type PoolFairness,
   type RepState,
   type RoutingDecision,
@@ -226,17 +231,16 @@ export class MemoryAssignmentStore implements AssignmentStore {
 
     const accounts = req.accounts ?? [];
     const duplicates = req.duplicates ?? [];
-    const involved = repsInvolved({ lead, rules, accounts, duplicates });
-    const repKeys = [...new Set([...involved.reps, ...(current?.repKey ? [current.repKey] : [])])].sort();
+    const locks = repsToLock({ lead, rules, accounts, duplicates }, current);
     const fairness: Record<string, PoolFairness> = {};
-    if (involved.pool !== undefined) {
-      const k = key(connectionId, involved.pool);
+    if (locks.pool !== undefined) {
+      const k = key(connectionId, locks.pool);
       if (!this.state.fairness.has(k)) this.state.fairness.set(k, { reps: {}, decisions: 0 } as PoolFairness);
-      fairness[involved.pool] = structuredClone(this.state.fairness.get(k)!);
+      fairness[locks.pool] = structuredClone(this.state.fairness.get(k)!);
     }
-    const repStates = this.repStates(connectionId, repKeys, rules, now);
-    const codes = repKeys.map((k) => rules.reps[k]?.holidays).filter((c): c is string => c !== undefined);
-    const input: RoutingInput = canonicalize<RoutingInput>({
+    const repStates = this.repStates(connectionId, locks.repKeys, rules, now);
+    const days = holidaysToRead(locks.repKeys, rules, now);
+    const input = assignmentInput({
       lead,
       rules,
       owners: req.owners,
@@ -244,18 +248,10 @@ export class MemoryAssignmentStore implements AssignmentStore {
       duplicates,
       repStates,
       fairness,
-      holidays: this.holidays.between(codes, isoDay(now, -2), isoDay(now, 2)),
-      now: now.toISOString(),
-      ...(req.excludeOwnerIds?.length ? { excludeOwnerIds: [...req.excludeOwnerIds].sort() } : {}),
-      ...(current
-        ? {
-            currentAssignment: {
-              ownerId: current.ownerId,
-              decisionId: current.decisionId,
-              ...(current.repKey !== null ? { repKey: current.repKey } : {}),
-            },
-          }
-        : {}),
+      holidays: this.holidays.between(days.codes, days.from, days.to),
+      now,
+      ...(req.excludeOwnerIds ? { excludeOwnerIds: req.excludeOwnerIds } : {}),
+      ...(current ? { current } : {}),
     });
     const decision = this.route(input);
     const decisionId = req.decisionId ?? randomUUID();
@@ -305,17 +301,7 @@ export class MemoryAssignmentStore implements AssignmentStore {
     states: Record<string, RepState>,
     now: Date,
   ): void {
-    const repKey = decision.repKey as string;
-    const rule = rules.reps[repKey];
-    const capped = decision.method === "round_robin";
-    const caps = capped
-      ? effectiveCaps(
-          rule,
-          decision.pool === undefined ? undefined : rules.pools[decision.pool],
-          states[repKey],
-        )
-      : {};
-    const periods = counterPeriods(rule?.timezone ?? "UTC", now);
+    const { repKey, caps, periods } = slotLimits(decision, rules, states, now);
     const rep = this.rep(connectionId, repKey);
     const under = (value: number, cap: number | undefined) => cap === undefined || value < cap;
     const counters = [
@@ -349,41 +335,13 @@ export class MemoryAssignmentStore implements AssignmentStore {
   ): Record<string, RepState> {
     const states: Record<string, RepState> = {};
     for (const repKey of repKeys) {
-      const row = this.rep(connectionId, repKey);
-      const p = counterPeriods(rules.reps[repKey]?.timezone ?? "UTC", now);
+      const p = repPeriods(rules, repKey, now);
       const count = (period: string) => this.state.counts.get(key(connectionId, repKey, period)) ?? 0;
-      const caps: NonNullable<RepState["caps"]> = {};
-      if (row.caps.open !== null) caps.open = row.caps.open;
-      if (row.caps.perDay !== null) caps.perDay = row.caps.perDay;
-      if (row.caps.perWeek !== null) caps.perWeek = row.caps.perWeek;
-      const entries: OutOfOffice[] = row.ooo
-        .filter((o) => o.startsAt.getTime() <= now.getTime() && o.endsAt.getTime() > now.getTime())
-        .sort(
-          (a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.endsAt.getTime() - b.endsAt.getTime(),
-        )
-        .map((o) => ({
-          from: o.startsAt.toISOString(),
-          to: o.endsAt.toISOString(),
-          ...(o.reason !== null ? { reason: o.reason } : {}),
-        }));
-      const awayNow = row.away && (row.awayUntil === null || row.awayUntil.getTime() > now.getTime());
-      states[repKey] = {
-        open: row.open,
-        today: count(p.day),
-        week: count(p.week),
-        month: count(p.month),
-        ...(awayNow
-          ? {
-              away: {
-                ...(row.awayReason !== null ? { reason: row.awayReason } : {}),
-                ...(row.awaySince !== null ? { since: row.awaySince.toISOString() } : {}),
-                ...(row.awayUntil !== null ? { until: row.awayUntil.toISOString() } : {}),
-              },
-            }
-          : {}),
-        ...(entries.length > 0 ? { ooo: entries } : {}),
-        ...(Object.keys(caps).length > 0 ? { caps } : {}),
-      };
+      states[repKey] = repStateOf(
+        this.rep(connectionId, repKey),
+        { day: count(p.day), week: count(p.week), month: count(p.month) },
+        now,
+      );
     }
     return states;
   }
@@ -437,8 +395,4 @@ export class MemoryAssignmentStore implements AssignmentStore {
     }
     return row;
   }
-}
-
-function isoDay(now: Date, offsetDays: number): string {
-  return new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
