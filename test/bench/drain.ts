@@ -6,46 +6,19 @@
  * submissions mixed into the burst are handed over (owner + task in the CRM) while the rest drains.
  * Run alone: `npx tsx test/bench/drain.ts [events]` (needs BENCH_DATABASE_URL).
  */
-import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
-import { createCapturingLogger, createLogger } from "../../src/logging/logger";
-import { startSandbox } from "../../src/sandbox/server";
+import { DEMO } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
-import { hubSpotHeaders } from "../helpers/sign";
 import { percentile, type BenchFigure } from "./figures";
+import { runAlone, startBenchStack } from "./harness";
 
-const SECRET = "bench-client-secret-0123456789";
 /** How long the forms get after the rest has drained before the run stops counting. */
 const LIVE_GRACE_MS = 30_000;
 
 export async function benchDrain(databaseUrl: string, total = 100_000): Promise<BenchFigure[]> {
-  const sandbox = await startSandbox({ port: 0 });
-  const settings = {
-    publicUrl: "https://bench.handoff.test",
-    adminToken: "bench-admin-token-0123456789abcdef",
-    encryptionKey: Buffer.alloc(32, 9).toString("base64"),
-    embedded: true,
-    hubspot: { clientId: "demo-client-id", clientSecrets: [SECRET], apiBase: undefined },
-    salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: sandbox.salesforceInstanceUrl },
-    now: systemClock,
-  };
-  const rt = await startHandoffRuntime({
-    databaseUrl,
-    logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
-    publicUrl: settings.publicUrl,
-    hubspotSecrets: [SECRET],
-    adminToken: settings.adminToken,
-    encryptionKey: settings.encryptionKey,
-    port: 0,
-    worker: true,
-    now: systemClock,
-    product: settings,
-  });
+  const stack = await startBenchStack(databaseUrl);
+  const { sandbox, rt } = stack;
   try {
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     const portal = Number(DEMO.hubspot.portalId);
-    const url = `${rt.url}/webhooks/hubspot`;
     const batches = Math.ceil(total / 100);
     const base = 880_000 + Math.floor(Math.random() * 50_000);
     let eventId = base * 1000;
@@ -70,8 +43,7 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
         sourceId: "userId:123",
       }));
       events.splice(b % 100, 0, formSubmittedEvent(portal, leadId, eventId++, now - 1000));
-      const body = JSON.stringify(events);
-      return { body, headers: hubSpotHeaders(SECRET, `${settings.publicUrl}/webhooks/hubspot`, body) };
+      return stack.signed(events);
     });
     const noCrmEvents = batches * 99;
     const acked = new Map<string, number>();
@@ -82,7 +54,7 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
       while (next < requests.length) {
         const i = next++;
         const { body, headers } = requests[i]!;
-        const res = await fetch(url, { method: "POST", headers, body });
+        const res = await fetch(stack.webhookUrl, { method: "POST", headers, body });
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`intake answered ${res.status}`);
         acked.set(forms[i]!, performance.now());
@@ -161,20 +133,8 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
       },
     ];
   } finally {
-    await rt.stop();
-    await sandbox.close();
+    await stack.stop();
   }
 }
 
-if (require.main === module) {
-  const total = Number(process.argv[2] ?? 100_000);
-  benchDrain(process.env.BENCH_DATABASE_URL!, Number.isInteger(total) && total > 0 ? total : 100_000)
-    .then((figures) => {
-      for (const f of figures)
-        process.stdout.write(`${f.id} ${f.name}: ${f.value} ${f.unit} (target ${f.target})\n`);
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAlone(benchDrain, 100_000);

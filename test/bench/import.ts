@@ -5,56 +5,21 @@
  * history, forms, owners, properties, writes, tasks) and divided by the leads handed over.
  * Run alone: `npx tsx test/bench/import.ts [leads]` (needs BENCH_DATABASE_URL).
  */
-import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
-import { createCapturingLogger, createLogger } from "../../src/logging/logger";
-import { startSandbox } from "../../src/sandbox/server";
+import { DEMO } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
-import { hubSpotHeaders } from "../helpers/sign";
 import { percentile, type BenchFigure } from "./figures";
+import { runAlone, startBenchStack } from "./harness";
 
-const SECRET = "bench-client-secret-0123456789";
 const LIVE_EVERY_MS = 5_000;
 const MAX_RUN_MS = 600_000;
 
 export async function benchImport(databaseUrl: string, leads = 1_000): Promise<BenchFigure[]> {
-  const sandbox = await startSandbox({ port: 0 });
-  const settings = {
-    publicUrl: "https://bench.handoff.test",
-    adminToken: "bench-admin-token-0123456789abcdef",
-    encryptionKey: Buffer.alloc(32, 9).toString("base64"),
-    embedded: true,
-    hubspot: { clientId: "demo-client-id", clientSecrets: [SECRET], apiBase: undefined },
-    salesforce: { clientId: undefined, clientSecret: undefined, loginUrl: sandbox.salesforceInstanceUrl },
-    now: systemClock,
-  };
-  const rt = await startHandoffRuntime({
-    databaseUrl,
-    logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
-    publicUrl: settings.publicUrl,
-    hubspotSecrets: [SECRET],
-    adminToken: settings.adminToken,
-    encryptionKey: settings.encryptionKey,
-    port: 0,
-    worker: true,
-    now: systemClock,
-    product: settings,
-  });
+  const stack = await startBenchStack(databaseUrl);
+  const { sandbox, rt } = stack;
   const connectionId = DEMO.hubspot.connectionId;
   try {
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     const portal = Number(DEMO.hubspot.portalId);
-    const post = async (events: unknown[]) => {
-      const body = JSON.stringify(events);
-      const res = await fetch(`${rt.url}/webhooks/hubspot`, {
-        method: "POST",
-        headers: hubSpotHeaders(SECRET, `${settings.publicUrl}/webhooks/hubspot`, body),
-        body,
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`intake answered ${res.status}`);
-    };
+    const post = stack.deliver;
     const base = 300_000 + Math.floor(Math.random() * 100_000);
     const imported = Array.from({ length: leads }, (_, i) => String(base + i));
     const now = Date.now();
@@ -181,20 +146,8 @@ export async function benchImport(databaseUrl: string, leads = 1_000): Promise<B
       },
     ];
   } finally {
-    await rt.stop();
-    await sandbox.close();
+    await stack.stop();
   }
 }
 
-if (require.main === module) {
-  const leads = Number(process.argv[2] ?? 1_000);
-  benchImport(process.env.BENCH_DATABASE_URL!, Number.isInteger(leads) && leads > 0 ? leads : 1_000)
-    .then((figures) => {
-      for (const f of figures)
-        process.stdout.write(`${f.id} ${f.name}: ${f.value} ${f.unit} (target ${f.target})\n`);
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAlone(benchImport, 1_000);

@@ -6,54 +6,24 @@
  * reads and searches, describes, owners, composite writes, tasks) and set against the allocation.
  * Run alone: `npx tsx test/bench/salesforce-import.ts [leads]` (needs BENCH_DATABASE_URL).
  */
-import { startHandoffRuntime } from "../../src/composition/handoff-runtime";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
-import { createCapturingLogger, createLogger } from "../../src/logging/logger";
+import { DEMO } from "../../src/composition/seed-demo";
 import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
-import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
-import { startSandbox } from "../../src/sandbox/server";
 import type { BenchFigure } from "./figures";
+import { runAlone, startBenchStack } from "./harness";
 
 const MAX_RUN_MS = 600_000;
 /** Handoff stops calling at 90 % of the allocation (SalesforceClient's `maxDailyShare`), keeping room for the org. */
 const HANDOFF_SHARE = 0.9;
 
 export async function benchSalesforceImport(databaseUrl: string, leads = 1_000): Promise<BenchFigure[]> {
-  const sandbox = await startSandbox({ port: 0, salesforce: { edition: "enterprise", licenses: 20 } });
-  const allocation = sandbox.salesforce.dailyApiLimit;
-  const settings = {
-    publicUrl: "https://bench.handoff.test",
-    adminToken: "bench-admin-token-0123456789abcdef",
-    encryptionKey: Buffer.alloc(32, 9).toString("base64"),
-    embedded: true,
-    hubspot: {
-      clientId: "demo-client-id",
-      clientSecrets: ["bench-client-secret-0123456789"],
-      apiBase: undefined,
-    },
-    salesforce: {
-      clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-      clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-      loginUrl: sandbox.salesforceInstanceUrl,
-    },
-    now: systemClock,
-  };
-  const rt = await startHandoffRuntime({
-    databaseUrl,
-    logger: process.env.BENCH_DEBUG ? createLogger({ level: "info" }) : createCapturingLogger(),
-    publicUrl: settings.publicUrl,
-    hubspotSecrets: settings.hubspot.clientSecrets,
-    adminToken: settings.adminToken,
-    encryptionKey: settings.encryptionKey,
-    port: 0,
-    worker: true,
-    now: systemClock,
-    product: settings,
+  const stack = await startBenchStack(databaseUrl, {
+    sandbox: { salesforce: { edition: "enterprise", licenses: 20 } },
+    salesforce: true,
   });
+  const { sandbox, rt } = stack;
+  const allocation = sandbox.salesforce.dailyApiLimit;
   const connectionId = DEMO.salesforce.connectionId;
   try {
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     const traffic = createSalesforceTrafficGenerator(sandbox.salesforce, {
       webhookUrl: `${rt.url}/webhooks/salesforce/${connectionId}/${DEMO.salesforce.webhookToken}`,
       instanceUrl: sandbox.salesforceInstanceUrl,
@@ -132,20 +102,8 @@ export async function benchSalesforceImport(databaseUrl: string, leads = 1_000):
       },
     ];
   } finally {
-    await rt.stop();
-    await sandbox.close();
+    await stack.stop();
   }
 }
 
-if (require.main === module) {
-  const leads = Number(process.argv[2] ?? 1_000);
-  benchSalesforceImport(process.env.BENCH_DATABASE_URL!, Number.isInteger(leads) && leads > 0 ? leads : 1_000)
-    .then((figures) => {
-      for (const f of figures)
-        process.stdout.write(`${f.id} ${f.name}: ${f.value} ${f.unit} (target ${f.target})\n`);
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAlone(benchSalesforceImport, 1_000);

@@ -10,6 +10,7 @@ import { Pool } from "pg";
 import { migrate } from "../../src/adapters/postgres/migrate";
 import { startSandbox } from "../../src/sandbox/server";
 import type { BenchFigure } from "./figures";
+import { runAlone } from "./harness";
 
 export async function benchWorkers(databaseUrl: string, seconds = 30): Promise<BenchFigure[]> {
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
@@ -74,14 +75,4 @@ export async function benchWorkers(databaseUrl: string, seconds = 30): Promise<B
   }
 }
 
-if (require.main === module) {
-  benchWorkers(process.env.BENCH_DATABASE_URL!)
-    .then((figures) => {
-      for (const f of figures)
-        process.stdout.write(`${f.id} ${f.name}: ${f.value} ${f.unit} (target ${f.target})\n`);
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAlone((databaseUrl) => benchWorkers(databaseUrl), 1);
