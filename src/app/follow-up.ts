@@ -162,22 +162,17 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
       await scheduleNextTouch(deps, handoff, active.sla, firstTouchAt);
     }
     for (const step of due) {
+      const closeStep = (status: "done" | "skipped", outcome: string) =>
+        deps.followUps.closeStep(connectionId, handoffId, { step: step.step, status, outcome, at: now });
       if (step.kind === "next_touch") {
         const outcome = await checkNextTouch(deps, handoff, crm, touches, firstTouchAt, cadenceRuns);
-        await deps.followUps.closeStep(connectionId, handoffId, step.step, outcome.status, outcome.text, now);
+        await closeStep(outcome.status, outcome.text);
         continue;
       }
       if (step.kind === "cadence") {
         await (cadenceRuns
-          ? deps.followUps.closeStep(connectionId, handoffId, step.step, "done", "cadence checked", now)
-          : deps.followUps.closeStep(
-              connectionId,
-              handoffId,
-              step.step,
-              "skipped",
-              `handoff ${handoff.status}`,
-              now,
-            ));
+          ? closeStep("done", "cadence checked")
+          : closeStep("skipped", `handoff ${handoff.status}`));
         continue;
       }
       if (!clockRuns || touches.length > 0) continue;
@@ -189,7 +184,7 @@ export async function runFollowUpStep(deps: FollowUpDeps, job: FollowUpJob): Pro
           throw err;
         },
       );
-      await deps.followUps.closeStep(connectionId, handoffId, step.step, outcome.status, outcome.text, now);
+      await closeStep(outcome.status, outcome.text);
       log.info("follow-up step ran", { kind: step.kind, status: outcome.status, outcome: outcome.text });
     }
   });

@@ -122,13 +122,11 @@ async function forgetLead(deps: PipelineDeps, event: StoredEvent): Promise<void>
   else {
     const open = await deps.leads.latestHandoff(event.connectionId, event.objectId);
     if (open?.status === "open")
-      await deps.leads.setFeedback(
-        event.connectionId,
-        open.id,
-        "rejected",
-        "deleted",
-        deps.now().toISOString(),
-      );
+      await deps.leads.setFeedback(event.connectionId, open.id, {
+        status: "rejected",
+        reason: "deleted",
+        at: deps.now().toISOString(),
+      });
   }
 }
 

@@ -60,7 +60,7 @@ export async function recordConversion(
   if (handoff) await deps.stopFollowUp(connectionId, handoff.id, `converted on ${conversion.convertedOn}`);
   if (handoff?.status === "open") {
     const at = deps.now().toISOString();
-    if (await deps.leads.setFeedback(connectionId, handoff.id, "accepted", null, at)) {
+    if (await deps.leads.setFeedback(connectionId, handoff.id, { status: "accepted", reason: null, at })) {
       await deps.leads.addLifecycle(
         connectionId,
         lead.id,

@@ -112,14 +112,12 @@ async function applyFeedback(
     }
   }
   const at = deps.now().toISOString();
-  const recorded = await deps.leads.setFeedback(
-    connectionId,
-    handoff.id,
-    decision === "accept" ? "accepted" : "rejected",
-    decision === "reject" ? (request.reason ?? null) : null,
+  const recorded = await deps.leads.setFeedback(connectionId, handoff.id, {
+    status: decision === "accept" ? "accepted" : "rejected",
+    reason: decision === "reject" ? (request.reason ?? null) : null,
     at,
-    request.note?.trim() ? request.note.trim() : null,
-  );
+    note: request.note?.trim() ? request.note.trim() : null,
+  });
   if (!recorded) {
     throw new AppError(
       "feedback_already_given",

@@ -27,19 +27,20 @@ export interface Reassignment {
  * The follow-up clock's memory: each handoff's timers and whether they ran, the chain of reassignments
  * (who had the lead before), and the last cadence poll. Every method takes the connection id first.
  */
+/** How one follow-up step ended: done or skipped, in words ("reminded", "handoff accepted"), and when. */
+export interface StepClosing {
+  step: string;
+  status: "done" | "skipped";
+  outcome: string;
+  at: Date;
+}
+
 export interface FollowUpStore {
   /** Stores the plan once: a second call for the same handoff keeps what is there (and what already ran). */
   saveSteps(connectionId: string, handoffId: string, steps: readonly FollowUpStep[]): Promise<void>;
   steps(connectionId: string, handoffId: string): Promise<StoredStep[]>;
   /** Closes one step; false when it was closed before (another worker, or a redelivered job). */
-  closeStep(
-    connectionId: string,
-    handoffId: string,
-    step: string,
-    status: "done" | "skipped",
-    outcome: string,
-    at: Date,
-  ): Promise<boolean>;
+  closeStep(connectionId: string, handoffId: string, closing: StepClosing): Promise<boolean>;
   /**
    * Skips every step still scheduled except the cadence checks and the next-touch check (first touch, feedback
    * or reassignment).

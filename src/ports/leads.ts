@@ -56,6 +56,14 @@ export interface ConversionRecord {
   recordedAt: string;
 }
 
+/** Sales' accept or reject of a handoff: the reject reason (null on accept), when, and the rep's note. */
+export interface HandoffFeedback {
+  status: "accepted" | "rejected";
+  reason: string | null;
+  at: string;
+  note?: string | null;
+}
+
 /** A lead's new stage and score after an event; `eventAt` only ever moves the lead's last event forward. */
 export interface LeadStateChange {
   stage: Stage;
@@ -90,14 +98,7 @@ export interface LeadStore {
   setTask(connectionId: string, handoffId: string, taskId: string): Promise<void>;
   updateCardInput(connectionId: string, handoffId: string, cardInput: HandoffCardInput): Promise<void>;
   /** Records accept/reject once: returns false when the handoff already has feedback or is not open. */
-  setFeedback(
-    connectionId: string,
-    handoffId: string,
-    status: "accepted" | "rejected",
-    reason: string | null,
-    at: string,
-    note?: string | null,
-  ): Promise<boolean>;
+  setFeedback(connectionId: string, handoffId: string, feedback: HandoffFeedback): Promise<boolean>;
   markFirstTouch(connectionId: string, handoffId: string, at: string): Promise<void>;
   /** Claims the right to send one channel's message for a handoff; false when it was claimed before. */
   claimNotification(connectionId: string, handoffId: string, channel: string): Promise<boolean>;

@@ -325,9 +325,20 @@ export function storesContract(name: string, makeSubject: () => Promise<StoreSub
         expect(await s.leads.getHandoff(B, "h-1")).toBeNull();
         // Feedback once, while open; then the lead may be handed over again.
         expect(
-          await s.leads.setFeedback(A, "h-1", "rejected", "bad_fit", later(5).toISOString(), "wrong size"),
+          await s.leads.setFeedback(A, "h-1", {
+            status: "rejected",
+            reason: "bad_fit",
+            at: later(5).toISOString(),
+            note: "wrong size",
+          }),
         ).toBe(true);
-        expect(await s.leads.setFeedback(A, "h-1", "accepted", null, later(6).toISOString())).toBe(false);
+        expect(
+          await s.leads.setFeedback(A, "h-1", {
+            status: "accepted",
+            reason: null,
+            at: later(6).toISOString(),
+          }),
+        ).toBe(false);
         expect(await s.leads.getHandoff(A, "h-1")).toMatchObject({
           status: "rejected",
           rejectReason: "bad_fit",
@@ -549,8 +560,22 @@ export function storesContract(name: string, makeSubject: () => Promise<StoreSub
       it("when a plan is saved twice, then what already ran is kept, a step closes once and a stop leaves the cadence check", async () => {
         await s.leads.createHandoff(aHandoff(A, "l-1", "h-1", "e-1"));
         await s.followUps.saveSteps(A, "h-1", plan);
-        expect(await s.followUps.closeStep(A, "h-1", "reminder-1", "done", "reminded", later(15))).toBe(true);
-        expect(await s.followUps.closeStep(A, "h-1", "reminder-1", "done", "again", later(16))).toBe(false);
+        expect(
+          await s.followUps.closeStep(A, "h-1", {
+            step: "reminder-1",
+            status: "done",
+            outcome: "reminded",
+            at: later(15),
+          }),
+        ).toBe(true);
+        expect(
+          await s.followUps.closeStep(A, "h-1", {
+            step: "reminder-1",
+            status: "done",
+            outcome: "again",
+            at: later(16),
+          }),
+        ).toBe(false);
         await s.followUps.saveSteps(A, "h-1", plan);
         expect(await s.followUps.stopClock(A, "h-1", "first touch", later(20))).toBe(1);
         const steps = await s.followUps.steps(A, "h-1");

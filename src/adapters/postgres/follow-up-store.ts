@@ -1,6 +1,12 @@
 import type { Pool } from "pg";
 import type { CadenceCompliance, FollowUpStep, FollowUpStepKind } from "../../domain/follow-up-plan";
-import type { StepStatus, StoredStep, Reassignment, FollowUpStore } from "../../ports/follow-ups";
+import type {
+  StepClosing,
+  StepStatus,
+  StoredStep,
+  Reassignment,
+  FollowUpStore,
+} from "../../ports/follow-ups";
 
 /**
  * The follow-up clock's memory: each handoff's timers and whether they ran, the chain of reassignments
@@ -56,14 +62,8 @@ export class PostgresFollowUpStore implements FollowUpStore {
   }
 
   /** Closes one step; false when it was closed before (another worker, or a redelivered job). */
-  async closeStep(
-    connectionId: string,
-    handoffId: string,
-    step: string,
-    status: "done" | "skipped",
-    outcome: string,
-    at: Date,
-  ): Promise<boolean> {
+  async closeStep(connectionId: string, handoffId: string, closing: StepClosing): Promise<boolean> {
+    const { step, status, outcome, at } = closing;
     const r = await this.pool.query(
       `UPDATE follow_up_steps SET status = $4, outcome = $5, fired_at = $6
         WHERE connection_id = $1 AND handoff_id = $2 AND step = $3 AND status = 'scheduled'`,

@@ -6,6 +6,7 @@ import type { LifecycleEvent } from "../../domain/lifecycle";
 import { toActivity, type ActivityRow } from "./activity-rows";
 import { inTransaction } from "./transaction";
 import type {
+  HandoffFeedback,
   ConversionRecord,
   LeadState,
   LeadStateChange,
@@ -244,14 +245,8 @@ export class PostgresLeadStore implements LeadStore {
   }
 
   /** Records accept/reject once: returns false when the handoff already has feedback or is not open. */
-  async setFeedback(
-    connectionId: string,
-    handoffId: string,
-    status: "accepted" | "rejected",
-    reason: string | null,
-    at: string,
-    note: string | null = null,
-  ): Promise<boolean> {
+  async setFeedback(connectionId: string, handoffId: string, feedback: HandoffFeedback): Promise<boolean> {
+    const { status, reason, at, note = null } = feedback;
     const r = await this.pool.query(
       `UPDATE handoffs SET status = $3, reject_reason = $4, feedback_at = $5, feedback_note = $6
        WHERE connection_id = $1 AND id = $2 AND status = 'open'`,

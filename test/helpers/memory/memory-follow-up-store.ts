@@ -1,5 +1,5 @@
 import type { CadenceCompliance, FollowUpStep } from "../../../src/domain/follow-up-plan";
-import type { FollowUpStore, Reassignment, StoredStep } from "../../../src/ports/follow-ups";
+import type { FollowUpStore, Reassignment, StepClosing, StoredStep } from "../../../src/ports/follow-ups";
 import { KeyedLock } from "./keyed-lock";
 import type { MemoryAssignmentStore } from "./memory-assignment-store";
 import type { MemoryLeadStore } from "./memory-lead-store";
@@ -48,14 +48,8 @@ export class MemoryFollowUpStore implements FollowUpStore {
       .map((s) => ({ ...s }));
   }
 
-  async closeStep(
-    connectionId: string,
-    handoffId: string,
-    step: string,
-    status: "done" | "skipped",
-    outcome: string,
-    at: Date,
-  ): Promise<boolean> {
+  async closeStep(connectionId: string, handoffId: string, closing: StepClosing): Promise<boolean> {
+    const { step, status, outcome, at } = closing;
     const s = this.plan.get(key(connectionId, handoffId))?.find((x) => x.step === step);
     if (!s || s.status !== "scheduled") return false;
     Object.assign(s, { status, outcome, firedAt: at.toISOString() });

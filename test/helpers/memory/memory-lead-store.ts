@@ -1,23 +1,20 @@
 import type { HandoffCardInput } from "../../../src/domain/handoff-card";
 import { AppError } from "../../../src/domain/errors";
-import type { Activity, Stage } from "../../../src/domain/lead";
+import type { Activity } from "../../../src/domain/lead";
 import type { LifecycleEvent } from "../../../src/domain/lifecycle";
 import type { Clock } from "../../../src/ports/clock";
 import { KeyedLock } from "./keyed-lock";
 import type {
   ConversionRecord,
+  HandoffFeedback,
   HandoffRecord,
   LeadState,
+  LeadStateChange,
   LeadStore,
   NewHandoff,
 } from "../../../src/ports/leads";
 
-interface StateRow {
-  stage: Stage;
-  fit: number;
-  engagement: number;
-  total: number;
-  heldReason: string | null;
+interface StateRow extends Omit<LeadStateChange, "eventAt"> {
   lastEventAt: string | null;
   mergedInto: string | null;
 }
@@ -101,18 +98,7 @@ export class MemoryLeadStore implements LeadStore {
     return row ? { stage: row.stage, lastEventAt: row.lastEventAt, mergedInto: row.mergedInto } : null;
   }
 
-  async saveState(
-    connectionId: string,
-    leadId: string,
-    state: {
-      stage: Stage;
-      fit: number;
-      engagement: number;
-      total: number;
-      heldReason: string | null;
-      eventAt: string;
-    },
-  ): Promise<void> {
+  async saveState(connectionId: string, leadId: string, state: LeadStateChange): Promise<void> {
     const old = this.states.get(key(connectionId, leadId));
     const eventAt = instant(state.eventAt);
     this.states.set(key(connectionId, leadId), {
@@ -212,14 +198,8 @@ export class MemoryLeadStore implements LeadStore {
     this.update(connectionId, handoffId, (h) => (h.cardInput = copy(cardInput)));
   }
 
-  async setFeedback(
-    connectionId: string,
-    handoffId: string,
-    status: "accepted" | "rejected",
-    reason: string | null,
-    at: string,
-    note: string | null = null,
-  ): Promise<boolean> {
+  async setFeedback(connectionId: string, handoffId: string, feedback: HandoffFeedback): Promise<boolean> {
+    const { status, reason, at, note = null } = feedback;
     const h = this.handoffs.get(handoffId);
     if (!h || h.connectionId !== connectionId || h.status !== "open") return false;
     Object.assign(h, { status, rejectReason: reason, feedbackAt: instant(at), feedbackNote: note });
