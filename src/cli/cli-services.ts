@@ -18,6 +18,11 @@ export interface CliServices {
   readonly databaseUrl: string;
   /** The ids of the installed connections, sorted. */
   connectionIds(): Promise<string[]>;
+  /**
+   * The connection a command acts on: the one `--connection` names, or the only one there is.
+   * @throws AppError `unknown_connection` listing the known ids, `connection_required` when several could be meant
+   */
+  connection(given: string | undefined): Promise<string>;
   /** Reps' availability and caps (audited). */
   reps(): RepAvailabilityStore;
   /** The SLA in force for a connection, read as the app reads it: the published version, else its file. */

@@ -1,4 +1,5 @@
 import { Pool } from "pg";
+import { resolveConnection } from "../cli/resolve-connection";
 import { createTokenCipher, type TokenCipher } from "../adapters/crypto/token-cipher";
 import { PostgresAssignmentStore } from "../adapters/postgres/assignment-store";
 import { PostgresAuditLog } from "../adapters/postgres/audit-log";
@@ -69,6 +70,7 @@ export function composeCliServices(config: Config, clock: Clock): CliServices {
     clock,
     databaseUrl,
     connectionIds: () => directory().ids(),
+    connection: async (given) => resolveConnection(await directory().ids(), given),
     reps: () => new PostgresRepAvailabilityStore(db(), clock),
     slaFor: (connectionId) => slaRegistry()(connectionId),
     slaVersions: () => new PostgresSlaStore(db()),

@@ -36,18 +36,10 @@ async function withDeps<T>(
   work: (deps: ReportDeps, connectionId: string) => Promise<T>,
 ): Promise<T> {
   try {
-    const ids = await services.connectionIds();
-    if (!ids.includes(connection)) {
-      throw new AppError("unknown_connection", `no connection "${connection}" in this database`, {
-        hint:
-          ids.length > 0
-            ? `Use one of: ${ids.join(", ")}. Another database? Check DATABASE_URL.`
-            : "This database has no connection yet: install one (GET /install/hubspot) or check DATABASE_URL (unset: the embedded app must be running).",
-      });
-    }
+    const connectionId = await services.connection(connection);
     return await work(
       { reports: services.reports(), slaFor: (id) => services.slaFor(id), now: services.clock },
-      connection,
+      connectionId,
     );
   } catch (err) {
     const code = (err as { code?: string }).code;

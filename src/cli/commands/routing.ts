@@ -4,7 +4,6 @@ import { assertKnownRep } from "../../app/assert-known-rep";
 import { AppError } from "../../domain/errors";
 import type { RepOverview } from "../../ports/rep-availability";
 import type { CliServices } from "../cli-services";
-import { resolveConnection } from "../resolve-connection";
 
 const out = (line = ""): void => void process.stdout.write(`${line}\n`);
 
@@ -14,7 +13,7 @@ async function repConnection(
   given: string | undefined,
   rep?: string,
 ): Promise<string> {
-  const connectionId = resolveConnection(await services.connectionIds(), given);
+  const connectionId = await services.connection(given);
   if (rep !== undefined) assertKnownRep((await services.slaFor(connectionId)).sla.routing, connectionId, rep);
   return connectionId;
 }

@@ -5,7 +5,6 @@ import { AppError } from "../../domain/errors";
 import { TEAMS, type Team } from "../../domain/sla-publish";
 import type { SlaVersionStore } from "../../ports/sla-versions";
 import type { CliServices } from "../cli-services";
-import { resolveConnection } from "../resolve-connection";
 import { diffSla, formatChange } from "../../sla/diff-sla";
 import { checkSlaText, parseSla, type LoadedSla } from "../../sla/load-sla";
 import { formatProblem, SlaValidationError } from "../../sla/sla-problem";
@@ -53,7 +52,7 @@ async function openVersions(
       },
     );
   }
-  const connectionId = resolveConnection(await services.connectionIds(), given);
+  const connectionId = await services.connection(given);
   return { versions: services.slaVersions(), connectionId };
 }
 
