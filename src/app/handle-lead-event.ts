@@ -44,15 +44,15 @@ export function createLeadEventHandler(deps: PipelineDeps) {
     }
     if ((event.objectType !== "contact" && event.objectType !== "lead") || isOwnWrite(event))
       return "ignored";
-    if (event.objectType === "lead" && event.crm === "hubspot") {
-      // HubSpot's Lead record (0-136), not a person: its stage is sales' word on the handoff.
+    if (event.record === "lead_record") {
+      // The CRM's Lead record (HubSpot's Leads object), not a person: its stage is sales' word on the handoff.
       const outcome = await deps.recordLeadRecordStage?.(event, log);
       return outcome === undefined || outcome === "ignored" ? "ignored" : "processed";
     }
     const status = await deps.recordLeadStatus?.(event, log);
     if (status === "accepted" || status === "rejected") return "processed";
 
-    if (event.crm === "salesforce" && event.objectType === "contact") {
+    if (event.record === "sales_contact") {
       // A Contact a conversion made is the person Handoff already handed over: sales has them, never anew.
       const converted = await deps.leads.conversionByContact(connectionId, [event.objectId]);
       if (converted) {

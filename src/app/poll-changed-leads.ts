@@ -48,6 +48,7 @@ export function changedLeadEvent(
     eventKey: `poll:${change.id}:${change.modifiedAt}`,
     kind: "property_changed",
     objectType: "lead",
+    record: "person",
     objectId: change.id,
     occurredAt: change.modifiedAt,
     raw: { source: "poll", fields: change.fields },

@@ -1,28 +1,21 @@
 import type { StoredEvent } from "../ports/events";
 import { crmRejectionReason } from "../domain/crm-rejection";
 import { AppError } from "../domain/errors";
+import type { LeadStatusMap } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 import { recordFeedback, type FeedbackDeps } from "./record-feedback";
 
-/** Which lead-status values mean what. Values are compared case-insensitively. */
-export interface LeadStatusMap {
-  /** Sales took the lead (→ SQL). */
-  accepted: string[];
-  /** Sales turned the lead down (→ recycled); the reason comes from the status or `reasons`. */
-  rejected: string[];
-  /** Status value → SLA reject reason, where the status itself says why (`BAD_TIMING` → `bad_timing`). */
-  reasons: Record<string, string>;
-}
-
 /**
- * The lead-status values both CRMs ship with (HubSpot's and Salesforce's defaults). Any other status a person sets
- * (`ATTEMPTED_TO_CONTACT`, `Working - Contacted`, …) counts as a touch and stops the follow-up clock.
+ * One map of several CRMs' lead-status values (each CRM folder names its own defaults), so a status either CRM
+ * ships with means the same wherever it is set.
  */
-export const DEFAULT_LEAD_STATUS_MAP: LeadStatusMap = {
-  accepted: ["OPEN_DEAL", "Qualified", "Closed - Converted"],
-  rejected: ["UNQUALIFIED", "BAD_TIMING", "Unqualified", "Closed - Not Converted"],
-  reasons: { BAD_TIMING: "bad_timing" },
-};
+export function combineLeadStatusMaps(...maps: LeadStatusMap[]): LeadStatusMap {
+  return {
+    accepted: maps.flatMap((m) => m.accepted),
+    rejected: maps.flatMap((m) => m.rejected),
+    reasons: Object.assign({}, ...maps.map((m) => m.reasons)) as Record<string, string>,
+  };
+}
 
 export type LeadStatusOutcome =
   "accepted" | "rejected" | "needs_reason" | "forbidden" | "touched" | "ignored";
@@ -31,14 +24,15 @@ export type LeadStatusOutcome =
  * A person changed the lead status in the CRM. A status that maps to accepted or rejected records sales'
  * feedback on the open handoff, exactly as the card and the CLI do (rejections need a reason from the SLA:
  * a status that names none is not taken as a rejection, and the log says so). Any status change by a person
- * is a touch: the first one is recorded as the first touch, so the follow-up clock stops at its next timer.
+ * is a touch: the first one is recorded as the first touch, so the follow-up clock stops at its next timer. Any
+ * status `map` does not name (`ATTEMPTED_TO_CONTACT`, `Working - Contacted`, …) is only a touch.
  * @returns what the event meant; `accepted`/`rejected` events need no further qualification.
  */
 export async function recordCrmLeadStatus(
   deps: FeedbackDeps,
   event: StoredEvent,
   log: Logger,
-  map: LeadStatusMap = DEFAULT_LEAD_STATUS_MAP,
+  map: LeadStatusMap,
 ): Promise<LeadStatusOutcome> {
   const value = event.propertyValue;
   if (!event.changed?.includes("status") || !value) return "ignored";

@@ -114,6 +114,7 @@ async function passToSales(
       eventKey: `pair:${event.eventKey}`,
       kind: event.kind === "form_submitted" ? "form_submitted" : "property_changed",
       objectType: "lead",
+      record: "person",
       objectId: leadId,
       occurredAt: event.occurredAt,
       // Who made the marketing change; no field of the sales lead changed by it.

@@ -30,7 +30,9 @@ import { PostgresConnectionLinkStore } from "../adapters/postgres/connection-lin
 import { createConnectionLinkRouter } from "../http/routes/connection-link-routes";
 import type { PipelineDeps } from "../app/pipeline-deps";
 import { recordConversion, type ConversionDeps } from "../app/record-conversion";
-import { recordCrmLeadStatus } from "../app/record-crm-lead-status";
+import { combineLeadStatusMaps, recordCrmLeadStatus } from "../app/record-crm-lead-status";
+import { HUBSPOT_LEAD_STATUSES } from "../adapters/hubspot/hubspot-mapper";
+import { SALESFORCE_LEAD_STATUSES } from "../adapters/salesforce/salesforce-mapper";
 import { recordLeadRecordStage } from "../app/record-lead-record-stage";
 import { recordFeedback, type FeedbackDeps } from "../app/record-feedback";
 import { reconcileOpenLeads } from "../app/reconcile-open-leads";
@@ -212,6 +214,8 @@ export async function composeHandoff(
     now,
   };
   const scheduleFollowUp = createScheduleFollowUp(followUpDeps);
+  // Both CRMs' default lead statuses: a status either ships with means the same wherever it is set.
+  const leadStatuses = combineLeadStatusMaps(HUBSPOT_LEAD_STATUSES, SALESFORCE_LEAD_STATUSES);
   const deps: PipelineDeps = {
     crmFor: pipelineCrmFor,
     slaFor,
@@ -235,7 +239,7 @@ export async function composeHandoff(
     },
     notify,
     scheduleFollowUp: async (connectionId, handoff) => void (await scheduleFollowUp(connectionId, handoff)),
-    recordLeadStatus: (event, log) => recordCrmLeadStatus(feedbackDeps, event, log),
+    recordLeadStatus: (event, log) => recordCrmLeadStatus(feedbackDeps, event, log, leadStatuses),
     recordLeadRecordStage: (event, log) => recordLeadRecordStage(feedbackDeps, event, log),
     recordConversion: onConversion,
     scores: stories,

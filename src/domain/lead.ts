@@ -98,6 +98,14 @@ export type LeadField = "stage" | "status" | "owner" | "record_stage";
  */
 export type ChangedBy = "person" | "integration" | "handoff";
 
+/**
+ * What a CRM record is, in Handoff's words: a `person` Handoff may hand over (a HubSpot contact, a Salesforce
+ * lead); a `sales_contact`, a person sales already keeps as a contact (a Salesforce contact: a lead conversion
+ * makes one, so it may be a person Handoff handed over before); or the CRM's `lead_record` that tracks a handoff
+ * (HubSpot's Leads object), whose stage is sales' word on it.
+ */
+export type RecordKind = "person" | "sales_contact" | "lead_record";
+
 /** What the CRM told us: one normalised webhook event. */
 export type LeadEventKind =
   | "created"
@@ -116,6 +124,11 @@ export interface LeadEvent {
   eventKey: string;
   kind: LeadEventKind;
   objectType: "contact" | "lead" | "company" | "other";
+  /**
+   * What the record is, in Handoff's words (absent for companies and other objects). Set at intake by the CRM's
+   * folder; events stored before it was are read with it by the event store.
+   */
+  record?: RecordKind;
   objectId: string;
   /** ISO-8601 instant the change happened in the CRM. */
   occurredAt: string;

@@ -1,5 +1,18 @@
 import type { Activity, Crm, Lead, LeadConversion, Stage } from "../domain/lead";
 
+/**
+ * Which lead-status values mean sales' decision, in each CRM's own words (values compared case-insensitively). Each
+ * CRM folder names its own defaults; the use case gets them as data.
+ */
+export interface LeadStatusMap {
+  /** Sales took the lead (→ SQL). */
+  accepted: string[];
+  /** Sales turned the lead down (→ recycled); the reason comes from the status or `reasons`. */
+  rejected: string[];
+  /** Status value → SLA reject reason, where the status itself says why (`BAD_TIMING` → `bad_timing`). */
+  reasons: Record<string, string>;
+}
+
 /** A CRM user who can own leads. */
 export interface CrmOwner {
   /** The id written into the owner field (HubSpot owner id, Salesforce User/Queue id). */

@@ -6,7 +6,9 @@ import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
 import { createLeadEventHandler, type PipelineDeps } from "../../src/app/handle-lead-event";
 import { inProductWords } from "../../src/adapters/postgres/event-store";
-import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
+import { combineLeadStatusMaps, recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
+import { HUBSPOT_LEAD_STATUSES } from "../../src/adapters/hubspot/hubspot-mapper";
+import { SALESFORCE_LEAD_STATUSES } from "../../src/adapters/salesforce/salesforce-mapper";
 import type { FeedbackDeps } from "../../src/app/record-feedback";
 import type { Sla } from "../../src/domain/sla";
 import { createCapturingLogger } from "../../src/logging/logger";
@@ -98,7 +100,13 @@ export function createPipelineOn(
       decisionId: handoff.id,
     }),
     notify: () => Promise.resolve(),
-    recordLeadStatus: (event, log) => recordCrmLeadStatus(feedbackDeps, event, log),
+    recordLeadStatus: (event, log) =>
+      recordCrmLeadStatus(
+        feedbackDeps,
+        event,
+        log,
+        combineLeadStatusMaps(HUBSPOT_LEAD_STATUSES, SALESFORCE_LEAD_STATUSES),
+      ),
     now,
     ...overrides,
   };

@@ -9,6 +9,7 @@ import { createScheduleFollowUp, runFollowUpStep, type FollowUpDeps } from "../.
 import { runFeedbackCommand } from "../../src/cli/commands/feedback";
 import { recordConversion } from "../../src/app/record-conversion";
 import { recordCrmLeadStatus } from "../../src/app/record-crm-lead-status";
+import { HUBSPOT_LEAD_STATUSES } from "../../src/adapters/hubspot/hubspot-mapper";
 import { recordFeedback, type FeedbackDeps } from "../../src/app/record-feedback";
 import type { StoredEvent } from "../../src/ports/events";
 import type { HandoffCardInput } from "../../src/domain/handoff-card";
@@ -481,27 +482,47 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
     const log = logger.child({});
     const touched = await handOver("lead-4");
     expect(
-      await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-4", "ATTEMPTED_TO_CONTACT"), log),
+      await recordCrmLeadStatus(
+        feedbackDepsOf(),
+        statusChange("lead-4", "ATTEMPTED_TO_CONTACT"),
+        log,
+        HUBSPOT_LEAD_STATUSES,
+      ),
     ).toBe("touched");
     expect((await leads.getHandoff(CONNECTION, touched.id))?.firstTouchAt).not.toBeNull();
 
-    expect(await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-4", "UNQUALIFIED"), log)).toBe(
-      "needs_reason",
-    );
+    expect(
+      await recordCrmLeadStatus(
+        feedbackDepsOf(),
+        statusChange("lead-4", "UNQUALIFIED"),
+        log,
+        HUBSPOT_LEAD_STATUSES,
+      ),
+    ).toBe("needs_reason");
     expect((await leads.getHandoff(CONNECTION, touched.id))?.status).toBe("open");
 
-    expect(await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-4", "BAD_TIMING"), log)).toBe(
-      "rejected",
-    );
+    expect(
+      await recordCrmLeadStatus(
+        feedbackDepsOf(),
+        statusChange("lead-4", "BAD_TIMING"),
+        log,
+        HUBSPOT_LEAD_STATUSES,
+      ),
+    ).toBe("rejected");
     expect(await leads.getHandoff(CONNECTION, touched.id)).toMatchObject({
       status: "rejected",
       rejectReason: "bad_timing",
     });
 
     const accepted = await handOver("lead-5");
-    expect(await recordCrmLeadStatus(feedbackDepsOf(), statusChange("lead-5", "OPEN_DEAL"), log)).toBe(
-      "accepted",
-    );
+    expect(
+      await recordCrmLeadStatus(
+        feedbackDepsOf(),
+        statusChange("lead-5", "OPEN_DEAL"),
+        log,
+        HUBSPOT_LEAD_STATUSES,
+      ),
+    ).toBe("accepted");
     expect((await leads.getHandoff(CONNECTION, accepted.id))?.status).toBe("accepted");
     expect(crm.updates).toContainEqual({ leadId: "lead-5", stage: "sql" });
   });

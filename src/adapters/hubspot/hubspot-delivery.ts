@@ -7,7 +7,7 @@ import {
   MissingHeaderError,
   type PayloadIssue,
 } from "../../domain/errors";
-import type { ChangedBy, LeadEvent, LeadEventKind, LeadField } from "../../domain/lead";
+import type { ChangedBy, LeadEvent, LeadEventKind, LeadField, RecordKind } from "../../domain/lead";
 import { checkOccurredAt, cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
 
 /*
@@ -265,12 +265,14 @@ export function normaliseHubSpotEvent(
   }
   const objectId = String(e.objectId ?? e.fromObjectId);
   const when = checkOccurredAt(e.occurredAt, nowMs);
+  const record = hubSpotRecord(objectType);
   const event: IncomingEvent = {
     connectionId,
     crm: "hubspot",
     eventKey: hubSpotEventKey(e),
     kind,
     objectType,
+    ...(record ? { record } : {}),
     objectId: kind === "merged" && e.primaryObjectId !== undefined ? String(e.primaryObjectId) : objectId,
     occurredAt: "iso" in when ? when.iso : new Date(nowMs).toISOString(),
     // What the use cases read: which field changed in Handoff's words, who changed it, the acting user.
@@ -360,6 +362,11 @@ const BULK_SOURCES = new Set(["IMPORT", "BATCH_UPDATE", "MIGRATION"]);
 /** Handoff's own properties (`handoff_fit_score`, …): their changes are Handoff's writes coming back. */
 const isHandoffProperty = (name: string | undefined) =>
   name?.startsWith("handoff_") === true || name?.startsWith("Handoff_") === true;
+
+/** What a HubSpot object is in Handoff's words: a contact is the person, a Lead (0-136) the record tracking a handoff. */
+export function hubSpotRecord(objectType: LeadEvent["objectType"]): RecordKind | undefined {
+  return objectType === "contact" ? "person" : objectType === "lead" ? "lead_record" : undefined;
+}
 
 /**
  * Reads a HubSpot change in Handoff's words.

@@ -1,5 +1,5 @@
 import type { Activity, Lead, Stage } from "../../domain/lead";
-import type { CrmAccount, CrmOwner, CrmTouch, LeadUpdate } from "../../ports/crm";
+import type { CrmAccount, CrmOwner, CrmTouch, LeadStatusMap, LeadUpdate } from "../../ports/crm";
 
 /** HubSpot hands every property over as a string (or null). */
 export type HubSpotProperties = Record<string, string | null | undefined>;
@@ -15,6 +15,17 @@ export interface HubSpotObject {
  * The contact properties a Lead is built from: standard properties every portal has (HubSpot has no business-model
  * property; a rule on a custom property names it as `property:<name>` and is read on demand).
  */
+/**
+ * HubSpot's default lead statuses that are sales' decision (`hs_lead_status`); the others (`NEW`, `OPEN`,
+ * `IN_PROGRESS`, `ATTEMPTED_TO_CONTACT`, `CONNECTED`) are touches. Portals can edit them (reference/hubspot.md,
+ * "`hs_lead_status` default options").
+ */
+export const HUBSPOT_LEAD_STATUSES: LeadStatusMap = {
+  accepted: ["OPEN_DEAL"],
+  rejected: ["UNQUALIFIED", "BAD_TIMING"],
+  reasons: { BAD_TIMING: "bad_timing" },
+};
+
 export const LEAD_PROPERTIES = [
   "email",
   "firstname",

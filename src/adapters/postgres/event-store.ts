@@ -3,8 +3,8 @@ import type { AppError } from "../../domain/errors";
 import { eventPriority, settlesWithoutWork } from "../../domain/event-triage";
 import type { LeadEvent } from "../../domain/lead";
 import { cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
-import { hubSpotChange } from "../hubspot/hubspot-delivery";
-import { salesforceChange } from "../salesforce/salesforce-change";
+import { hubSpotChange, hubSpotRecord } from "../hubspot/hubspot-delivery";
+import { salesforceChange, salesforceRecord } from "../salesforce/salesforce-change";
 import type { PgBoss } from "pg-boss";
 import { inTransaction } from "./transaction";
 import { bossOnClient, QUEUES, type LeadEventJob } from "./queues";
@@ -33,21 +33,23 @@ interface EventRow {
 }
 
 /**
- * An event in Handoff's words whatever its age: events stored before intake said which field changed, who changed
- * it and the acting user (`changed` absent) are read in those words from the CRM's own, as intake reads them
- * today, so a parked event from before replays the same way.
+ * An event in Handoff's words whatever its age: events stored before intake said what the record is (`record`
+ * absent), which field changed, who changed it and the acting user (`changed` absent) are read in those words
+ * from the CRM's own, as intake reads them today, so a parked event from before replays the same way.
  */
 export function inProductWords<E extends LeadEvent>(event: E): E {
-  if (event.changed !== undefined) return event;
-  const change =
-    event.crm === "hubspot"
-      ? hubSpotChange({
-          propertyName: event.propertyName,
-          changeSource: event.changeSource,
-          sourceId: event.raw?.sourceId,
-        })
-      : salesforceChange({ propertyName: event.propertyName, fields: event.raw?.fields });
-  return { ...event, ...change };
+  const hubspot = event.crm === "hubspot";
+  const record = event.record ?? (hubspot ? hubSpotRecord : salesforceRecord)(event.objectType);
+  const withRecord = record && !event.record ? { ...event, record } : event;
+  if (event.changed !== undefined) return withRecord;
+  const change = hubspot
+    ? hubSpotChange({
+        propertyName: event.propertyName,
+        changeSource: event.changeSource,
+        sourceId: event.raw?.sourceId,
+      })
+    : salesforceChange({ propertyName: event.propertyName, fields: event.raw?.fields });
+  return { ...withRecord, ...change };
 }
 
 function toStored(r: EventRow): StoredEvent {

@@ -1,4 +1,4 @@
-import type { LeadEvent, LeadField } from "../../domain/lead";
+import type { LeadEvent, LeadField, RecordKind } from "../../domain/lead";
 
 /** What a Salesforce change means in Handoff's words: fields touched, who made it, the acting user. */
 export type LeadChange = Pick<LeadEvent, "changed" | "changedBy" | "actorId">;
@@ -11,6 +11,14 @@ const FIELDS: Record<string, LeadField[]> = {
   Status: ["stage", "status"],
   OwnerId: ["owner"],
 };
+
+/**
+ * What a Salesforce record is in Handoff's words: a Lead is the person; a Contact is a person sales keeps (a lead
+ * conversion makes one).
+ */
+export function salesforceRecord(objectType: LeadEvent["objectType"]): RecordKind | undefined {
+  return objectType === "lead" ? "person" : objectType === "contact" ? "sales_contact" : undefined;
+}
 
 /**
  * Reads a Salesforce change in Handoff's words. An outbound message carries the record as it is now, not which

@@ -3,11 +3,29 @@
  * `LeadUpdate`/`FollowUpTask` in, sObject fields out.
  */
 import type { Lead, LeadConversion, Stage } from "../../domain/lead";
-import type { CrmAccount, CrmOwner, CrmTouch, FollowUpTask, LeadUpdate } from "../../ports/crm";
+import type {
+  CrmAccount,
+  CrmOwner,
+  CrmTouch,
+  FollowUpTask,
+  LeadStatusMap,
+  LeadUpdate,
+} from "../../ports/crm";
 
 export type SalesforceRecord = Record<string, unknown>;
 
 /** Standard Lead fields Handoff reads, when the org has them (describe decides; see salesforce-crm.ts). */
+/**
+ * Lead `Status` values that are sales' decision in a Salesforce org as commonly set up; the others
+ * (`Open - Not Contacted`, `Working - Contacted`) are touches. An org's values are its `LeadStatus` rows
+ * (https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-leadstatus.html).
+ */
+export const SALESFORCE_LEAD_STATUSES: LeadStatusMap = {
+  accepted: ["Qualified", "Closed - Converted"],
+  rejected: ["Unqualified", "Closed - Not Converted"],
+  reasons: {},
+};
+
 export const LEAD_READ_FIELDS = [
   "Id",
   "FirstName",

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { InvalidPayloadError } from "../../domain/errors";
 import { checkOccurredAt, cleanForJsonb, type IncomingEvent } from "../../domain/screen-event";
-import { salesforceChange } from "./salesforce-change";
+import { salesforceChange, salesforceRecord } from "./salesforce-change";
 
 /** Salesforce puts at most 100 notifications in one outbound message. */
 export const MAX_NOTIFICATIONS = 100;
@@ -129,12 +129,15 @@ export function normaliseOutboundNotification(
   const stamp = n.fields.LastModifiedDate ?? n.fields.SystemModstamp;
   const when = stamp === undefined ? { iso: receivedAt } : checkOccurredAt(stamp, nowMs);
   if ("problem" in when) problems.push(`LastModifiedDate: ${when.problem}`);
+  const objectType = n.sObjectType === "Lead" ? "lead" : n.sObjectType === "Contact" ? "contact" : "other";
+  const record = salesforceRecord(objectType);
   const event: IncomingEvent = {
     connectionId,
     crm: "salesforce",
     eventKey: `sf:${n.id}`,
     kind: n.fields.IsDeleted === "true" ? "deleted" : "property_changed",
-    objectType: n.sObjectType === "Lead" ? "lead" : n.sObjectType === "Contact" ? "contact" : "other",
+    objectType,
+    ...(record ? { record } : {}),
     objectId: n.fields.Id!,
     occurredAt: "iso" in when ? when.iso : receivedAt,
     // What the use cases read: the acting user (a message carries the record, not which field changed).

@@ -1,6 +1,10 @@
+import type { LeadEvent } from "../../../src/domain/lead";
 import { inProductWords } from "../../../src/adapters/postgres/event-store";
 import { hubSpotChange, normaliseHubSpotEvent } from "../../../src/adapters/hubspot/hubspot-delivery";
 import { salesforceChange } from "../../../src/adapters/salesforce/salesforce-change";
+
+/** What the event store reads a stored event as. */
+const recordOf = (event: LeadEvent) => inProductWords(event).record;
 
 const NOW = Date.parse("2026-01-01T00:05:00Z");
 
@@ -58,5 +62,62 @@ describe("CRM changes in Handoff's words", () => {
     expect(today).toMatchObject({ changed: ["stage"], changedBy: "person", actorId: "123" });
     const { changed: _c, changedBy: _b, actorId: _a, ...storedBefore } = today;
     expect(inProductWords(storedBefore)).toEqual(today);
+  });
+
+  it("when a HubSpot Lead record or a Salesforce contact changes, then the event says what the record is, also for an event stored before it did", () => {
+    const leadRecord = normaliseHubSpotEvent(
+      {
+        eventId: 101,
+        subscriptionId: 2002,
+        portalId: 9876543,
+        appId: 424242,
+        occurredAt: NOW - 60_000,
+        subscriptionType: "object.propertyChange",
+        objectTypeId: "0-136",
+        attemptNumber: 0,
+        objectId: 77,
+        propertyName: "hs_pipeline_stage",
+        propertyValue: "qualified-stage-id",
+        changeSource: "CRM_UI",
+        sourceId: "userId:123",
+      },
+      "hs",
+      NOW,
+    )!;
+    expect(leadRecord).toMatchObject({
+      objectType: "lead",
+      record: "lead_record",
+      changed: ["record_stage"],
+    });
+    const contact = normaliseHubSpotEvent(
+      {
+        eventId: 102,
+        subscriptionId: 2001,
+        portalId: 9876543,
+        occurredAt: NOW - 60_000,
+        subscriptionType: "contact.creation",
+        objectId: 51,
+      },
+      "hs",
+      NOW,
+    )!;
+    expect(contact.record).toBe("person");
+
+    const { record: _r, ...storedBefore } = leadRecord;
+    expect(recordOf(storedBefore)).toBe("lead_record");
+    const salesforceContact = {
+      connectionId: "sf",
+      crm: "salesforce" as const,
+      eventKey: "sf:04l5g000001AbcdAAC",
+      kind: "property_changed" as const,
+      objectType: "contact" as const,
+      objectId: "0035g000002XyzaEAC",
+      occurredAt: "2026-01-01T00:00:00.000Z",
+      changed: [],
+      raw: {},
+    };
+    expect(recordOf(salesforceContact)).toBe("sales_contact");
+    expect(recordOf({ ...salesforceContact, objectType: "lead" })).toBe("person");
+    expect(recordOf({ ...salesforceContact, objectType: "company" })).toBeUndefined();
   });
 });

@@ -23,6 +23,12 @@ const WIRE_WORDS = [
   "changeSource",
   "LastModifiedById",
   "sObjectType",
+  // Lead-status values each CRM ships with: the CRM folders name them, the use case gets them as data.
+  "OPEN_DEAL",
+  "UNQUALIFIED",
+  "BAD_TIMING",
+  "Closed - Converted",
+  "Closed - Not Converted",
 ];
 
 /** Where a use case file names a wire word, as `file:line word`. */
@@ -40,6 +46,15 @@ describe("CRM words stop at the edge", () => {
   it("when a use case reads a CRM event, then it reads Handoff's words (no file in src/app names a CRM wire word)", () => {
     // No exception: the synced pair, too, reads what HubSpot's connector leaves through its adapter.
     expect(wireWordsIn(sourceFiles(path.join(ROOT, "src/app")))).toEqual([]);
+  });
+
+  it("when the lead-event use case decides what a record is, then it reads the event's words, never which CRM sent it", () => {
+    const asksTheCrm = ["src/app/handle-lead-event.ts", "src/app/pipeline-steps.ts"].flatMap((file) =>
+      readFileSync(path.join(ROOT, file), "utf8")
+        .split("\n")
+        .flatMap((line, i) => (/event\.crm\b/.test(line) ? [`${file}:${i + 1}`] : [])),
+    );
+    expect(asksTheCrm).toEqual([]);
   });
 
   it("when a file names a wire word, then the check points at its line", () => {
