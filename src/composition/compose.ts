@@ -42,6 +42,8 @@ import { buildTaskSnapshot } from "../domain/task-snapshot";
 import { createCardRouter, previewAuthorizer, signedPreviewUrl } from "../http/routes/card-routes";
 import { createDashboardApiRouter, createDashboardRouter } from "../http/routes/dashboard-routes";
 import { createInstallRouter } from "../http/routes/install-routes";
+import { hubSpotInstaller } from "../adapters/hubspot/hubspot-oauth";
+import { salesforceInstaller } from "../adapters/salesforce/salesforce-oauth";
 import { createLeadStoryRouter } from "../http/routes/lead-story-routes";
 import { createSlaAdminRouter } from "../http/routes/sla-admin-routes";
 import { createReportRouter } from "../http/routes/report-routes";
@@ -58,6 +60,34 @@ import type { Clock } from "../ports/clock";
 import type { CrmPort } from "../ports/crm";
 import type { Logger } from "../ports/logger";
 import type { Lead } from "../domain/lead";
+
+/** Each CRM's OAuth install, where its app is configured (the install routes answer 503 for the others). */
+function crmInstallers(settings: HandoffSettings, now: Clock) {
+  const hubspotSecret = settings.hubspot.clientSecrets[0];
+  const { salesforce } = settings;
+  return {
+    hubspot:
+      settings.hubspot.clientId && hubspotSecret
+        ? hubSpotInstaller({
+            clientId: settings.hubspot.clientId,
+            clientSecret: hubspotSecret,
+            redirectUri: `${settings.publicUrl}/oauth/hubspot/callback`,
+            authorizeBaseUrl: settings.hubspot.apiBase ?? "https://app.hubspot.com",
+            apiBaseUrl: settings.hubspot.apiBase ?? "https://api.hubapi.com",
+            now,
+          })
+        : undefined,
+    salesforce:
+      salesforce.clientId && salesforce.clientSecret
+        ? salesforceInstaller({
+            clientId: salesforce.clientId,
+            clientSecret: salesforce.clientSecret,
+            redirectUri: `${settings.publicUrl}/oauth/salesforce/callback`,
+            loginUrl: salesforce.loginUrl,
+          })
+        : undefined,
+  };
+}
 
 export interface HandoffSettings {
   publicUrl: string;
@@ -375,13 +405,7 @@ export async function composeHandoff(
         stateSecret: createHmac("sha256", settings.encryptionKey).update("install-state").digest("base64url"),
         connections: core.connections,
         crmFor: registry.crmFor,
-        hubspot: {
-          clientId: settings.hubspot.clientId,
-          clientSecret: settings.hubspot.clientSecrets[0],
-          apiBase: settings.hubspot.apiBase ?? "https://api.hubapi.com",
-          authorizeBase: settings.hubspot.apiBase ?? "https://app.hubspot.com",
-        },
-        salesforce: settings.salesforce,
+        installers: crmInstallers(settings, now),
         logger: core.logger,
         now,
       }),

@@ -1,4 +1,6 @@
 import type { Clock } from "../../ports/clock";
+import type { CrmInstaller } from "../../ports/crm-install";
+import { AppError } from "../../domain/errors";
 import { translateCrmError } from "../crm-errors";
 
 /** One portal's OAuth tokens. */
@@ -152,6 +154,41 @@ export function refreshHubSpotTokens(
   now: Clock,
 ): Promise<HubSpotTokens> {
   return requestTokens(config, { grant_type: "refresh_token", refresh_token: refreshToken }, now);
+}
+
+/**
+ * Installing Handoff into a portal: the consent URL asks for the required scopes and, as optional, those only
+ * some portals can grant (teams, the Leads object); the callback's code gives the tokens and the portal id.
+ * @example hubSpotInstaller({ clientId, clientSecret, redirectUri: `${PUBLIC_URL}/oauth/hubspot/callback`, now })
+ */
+export function hubSpotInstaller(
+  options: Omit<HubSpotOAuthConfig, "scopes" | "optionalScopes"> & { now: Clock },
+): CrmInstaller {
+  const { now, ...rest } = options;
+  const config: HubSpotOAuthConfig = {
+    ...rest,
+    scopes: HUBSPOT_REQUIRED_SCOPES,
+    optionalScopes: HUBSPOT_OPTIONAL_SCOPES,
+  };
+  return {
+    start: (state) => ({ url: hubspotAuthorizeUrl(config, state) }),
+    async finish(code) {
+      const tokens = await exchangeHubSpotCode(config, code, now);
+      if (tokens.hubId === undefined) {
+        throw new AppError("missing_portal", "HubSpot did not say which portal was installed");
+      }
+      return {
+        connection: {
+          id: `hubspot-${tokens.hubId}`,
+          crm: "hubspot",
+          externalId: String(tokens.hubId),
+          name: `HubSpot portal ${tokens.hubId}`,
+          instanceUrl: config.apiBaseUrl ?? "https://api.hubapi.com",
+        },
+        tokens,
+      };
+    },
+  };
 }
 
 /** What the CRM adapter needs to authenticate: a current token, and a way to get a new one after a 401. */

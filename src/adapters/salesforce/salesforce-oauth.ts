@@ -3,6 +3,7 @@ import { OAuth2 } from "jsforce";
 import { OUTBOUND_TIMEOUT_MS, withTimeout } from "../outbound-timeout";
 import { AppError } from "../../domain/errors";
 import { translateCrmError } from "../crm-errors";
+import type { CrmInstaller } from "../../ports/crm-install";
 
 /** What Handoff keeps per Salesforce connection (encrypted at rest by the store). */
 export interface SalesforceTokens {
@@ -150,6 +151,39 @@ export async function exchangeSalesforceCode(
     });
   }
   return { tokens, organizationId, userId };
+}
+
+/**
+ * Installing Handoff into an org by the web-server flow with PKCE: the consent URL carries the challenge, the
+ * callback's code and the verifier give the tokens and, from the identity URL, the org.
+ * @example salesforceInstaller({ clientId, clientSecret, redirectUri: `${PUBLIC_URL}/oauth/salesforce/callback` })
+ */
+export function salesforceInstaller(config: SalesforceOAuthConfig): CrmInstaller {
+  return {
+    start(state) {
+      const pkce = createSalesforcePkce();
+      return {
+        url: salesforceAuthorizeUrl(config, { state, codeChallenge: pkce.challenge }),
+        verifier: pkce.verifier,
+      };
+    },
+    async finish(code, verifier) {
+      const install = await exchangeSalesforceCode(config, code, verifier);
+      return {
+        connection: {
+          id: `salesforce-${install.organizationId}`,
+          crm: "salesforce",
+          externalId: install.organizationId,
+          name: `Salesforce org ${install.organizationId}`,
+          instanceUrl: install.tokens.instanceUrl,
+        },
+        tokens: {
+          accessToken: install.tokens.accessToken,
+          ...(install.tokens.refreshToken ? { refreshToken: install.tokens.refreshToken } : {}),
+        },
+      };
+    },
+  };
 }
 
 /** A new access token from the refresh token. A revoked/expired refresh token → CrmAuthError. */

@@ -2,20 +2,10 @@ import { createHmac, randomBytes } from "node:crypto";
 import { readClaims, signClaims } from "../../adapters/crypto/claims-token";
 import { sameSecret } from "../../adapters/crypto/constant-time";
 import { Router, type Request } from "express";
-import {
-  exchangeHubSpotCode,
-  HUBSPOT_OPTIONAL_SCOPES,
-  HUBSPOT_REQUIRED_SCOPES,
-  hubspotAuthorizeUrl,
-} from "../../adapters/hubspot/hubspot-oauth";
-import type { ConnectionStore } from "../../ports/connections";
-import {
-  createSalesforcePkce,
-  exchangeSalesforceCode,
-  salesforceAuthorizeUrl,
-} from "../../adapters/salesforce/salesforce-oauth";
+import type { Connection, ConnectionStore } from "../../ports/connections";
 import { AppError } from "../../domain/errors";
 import type { CrmPort } from "../../ports/crm";
+import type { CrmInstaller } from "../../ports/crm-install";
 import type { Logger } from "../../ports/logger";
 import { escapeHtml } from "../../adapters/notify/escape-html";
 import type { Clock } from "../../ports/clock";
@@ -27,13 +17,11 @@ export interface InstallRoutesDeps {
   connections: ConnectionStore;
   /** Builds the adapter once tokens are stored, so the fields Handoff writes are created/checked at install. */
   crmFor(connectionId: string): Promise<CrmPort>;
-  hubspot: {
-    clientId: string | undefined;
-    clientSecret: string | undefined;
-    apiBase: string;
-    authorizeBase: string;
-  };
-  salesforce: { clientId: string | undefined; clientSecret: string | undefined; loginUrl: string };
+  /**
+   * Each CRM's OAuth steps (consent URL, scopes, code exchange, which portal or org), built by the composition
+   * root from its folder; absent when that CRM's app is not configured.
+   */
+  installers: { hubspot?: CrmInstaller | undefined; salesforce?: CrmInstaller | undefined };
   logger: Logger;
   /** The clock for the OAuth state's expiry. */
   now: Clock;
@@ -75,17 +63,19 @@ function page(title: string, body: string): string {
   return `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><body style="font:16px system-ui;max-width:46rem;margin:3rem auto;line-height:1.5"><h1>${escapeHtml(title)}</h1>${body}</body>`;
 }
 
-function requireApp(
-  id: string | undefined,
-  secret: string | undefined,
-  crm: string,
-): { id: string; secret: string } {
-  if (!id || !secret) {
+function requireInstaller(installer: CrmInstaller | undefined, crm: "hubspot" | "salesforce"): CrmInstaller {
+  if (!installer) {
     throw new AppError("app_not_configured", `the ${crm} app is not configured`, {
       hint: `Set ${crm.toUpperCase()}_CLIENT_ID and ${crm.toUpperCase()}_CLIENT_SECRET.`,
     });
   }
-  return { id, secret };
+  return installer;
+}
+
+function requireCode(query: Request["query"], crmName: string): string {
+  const code = typeof query.code === "string" ? query.code : "";
+  if (!code) throw new AppError("missing_code", `${crmName} did not send a code`, { hint: "Start again." });
+  return code;
 }
 
 /**
@@ -96,52 +86,26 @@ function requireApp(
 export function createInstallRouter(deps: InstallRoutesDeps): Router {
   const router = Router();
   const now = () => deps.now().getTime();
-  const hubspotConfig = () => {
-    const app = requireApp(deps.hubspot.clientId, deps.hubspot.clientSecret, "hubspot");
-    return {
-      clientId: app.id,
-      clientSecret: app.secret,
-      redirectUri: `${deps.publicUrl}/oauth/hubspot/callback`,
-      scopes: HUBSPOT_REQUIRED_SCOPES,
-      optionalScopes: HUBSPOT_OPTIONAL_SCOPES,
-      authorizeBaseUrl: deps.hubspot.authorizeBase,
-      apiBaseUrl: deps.hubspot.apiBase,
-    };
-  };
-  const salesforceConfig = () => {
-    const app = requireApp(deps.salesforce.clientId, deps.salesforce.clientSecret, "salesforce");
-    return {
-      clientId: app.id,
-      clientSecret: app.secret,
-      redirectUri: `${deps.publicUrl}/oauth/salesforce/callback`,
-      loginUrl: deps.salesforce.loginUrl,
-    };
+  const installer = (crm: "hubspot" | "salesforce") => requireInstaller(deps.installers[crm], crm);
+  /** Stores what the CRM's installer connected, with its tokens (encrypted by the store). */
+  const finish = async (
+    crm: "hubspot" | "salesforce",
+    code: string,
+    verifier?: string,
+  ): Promise<Connection> => {
+    const installed = await installer(crm).finish(code, verifier);
+    const connection = await deps.connections.upsert(installed.connection);
+    await deps.connections.saveTokens(connection.id, installed.tokens);
+    return connection;
   };
 
   router.get("/install/hubspot", (_req, res) => {
-    res.redirect(302, hubspotAuthorizeUrl(hubspotConfig(), signState(deps.stateSecret, "hubspot", now())));
+    res.redirect(302, installer("hubspot").start(signState(deps.stateSecret, "hubspot", now())).url);
   });
 
   router.get("/oauth/hubspot/callback", async (req, res) => {
     verifyState(deps.stateSecret, req.query.state, "hubspot", now());
-    const code = typeof req.query.code === "string" ? req.query.code : "";
-    if (!code)
-      throw new AppError("missing_code", "HubSpot did not send a code", {
-        hint: "Start again.",
-      });
-    const tokens = await exchangeHubSpotCode(hubspotConfig(), code, deps.now);
-    if (tokens.hubId === undefined) {
-      throw new AppError("missing_portal", "HubSpot did not say which portal was installed");
-    }
-    const id = `hubspot-${tokens.hubId}`;
-    await deps.connections.upsert({
-      id,
-      crm: "hubspot",
-      externalId: String(tokens.hubId),
-      name: `HubSpot portal ${tokens.hubId}`,
-      instanceUrl: deps.hubspot.apiBase,
-    });
-    await deps.connections.saveTokens(id, tokens);
+    const { id, externalId } = await finish("hubspot", requireCode(req.query, "HubSpot"));
     await deps.crmFor(id);
     deps.logger.info("HubSpot portal installed", { connectionId: id });
     res
@@ -149,15 +113,15 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
       .send(
         page(
           "Handoff is installed",
-          `<p>Portal <b>${escapeHtml(String(tokens.hubId))}</b> is connected. The Handoff fields were created; webhooks arrive at <code>${escapeHtml(deps.publicUrl)}/webhooks/hubspot</code>.</p><p>Next: publish your SLA (<code>handoff sla sign</code> by both teams, then <code>handoff sla publish</code>).</p>`,
+          `<p>Portal <b>${escapeHtml(externalId)}</b> is connected. The Handoff fields were created; webhooks arrive at <code>${escapeHtml(deps.publicUrl)}/webhooks/hubspot</code>.</p><p>Next: publish your SLA (<code>handoff sla sign</code> by both teams, then <code>handoff sla publish</code>).</p>`,
         ),
       );
   });
 
   router.get("/install/salesforce", (_req, res) => {
-    const pkce = createSalesforcePkce();
-    const state = signState(deps.stateSecret, "salesforce", now());
-    const cookie = `${pkce.verifier}.${sign(deps.stateSecret, pkce.verifier)}`;
+    const consent = installer("salesforce").start(signState(deps.stateSecret, "salesforce", now()));
+    const verifier = consent.verifier ?? "";
+    const cookie = `${verifier}.${sign(deps.stateSecret, verifier)}`;
     res.cookie("handoff_pkce", cookie, {
       httpOnly: true,
       sameSite: "lax",
@@ -165,7 +129,7 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
       maxAge: STATE_TTL_MS,
       path: "/oauth/salesforce",
     });
-    res.redirect(302, salesforceAuthorizeUrl(salesforceConfig(), { state, codeChallenge: pkce.challenge }));
+    res.redirect(302, consent.url);
   });
 
   router.get("/oauth/salesforce/callback", async (req: Request, res) => {
@@ -177,24 +141,8 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
         hint: "Start again from /install/salesforce in the same browser.",
       });
     }
-    const code = typeof req.query.code === "string" ? req.query.code : "";
-    if (!code)
-      throw new AppError("missing_code", "Salesforce did not send a code", {
-        hint: "Start again.",
-      });
-    const install = await exchangeSalesforceCode(salesforceConfig(), code, verifier);
-    const id = `salesforce-${install.organizationId}`;
-    const connection = await deps.connections.upsert({
-      id,
-      crm: "salesforce",
-      externalId: install.organizationId,
-      name: `Salesforce org ${install.organizationId}`,
-      instanceUrl: install.tokens.instanceUrl,
-    });
-    await deps.connections.saveTokens(id, {
-      accessToken: install.tokens.accessToken,
-      ...(install.tokens.refreshToken ? { refreshToken: install.tokens.refreshToken } : {}),
-    });
+    const connection = await finish("salesforce", requireCode(req.query, "Salesforce"), verifier);
+    const { id } = connection;
     const crm = await deps.crmFor(id);
     const fields = await crm.ensureFields();
     deps.logger.info("Salesforce org installed", { connectionId: id, missingFields: fields.missing });
@@ -205,7 +153,7 @@ export function createInstallRouter(deps: InstallRoutesDeps): Router {
       .send(
         page(
           "Handoff is installed",
-          `<p>Org <b>${escapeHtml(install.organizationId)}</b> is connected.</p><p>Outbound message endpoint for the Flow (keep it secret): <code>${escapeHtml(endpoint)}</code></p>` +
+          `<p>Org <b>${escapeHtml(connection.externalId)}</b> is connected.</p><p>Outbound message endpoint for the Flow (keep it secret): <code>${escapeHtml(endpoint)}</code></p>` +
             (fields.missing.length
               ? `<p>Create these fields first (see webhooks/salesforce/README.md): <code>${escapeHtml(fields.missing.join(", "))}</code></p>`
               : "<p>All Handoff fields are present.</p>"),
