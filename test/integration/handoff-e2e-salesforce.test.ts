@@ -1,19 +1,12 @@
 import request from "supertest";
-import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
-import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
+import type { SalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
+import type { SandboxServer } from "../../src/sandbox/server";
+import { DEMO } from "../../src/composition/seed-demo";
+import { waitFor, type Captured } from "../helpers/capture-servers";
+import { startDemoStack, type DemoStack } from "../helpers/demo-stack";
+import type { TestRuntime } from "../helpers/runtime";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
-import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { startCaptureServers, waitFor, type Captured } from "../helpers/capture-servers";
-import {
-  startTestRuntime,
-  TEST_ADMIN_TOKEN,
-  TEST_KEY,
-  TEST_SECRET,
-  type TestRuntime,
-} from "../helpers/runtime";
-import { systemClock } from "../../src/composition/system-clock";
 
 // Wednesday 2026-11-18 10:00 in Madrid and Berlin.
 const NOW = new Date("2026-11-18T09:00:00.000Z");
@@ -29,46 +22,26 @@ describe.each(["enterprise", "unlimited"] as const)(
     let captured: Captured;
     let leads: LeadStore;
 
+    let stack: DemoStack;
+
     beforeAll(async () => {
       // The org's clock stands a minute before the decision, so the web-to-lead submission is fresh evidence.
-      sandbox = await startSandbox({ port: 0, salesforce: { edition, now: () => NOW.getTime() - 60_000 } });
-      captured = await startCaptureServers();
-      rt = await startTestRuntime({
-        product: {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-            clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-          now: () => NOW,
-        },
+      stack = await startDemoStack({
+        now: () => NOW,
+        sandbox: { salesforce: { edition, now: () => NOW.getTime() - 60_000 } },
+        salesforce: true,
+        capture: true,
+        notifySlack: [CONNECTION],
       });
-      leads = new PostgresLeadStore(rt.pool);
-      await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
-      await rt.connections.saveNotificationSettings(CONNECTION, {
-        slack: { webhookUrl: captured.slackUrl },
-      });
+      ({ sandbox, rt, leads } = stack);
+      captured = stack.captured!;
     });
 
     // One generator for the file: its notification ids are unique only within it (Salesforce dedupes on them).
-    let traffic: ReturnType<typeof createSalesforceTrafficGenerator> | undefined;
-    const trafficGenerator = () =>
-      (traffic ??= createSalesforceTrafficGenerator(sandbox.salesforce, {
-        webhookUrl: `${rt.url}/webhooks/salesforce/${CONNECTION}/${DEMO.salesforce.webhookToken}`,
-        instanceUrl: sandbox.salesforceInstanceUrl,
-      }));
+    let traffic: SalesforceTrafficGenerator | undefined;
+    const trafficGenerator = () => (traffic ??= stack.salesforceTraffic());
 
-    afterAll(async () => {
-      await rt.stop();
-      await rt.db.close();
-      await sandbox.close();
-      await captured.close();
-    });
+    afterAll(() => stack.stop());
 
     it("when the Flow sends the new Lead, then it is scored, owned, tasked, announced and carded; a redelivery changes nothing", async () => {
       const traffic = trafficGenerator();

@@ -1,22 +1,15 @@
 import request from "supertest";
-import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { HUBSPOT_DEMO_FORMS } from "../../src/sandbox/hubspot/seed";
 import { recordFormSubmission } from "../../src/sandbox/hubspot/seed";
 import { recordPageView } from "../../src/sandbox/hubspot/state";
-import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { startCaptureServers, waitFor, type Captured } from "../helpers/capture-servers";
-import {
-  startTestRuntime,
-  TEST_KEY,
-  TEST_SECRET,
-  TEST_ADMIN_TOKEN,
-  type TestRuntime,
-} from "../helpers/runtime";
+import { type SandboxServer } from "../../src/sandbox/server";
+import { DEMO } from "../../src/composition/seed-demo";
+import { waitFor, type Captured } from "../helpers/capture-servers";
+import { startDemoStack, type DemoStack } from "../helpers/demo-stack";
+import { TEST_SECRET, type TestRuntime } from "../helpers/runtime";
 import { hubSpotHeaders } from "../helpers/sign";
-import { systemClock } from "../../src/composition/system-clock";
 
 // Wednesday 2026-11-18 10:00 in Berlin: Anna and Ben are at work.
 const NOW = new Date("2026-11-18T09:00:00.000Z");
@@ -36,26 +29,12 @@ describe.each([
     let captured: Captured;
     let leads: LeadStore;
 
+    let stack: DemoStack;
+
     beforeAll(async () => {
-      sandbox = await startSandbox({ port: 0, hubspot: { tier } });
-      captured = await startCaptureServers();
-      rt = await startTestRuntime({
-        product: {
-          publicUrl: "https://handoff.test",
-          adminToken: TEST_ADMIN_TOKEN,
-          encryptionKey: TEST_KEY,
-          embedded: true,
-          hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-          salesforce: {
-            clientId: undefined,
-            clientSecret: undefined,
-            loginUrl: sandbox.salesforceInstanceUrl,
-          },
-          now: () => NOW,
-        },
-      });
-      leads = new PostgresLeadStore(rt.pool);
-      await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
+      stack = await startDemoStack({ now: () => NOW, sandbox: { hubspot: { tier } }, capture: true });
+      ({ sandbox, rt, leads } = stack);
+      captured = stack.captured!;
       await rt.connections.saveNotificationSettings(CONNECTION, {
         slack: { webhookUrl: captured.slackUrl },
         email: {
@@ -117,10 +96,7 @@ describe.each([
             1,
           ),
         );
-      await rt.stop();
-      await rt.db.close();
-      await sandbox.close();
-      await captured.close();
+      await stack.stop();
     });
 
     const delivery = (eventId: number) =>

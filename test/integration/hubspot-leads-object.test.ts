@@ -1,19 +1,12 @@
 import request from "supertest";
-import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
+import { DEMO } from "../../src/composition/seed-demo";
 import { HUBSPOT_DEMO_COMPANIES } from "../../src/sandbox/hubspot/seed";
 import { associate, type HubSpotSandboxOptions } from "../../src/sandbox/hubspot/state";
-import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
+import { type SandboxServer } from "../../src/sandbox/server";
 import { waitFor } from "../helpers/capture-servers";
-import {
-  startTestRuntime,
-  TEST_ADMIN_TOKEN,
-  TEST_KEY,
-  TEST_SECRET,
-  type TestRuntime,
-} from "../helpers/runtime";
+import { startDemoStack, type DemoStack } from "../helpers/demo-stack";
+import { TEST_SECRET, type TestRuntime } from "../helpers/runtime";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { hubSpotHeaders } from "../helpers/sign";
 
@@ -25,44 +18,25 @@ const COMPANY = HUBSPOT_DEMO_COMPANIES[0]!.id;
 
 /** The real app against a HubSpot sandbox portal of the given kind. */
 function harness(hubspot: HubSpotSandboxOptions) {
-  const h = {} as { sandbox: SandboxServer; rt: TestRuntime; leads: LeadStore; eventId: number };
+  const h = {} as {
+    stack: DemoStack;
+    sandbox: SandboxServer;
+    rt: TestRuntime;
+    leads: LeadStore;
+    eventId: number;
+  };
   beforeAll(async () => {
-    h.sandbox = await startSandbox({ port: 0, hubspot });
-    h.rt = await startTestRuntime({
-      product: {
-        publicUrl: "https://handoff.test",
-        adminToken: TEST_ADMIN_TOKEN,
-        encryptionKey: TEST_KEY,
-        embedded: true,
-        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-        salesforce: {
-          clientId: undefined,
-          clientSecret: undefined,
-          loginUrl: h.sandbox.salesforceInstanceUrl,
-        },
-        now: () => NOW,
-      },
-    });
-    h.leads = new PostgresLeadStore(h.rt.pool);
-    h.eventId = 9000;
-    await seedDemoConnections(h.rt.connections, { sandboxUrl: h.sandbox.url, now: systemClock });
+    h.stack = await startDemoStack({ now: () => NOW, sandbox: { hubspot } });
+    Object.assign(h, { sandbox: h.stack.sandbox, rt: h.stack.rt, leads: h.stack.leads, eventId: 9000 });
   });
-  afterAll(async () => {
-    await h.rt.stop();
-    await h.rt.db.close();
-    await h.sandbox.close();
-  });
+  afterAll(() => h.stack.stop());
   return h;
 }
 
 type Harness = ReturnType<typeof harness>;
 
 function send(h: Harness, events: unknown[]) {
-  const body = JSON.stringify(events);
-  return request(h.rt.url!)
-    .post("/webhooks/hubspot")
-    .set(hubSpotHeaders(TEST_SECRET, `${h.rt.publicUrl}/webhooks/hubspot`, body))
-    .send(body);
+  return h.stack.sendHubSpot(events);
 }
 
 /** A qualifying contact of Bauwerk submits "Contact me"; resolves with its handoff once the task is made. */

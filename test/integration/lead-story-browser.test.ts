@@ -3,21 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import request from "supertest";
-import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
-import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
+import { DEMO } from "../../src/composition/seed-demo";
+import { type SandboxServer } from "../../src/sandbox/server";
 import { waitFor } from "../helpers/capture-servers";
+import { startDemoStack, type DemoStack } from "../helpers/demo-stack";
 import { launchChromium } from "../helpers/chromium";
-import {
-  startTestRuntime,
-  TEST_ADMIN_TOKEN,
-  TEST_KEY,
-  TEST_SECRET,
-  type TestRuntime,
-} from "../helpers/runtime";
+import { TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
-import { hubSpotHeaders } from "../helpers/sign";
 
 // The admin's browser: "why did this lead go to Ben?" and changing the SLA without a terminal, checked in
 // Debian's headless Chromium against the real app, pipeline and database (DESIGN §8: never download a browser).
@@ -46,35 +38,18 @@ describe("the admin's browser: lead story and SLA page", () => {
   const post = (path: string, body: object) =>
     request(rt.url!).post(`/admin/api${path}`).set("authorization", `Bearer ${TEST_ADMIN_TOKEN}`).send(body);
 
+  let stack: DemoStack | undefined;
+
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0 });
-    rt = await startTestRuntime({
-      product: {
-        publicUrl: "https://handoff.test",
-        adminToken: TEST_ADMIN_TOKEN,
-        encryptionKey: TEST_KEY,
-        embedded: true,
-        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-        salesforce: {
-          clientId: undefined,
-          clientSecret: undefined,
-          loginUrl: sandbox.salesforceInstanceUrl,
-        },
-        now: () => NOW,
-      },
-    });
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
+    const started = await startDemoStack({ now: () => NOW });
+    stack = started;
+    ({ sandbox, rt } = started);
     addQualifyingContact(sandbox, LEAD, NOW.getTime());
-    const body = JSON.stringify([
+    const sent = await started.sendHubSpot([
       formSubmittedEvent(Number(DEMO.hubspot.portalId), LEAD, 9101, NOW.getTime() - 60_000),
     ]);
-    const sent = await request(rt.url!)
-      .post("/webhooks/hubspot")
-      .set(hubSpotHeaders(TEST_SECRET, `${rt.publicUrl}/webhooks/hubspot`, body))
-      .send(body);
     expect(sent.status).toBe(200);
-    const leads = new PostgresLeadStore(rt.pool);
-    await waitFor(async () => (await leads.latestHandoff(CONNECTION, LEAD))?.taskId, 20_000);
+    await waitFor(async () => (await started.leads.latestHandoff(CONNECTION, LEAD))?.taskId, 20_000);
 
     mkdirSync(SHOTS, { recursive: true });
     // A laptop screen.
@@ -84,9 +59,7 @@ describe("the admin's browser: lead story and SLA page", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await rt?.stop();
-    await rt?.db.close();
-    await sandbox?.close();
+    await stack?.stop();
   });
 
   async function signedIn(hash: string): Promise<Page> {

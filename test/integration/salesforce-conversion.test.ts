@@ -1,25 +1,14 @@
 import request from "supertest";
 import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
-import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { LeadStore } from "../../src/ports/leads";
 import { reconcileOpenLeads } from "../../src/app/reconcile-open-leads";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
+import { DEMO } from "../../src/composition/seed-demo";
 import { SALESFORCE_DEMO_USERS } from "../../src/sandbox/salesforce/seed";
-import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
-import {
-  createSalesforceTrafficGenerator,
-  type SalesforceTrafficGenerator,
-} from "../../src/sandbox/salesforce/traffic";
-import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
-import { startCaptureServers, waitFor, type Captured } from "../helpers/capture-servers";
-import {
-  startTestRuntime,
-  TEST_ADMIN_TOKEN,
-  TEST_KEY,
-  TEST_SECRET,
-  type TestRuntime,
-} from "../helpers/runtime";
+import { type SalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
+import { type SandboxServer } from "../../src/sandbox/server";
+import { waitFor } from "../helpers/capture-servers";
+import { startDemoStack, type DemoStack } from "../helpers/demo-stack";
+import { TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
 
 // Wednesday 2026-11-18 10:00 in Madrid and Berlin.
 const NOW = new Date("2026-11-18T09:00:00.000Z");
@@ -29,44 +18,25 @@ let now = NOW;
 describe("a handed-over Salesforce lead that sales converted (end to end against the sandbox)", () => {
   let sandbox: SandboxServer;
   let rt: TestRuntime;
-  let captured: Captured;
   let leads: LeadStore;
   let traffic: SalesforceTrafficGenerator;
   let serial = 0;
 
+  let stack: DemoStack;
+
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, salesforce: { now: () => NOW.getTime() - 60_000 } });
-    captured = await startCaptureServers();
-    rt = await startTestRuntime({
-      product: {
-        publicUrl: "https://handoff.test",
-        adminToken: TEST_ADMIN_TOKEN,
-        encryptionKey: TEST_KEY,
-        embedded: true,
-        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-        salesforce: {
-          clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-          clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-          loginUrl: sandbox.salesforceInstanceUrl,
-        },
-        now: () => now,
-      },
+    stack = await startDemoStack({
+      now: () => now,
+      sandbox: { salesforce: { now: () => NOW.getTime() - 60_000 } },
+      salesforce: true,
+      capture: true,
+      notifySlack: [CONNECTION],
     });
-    leads = new PostgresLeadStore(rt.pool);
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
-    await rt.connections.saveNotificationSettings(CONNECTION, { slack: { webhookUrl: captured.slackUrl } });
-    traffic = createSalesforceTrafficGenerator(sandbox.salesforce, {
-      webhookUrl: `${rt.url}/webhooks/salesforce/${CONNECTION}/${DEMO.salesforce.webhookToken}`,
-      instanceUrl: sandbox.salesforceInstanceUrl,
-    });
+    ({ sandbox, rt, leads } = stack);
+    traffic = stack.salesforceTraffic();
   });
 
-  afterAll(async () => {
-    await rt.stop();
-    await rt.db.close();
-    await sandbox.close();
-    await captured.close();
-  });
+  afterAll(() => stack.stop());
 
   /** A VP at a DACH software company submits the web-to-lead form; returns the lead and its open handoff. */
   async function handedOverLead() {

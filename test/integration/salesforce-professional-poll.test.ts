@@ -1,19 +1,12 @@
 import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import type { HandoffProduct } from "../../src/composition/compose";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
-import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
-import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
-import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
+import { DEMO } from "../../src/composition/seed-demo";
+import type { SalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
+import { type SandboxServer } from "../../src/sandbox/server";
 import { waitFor } from "../helpers/capture-servers";
+import { demoProduct, startDemoStack } from "../helpers/demo-stack";
 import type { TestDatabase } from "../helpers/db";
-import {
-  startTestRuntime,
-  TEST_ADMIN_TOKEN,
-  TEST_KEY,
-  TEST_SECRET,
-  type TestRuntime,
-} from "../helpers/runtime";
+import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
 // Wednesday 2026-11-18 10:00 in Madrid and Berlin; the org's clock stands a minute before Handoff's.
 const NOW = new Date("2026-11-18T09:00:00.000Z");
@@ -23,25 +16,11 @@ describe("Salesforce Professional Edition (no outbound messages): changed leads 
   let sandbox: SandboxServer;
   let rt: TestRuntime;
   let handoff: HandoffProduct;
-  let traffic: ReturnType<typeof createSalesforceTrafficGenerator>;
+  let traffic: SalesforceTrafficGenerator;
 
-  const start = (db?: TestDatabase) =>
-    startTestRuntime({
-      ...(db ? { db } : {}),
-      product: {
-        publicUrl: "https://handoff.test",
-        adminToken: TEST_ADMIN_TOKEN,
-        encryptionKey: TEST_KEY,
-        embedded: true,
-        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-        salesforce: {
-          clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-          clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-          loginUrl: sandbox.salesforceInstanceUrl,
-        },
-        now: () => NOW,
-      },
-    }).then((rt) => {
+  // A restart: the same database, a new runtime.
+  const restart = (db: TestDatabase) =>
+    startTestRuntime({ db, product: demoProduct(sandbox, () => NOW, { salesforce: true }) }).then((rt) => {
       handoff = rt.product!;
       return rt;
     });
@@ -68,16 +47,14 @@ describe("Salesforce Professional Edition (no outbound messages): changed leads 
     });
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      port: 0,
-      salesforce: { edition: "professional", now: () => NOW.getTime() - 60_000 },
+    const stack = await startDemoStack({
+      now: () => NOW,
+      sandbox: { salesforce: { edition: "professional", now: () => NOW.getTime() - 60_000 } },
+      salesforce: true,
     });
-    rt = await start();
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
-    traffic = createSalesforceTrafficGenerator(sandbox.salesforce, {
-      webhookUrl: `${rt.url}/webhooks/salesforce/${CONNECTION}/${DEMO.salesforce.webhookToken}`,
-      instanceUrl: sandbox.salesforceInstanceUrl,
-    });
+    ({ sandbox, rt } = stack);
+    handoff = rt.product!;
+    traffic = stack.salesforceTraffic();
   });
 
   afterAll(async () => {
@@ -141,7 +118,7 @@ describe("Salesforce Professional Edition (no outbound messages): changed leads 
     const watermark = stored.rows[0]!.modified_at.getTime();
     const db = rt.db;
     await rt.stop();
-    rt = await start(db);
+    rt = await restart(db);
 
     const leadId = newLead("Mia", "Vogt", "Elbe Systems GmbH");
     const poll = await handoff.pollChangedLeads(CONNECTION);

@@ -1,9 +1,7 @@
 import request from "supertest";
-import { PostgresLeadStore } from "../../src/adapters/postgres/lead-store";
 import { recordFeedback } from "../../src/app/record-feedback";
 import type { HandoffProduct } from "../../src/composition/compose";
-import { DEMO, seedDemoConnections } from "../../src/composition/seed-demo";
-import { systemClock } from "../../src/composition/system-clock";
+import { DEMO } from "../../src/composition/seed-demo";
 import type { LeadStore } from "../../src/ports/leads";
 import { SalesforceConnector } from "../../src/sandbox/connector/salesforce-connector";
 import { HUBSPOT_DEMO_OWNERS } from "../../src/sandbox/hubspot/seed";
@@ -12,19 +10,13 @@ import { HubSpotTrafficGenerator } from "../../src/sandbox/hubspot/traffic";
 import { SALESFORCE_DEMO_USERS } from "../../src/sandbox/salesforce/seed";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import {
-  createSalesforceTrafficGenerator,
   DEFAULT_OUTBOUND_FIELDS,
   type SalesforceTrafficGenerator,
 } from "../../src/sandbox/salesforce/traffic";
-import { startSandbox, type SandboxServer } from "../../src/sandbox/server";
+import { type SandboxServer } from "../../src/sandbox/server";
 import { waitFor } from "../helpers/capture-servers";
-import {
-  startTestRuntime,
-  TEST_ADMIN_TOKEN,
-  TEST_KEY,
-  TEST_SECRET,
-  type TestRuntime,
-} from "../helpers/runtime";
+import { sendHubSpot, startDemoStack, type DemoStack } from "../helpers/demo-stack";
+import { TEST_ADMIN_TOKEN, TEST_SECRET, type TestRuntime } from "../helpers/runtime";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { hubSpotHeaders } from "../helpers/sign";
 
@@ -47,13 +39,7 @@ describe("synced pair: HubSpot for marketing, Salesforce for sales, joined by Hu
   let eventId = 7_100_000;
 
   const admin = () => ({ authorization: `Bearer ${TEST_ADMIN_TOKEN}` });
-  const send = (events: unknown[]) => {
-    const body = JSON.stringify(events);
-    return request(rt.url!)
-      .post("/webhooks/hubspot")
-      .set(hubSpotHeaders(TEST_SECRET, `${rt.publicUrl}/webhooks/hubspot`, body))
-      .send(body);
-  };
+  const send = (events: unknown[]) => sendHubSpot(rt, events);
   const eventsOf = async (connectionId: string, objectId: string) =>
     (
       await rt.pool.query<{
@@ -66,32 +52,18 @@ describe("synced pair: HubSpot for marketing, Salesforce for sales, joined by Hu
       )
     ).rows;
 
+  let stack: DemoStack;
+
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      port: 0,
-      hubspot: { now: () => clock },
-      salesforce: { now: () => clock },
-    });
-    rt = await startTestRuntime({
+    stack = await startDemoStack({
+      now: () => new Date(clock),
+      sandbox: { hubspot: { now: () => clock }, salesforce: { now: () => clock } },
+      salesforce: true,
       // No cap on attempts: an unsynced contact's event waits for the connector as long as the pair says.
-      retry: { baseDelayMs: 500 },
-      product: {
-        publicUrl: "https://handoff.test",
-        adminToken: TEST_ADMIN_TOKEN,
-        encryptionKey: TEST_KEY,
-        embedded: true,
-        hubspot: { clientId: "demo-client-id", clientSecrets: [TEST_SECRET], apiBase: undefined },
-        salesforce: {
-          clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-          clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-          loginUrl: sandbox.salesforceInstanceUrl,
-        },
-        now: () => new Date(clock),
-      },
+      runtime: { retry: { baseDelayMs: 500 } },
     });
+    ({ sandbox, rt, leads } = stack);
     composed = rt.product!;
-    leads = new PostgresLeadStore(rt.pool);
-    await seedDemoConnections(rt.connections, { sandboxUrl: sandbox.url, now: systemClock });
     hubspotTraffic = new HubSpotTrafficGenerator({
       state: sandbox.hubspot,
       targetUrl: `${rt.url}/webhooks/hubspot`,
@@ -99,11 +71,7 @@ describe("synced pair: HubSpot for marketing, Salesforce for sales, joined by Hu
       clientSecret: TEST_SECRET,
     });
     // The org's Flow sends who wrote last with the lead: the pair tells the connector's writes by it.
-    salesforceTraffic = createSalesforceTrafficGenerator(sandbox.salesforce, {
-      webhookUrl: `${rt.url}/webhooks/salesforce/${SALES}/${DEMO.salesforce.webhookToken}`,
-      instanceUrl: sandbox.salesforceInstanceUrl,
-      fields: [...DEFAULT_OUTBOUND_FIELDS, "LastModifiedById"],
-    });
+    salesforceTraffic = stack.salesforceTraffic([...DEFAULT_OUTBOUND_FIELDS, "LastModifiedById"]);
     connector = new SalesforceConnector({
       hubspot: sandbox.hubspot,
       salesforce: sandbox.salesforce,
@@ -115,9 +83,7 @@ describe("synced pair: HubSpot for marketing, Salesforce for sales, joined by Hu
 
   afterAll(async () => {
     await hubspotTraffic.stop();
-    await rt.stop();
-    await rt.db.close();
-    await sandbox.close();
+    await stack.stop();
   });
 
   it("when an admin links the two connections, then only a HubSpot marketing side and a Salesforce sales side of this install are accepted, and the pair is listed", async () => {
