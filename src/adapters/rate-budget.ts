@@ -54,6 +54,11 @@ export interface RateBudgetOptions {
   store?: RateWindowStore;
   /** Milliseconds since the epoch. @default performance.timeOrigin + performance.now() */
   now?: () => number;
+  /**
+   * How a lane waits `ms` (on `now`'s clock) for its window to free up before asking again. A replayed past
+   * (the demo history) moves its clock on instead of sleeping. @default setTimeout
+   */
+  wait?: (ms: number, then: () => void) => NodeJS.Timeout;
 }
 
 /**
@@ -142,6 +147,7 @@ export class RateBudgetQueue {
   readonly name: string;
   private readonly lanes = new Map<string, Lane>();
   private readonly now: () => number;
+  private readonly wait: (ms: number, then: () => void) => NodeJS.Timeout;
   private readonly store: RateWindowStore;
   private readonly maxQueued: number;
   private readonly daily: Required<DailyAllocationOptions> | undefined;
@@ -154,6 +160,7 @@ export class RateBudgetQueue {
   constructor(options: RateBudgetOptions) {
     this.name = options.name;
     this.now = options.now ?? monotonicNow;
+    this.wait = options.wait ?? ((ms, then) => setTimeout(then, ms));
     this.store = options.store ?? new MemoryRateWindow(this.now);
     this.maxQueued = options.maxQueued ?? Number.POSITIVE_INFINITY;
     check(this.maxQueued >= 0, `Expected \`maxQueued\` to be ≥ 0, got \`${this.maxQueued}\``);
@@ -308,10 +315,10 @@ export class RateBudgetQueue {
   }
 
   private retryLater(lane: Lane, ms: number): void {
-    lane.timer = setTimeout(() => {
+    lane.timer = this.wait(ms, () => {
       lane.timer = undefined;
       this.pump(lane);
-    }, ms);
+    });
     lane.timer.unref();
   }
 
@@ -420,10 +427,12 @@ export class RateBudgetRegistry {
   /**
    * @param store where the windows live (PostgreSQL: one budget for every process). @default memory
    * @param now the clock the windows count on. @default the monotonic clock
+   * @param wait how a lane waits for its window on that clock. @default setTimeout
    */
   constructor(
     private readonly store?: RateWindowStore,
     private readonly now?: () => number,
+    private readonly wait?: RateBudgetOptions["wait"],
   ) {}
 
   forConnection(connectionId: string, options: () => Omit<RateBudgetOptions, "name">): RateBudgetQueue {
@@ -433,6 +442,7 @@ export class RateBudgetRegistry {
         name: connectionId,
         ...(this.store ? { store: this.store } : {}),
         ...(this.now ? { now: this.now } : {}),
+        ...(this.wait ? { wait: this.wait } : {}),
         ...options(),
       });
       this.budgets.set(connectionId, budget);

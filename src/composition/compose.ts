@@ -113,10 +113,15 @@ export interface HandoffSettings {
   /** The product's own clock, where a test fixes the lead's day apart from the server's. @default the runtime's */
   now?: Clock;
   /**
-   * Replaying the past (the demo quarter): CRM rate windows count on this clock, in this process, and follow-up
-   * timers go to `followUpTimers` instead of pg-boss, to be run on the same clock. @default live
+   * Replaying the past (the demo quarter): CRM rate windows count on this clock, in this process, and are waited
+   * for by `rateWait` (the clock moves on); CRM calls are not held back to share a batch (one event runs at a
+   * time); follow-up timers go to `followUpTimers` instead of pg-boss, to be run on the same clock. @default live
    */
-  replay?: { rateClock: () => number; followUpTimers: FollowUpDeps["enqueue"] };
+  replay?: {
+    rateClock: () => number;
+    rateWait: (ms: number, then: () => void) => NodeJS.Timeout;
+    followUpTimers: FollowUpDeps["enqueue"];
+  };
 }
 
 /** The product, built: the pipeline the worker runs, the routers the server mounts, and what stops its workers. */
@@ -164,7 +169,7 @@ export async function composeHandoff(
     salesforce: settings.salesforce,
     // One budget per portal for every process on this database, kept across restarts.
     ...(settings.replay
-      ? { rateClock: settings.replay.rateClock }
+      ? { rateClock: settings.replay.rateClock, rateWait: settings.replay.rateWait, coalesceWindowMs: 0 }
       : { rateWindows: new PostgresRateWindow(core.pool) }),
   });
   // Synced pairs (HubSpot marketing + Salesforce sales): the sales side reads the person's engagement from the

@@ -24,6 +24,13 @@ export interface CrmRegistryOptions {
    * sandbox's clock, so its budget counts on that clock too. @default the monotonic clock
    */
   rateClock?: () => number;
+  /** How a rate window is waited for on `rateClock` (the demo history moves its clock on). @default setTimeout */
+  rateWait?: (ms: number, then: () => void) => NodeJS.Timeout;
+  /**
+   * How long a CRM read or write waits to share a batch call. The demo history runs one event at a time, so
+   * nobody would join: 0. @default the adapter's (HubSpot 10 ms, Salesforce 20 ms)
+   */
+  coalesceWindowMs?: number;
 }
 
 export interface CrmRegistry {
@@ -39,7 +46,9 @@ export interface CrmRegistry {
  */
 export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
   const { connections, logger } = options;
-  const budgets = new RateBudgetRegistry(options.rateWindows, options.rateClock);
+  const budgets = new RateBudgetRegistry(options.rateWindows, options.rateClock, options.rateWait);
+  const coalesce =
+    options.coalesceWindowMs === undefined ? {} : { coalesceWindowMs: options.coalesceWindowMs };
   const adapters = new Map<string, Promise<CrmPort>>();
   const portals = new Map<string, { crm: string; externalId: string; instanceUrl: string | null }>();
 
@@ -86,6 +95,7 @@ export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
         budget: budgets.forConnection(connectionId, () => HUBSPOT_OAUTH_BUDGET),
         logger: log,
         now: options.now,
+        ...coalesce,
       });
     }
     const instanceUrl = connection.instanceUrl ?? "";
@@ -124,6 +134,7 @@ export function createCrmRegistry(options: CrmRegistryOptions): CrmRegistry {
       logger: log,
       budget: budgets.forConnection(connectionId, () => ({ concurrency: 10 })),
       now: options.now,
+      ...coalesce,
     });
   }
 

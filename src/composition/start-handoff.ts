@@ -3,6 +3,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../adapters/
 import type { Config } from "../config/read-config";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
+import { loadSandboxSnapshot, saveSandboxSnapshot } from "../sandbox/sandbox-snapshot";
 import { startSandbox, type SandboxServer } from "../sandbox/server";
 import { HubSpotTrafficGenerator } from "../sandbox/hubspot/traffic";
 import { createSalesforceTrafficGenerator } from "../sandbox/salesforce/traffic";
@@ -93,6 +94,14 @@ export async function startHandoff(
     });
     sandbox = started;
   }
+  // The demo CRMs keep their records across restarts (the history's contacts and Leads, the live demo's too).
+  const snapshot = config.embedded && sandbox ? path.join(config.dataDir, "sandbox.json") : undefined;
+  const saveSnapshot = () => {
+    if (snapshot && sandbox) saveSandboxSnapshot(snapshot, sandbox.hubspot, sandbox.salesforce);
+  };
+  if (snapshot && sandbox && loadSandboxSnapshot(snapshot, sandbox.hubspot, sandbox.salesforce)) {
+    logger.info("CRM sandbox: records of the last session restored", { file: snapshot });
+  }
   const runtime = await startHandoffRuntime({
     databaseUrl: databaseUrl!,
     logger,
@@ -121,8 +130,17 @@ export async function startHandoff(
         { adminToken: adminToken!, encryptionKey: encryptionKey! },
         worker,
       );
-      const history = await seedDemoQuarter({ core: infra, settings, sandbox, now: clock });
-      if (history.seeded) logger.info("demo quarter seeded", { ...history });
+      if (config.sandbox.historyWeeks === 0) return;
+      const history = await seedDemoQuarter({
+        core: infra,
+        settings,
+        sandbox,
+        now: clock,
+        weeks: config.sandbox.historyWeeks,
+      });
+      if (!history.seeded) return;
+      saveSnapshot();
+      logger.info("demo quarter seeded", { ...history });
     },
   });
   let traffic: { stop(): Promise<void> } | undefined;
@@ -163,6 +181,7 @@ export async function startHandoff(
       await traffic?.stop();
       await pair?.stop();
       await runtime.stop();
+      saveSnapshot();
       await sandbox?.close();
       await pg?.stop();
       logger.info("stopped");

@@ -47,6 +47,12 @@ const envSchema = z.object({
   SANDBOX_HUBSPOT_TIER: z.enum(["starter", "professional", "enterprise"]).default("professional"),
   SANDBOX_SALESFORCE_EDITION: z.enum(["professional", "enterprise", "unlimited"]).default("enterprise"),
   TRAFFIC: boolish.optional(),
+  DEMO_HISTORY_WEEKS: z.coerce
+    .number()
+    .int()
+    .min(0, "expected weeks of demo history from 0 (none) to 26")
+    .max(26, "expected weeks of demo history from 0 (none) to 26")
+    .default(12),
   LOG_LEVEL: z.enum(["error", "warn", "info", "debug"]).default("info"),
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
@@ -90,6 +96,8 @@ export interface Config {
     enabled: boolean;
     port: number;
     traffic: boolean;
+    /** Weeks of history the first start plays into the demo CRMs and Handoff (0: none). @default 12 */
+    historyWeeks: number;
     hubspotTier: "starter" | "professional" | "enterprise";
     salesforceEdition: "professional" | "enterprise" | "unlimited";
   };
@@ -207,6 +215,7 @@ export function readConfig(
       enabled: e.SANDBOX ?? embedded,
       port: e.SANDBOX_PORT,
       traffic: e.TRAFFIC ?? embedded,
+      historyWeeks: e.DEMO_HISTORY_WEEKS,
       hubspotTier: e.SANDBOX_HUBSPOT_TIER,
       salesforceEdition: e.SANDBOX_SALESFORCE_EDITION,
     },

@@ -31,12 +31,13 @@ export class Agenda {
     this.entries.splice(lo, 0, entry);
   }
 
-  /** Runs every entry due up to `until`, in order; what is later stays. */
-  async runUntil(until: number): Promise<void> {
+  /** Runs every entry due up to `until`, in order; what is later stays. `after` is told after each one. */
+  async runUntil(until: number, after?: () => void): Promise<void> {
     for (let next = this.entries[0]; next && next.at <= until; next = this.entries[0]) {
       this.entries.shift();
       this.clock.travelTo(next.at);
       await next.run();
+      after?.();
     }
   }
 

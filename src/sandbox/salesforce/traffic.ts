@@ -129,6 +129,8 @@ export interface DeliveryOptions {
   /** Salesforce gives up on a response after 60 s. @default 60000 */
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** How the message is sent (the demo history hands it to Handoff's intake in-process). @default fetch */
+  fetch?: typeof fetch;
 }
 
 export interface DeliveryResult {
@@ -153,7 +155,7 @@ export async function deliverOutboundMessage(
   let lastStatus: number | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     try {
-      const res = await fetch(url, {
+      const res = await (options.fetch ?? fetch)(url, {
         method: "POST",
         headers: {
           "content-type": "text/xml; charset=utf-8",
