@@ -1,23 +1,10 @@
 import { Pool } from "pg";
-import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { anEvent, createPipeline, MemoryCrm, movableClock } from "../helpers/pipeline-harness";
-import { demoRules } from "../helpers/routing-builders";
-import { anSla, engagementRule } from "../unit/sla/builders";
+import { formQualifiesSla } from "../helpers/form-sla";
 import { insertConnection } from "./routing/routing-fixtures";
 
 const START = "2026-11-02T09:00:00.000Z";
-
-function sla(): Sla {
-  const rules = demoRules();
-  for (const rep of Object.values(rules.reps)) delete rep.holidays;
-  return anSla({
-    routing: rules,
-    engagement: [engagementRule({ on: "form_submission", points: 50 })],
-    mqlFit: 0,
-    mqlEngagement: 40,
-  });
-}
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -29,7 +16,7 @@ afterAll(async () => db.close());
 describe("one person, several CRM records", () => {
   it("when a second record of a person already with sales qualifies, then it is linked to the open handoff: one handoff, one task, the same owner", async () => {
     const clock = movableClock(START);
-    const p = createPipeline(db, sla(), clock);
+    const p = createPipeline(db, formQualifiesSla({ holidays: false }), clock);
     const form = { kind: "form_submission" as const, occurredAt: START, name: "Contact me" };
     p.crm.leads.set("d-1", { id: "d-1", email: "jo@kraus.example", country: "DE", properties: {} });
     p.crm.activities.set("d-1", [form]);
@@ -65,8 +52,8 @@ describe("one person, several CRM records", () => {
     try {
       const messages: string[] = [];
       const workers = [
-        createPipeline(db, sla(), clock, crm),
-        createPipeline({ ...db, pool: pool2 }, sla(), clock, crm),
+        createPipeline(db, formQualifiesSla({ holidays: false }), clock, crm),
+        createPipeline({ ...db, pool: pool2 }, formQualifiesSla({ holidays: false }), clock, crm),
       ];
       for (const w of workers) {
         w.deps.notify = (_c, handoffId) => {

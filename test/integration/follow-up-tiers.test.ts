@@ -9,7 +9,7 @@ import {
 import { buildHandoffCard } from "../../src/domain/handoff-card";
 import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { anEvent, createPipeline, movableClock } from "../helpers/pipeline-harness";
+import { anEvent, createPipeline, movableClock, type Pipeline } from "../helpers/pipeline-harness";
 import { demoRules } from "../helpers/routing-builders";
 import { anSla, engagementRule, fitRule } from "../unit/sla/builders";
 import { insertConnection } from "./routing/routing-fixtures";
@@ -84,30 +84,38 @@ beforeAll(async () => {
 });
 afterAll(async () => db.close());
 
+/**
+ * The follow-up use case on the pipeline's stores, CRM and clock: handoffs schedule their steps, and the timers
+ * land in `jobs` for the test to run when it moves the clock.
+ */
+function followUpsOn(p: Pipeline, sla: Sla, clock: ReturnType<typeof movableClock>) {
+  const jobs: { job: FollowUpJob; at: string }[] = [];
+  const deps: FollowUpDeps = {
+    leads: p.leads,
+    followUps: new PostgresFollowUpStore(db.pool),
+    assignments: p.assignments,
+    holidays: createHolidayCalendar(),
+    crmFor: () => Promise.resolve(p.crm),
+    slaFor: () => Promise.resolve({ sla, hash: "sha256:test" }),
+    enqueue: (job, at) => {
+      jobs.push({ job, at });
+      return Promise.resolve();
+    },
+    cardUrl: (c, lead) => `http://127.0.0.1/cards/preview/${c}/${lead}`,
+    logger: p.logger,
+    now: clock,
+  };
+  const schedule = createScheduleFollowUp(deps);
+  p.deps.scheduleFollowUp = async (c, h) => void (await schedule(c, h));
+  return { deps, jobs };
+}
+
 describe("follow-up tiers through the pipeline and the clock", () => {
   it("when a contact-me and a content MQL are handed over, then each gets its tier's deadline, reminders and escalation", async () => {
     const sla = tieredSla();
     const clock = movableClock(START);
     const p = createPipeline(db, sla, clock);
-    const jobs: { job: FollowUpJob; at: string }[] = [];
-    const followUps = new PostgresFollowUpStore(db.pool);
-    const deps: FollowUpDeps = {
-      leads: p.leads,
-      followUps,
-      assignments: p.assignments,
-      holidays: createHolidayCalendar(),
-      crmFor: () => Promise.resolve(p.crm),
-      slaFor: () => Promise.resolve({ sla, hash: "sha256:test" }),
-      enqueue: (job, at) => {
-        jobs.push({ job, at });
-        return Promise.resolve();
-      },
-      cardUrl: (c, lead) => `http://127.0.0.1/cards/preview/${c}/${lead}`,
-      logger: p.logger,
-      now: clock,
-    };
-    const schedule = createScheduleFollowUp(deps);
-    p.deps.scheduleFollowUp = async (c, h) => void (await schedule(c, h));
+    const { deps, jobs } = followUpsOn(p, sla, clock);
 
     p.crm.leads.set("hot-1", { id: "hot-1", email: "jo@kraus.example", country: "DE", properties: {} });
     p.crm.activities.set("hot-1", [{ kind: "form_submission", occurredAt: START, name: "Contact me" }]);
@@ -182,24 +190,7 @@ describe("follow-up tiers through the pipeline and the clock", () => {
     const sla = tieredSla();
     const clock = movableClock(START);
     const p = createPipeline(db, sla, clock);
-    const jobs: { job: FollowUpJob; at: string }[] = [];
-    const deps: FollowUpDeps = {
-      leads: p.leads,
-      followUps: new PostgresFollowUpStore(db.pool),
-      assignments: p.assignments,
-      holidays: createHolidayCalendar(),
-      crmFor: () => Promise.resolve(p.crm),
-      slaFor: () => Promise.resolve({ sla, hash: "sha256:test" }),
-      enqueue: (job, at) => {
-        jobs.push({ job, at });
-        return Promise.resolve();
-      },
-      cardUrl: (c, lead) => `http://127.0.0.1/cards/preview/${c}/${lead}`,
-      logger: p.logger,
-      now: clock,
-    };
-    const schedule = createScheduleFollowUp(deps);
-    p.deps.scheduleFollowUp = async (c, h) => void (await schedule(c, h));
+    const { deps, jobs } = followUpsOn(p, sla, clock);
     p.crm.leads.set("content-2", {
       id: "content-2",
       email: "li@weber.example",

@@ -13,14 +13,12 @@ import { HUBSPOT_LEAD_STATUSES } from "../../src/adapters/hubspot/hubspot-mapper
 import { recordFeedback, type FeedbackDeps } from "../../src/app/record-feedback";
 import type { StoredEvent } from "../../src/ports/events";
 import type { HandoffCardInput } from "../../src/domain/handoff-card";
-import { CrmUnavailableError } from "../../src/domain/errors";
-import type { Lead } from "../../src/domain/lead";
 import type { Sla } from "../../src/domain/sla";
 import { startBoss } from "../../src/jobs/boss";
 import { createFollowUpScheduler, startFollowUpWorker } from "../../src/jobs/follow-up-worker";
 import { createCapturingLogger } from "../../src/logging/logger";
-import type { CrmOwner, CrmPort, CrmTouch, FollowUpTask, LeadUpdate } from "../../src/ports/crm";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { MemoryCrm } from "../helpers/memory/memory-crm";
 import { demoRules } from "../helpers/routing-builders";
 import { anSla } from "../unit/sla/builders";
 
@@ -29,69 +27,6 @@ const CONNECTION = "hubspot-follow-up";
 const T0 = Date.parse("2026-11-18T09:00:00.000Z");
 // The injected clock runs a minute per real second, so a 2-minute SLA plays out in seconds.
 const RATE = 60;
-
-/** A CRM that remembers what Handoff wrote and answers touches from a list the test controls. */
-class FakeCrm implements CrmPort {
-  readonly crm = "hubspot" as const;
-  readonly tasks: FollowUpTask[] = [];
-  readonly updates: LeadUpdate[] = [];
-  readonly touches: CrmTouch[] = [];
-  readonly leads = new Map<string, Lead>();
-  /** Owner writes that fail (as a 5xx would) before one goes through. */
-  failOwnerWrites = 0;
-  readonly owners: CrmOwner[] = [
-    { id: "80001", firstName: "Anna", active: true, kind: "person", teams: [] },
-    { id: "80002", firstName: "Ben", active: true, kind: "person", teams: [] },
-    { id: "80009", firstName: "Mia", active: true, kind: "person", teams: [] },
-    { id: "Q1", firstName: "Inbound triage", active: true, kind: "queue", teams: [] },
-  ];
-  getLeads(ids: string[]) {
-    return Promise.resolve(ids.flatMap((id) => this.leads.get(id) ?? []));
-  }
-  updateLeads(updates: LeadUpdate[]) {
-    if (this.failOwnerWrites > 0 && updates.some((u) => u.ownerId)) {
-      this.failOwnerWrites -= 1;
-      return Promise.reject(new CrmUnavailableError("HubSpot answered 502"));
-    }
-    this.updates.push(...updates);
-    for (const u of updates) {
-      const lead = this.leads.get(u.leadId);
-      if (lead && u.ownerId) lead.ownerId = u.ownerId;
-    }
-    return Promise.resolve();
-  }
-  createTask(task: FollowUpTask) {
-    this.tasks.push(task);
-    return Promise.resolve({ id: `task-${this.tasks.length}`, leadId: task.leadId });
-  }
-  listOwners() {
-    return Promise.resolve(this.owners);
-  }
-  findAccountsByDomain() {
-    return Promise.resolve([]);
-  }
-  findDuplicatesByEmail() {
-    return Promise.resolve([]);
-  }
-  getLastConversion() {
-    return Promise.resolve(null);
-  }
-  getRecentActivities() {
-    return Promise.resolve([]);
-  }
-  countOpenLeadsByOwner() {
-    return Promise.resolve({});
-  }
-  listTouches(leadId: string, since: string) {
-    return Promise.resolve(this.touches.filter((t) => t.leadId === leadId && t.occurredAt >= since));
-  }
-  ensureFields() {
-    return Promise.resolve({ created: [], missing: [] });
-  }
-  rateBudget() {
-    return { used: 0, limit: 100, windowMs: 10_000 };
-  }
-}
 
 function testSla(): Sla {
   const rules = demoRules();
@@ -131,7 +66,7 @@ function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs
 describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)", () => {
   let db: TestDatabase;
   const running = new Set<() => Promise<void>>();
-  let crm: FakeCrm;
+  let crm: MemoryCrm;
   let leads: LeadStore;
   let followUps: FollowUpStore;
   let assignments: AssignmentStore;
@@ -259,7 +194,7 @@ describe("the follow-up clock (PostgreSQL + pg-boss, fake CRM, injected clock)",
       "INSERT INTO connections (id, crm, external_id, name) VALUES ($1, 'hubspot', '1234', 'Follow-up test')",
       [CONNECTION],
     );
-    crm = new FakeCrm();
+    crm = new MemoryCrm();
     leads = new PostgresLeadStore(db.pool);
     followUps = new PostgresFollowUpStore(db.pool);
     const holidays = createHolidayCalendar();

@@ -1,27 +1,13 @@
 import { reconcileOpenLeads } from "../../src/app/reconcile-open-leads";
 import { recordFeedback } from "../../src/app/record-feedback";
-import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { anEvent, createPipeline, movableClock, type Pipeline } from "../helpers/pipeline-harness";
-import { demoRules } from "../helpers/routing-builders";
-import { anSla, engagementRule } from "../unit/sla/builders";
+import { formQualifiesSla } from "../helpers/form-sla";
 import { insertConnection } from "./routing/routing-fixtures";
 
 // Monday 2026-11-02 10:00 in Berlin; the simulation runs six working weeks from here.
 const START = "2026-11-02T09:00:00.000Z";
 const DAY = 86_400_000;
-
-function weeksSla(): Sla {
-  const rules = demoRules();
-  // No public holidays in the simulated weeks: every weekday is a working day.
-  for (const rep of Object.values(rules.reps)) delete rep.holidays;
-  return anSla({
-    routing: rules,
-    engagement: [engagementRule({ on: "form_submission", points: 50 })],
-    mqlFit: 0,
-    mqlEngagement: 40,
-  });
-}
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -40,7 +26,7 @@ describe("open capacity over weeks of use", () => {
   it("when sales keeps accepting and converting the leads it gets, then after 60 leads (cap 25 open) both reps are still in rotation", async () => {
     await insertConnection(db.pool, "c-weeks");
     const clock = movableClock(START);
-    const p = createPipeline(db, weeksSla(), clock);
+    const p = createPipeline(db, formQualifiesSla({ holidays: false }), clock);
     const methods: string[] = [];
     let n = 0;
     for (let day = 0; day < 42; day++) {
@@ -87,7 +73,7 @@ describe("open capacity over weeks of use", () => {
   it("when the CRM shows closed or reassigned leads and more open leads than Handoff handed over, then the reconcile frees and adds slots and says what the count is made of", async () => {
     await insertConnection(db.pool, "c-reconcile");
     const clock = movableClock(START);
-    const sla = weeksSla();
+    const sla = formQualifiesSla({ holidays: false });
     sla.routing.openLeads = { statuses: ["NEW", "IN_PROGRESS"], stages: ["lead", "mql"] };
     const p = createPipeline(db, sla, clock);
     for (const id of ["r-1", "r-2", "r-3", "r-4", "r-5", "r-6"]) {

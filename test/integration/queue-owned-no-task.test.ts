@@ -4,23 +4,11 @@ import { followUpCompliance } from "../../src/domain/reports";
 import type { Sla } from "../../src/domain/sla";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { anEvent, createPipeline, movableClock } from "../helpers/pipeline-harness";
-import { demoRules } from "../helpers/routing-builders";
-import { anSla, engagementRule } from "../unit/sla/builders";
+import { formQualifiesSla } from "../helpers/form-sla";
 import { insertConnection } from "./routing/routing-fixtures";
 
 // Monday 2026-11-02 10:00 in Berlin.
 const START = "2026-11-02T09:00:00.000Z";
-
-function queueSla(taskOwner?: string): Sla {
-  const routing = demoRules();
-  if (taskOwner) routing.fallback = { ...routing.fallback, taskOwner };
-  return anSla({
-    routing,
-    engagement: [engagementRule({ on: "form_submission", points: 50 })],
-    mqlFit: 0,
-    mqlEngagement: 40,
-  });
-}
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -42,7 +30,7 @@ async function handOverToQueue(sla: Sla, connectionId: string, leadId: string) {
 
 describe("a lead a queue owns, in the lead story and the follow-up report", () => {
   it("when the SLA names no task owner, then the story says there is no task because a queue owns the lead", async () => {
-    const { p, handoff } = await handOverToQueue(queueSla(), "c-queue", "q-1");
+    const { p, handoff } = await handOverToQueue(formQualifiesSla(), "c-queue", "q-1");
     expect(p.crm.tasks).toEqual([]);
     expect(handoff).toMatchObject({ ownerId: "Q1", taskId: null, noTask: "no task: a queue owns the lead" });
     const facts = await new PostgresReportStore(db.pool).handoffFacts(
@@ -55,7 +43,11 @@ describe("a lead a queue owns, in the lead story and the follow-up report", () =
   });
 
   it("when the SLA gives the queue's task to a rep, then the task is made and the story has no such note", async () => {
-    const { p, handoff } = await handOverToQueue(queueSla("anna"), "c-queue-task", "q-2");
+    const { p, handoff } = await handOverToQueue(
+      formQualifiesSla({ taskOwner: "anna" }),
+      "c-queue-task",
+      "q-2",
+    );
     expect(p.crm.tasks).toHaveLength(1);
     expect(handoff).toMatchObject({ ownerId: "Q1", noTask: null });
     expect(handoff?.taskId).toBeTruthy();

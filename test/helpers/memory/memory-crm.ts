@@ -1,3 +1,4 @@
+import { CrmUnavailableError } from "../../../src/domain/errors";
 import type { Activity, Crm, Lead } from "../../../src/domain/lead";
 import type { CrmOwner, CrmPort, CrmTouch, FollowUpTask, LeadUpdate } from "../../../src/ports/crm";
 
@@ -11,6 +12,8 @@ export class MemoryCrm implements CrmPort {
   /** What `countOpenLeadsByOwner` answers, and the statuses it was last asked about. */
   openCounts: Record<string, number> = {};
   countedStatuses: string[] | undefined;
+  /** Owner writes that fail (as a 5xx would) before one goes through. */
+  failOwnerWrites = 0;
   readonly owners: CrmOwner[] = [
     { id: "80001", userId: "9001", firstName: "Anna", active: true, kind: "person", teams: [] },
     { id: "80002", firstName: "Ben", active: true, kind: "person", teams: [] },
@@ -23,6 +26,10 @@ export class MemoryCrm implements CrmPort {
     return Promise.resolve(ids.flatMap((id) => (this.leads.has(id) ? [{ ...this.leads.get(id)! }] : [])));
   }
   updateLeads(updates: LeadUpdate[]) {
+    if (this.failOwnerWrites > 0 && updates.some((u) => u.ownerId)) {
+      this.failOwnerWrites -= 1;
+      return Promise.reject(new CrmUnavailableError(`${this.crm} answered 502`));
+    }
     this.updates.push(...updates);
     for (const u of updates) {
       const lead = this.leads.get(u.leadId);
