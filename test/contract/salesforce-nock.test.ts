@@ -4,39 +4,13 @@
  * `scope.done()`. Writes are checked on a loopback recorder in salesforce.test.ts (jsforce streams bodies).
  */
 import nock from "nock";
-import { createMemorySalesforceTokenStore } from "../../src/adapters/salesforce/memory-token-store";
-import { createSalesforceCrm, type SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
-import { createSalesforceSession } from "../../src/adapters/salesforce/salesforce-oauth";
+import type { SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { CrmNotFoundError, CrmRateLimitedError } from "../../src/domain/errors";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
-import { silent } from "../helpers/silent-logger";
-import { systemClock } from "../../src/composition/system-clock";
+import { salesforceTestCrm } from "../helpers/salesforce-test-crm";
 
 function salesforceCrm(instanceUrl: string, loginUrl: string): SalesforceCrm {
-  const store = createMemorySalesforceTokenStore({
-    org: {
-      accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
-      refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
-      instanceUrl,
-    },
-  });
-  const session = createSalesforceSession({
-    connectionId: "org",
-    store,
-    config: {
-      clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-      clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-      redirectUri: "https://handoff.example/oauth/salesforce/callback",
-      loginUrl,
-    },
-  });
-  return createSalesforceCrm({
-    connectionId: "org",
-    session,
-    logger: silent,
-    now: systemClock,
-    coalesceWindowMs: 5,
-  });
+  return salesforceTestCrm({ instanceUrl, loginUrl, coalesceWindowMs: 5 }).crm;
 }
 
 beforeAll(() => {

@@ -4,9 +4,7 @@
  */
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { createMemorySalesforceTokenStore } from "../../src/adapters/salesforce/memory-token-store";
-import { createSalesforceCrm, type SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
-import { createSalesforceSession } from "../../src/adapters/salesforce/salesforce-oauth";
+import type { SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { CrmValidationError } from "../../src/domain/errors";
 import {
   SALESFORCE_DEMO_ACCOUNTS,
@@ -18,35 +16,14 @@ import { salesforceId } from "../../src/sandbox/salesforce/ids";
 import { startSalesforceSandbox } from "../../src/sandbox/salesforce/start";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
 import { crmPortContract } from "./crm-port.contract";
-import { silent } from "../helpers/silent-logger";
-import { systemClock } from "../../src/composition/system-clock";
+import { salesforceTestCrm } from "../helpers/salesforce-test-crm";
 
 function salesforceCrm(
   instanceUrl: string,
   loginUrl: string,
-  tokens = {
-    accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
-    refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
-  },
+  tokens?: { accessToken: string; refreshToken: string },
 ): SalesforceCrm {
-  const store = createMemorySalesforceTokenStore({ org: { ...tokens, instanceUrl } });
-  const session = createSalesforceSession({
-    connectionId: "org",
-    store,
-    config: {
-      clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-      clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-      redirectUri: "https://handoff.example/oauth/salesforce/callback",
-      loginUrl,
-    },
-  });
-  return createSalesforceCrm({
-    connectionId: "org",
-    session,
-    logger: silent,
-    now: systemClock,
-    coalesceWindowMs: 5,
-  });
+  return salesforceTestCrm({ instanceUrl, loginUrl, coalesceWindowMs: 5, ...(tokens ? { tokens } : {}) }).crm;
 }
 
 crmPortContract("Salesforce on the sandbox", async () => {

@@ -3,11 +3,11 @@
  * daily allocation, and limit errors, 5xx faults and expired sessions end in retries, never in lost writes.
  */
 import { createMemorySalesforceTokenStore } from "../../src/adapters/salesforce/memory-token-store";
-import { createSalesforceCrm, type SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
-import { createSalesforceSession } from "../../src/adapters/salesforce/salesforce-oauth";
+import type { SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { RateBudgetQueue, salesforceBudgetOptions } from "../../src/adapters/rate-budget";
 import { AppError, CrmAuthError, CrmRateLimitedError } from "../../src/domain/errors";
 import type { Logger } from "../../src/ports/logger";
+import { salesforceTestCrm } from "../helpers/salesforce-test-crm";
 import { prepareCreate, objectOrThrow } from "../../src/sandbox/salesforce/records";
 import { SALESFORCE_DEMO_USERS } from "../../src/sandbox/salesforce/seed";
 import { startSalesforceSandbox, type RunningSalesforceSandbox } from "../../src/sandbox/salesforce/start";
@@ -34,30 +34,14 @@ let store: ReturnType<typeof createMemorySalesforceTokenStore>;
 let clock = Date.parse("2026-11-23T10:00:00Z");
 
 function adapter(budget?: RateBudgetQueue): SalesforceCrm {
-  store = createMemorySalesforceTokenStore({
-    org: {
-      accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
-      refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
-      instanceUrl: sandbox.instanceUrl,
-    },
-  });
-  const session = createSalesforceSession({
-    connectionId: "org",
-    store,
-    config: {
-      clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-      clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-      redirectUri: "http://127.0.0.1:3000/oauth/salesforce/callback",
-      loginUrl: sandbox.instanceUrl,
-    },
-  });
-  return createSalesforceCrm({
-    connectionId: "org",
-    session,
+  const built = salesforceTestCrm({
+    instanceUrl: sandbox.instanceUrl,
     logger,
     now: () => new Date(clock),
     ...(budget ? { budget } : {}),
   });
+  store = built.store;
+  return built.crm;
 }
 
 /** Web-to-lead: n new Leads in the org's triage queue (written straight into the sandbox, not counted). */

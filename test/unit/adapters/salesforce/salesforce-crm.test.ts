@@ -6,6 +6,7 @@ import {
 } from "../../../../src/domain/errors";
 import { createMemorySalesforceTokenStore } from "../../../../src/adapters/salesforce/memory-token-store";
 import { createSalesforceCrm, type SalesforceCrm } from "../../../../src/adapters/salesforce/salesforce-crm";
+import { silent } from "../../../helpers/silent-logger";
 import { createSalesforceSession } from "../../../../src/adapters/salesforce/salesforce-oauth";
 import {
   SALESFORCE_DEMO_ACCOUNTS,
@@ -22,10 +23,9 @@ import {
   expireSalesforceSessions,
   injectSalesforceFault,
   revokeSalesforceTokens,
-  SALESFORCE_SANDBOX_DEMO,
   setApiCallsUsed,
 } from "../../../../src/sandbox/salesforce/state";
-import { silent } from "../../../helpers/silent-logger";
+import { salesforceTestCrm } from "../../../helpers/salesforce-test-crm";
 import { systemClock } from "../../../../src/composition/system-clock";
 import type { Clock } from "../../../../src/ports/clock";
 
@@ -34,30 +34,14 @@ let crm: SalesforceCrm;
 let store: ReturnType<typeof createMemorySalesforceTokenStore>;
 
 function adapter(now: Clock = systemClock): SalesforceCrm {
-  store = createMemorySalesforceTokenStore({
-    c1: {
-      accessToken: SALESFORCE_SANDBOX_DEMO.accessToken,
-      refreshToken: SALESFORCE_SANDBOX_DEMO.refreshToken,
-      instanceUrl: sandbox.instanceUrl,
-    },
-  });
-  const session = createSalesforceSession({
+  const built = salesforceTestCrm({
+    instanceUrl: sandbox.instanceUrl,
     connectionId: "c1",
-    store,
-    config: {
-      clientId: SALESFORCE_SANDBOX_DEMO.clientId,
-      clientSecret: SALESFORCE_SANDBOX_DEMO.clientSecret,
-      redirectUri: "http://127.0.0.1/oauth/salesforce/callback",
-      loginUrl: sandbox.instanceUrl,
-    },
-  });
-  return createSalesforceCrm({
-    connectionId: "c1",
-    session,
-    logger: silent,
     now,
     coalesceWindowMs: 5,
   });
+  store = built.store;
+  return built.crm;
 }
 
 beforeEach(async () => {
