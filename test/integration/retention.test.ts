@@ -1,4 +1,4 @@
-import { DEFAULT_RETENTION, pruneRetention } from "../../src/adapters/postgres/retention";
+import { DEFAULT_RETENTION, pruneRetention, STRIP_BATCH } from "../../src/adapters/postgres/retention";
 import { readConfig } from "../../src/config/read-config";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -100,6 +100,24 @@ describe("retention: a year of traffic stays bounded", () => {
     expect(Object.values(await pruneRetention(db.pool, DEFAULT_RETENTION, now)).every((n) => n === 0)).toBe(
       true,
     );
+  });
+
+  it("when the strip looks for payloads to remove, then it reads the index of unstripped events, not a year of stripped ones", async () => {
+    const client = await db.pool.connect();
+    try {
+      // Priced out, a sequential scan shows whether the strip's WHERE lets the planner use the partial index.
+      await client.query("SET enable_seqscan = off");
+      const plan = await client.query(`EXPLAIN (FORMAT JSON) ${STRIP_BATCH}`, [ago(7), 5000]);
+      expect(JSON.stringify(plan.rows[0]["QUERY PLAN"])).toContain('"Index Name":"events_unstripped"');
+    } finally {
+      client.release();
+    }
+    // The index holds the events still carrying a payload (fresh, pending), not the stripped week-old one.
+    const indexed = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events
+       WHERE payload->'raw' <> '{}'::jsonb OR payload ? 'propertyValue' OR raw IS NOT NULL`,
+    );
+    expect(indexed.rows[0]!.n).toBe(2);
   });
 
   it("when an admin sets RETENTION_* variables, then the policy follows, and a raw-payload window shorter than the CRMs' retries is refused", () => {

@@ -32,6 +32,18 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
 const BATCH = 5_000;
 const DAY_MS = 86_400_000;
 
+/**
+ * The settled events (received before $1) that still carry the CRM's raw payload, $2 at a time. Its unstripped
+ * test is the predicate of the events_unstripped index (migration 2201), which holds about a week of events
+ * whatever the table's size: a batch reads only the rows it rewrites. The ORDER BY keeps the planner on that
+ * index even when its statistics are stale (measured without it: a sequential scan passing over 900,000
+ * stripped rows for each batch of 5,000, 1.4 s a batch, at 1 M events).
+ */
+export const STRIP_BATCH = `SELECT ctid FROM events
+  WHERE received_at < $1 AND status IN ('processed', 'ignored')
+    AND (payload->'raw' <> '{}'::jsonb OR payload ? 'propertyValue' OR raw IS NOT NULL)
+  ORDER BY received_at LIMIT $2`;
+
 /** What one pruning run removed, per table. */
 export type PruneReport = Record<
   | "eventPayloadsStripped"
@@ -72,10 +84,7 @@ export async function pruneRetention(pool: Pool, policy: RetentionPolicy, now: D
     // The CRMs stop redelivering after a day; past the margin only ids, kind and time are needed.
     eventPayloadsStripped: await repeat(
       `UPDATE events SET payload = jsonb_set(payload - 'propertyValue', '{raw}', '{}'::jsonb), raw = NULL
-       WHERE ctid IN (SELECT ctid FROM events
-                      WHERE received_at < $1 AND status IN ('processed', 'ignored')
-                        AND (payload->'raw' <> '{}'::jsonb OR payload ? 'propertyValue' OR raw IS NOT NULL)
-                      LIMIT $2)`,
+       WHERE ctid IN (${STRIP_BATCH})`,
       before(policy.rawPayloadDays),
     ),
     handoffsDeleted: await repeat(
