@@ -5,7 +5,16 @@
  * the app's death, as the real CRMs would.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  createWriteStream,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
@@ -22,12 +31,31 @@ export interface SoakReport {
   parkedReasons: Record<string, number>;
   duplicateCrmWrites: number;
   crmTasks: number;
-  rssMb: { warm: number; end: number; changePercent: number };
+  /**
+   * Peak RSS of the app's last life over 70–85 % of the run (after warm-up) and over 85–100 % (the end),
+   * sampled every 5 s (every second in a short run). Peaks, not two instants: RSS follows V8's heap reservation in a sawtooth of minutes
+   * (it grows with allocation and is given back after a major GC), and two instants land on random phases.
+   */
+  rssMb: { warm: number; end: number; changePercent: number; lowest: number };
+  /** Memory every 30 s: seconds into the soak, the app's life (1, then 2 after the kill), RSS and V8 heap. */
+  memory: MemorySample[];
+  /** Heap snapshots written (with `heapSnapshotDir`), named by the share of the run they were taken at. */
+  heapSnapshots: string[];
   tables: { table: string; rows: number; mb: number }[];
   bytesPerEvent: number;
   kills: string[];
   cleanShutdown: boolean;
   unreadableErrors: number;
+}
+
+export interface MemorySample {
+  atS: number;
+  life: number;
+  rssMb: number;
+  heapUsedMb: number;
+  /** What V8 has reserved for its heap (used or not). */
+  heapTotalMb: number;
+  externalMb: number;
 }
 
 const HUBSPOT_SECRET = "soak-client-secret-0123456789";
@@ -38,6 +66,8 @@ const port = () => 20_000 + Math.floor(Math.random() * 20_000);
 export async function runSoak(options: {
   minutes: number;
   log?: (line: string) => void;
+  /** Write V8 heap snapshots of the app here at 25 % and 50 % (first life), 70 %, 85 % and 100 % (second). */
+  heapSnapshotDir?: string | undefined;
 }): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
   const totalMs = options.minutes * 60_000;
@@ -62,9 +92,14 @@ export async function runSoak(options: {
   const appUrl = `http://127.0.0.1:${ports.app}`;
   let app: ChildProcess;
   let output = "";
+  let life = 0;
   const startApp = async () => {
     // Its own process group, so a kill -9 takes its embedded PostgreSQL too, as a crash would.
-    app = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const snapshots = options.heapSnapshotDir
+      ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${options.heapSnapshotDir}`]
+      : [];
+    life += 1;
+    app = spawn(process.execPath, [...snapshots, "--import", "tsx", "src/main.ts"], {
       env,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -86,9 +121,51 @@ export async function runSoak(options: {
       await sleep(250);
     }
   };
+  const started = performance.now();
   const rssMb = () => {
     const status = readFileSync(`/proc/${app.pid}/status`, "utf8");
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  };
+
+  const memory: MemorySample[] = [];
+  const metric = (text: string, name: string) =>
+    Math.round(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0) / 104_857.6) / 10;
+  const sampleMemory = async () => {
+    const text = await fetch(`${appUrl}/metrics`).then(
+      (r) => r.text(),
+      () => "",
+    );
+    if (!text) return;
+    memory.push({
+      atS: Math.round((performance.now() - started) / 1000),
+      life,
+      rssMb: Math.round(rssMb()),
+      heapUsedMb: metric(text, "nodejs_heap_size_used_bytes"),
+      heapTotalMb: metric(text, "nodejs_heap_size_total_bytes"),
+      externalMb: metric(text, "nodejs_external_memory_bytes"),
+    });
+  };
+  const heapSnapshots: string[] = [];
+  const snapshot = async (share: number) => {
+    if (!options.heapSnapshotDir) return;
+    await sampleMemory();
+    const before = new Set(readdirSync(options.heapSnapshotDir));
+    process.kill(app.pid!, "SIGUSR2");
+    // The snapshot is written when its file stops growing.
+    for (let waited = 0, last = -1; waited < 120_000; waited += 1000) {
+      await sleep(1000);
+      const file = readdirSync(options.heapSnapshotDir).find((f) => !before.has(f));
+      if (!file) continue;
+      const size = statSync(path.join(options.heapSnapshotDir, file)).size;
+      if (size > 0 && size === last) {
+        const named = `soak-${Math.round(share * 100)}pct-life${life}.heapsnapshot`;
+        renameSync(path.join(options.heapSnapshotDir, file), path.join(options.heapSnapshotDir, named));
+        heapSnapshots.push(named);
+        log(`heap snapshot ${named}`);
+        return;
+      }
+      last = size;
+    }
   };
 
   await startApp();
@@ -110,16 +187,31 @@ export async function runSoak(options: {
   salesforce.start(1_500, 1);
 
   const kills: string[] = [];
-  const started = performance.now();
+  const sampler = setInterval(() => void sampleMemory(), 30_000);
+  const rss: { share: number; mb: number }[] = [];
+  const rssSampler = setInterval(
+    () => {
+      try {
+        rss.push({ share: (performance.now() - started) / totalMs, mb: rssMb() });
+      } catch {
+        // The app is between lives (killed, restarting).
+      }
+    },
+    Math.min(5_000, totalMs / 60),
+  );
   const at = async (share: number) => {
     const wait = started + share * totalMs - performance.now();
     if (wait > 0) await sleep(wait);
   };
+  await at(0.25);
+  await snapshot(0.25);
   await at(0.3);
   const postmaster = Number(readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
   process.kill(postmaster, "SIGKILL");
   kills.push(`kill -9 embedded PostgreSQL at ${Math.round((0.3 * totalMs) / 1000)} s`);
   log(kills.at(-1)!);
+  await at(0.5);
+  await snapshot(0.5);
   await at(0.55);
   process.kill(-app!.pid!, "SIGKILL");
   kills.push(`kill -9 app (with its PostgreSQL) at ${Math.round((0.55 * totalMs) / 1000)} s`);
@@ -127,9 +219,19 @@ export async function runSoak(options: {
   await startApp();
   log("app restarted");
   await at(0.7);
-  const warm = rssMb();
+  await snapshot(0.7);
+  await at(0.85);
+  await snapshot(0.85);
   await at(1);
-  const end = rssMb();
+  await sampleMemory();
+  clearInterval(sampler);
+  clearInterval(rssSampler);
+  await snapshot(1);
+  const within = (from: number, to: number) =>
+    rss.filter((r) => r.share >= from && r.share < to).map((r) => r.mb);
+  const warm = Math.max(...within(0.7, 0.85), 0);
+  const end = Math.max(...within(0.85, 1.01), 0);
+  const lowest = Math.min(...within(0.7, 1.01));
 
   await hubspot.stop();
   await salesforce.stop();
@@ -208,10 +310,13 @@ export async function runSoak(options: {
     parkedReasons,
     duplicateCrmWrites: counts.filter((n) => n > 1).length,
     crmTasks: counts.length,
+    memory,
+    heapSnapshots,
     rssMb: {
       warm: Math.round(warm),
       end: Math.round(end),
-      changePercent: Math.round(((end - warm) / warm) * 100),
+      changePercent: warm > 0 ? Math.round(((end - warm) / warm) * 100) : 0,
+      lowest: Math.round(lowest),
     },
     tables,
     bytesPerEvent: Math.round(Number(eventBytes.rows[0]!.bytes) / Math.max(1, eventBytes.rows[0]!.n)),
@@ -235,7 +340,7 @@ export function formatSoakReport(r: SoakReport): string {
       .join(", ")})`,
     `  parked, by reason       ${Object.keys(r.parkedReasons).length === 0 ? "none" : JSON.stringify(r.parkedReasons)}`,
     `  CRM tasks written       ${r.crmTasks}; duplicate CRM writes ${r.duplicateCrmWrites}`,
-    `  RSS after warm-up / end ${r.rssMb.warm} MB / ${r.rssMb.end} MB (${r.rssMb.changePercent >= 0 ? "+" : ""}${r.rssMb.changePercent} %)`,
+    `  RSS peak 70–85 % / 85–100 % ${r.rssMb.warm} MB / ${r.rssMb.end} MB (${r.rssMb.changePercent >= 0 ? "+" : ""}${r.rssMb.changePercent} %; lowest ${r.rssMb.lowest} MB)`,
     `  events table            ${r.bytesPerEvent} bytes per stored event (raw payloads kept 7 days, rows 400)`,
     `  at this rate            ${Math.round(perDay).toLocaleString("en")} events/day → ${(
       (perDay * 400 * r.bytesPerEvent) /
@@ -246,6 +351,12 @@ export function formatSoakReport(r: SoakReport): string {
     `  largest tables          ${r.tables
       .slice(0, 6)
       .map((t) => `${t.table} ${t.mb} MB`)
+      .join(", ")}`,
+    `  memory, every 30 s       s: life RSS / V8 heap used / reserved / external MB: ${r.memory
+      .map(
+        (m) =>
+          `${m.atS}: ${m.life} ${m.rssMb}/${Math.round(m.heapUsedMb)}/${Math.round(m.heapTotalMb)}/${Math.round(m.externalMb)}`,
+      )
       .join(", ")}`,
     `  shutdown                ${r.cleanShutdown ? 'SIGTERM → "stopped", exit 0' : "NOT clean (see app.log)"}; unreadable error lines ${r.unreadableErrors}`,
   ];
