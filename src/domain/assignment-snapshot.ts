@@ -12,6 +12,7 @@ import {
   type AccountCandidate,
   type DuplicateCandidate,
   type OutOfOffice,
+  type OwnerStatus,
   type RepState,
   type RoutingDecision,
   type RoutingInput,
@@ -54,15 +55,32 @@ export function repPeriods(
   return counterPeriods(rules.reps[repKey]?.timezone ?? "UTC", now);
 }
 
+/** What a caller asks an assignment store to decide (the port's request carries these and more). */
+export interface AssignmentAsk {
+  lead: Lead;
+  rules: RoutingRules;
+  owners: OwnerStatus[];
+  accounts?: AccountCandidate[];
+  duplicates?: DuplicateCandidate[];
+  /** CRM owner ids the lead must not go to. */
+  excludeOwnerIds?: readonly string[];
+  now: Date;
+}
+
 /**
  * The reps a decision may touch, in key order (two pools sharing reps then never lock them in opposite orders):
  * every rep the lead could go to, plus the rep who has it now (a reassignment frees that rep's slot).
  */
 export function repsToLock(
-  input: { lead: Lead; rules: RoutingRules; accounts: AccountCandidate[]; duplicates: DuplicateCandidate[] },
+  ask: Pick<AssignmentAsk, "lead" | "rules" | "accounts" | "duplicates">,
   current: OpenSlot | undefined,
 ): { pool?: string; repKeys: string[] } {
-  const involved = repsInvolved(input);
+  const involved = repsInvolved({
+    lead: ask.lead,
+    rules: ask.rules,
+    accounts: ask.accounts ?? [],
+    duplicates: ask.duplicates ?? [],
+  });
   const repKeys = [...new Set([...involved.reps, ...(current?.repKey ? [current.repKey] : [])])].sort();
   return { ...(involved.pool !== undefined ? { pool: involved.pool } : {}), repKeys };
 }
@@ -119,17 +137,19 @@ export function holidaysToRead(
 
 /** The canonical snapshot one decision is made from (and stored with, so a replay decides bit for bit again). */
 export function assignmentInput(
-  parts: Omit<RoutingInput, "now" | "excludeOwnerIds" | "currentAssignment"> & {
-    now: Date;
-    excludeOwnerIds?: readonly string[];
-    current?: OpenSlot;
-  },
+  ask: AssignmentAsk,
+  found: Pick<RoutingInput, "repStates" | "fairness" | "holidays"> & { current: OpenSlot | undefined },
 ): RoutingInput {
-  const { current, excludeOwnerIds, now, ...rest } = parts;
+  const { current, ...state } = found;
   return canonicalize<RoutingInput>({
-    ...rest,
-    now: now.toISOString(),
-    ...(excludeOwnerIds?.length ? { excludeOwnerIds: [...excludeOwnerIds].sort() } : {}),
+    lead: ask.lead,
+    rules: ask.rules,
+    owners: ask.owners,
+    accounts: ask.accounts ?? [],
+    duplicates: ask.duplicates ?? [],
+    ...state,
+    now: ask.now.toISOString(),
+    ...(ask.excludeOwnerIds?.length ? { excludeOwnerIds: [...ask.excludeOwnerIds].sort() } : {}),
     ...(current
       ? {
           currentAssignment: {

@@ -115,9 +115,7 @@ export class PostgresAssignmentStore implements AssignmentStore {
       ? { repKey: open.rep_key, ownerId: open.owner_id, decisionId: open.decision_id }
       : undefined;
 
-    const accounts = req.accounts ?? [];
-    const duplicates = req.duplicates ?? [];
-    const locks = repsToLock({ lead, rules, accounts, duplicates }, current);
+    const locks = repsToLock(req, current);
 
     const fairness: Record<string, PoolFairness> = {};
     if (locks.pool !== undefined) {
@@ -133,18 +131,11 @@ export class PostgresAssignmentStore implements AssignmentStore {
 
     const repStates = await lockRepStates(client, connectionId, locks.repKeys, rules, now);
     const days = holidaysToRead(locks.repKeys, rules, now);
-    const input = assignmentInput({
-      lead,
-      rules,
-      owners: req.owners,
-      accounts,
-      duplicates,
+    const input = assignmentInput(req, {
       repStates,
       fairness,
       holidays: this.holidays.between(days.codes, days.from, days.to),
-      now,
-      ...(req.excludeOwnerIds ? { excludeOwnerIds: req.excludeOwnerIds } : {}),
-      ...(current ? { current } : {}),
+      current,
     });
     const decision = this.route(input);
     const decisionId = req.decisionId ?? randomUUID();

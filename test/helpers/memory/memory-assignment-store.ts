@@ -229,9 +229,7 @@ export class MemoryAssignmentStore implements AssignmentStore {
       return { decisionId: prior.id, decision: structuredClone(priorRouting), replayed: true };
     const current = this.openRow(connectionId, lead.id);
 
-    const accounts = req.accounts ?? [];
-    const duplicates = req.duplicates ?? [];
-    const locks = repsToLock({ lead, rules, accounts, duplicates }, current);
+    const locks = repsToLock(req, current);
     const fairness: Record<string, PoolFairness> = {};
     if (locks.pool !== undefined) {
       const k = key(connectionId, locks.pool);
@@ -240,18 +238,11 @@ export class MemoryAssignmentStore implements AssignmentStore {
     }
     const repStates = this.repStates(connectionId, locks.repKeys, rules, now);
     const days = holidaysToRead(locks.repKeys, rules, now);
-    const input = assignmentInput({
-      lead,
-      rules,
-      owners: req.owners,
-      accounts,
-      duplicates,
+    const input = assignmentInput(req, {
       repStates,
       fairness,
       holidays: this.holidays.between(days.codes, days.from, days.to),
-      now,
-      ...(req.excludeOwnerIds ? { excludeOwnerIds: req.excludeOwnerIds } : {}),
-      ...(current ? { current } : {}),
+      current,
     });
     const decision = this.route(input);
     const decisionId = req.decisionId ?? randomUUID();
