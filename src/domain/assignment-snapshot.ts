@@ -121,18 +121,19 @@ export function repStateOf(row: StoredRep, counts: PeriodCounts, now: Date): Rep
   };
 }
 
-/** The holiday calendars the reps follow and the local days to read: two days either side covers every zone. */
-export function holidaysToRead(
+/**
+ * The public holidays of the calendars the reps follow, for the local days around `now` (two days either side
+ * covers every time zone). `calendar` is the store's holiday calendar.
+ */
+export function holidaysAround(
+  calendar: { between(codes: readonly string[], from: string, to: string): Record<string, string[]> },
   repKeys: readonly string[],
   rules: RoutingRules,
   now: Date,
-): { codes: string[]; from: string; to: string } {
+): Record<string, string[]> {
   const day = (offset: number) => new Date(now.getTime() + offset * DAY_MS).toISOString().slice(0, 10);
-  return {
-    codes: repKeys.map((k) => rules.reps[k]?.holidays).filter((c): c is string => c !== undefined),
-    from: day(-2),
-    to: day(2),
-  };
+  const codes = repKeys.map((k) => rules.reps[k]?.holidays).filter((c): c is string => c !== undefined);
+  return calendar.between(codes, day(-2), day(2));
 }
 
 /** The canonical snapshot one decision is made from (and stored with, so a replay decides bit for bit again). */
@@ -160,6 +161,25 @@ export function assignmentInput(
         }
       : {}),
   });
+}
+
+/**
+ * One decision from what the store read under its locks: the snapshot, the router's decision, whether it takes a
+ * slot (counted against caps) and whether it frees the current owner's slot (any outcome but "already assigned").
+ */
+export function decideAssignment(
+  ask: AssignmentAsk,
+  found: Parameters<typeof assignmentInput>[1],
+  route: (input: RoutingInput) => RoutingDecision,
+): { input: RoutingInput; decision: RoutingDecision; takesSlot: boolean; releasesCurrent: boolean } {
+  const input = assignmentInput(ask, found);
+  const decision = route(input);
+  return {
+    input,
+    decision,
+    takesSlot: decision.counts && decision.repKey !== undefined,
+    releasesCurrent: found.current !== undefined && decision.method !== "already_assigned",
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 import {
-  assignmentInput,
-  holidaysToRead,
+  decideAssignment,
+  holidaysAround,
   repPeriods,
   repStateOf,
   repsToLock,
@@ -130,19 +130,14 @@ export class PostgresAssignmentStore implements AssignmentStore {
     }
 
     const repStates = await lockRepStates(client, connectionId, locks.repKeys, rules, now);
-    const days = holidaysToRead(locks.repKeys, rules, now);
-    const input = assignmentInput(req, {
-      repStates,
-      fairness,
-      holidays: this.holidays.between(days.codes, days.from, days.to),
-      current,
-    });
-    const decision = this.route(input);
+    const { input, decision, takesSlot, releasesCurrent } = decideAssignment(
+      req,
+      { repStates, fairness, holidays: holidaysAround(this.holidays, locks.repKeys, rules, now), current },
+      this.route,
+    );
     const decisionId = req.decisionId ?? randomUUID();
-
-    const takesSlot = decision.counts && decision.repKey !== undefined;
     // A reassignment frees the current owner's slot; the rows are locked (repKeys includes the current rep).
-    if (current && decision.method !== "already_assigned") {
+    if (current && releasesCurrent) {
       await client.query(
         `WITH r AS (
            UPDATE lead_assignments SET released_at = $3, release_reason = 'reassigned'

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createHolidayCalendar } from "../../../src/adapters/holidays";
 import type { HolidayCalendar } from "../../../src/ports/holidays";
 import {
-  assignmentInput,
-  holidaysToRead,
+  decideAssignment,
+  holidaysAround,
   repPeriods,
   repStateOf,
   repsToLock,
@@ -237,17 +237,13 @@ export class MemoryAssignmentStore implements AssignmentStore {
       fairness[locks.pool] = structuredClone(this.state.fairness.get(k)!);
     }
     const repStates = this.repStates(connectionId, locks.repKeys, rules, now);
-    const days = holidaysToRead(locks.repKeys, rules, now);
-    const input = assignmentInput(req, {
-      repStates,
-      fairness,
-      holidays: this.holidays.between(days.codes, days.from, days.to),
-      current,
-    });
-    const decision = this.route(input);
+    const { input, decision, takesSlot, releasesCurrent } = decideAssignment(
+      req,
+      { repStates, fairness, holidays: holidaysAround(this.holidays, locks.repKeys, rules, now), current },
+      this.route,
+    );
     const decisionId = req.decisionId ?? randomUUID();
-    const takesSlot = decision.counts && decision.repKey !== undefined;
-    if (current && decision.method !== "already_assigned") {
+    if (current && releasesCurrent) {
       current.releasedAt = new Date(now);
       current.releaseReason = "reassigned";
       if (current.counted && current.repKey !== null) {

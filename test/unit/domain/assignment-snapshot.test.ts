@@ -1,5 +1,5 @@
 import {
-  holidaysToRead,
+  holidaysAround,
   repStateOf,
   repsToLock,
   slotLimits,
@@ -71,11 +71,15 @@ describe("assignment snapshot: the rules every assignment store applies", () => 
   });
 
   it("when reps follow holiday calendars, then their codes are read for two days either side of now", () => {
-    expect(holidaysToRead(["anna", "nobody"], demoRules(), now)).toEqual({
-      codes: ["DE"],
-      from: "2026-11-21",
-      to: "2026-11-25",
-    });
+    const asked: unknown[] = [];
+    const calendar = {
+      between: (codes: readonly string[], from: string, to: string) => {
+        asked.push({ codes, from, to });
+        return { DE: ["2026-11-22"] };
+      },
+    };
+    expect(holidaysAround(calendar, ["anna", "nobody"], demoRules(), now)).toEqual({ DE: ["2026-11-22"] });
+    expect(asked).toEqual([{ codes: ["DE"], from: "2026-11-21", to: "2026-11-25" }]);
   });
 
   it("when an account owner gets the lead, then no cap applies; a round-robin pick is held to the pool's caps", () => {
