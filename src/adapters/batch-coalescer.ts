@@ -31,6 +31,14 @@ export interface BatchCoalescerOptions<I, R> {
   merge?: (earlier: I, later: I) => I;
   /** One batch call. A throw fails every item of that batch; an Error in the map fails that item only. */
   execute: (items: I[]) => Promise<BatchResults<R>>;
+  /**
+   * Batch calls of one priority under way at once (waiting for the rate budget included). When that many
+   * are out, a partial batch keeps gathering items until one comes back, instead of going out with the few
+   * it has: while the CRM budget is what limits, each call then carries as many leads as waited for it. A
+   * full batch always goes; a batch of more urgent work never waits for calls of less urgent work.
+   * @default Infinity (every batch goes when its linger is over)
+   */
+  maxInFlight?: number;
 }
 
 interface Waiter<R> {
@@ -64,6 +72,11 @@ export class BatchCoalescer<I, R> {
   private readonly bulkLingerMs: number;
   private batches = 0;
   private items = 0;
+  private readonly maxInFlight: number;
+  /** Batch calls under way, by the priority they run at. */
+  private readonly inFlight: Record<WorkPriority, number> = { live: 0, normal: 0, bulk: 0 };
+  /** The pending batch's linger is over; it waits for a call of its priority to come back. */
+  private overdue = false;
 
   constructor(options: BatchCoalescerOptions<I, R>) {
     if (!Number.isInteger(options.maxBatchSize) || options.maxBatchSize < 1) {
@@ -81,6 +94,11 @@ export class BatchCoalescer<I, R> {
       throw new RangeError(`Expected \`bulkLingerMs\` to be a finite number ≥ lingerMs, got \`${bulk}\``);
     }
     this.bulkLingerMs = bulk;
+    const inFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+    if (!(inFlight >= 1)) {
+      throw new RangeError(`Expected \`maxInFlight\` to be ≥ 1, got \`${inFlight}\``);
+    }
+    this.maxInFlight = inFlight;
   }
 
   /** Queues one item; resolves with its result once its batch has run (`undefined` when the CRM had none). */
@@ -117,7 +135,25 @@ export class BatchCoalescer<I, R> {
     if (this.timer && due >= this.due) return;
     if (this.timer) clearTimeout(this.timer);
     this.due = due;
-    this.timer = setTimeout(() => this.flush(), ms);
+    this.timer = setTimeout(() => this.flushWhenFree(), ms);
+  }
+
+  /** The linger is over: the batch goes unless `maxInFlight` calls of its priority are already out. */
+  private flushWhenFree(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.due = Number.POSITIVE_INFINITY;
+    if (this.inFlight[this.pendingPriority()] >= this.maxInFlight) {
+      this.overdue = true;
+      return;
+    }
+    this.flush();
+  }
+
+  private pendingPriority(): WorkPriority {
+    let priority: WorkPriority = "bulk";
+    for (const slot of this.pending.values()) priority = higherPriority(priority, slot.priority);
+    return priority;
   }
 
   /** Sends what is waiting now, without the linger. */
@@ -125,6 +161,7 @@ export class BatchCoalescer<I, R> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.due = Number.POSITIVE_INFINITY;
+    this.overdue = false;
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
@@ -136,6 +173,7 @@ export class BatchCoalescer<I, R> {
     const slots = [...batch.entries()];
     const priority = slots.reduce<WorkPriority>((p, [, slot]) => higherPriority(p, slot.priority), "bulk");
     let results: BatchResults<R>;
+    this.inFlight[priority] += 1;
     try {
       results = await withWorkPriority(priority, () =>
         this.options.execute(slots.map(([, slot]) => slot.item)),
@@ -143,6 +181,10 @@ export class BatchCoalescer<I, R> {
     } catch (error) {
       for (const [, slot] of slots) for (const w of slot.waiters) w.reject(error);
       return;
+    } finally {
+      this.inFlight[priority] -= 1;
+      // A batch that waited for this call goes now, with everything it gathered meanwhile.
+      if (this.overdue) this.flushWhenFree();
     }
     for (const [key, slot] of slots) {
       const value = results.get(key);

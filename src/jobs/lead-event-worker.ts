@@ -24,7 +24,11 @@ export interface LeadEventWorkerOptions {
    * polling interval. @default 10
    */
   batchSize?: number;
-  /** Form submissions run at once in a lane of their own, so they never wait for bulk work. @default 5 */
+  /**
+   * Form submissions run at once in a lane of their own, so they never wait for bulk work. Each slot fetches
+   * its next live job as soon as its own is done (no slot waits for a slower neighbour), and the leads in
+   * flight together share their CRM batch calls. @default 20
+   */
   liveConcurrency?: number;
   retry?: RetryPolicyOptions;
   /** Seconds between polls when idle (NOTIFY wakes workers sooner). @default 0.5 */
@@ -82,8 +86,8 @@ export async function startLeadEventWorker(
     QUEUES.leadEvent,
     {
       ...polling,
-      localConcurrency: 1,
-      batchSize: options.liveConcurrency ?? 5,
+      localConcurrency: options.liveConcurrency ?? 20,
+      batchSize: 1,
       groupConcurrency: 1,
       minPriority: WORK_PRIORITY_RANK.live,
     },

@@ -9,7 +9,7 @@
 import { DEMO } from "../../src/composition/seed-demo";
 import { addQualifyingContact, formSubmittedEvent } from "../helpers/sandbox-leads";
 import { percentile, type BenchFigure } from "./figures";
-import { runAlone, startBenchStack } from "./harness";
+import { runAlone, startBenchStack, type BenchStack } from "./harness";
 
 /** How long the forms get after the rest has drained before the run stops counting. */
 const LIVE_GRACE_MS = 30_000;
@@ -89,6 +89,11 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
       return (done ?? deadline()) - (acked.get(f) ?? started);
     });
     const p95 = percentile(waited, 95);
+    const stages = await liveStages(stack, forms);
+    const byRoute = Object.entries(sandbox.hubspot.stats.byRoute).sort((a, b) => b[1] - a[1]);
+    process.stderr.write(
+      `drain: HubSpot calls by route (set-up included): ${byRoute.map(([r, n]) => `${r} ${n}`).join(", ")}\n`,
+    );
     const complete = drainedAt !== undefined;
     const rate = noCrmEvents / drainSeconds;
     const stats = sandbox.hubspot.stats;
@@ -124,6 +129,27 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
         target: "-",
       },
       {
+        id: "drain.live_fan_out_p95_ms",
+        name: "of which: stored → its job queued (the delivery fanned out), p95",
+        value: stages.fanOut,
+        unit: "ms",
+        target: "-",
+      },
+      {
+        id: "drain.live_queue_p95_ms",
+        name: "of which: job queued → a worker starts it, p95",
+        value: stages.queue,
+        unit: "ms",
+        target: "-",
+      },
+      {
+        id: "drain.live_work_p95_ms",
+        name: "of which: worker start → handed over (CRM reads, routing, writes, task), p95",
+        value: stages.work,
+        unit: "ms",
+        target: "-",
+      },
+      {
         id: "drain.rate_limited",
         name: "HubSpot 429s during the burst",
         value: stats.rateLimited,
@@ -135,6 +161,31 @@ export async function benchDrain(databaseUrl: string, total = 100_000): Promise<
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * Where the burst's form submissions spent their time, from the database's own clock: stored → lead-event job
+ * created (fan-out) → job started (queue) → job completed (the pipeline). Each a p95 over the forms that got
+ * that far.
+ */
+async function liveStages(
+  stack: BenchStack,
+  forms: string[],
+): Promise<{ fanOut: number; queue: number; work: number }> {
+  const r = await stack.rt.pool.query<{ fan_out: number | null; queue: number | null; work: number | null }>(
+    `SELECT extract(epoch FROM j.created_on - e.received_at) * 1000 AS fan_out,
+            extract(epoch FROM j.started_on - j.created_on) * 1000 AS queue,
+            extract(epoch FROM j.completed_on - j.started_on) * 1000 AS work
+       FROM events e
+       LEFT JOIN pgboss.job j ON j.name = 'lead-event' AND j.data->>'eventKey' = e.event_key
+      WHERE e.connection_id = $1 AND e.object_type = 'contact' AND e.object_id = ANY($2)`,
+    [DEMO.hubspot.connectionId, forms],
+  );
+  const p95 = (key: "fan_out" | "queue" | "work") => {
+    const values = r.rows.flatMap((row) => (row[key] === null ? [] : [Number(row[key])]));
+    return values.length > 0 ? Math.round(percentile(values, 95)) : Number.NaN;
+  };
+  return { fanOut: p95("fan_out"), queue: p95("queue"), work: p95("work") };
 }
 
 if (require.main === module) runAlone(benchDrain, 100_000);

@@ -89,6 +89,11 @@ const EVENTS_RECHECK_MS = 6 * 60 * 60_000;
  * call: nobody is waiting, and the import is paced by the rate budget anyway. Live leads never wait this.
  */
 const BULK_LINGER_MS = 250;
+/**
+ * Batch calls of one kind and priority under way at once: while they wait for the rate budget, the next
+ * leads gather into the following batch, so a burst of live leads shares calls instead of spending one each.
+ */
+const IN_FLIGHT_MAX = 2;
 /** Owners change rarely: listed once per this long (and again after a write names an unknown owner). */
 const OWNERS_TTL_MS = 5 * 60_000;
 /** Accounts by domain: routing of a burst of leads from one company asks once. */
@@ -243,6 +248,7 @@ export class HubSpotCrm implements CrmPort {
       maxBatchSize: 100,
       lingerMs,
       bulkLingerMs: BULK_LINGER_MS,
+      maxInFlight: IN_FLIGHT_MAX,
       keyOf: (item) => item.id,
       merge: (a, b) => ({
         id: a.id,
@@ -256,6 +262,7 @@ export class HubSpotCrm implements CrmPort {
       maxBatchSize: 50,
       lingerMs,
       bulkLingerMs: BULK_LINGER_MS,
+      maxInFlight: IN_FLIGHT_MAX,
       keyOf: (domain) => domain,
       execute: (domains) => this.searchAccounts(domains),
     });
@@ -263,6 +270,7 @@ export class HubSpotCrm implements CrmPort {
       maxBatchSize: 100,
       lingerMs,
       bulkLingerMs: BULK_LINGER_MS,
+      maxInFlight: IN_FLIGHT_MAX,
       keyOf: (email) => email,
       execute: (emails) => this.searchDuplicates(emails),
     });
@@ -282,6 +290,7 @@ export class HubSpotCrm implements CrmPort {
       maxBatchSize: 100,
       lingerMs,
       bulkLingerMs: BULK_LINGER_MS,
+      maxInFlight: IN_FLIGHT_MAX,
       keyOf: (u) => u.leadId,
       // Two writes to one lead in the same window: the later values win field by field.
       merge: (a, b) => ({ ...a, ...b }),
@@ -291,6 +300,7 @@ export class HubSpotCrm implements CrmPort {
       maxBatchSize: 100,
       lingerMs,
       bulkLingerMs: BULK_LINGER_MS,
+      maxInFlight: IN_FLIGHT_MAX,
       keyOf: (t) => t.decisionId,
       execute: (items) => this.batchCreateTasks(items),
     });

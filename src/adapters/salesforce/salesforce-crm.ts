@@ -72,6 +72,8 @@ const QUERY_IDS_MAX = 200;
  * waiting, and a fuller batch spends less of the org's daily allocation. Live leads never wait this.
  */
 const BULK_LINGER_MS = 250;
+/** Batch calls of one kind and priority under way at once; later leads gather meanwhile (see BatchCoalescer). */
+const IN_FLIGHT_MAX = 2;
 /**
  * A SOQL statement may be 100,000 characters long
  * (https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm),
@@ -155,6 +157,7 @@ export class SalesforceCrm implements CrmPort {
       maxBatchSize: LOOKUP_VALUES_MAX,
       lingerMs: this.windowMs,
       bulkLingerMs: Math.max(this.windowMs, BULK_LINGER_MS),
+      maxInFlight: IN_FLIGHT_MAX,
       keyOf: (domain) => domain,
       execute: (domains) => this.searchAccounts(domains),
     });
@@ -162,6 +165,7 @@ export class SalesforceCrm implements CrmPort {
       maxBatchSize: LOOKUP_VALUES_MAX,
       lingerMs: this.windowMs,
       bulkLingerMs: Math.max(this.windowMs, BULK_LINGER_MS),
+      maxInFlight: IN_FLIGHT_MAX,
       keyOf: (email) => email,
       execute: (emails) => this.searchDuplicates(emails),
     });
@@ -227,6 +231,7 @@ export class SalesforceCrm implements CrmPort {
         maxBatchSize: QUERY_IDS_MAX,
         lingerMs: this.windowMs,
         bulkLingerMs: Math.max(this.windowMs, BULK_LINGER_MS),
+        maxInFlight: IN_FLIGHT_MAX,
         keyOf: (id) => id,
         execute: (batch) => this.readLeads(batch, fields),
       });

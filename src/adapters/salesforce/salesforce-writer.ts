@@ -80,6 +80,8 @@ export class SalesforceWriter {
       maxBatchSize: 2 * COLLECTION_MAX,
       lingerMs: options.windowMs ?? 20,
       bulkLingerMs: Math.max(options.windowMs ?? 20, options.bulkWindowMs ?? 0),
+      // Two composite writes under way at once; later writes gather meanwhile (see BatchCoalescer).
+      maxInFlight: 2,
       keyOf,
       merge: (earlier, later) =>
         earlier.kind === "lead" && later.kind === "lead"

@@ -1,4 +1,5 @@
 import { BatchCoalescer, type BatchResults } from "../../../src/adapters/batch-coalescer";
+import { withWorkPriority } from "../../../src/ports/work-priority";
 
 function recorder<R>(answer: (items: string[]) => BatchResults<R> | Promise<BatchResults<R>>) {
   const calls: string[][] = [];
@@ -107,5 +108,53 @@ describe("BatchCoalescer", () => {
     expect(() => new BatchCoalescer({ maxBatchSize: 1, lingerMs: -1, keyOf: String, execute })).toThrow(
       "Expected `lingerMs` to be a finite number ≥ 0, got `-1`",
     );
+  });
+});
+
+describe("BatchCoalescer with calls under way", () => {
+  /** A coalescer allowing one call at a time, whose calls come back when the test releases them. */
+  function gated() {
+    const releases: (() => void)[] = [];
+    const crm = recorder(async (ids) => {
+      await new Promise<void>((r) => releases.push(r));
+      return new Map(ids.map((id) => [id, id]));
+    });
+    const c = new BatchCoalescer<string, string>({
+      maxBatchSize: 100,
+      lingerMs: 1,
+      maxInFlight: 1,
+      keyOf: (id) => id,
+      execute: crm.execute,
+    });
+    return { c, batches: crm.calls, releases };
+  }
+  const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it("when a call is out, then the next leads gather into one batch that goes when it comes back", async () => {
+    const { c, batches, releases } = gated();
+    const first = c.submit("a");
+    await tick(20);
+    expect(batches).toEqual([["a"]]);
+    const rest = ["b", "c", "d"].map((id) => c.submit(id));
+    await tick(20);
+    // Their linger is long over, but the first call has not come back: they wait together.
+    expect(batches).toHaveLength(1);
+    releases[0]!();
+    await first;
+    await tick(5);
+    expect(batches).toEqual([["a"], ["b", "c", "d"]]);
+    releases[1]!();
+    expect(await Promise.all(rest)).toEqual(["b", "c", "d"]);
+  });
+
+  it("when only bulk calls are out, then a live item's batch goes after its own linger", async () => {
+    const { c, batches, releases } = gated();
+    const bulk = withWorkPriority("bulk", () => c.submit("b1"));
+    await tick(20);
+    const live = withWorkPriority("live", () => c.submit("l1"));
+    await tick(20);
+    expect(batches).toEqual([["b1"], ["l1"]]);
+    releases.forEach((r) => r());
+    await Promise.all([bulk, live]);
   });
 });
