@@ -10,6 +10,7 @@ import type { RoutingInput } from "../../src/domain/routing-snapshot";
 import { aLead, aRepState, anInput } from "../helpers/routing-builders";
 import { runAssignWorker } from "../integration/routing/run-assign-worker";
 import { insertConnection } from "../integration/routing/routing-fixtures";
+import { freePort } from "../helpers/free-port";
 
 export interface RoutingFigure {
   id: string;
@@ -103,7 +104,7 @@ export async function benchRouting(databaseUrl?: string): Promise<RoutingFigure[
     chmodSync(dir, 0o755);
     const pg = await startEmbeddedPostgres({
       dataDir: path.join(dir, "pg"),
-      port: 58000 + Math.floor(Math.random() * 1000),
+      port: await freePort(),
       database: "bench",
     });
     adminUrl = pg.adminUrl;

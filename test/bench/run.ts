@@ -16,6 +16,7 @@ import { benchScaling } from "./scaling";
 import { benchScoring } from "./scoring";
 import { benchSpeedToLead } from "./speed-to-lead";
 import { benchWorkers } from "./workers";
+import { freePort } from "../helpers/free-port";
 
 /**
  * `npm run bench`: every figure side by side in one run, printed as a table and written to
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     chmodSync(dir, 0o755);
     const pg = await startEmbeddedPostgres({
       dataDir: path.join(dir, "pg"),
-      port: 56000 + Math.floor(Math.random() * 2000),
+      port: await freePort(),
       database: "bench",
     });
     databaseUrl = pg.url("bench");

@@ -23,6 +23,7 @@ import { DEMO } from "../../src/composition/seed-demo";
 import { HubSpotTrafficGenerator } from "../../src/sandbox/hubspot/traffic";
 import { createSalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
 import { startSandbox } from "../../src/sandbox/server";
+import { freePort } from "../helpers/free-port";
 
 export interface SoakReport {
   minutes: number;
@@ -60,7 +61,6 @@ export interface MemorySample {
 
 const HUBSPOT_SECRET = "soak-client-secret-0123456789";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const port = () => 20_000 + Math.floor(Math.random() * 20_000);
 
 /** @example const report = await runSoak({ minutes: 1 }); */
 export async function runSoak(options: {
@@ -74,7 +74,7 @@ export async function runSoak(options: {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "handoff-soak-"));
   // As root the server runs as the `postgres` user, which must be able to enter the directory.
   chmodSync(dataDir, 0o755);
-  const ports = { app: port(), sandbox: port(), pg: port() };
+  const ports = { app: await freePort(), sandbox: await freePort(), pg: await freePort() };
   const sandbox = await startSandbox({ port: ports.sandbox });
   const logFile = createWriteStream(path.join(dataDir, "app.log"));
   const env: NodeJS.ProcessEnv = {
