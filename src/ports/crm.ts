@@ -70,7 +70,8 @@ export interface FollowUpTask {
   /**
    * An earlier attempt may have created this task without recording it (Handoff's handoffs table has no
    * task id for a handoff opened before this attempt): look for it by decision id before creating it.
-   * Absent or false: no attempt was made before, the task is created without a search. @default true
+   * False: Handoff knows no attempt was made before, so the task is created without a search. Absent is
+   * read as true (search first), the safe side for a caller that does not know. @default true
    */
   mayExist?: boolean;
 }
