@@ -65,3 +65,24 @@ export function formSubmittedEvent(portalId: number, contactId: string, eventId:
     sourceId: "form",
   };
 }
+
+/**
+ * A web-to-lead submission the default SLA qualifies: a VP Sales at a 240-person software company in Cologne.
+ * Pass what differs (name, e-mail, company, country) as overrides.
+ */
+export function dachWebLead(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    FirstName: "Jonas",
+    LastName: "Lang",
+    Company: "Rhein Cloud AG",
+    Email: "jonas.lang@rhein-cloud.de",
+    Title: "VP Sales",
+    NumberOfEmployees: 240,
+    Industry: "Software",
+    Country: "Germany",
+    CountryCode: "DE",
+    PostalCode: "50667",
+    LeadSource: "Web",
+    ...overrides,
+  };
+}

@@ -4,6 +4,7 @@ import type { SalesforceTrafficGenerator } from "../../src/sandbox/salesforce/tr
 import type { SandboxServer } from "../../src/sandbox/server";
 import { DEMO } from "../../src/composition/seed-demo";
 import { waitFor, type Captured } from "../helpers/capture-servers";
+import { dachWebLead } from "../helpers/sandbox-leads";
 import { startDemoStack, type DemoStack } from "../helpers/demo-stack";
 import type { TestRuntime } from "../helpers/runtime";
 import { SALESFORCE_SANDBOX_DEMO } from "../../src/sandbox/salesforce/state";
@@ -45,19 +46,7 @@ describe.each(["enterprise", "unlimited"] as const)(
 
     it("when the Flow sends the new Lead, then it is scored, owned, tasked, announced and carded; a redelivery changes nothing", async () => {
       const traffic = trafficGenerator();
-      const leadId = traffic.createLead({
-        FirstName: "Jonas",
-        LastName: "Lang",
-        Company: "Rhein Cloud AG",
-        Email: "jonas.lang@rhein-cloud.de",
-        Title: "VP Sales",
-        NumberOfEmployees: 240,
-        Industry: "Software",
-        Country: "Germany",
-        CountryCode: "DE",
-        PostalCode: "50667",
-        LeadSource: "Web",
-      });
+      const leadId = traffic.createLead(dachWebLead());
       const [result] = await traffic.flush();
       expect(result).toMatchObject({ acked: true });
 

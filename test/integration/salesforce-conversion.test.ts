@@ -7,6 +7,7 @@ import { SALESFORCE_DEMO_USERS } from "../../src/sandbox/salesforce/seed";
 import { type SalesforceTrafficGenerator } from "../../src/sandbox/salesforce/traffic";
 import { type SandboxServer } from "../../src/sandbox/server";
 import { waitFor } from "../helpers/capture-servers";
+import { dachWebLead } from "../helpers/sandbox-leads";
 import { startDemoStack, type DemoStack } from "../helpers/demo-stack";
 import { TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
 
@@ -41,19 +42,9 @@ describe("a handed-over Salesforce lead that sales converted (end to end against
   /** A VP at a DACH software company submits the web-to-lead form; returns the lead and its open handoff. */
   async function handedOverLead() {
     serial += 1;
-    const leadId = traffic.createLead({
-      FirstName: "Jonas",
-      LastName: `Lang${serial}`,
-      Company: "Rhein Cloud AG",
-      Email: `jonas.lang${serial}@rhein-cloud.de`,
-      Title: "VP Sales",
-      NumberOfEmployees: 240,
-      Industry: "Software",
-      Country: "Germany",
-      CountryCode: "DE",
-      PostalCode: "50667",
-      LeadSource: "Web",
-    });
+    const leadId = traffic.createLead(
+      dachWebLead({ LastName: `Lang${serial}`, Email: `jonas.lang${serial}@rhein-cloud.de` }),
+    );
     await traffic.flush();
     const handoff = await waitFor(async () => {
       const h = await leads.latestHandoff(CONNECTION, leadId);
@@ -197,19 +188,9 @@ describe("a handed-over Salesforce lead that sales converted (end to end against
 
     // The same person fills in the form again: web-to-lead makes a new Lead with the converted Contact's e-mail.
     const contact = sandbox.salesforce.records.get("Contact")?.get(converted.contactId);
-    const again = traffic.createLead({
-      FirstName: "Jonas",
-      LastName: String(contact?.LastName),
-      Company: "Rhein Cloud AG",
-      Email: String(contact?.Email),
-      Title: "VP Sales",
-      NumberOfEmployees: 240,
-      Industry: "Software",
-      Country: "Germany",
-      CountryCode: "DE",
-      PostalCode: "50667",
-      LeadSource: "Web",
-    });
+    const again = traffic.createLead(
+      dachWebLead({ LastName: String(contact?.LastName), Email: String(contact?.Email) }),
+    );
     await traffic.flush();
     await waitFor(async () => {
       const r = await rt.pool.query(

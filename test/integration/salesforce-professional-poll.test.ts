@@ -5,6 +5,7 @@ import type { SalesforceTrafficGenerator } from "../../src/sandbox/salesforce/tr
 import { type SandboxServer } from "../../src/sandbox/server";
 import { waitFor } from "../helpers/capture-servers";
 import { demoProduct, startDemoStack } from "../helpers/demo-stack";
+import { dachWebLead } from "../helpers/sandbox-leads";
 import type { TestDatabase } from "../helpers/db";
 import { startTestRuntime, type TestRuntime } from "../helpers/runtime";
 
@@ -26,19 +27,14 @@ describe("Salesforce Professional Edition (no outbound messages): changed leads 
     });
 
   const newLead = (first: string, last: string, company: string) =>
-    traffic.createLead({
-      FirstName: first,
-      LastName: last,
-      Company: company,
-      Email: `${first}.${last}@${company.split(" ")[0]!.toLowerCase()}.example`.toLowerCase(),
-      Title: "VP Sales",
-      NumberOfEmployees: 240,
-      Industry: "Software",
-      Country: "Germany",
-      CountryCode: "DE",
-      PostalCode: "50667",
-      LeadSource: "Web",
-    });
+    traffic.createLead(
+      dachWebLead({
+        FirstName: first,
+        LastName: last,
+        Company: company,
+        Email: `${first}.${last}@${company.split(" ")[0]!.toLowerCase()}.example`.toLowerCase(),
+      }),
+    );
 
   const handedOver = (leadId: string) =>
     waitFor(async () => {
