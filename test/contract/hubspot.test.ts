@@ -1,4 +1,5 @@
 import nock from "nock";
+import { nockWithLoopbackOnly } from "../helpers/nock-loopback";
 import { HubSpotCrm } from "../../src/adapters/hubspot/hubspot-crm";
 import {
   HubSpotTokenProvider,
@@ -54,18 +55,7 @@ describe("HubSpot adapter request shapes", () => {
   const bearer = (token: string) => ({ reqheaders: { authorization: `Bearer ${token}` } });
   let crm: HubSpotCrm;
 
-  beforeAll(() => {
-    // Another file in this jest worker may have left its own copy of nock patched in: start clean.
-    if (!nock.isActive()) nock.activate();
-    nock.disableNetConnect();
-    nock.enableNetConnect("127.0.0.1");
-  });
-  afterAll(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    // Un-patch http/fetch so the next test file in this worker gets the real network stack (loopback).
-    nock.restore();
-  });
+  nockWithLoopbackOnly();
   beforeEach(() => {
     crm = new HubSpotCrm({
       connectionId: "c1",

@@ -3,6 +3,7 @@
  * expectations built from reference/salesforce.md (paths, SOQL, headers, error bodies). Every test ends with
  * `scope.done()`. Writes are checked on a loopback recorder in salesforce.test.ts (jsforce streams bodies).
  */
+import { nockWithLoopbackOnly } from "../helpers/nock-loopback";
 import nock from "nock";
 import type { SalesforceCrm } from "../../src/adapters/salesforce/salesforce-crm";
 import { CrmNotFoundError, CrmRateLimitedError } from "../../src/domain/errors";
@@ -13,18 +14,7 @@ function salesforceCrm(instanceUrl: string, loginUrl: string): SalesforceCrm {
   return salesforceTestCrm({ instanceUrl, loginUrl, coalesceWindowMs: 5 }).crm;
 }
 
-beforeAll(() => {
-  // Another file in this jest worker may have left its own copy of nock patched in: start clean.
-  if (!nock.isActive()) nock.activate();
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Un-patch http/fetch so the next test file in this worker gets the real network stack (loopback).
-  nock.restore();
-});
+nockWithLoopbackOnly();
 
 describe("Salesforce request shapes (nock, from reference/salesforce.md)", () => {
   const INSTANCE = "https://handoff-test.my.salesforce.com";
