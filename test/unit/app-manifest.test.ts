@@ -272,5 +272,6 @@ describe("app.json, crm-cards/ and webhooks/ agree", () => {
     const configured = [...config.matchAll(/^\s{2}([A-Z][A-Z0-9_]+): z\./gm)].map((m) => m[1]);
     expect(configured.length).toBeGreaterThan(10);
     expect(configured.filter((n) => n && !names.includes(n))).toEqual([]);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]); // each variable is described once
   });
 });
