@@ -109,11 +109,14 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   };
 }
 
-/** POSTs HubSpot deliveries to a runtime's webhook, signed with the test app's secret for its public URL. */
-export function sendHubSpot(rt: TestRuntime, events: unknown[]): request.Test {
+/**
+ * POSTs HubSpot deliveries to a runtime's webhook, signed with the test app's secret for its public URL, at
+ * `signedAt` (default: now; pass the runtime's fixed clock when it has one).
+ */
+export function sendHubSpot(rt: TestRuntime, events: unknown[], signedAt?: number): request.Test {
   const body = JSON.stringify(events);
   return request(rt.url!)
     .post("/webhooks/hubspot")
-    .set(hubSpotHeaders(TEST_SECRET, `${rt.publicUrl}/webhooks/hubspot`, body))
+    .set(hubSpotHeaders(TEST_SECRET, `${rt.publicUrl}/webhooks/hubspot`, body, signedAt))
     .send(body);
 }

@@ -66,6 +66,24 @@ export function formSubmittedEvent(portalId: number, contactId: string, eventId:
   };
 }
 
+/** The contact.propertyChange delivery HubSpot sends when a person edits a contact's job title in the CRM. */
+export function jobTitleChangedEvent(portalId: number, contactId: string, eventId: number, at: number) {
+  return {
+    eventId,
+    subscriptionId: 2001,
+    portalId,
+    appId: 424242,
+    occurredAt: at,
+    subscriptionType: "contact.propertyChange",
+    attemptNumber: 0,
+    objectId: Number(contactId),
+    propertyName: "jobtitle",
+    propertyValue: "VP Sales",
+    changeSource: "CRM_UI",
+    sourceId: "userId:1",
+  };
+}
+
 /**
  * A web-to-lead submission the default SLA qualifies: a VP Sales at a 240-person software company in Cologne.
  * Pass what differs (name, e-mail, company, country) as overrides.

@@ -1,12 +1,12 @@
 import request from "supertest";
+import { sendHubSpot } from "../helpers/demo-stack";
+import { jobTitleChangedEvent } from "../helpers/sandbox-leads";
 import { waitFor } from "../helpers/capture-servers";
-import { hubSpotHeaders } from "../helpers/sign";
-import { startTestRuntime, TEST_ADMIN_TOKEN, TEST_SECRET, type TestRuntime } from "../helpers/runtime";
+import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
 import { CrmNotFoundError, CrmUnavailableError } from "../../src/domain/errors";
 import type { StoredEvent } from "../../src/ports/events";
 
 const PORTAL = 3141592;
-const URL_PATH = "/webhooks/hubspot";
 
 describe("a CRM that goes down, hangs or forgets a contact", () => {
   let rt: TestRuntime;
@@ -44,28 +44,12 @@ describe("a CRM that goes down, hangs or forgets a contact", () => {
     await rt.db.close();
   });
 
-  const deliver = (objectIds: string[], firstEventId: number) => {
-    const body = JSON.stringify(
-      objectIds.map((objectId, i) => ({
-        eventId: firstEventId + i,
-        subscriptionId: 2001,
-        portalId: PORTAL,
-        appId: 424242,
-        occurredAt: NOW - 60_000,
-        subscriptionType: "contact.propertyChange",
-        attemptNumber: 0,
-        objectId,
-        propertyName: "jobtitle",
-        propertyValue: "VP Sales",
-        changeSource: "CRM_UI",
-        sourceId: "userId:1",
-      })),
+  const deliver = (objectIds: string[], firstEventId: number) =>
+    sendHubSpot(
+      rt,
+      objectIds.map((id, i) => jobTitleChangedEvent(PORTAL, id, firstEventId + i, NOW - 60_000)),
+      NOW,
     );
-    return request(rt.url!)
-      .post(URL_PATH)
-      .set(hubSpotHeaders(TEST_SECRET, rt.publicUrl + URL_PATH, body, NOW))
-      .send(body);
-  };
   const statusOf = async (objectId: string) =>
     (await rt.pool.query("SELECT status FROM events WHERE object_id = $1", [objectId])).rows[0]?.status;
 

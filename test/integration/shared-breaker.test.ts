@@ -1,12 +1,12 @@
 import request from "supertest";
+import { sendHubSpot } from "../helpers/demo-stack";
+import { jobTitleChangedEvent } from "../helpers/sandbox-leads";
 import { waitFor } from "../helpers/capture-servers";
-import { hubSpotHeaders } from "../helpers/sign";
-import { startTestRuntime, TEST_ADMIN_TOKEN, TEST_SECRET, type TestRuntime } from "../helpers/runtime";
+import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from "../helpers/runtime";
 import { CrmUnavailableError } from "../../src/domain/errors";
 import type { StoredEvent } from "../../src/ports/events";
 
 const PORTAL = 2718281;
-const URL_PATH = "/webhooks/hubspot";
 const OPEN = /handoff_crm_breaker_open\{connection="hs-shared",state="open"\} 1/;
 
 describe("one CRM circuit breaker per connection, shared by every process on the database", () => {
@@ -40,28 +40,12 @@ describe("one CRM circuit breaker per connection, shared by every process on the
     await worker.db.close();
   });
 
-  const deliver = (rt: TestRuntime, objectIds: string[], firstEventId: number) => {
-    const body = JSON.stringify(
-      objectIds.map((objectId, i) => ({
-        eventId: firstEventId + i,
-        subscriptionId: 2001,
-        portalId: PORTAL,
-        appId: 424242,
-        occurredAt: NOW - 60_000,
-        subscriptionType: "contact.propertyChange",
-        attemptNumber: 0,
-        objectId,
-        propertyName: "jobtitle",
-        propertyValue: "VP Sales",
-        changeSource: "CRM_UI",
-        sourceId: "userId:1",
-      })),
+  const deliver = (rt: TestRuntime, objectIds: string[], firstEventId: number) =>
+    sendHubSpot(
+      rt,
+      objectIds.map((id, i) => jobTitleChangedEvent(PORTAL, id, firstEventId + i, NOW - 60_000)),
+      NOW,
     );
-    return request(rt.url!)
-      .post(URL_PATH)
-      .set(hubSpotHeaders(TEST_SECRET, rt.publicUrl + URL_PATH, body, NOW))
-      .send(body);
-  };
 
   it("when the worker process opens a connection's breaker, then the web process sees it open, and a restarted worker keeps it closed to the CRM", async () => {
     expect((await deliver(web, ["301", "302", "303"], 1)).status).toBe(200);
