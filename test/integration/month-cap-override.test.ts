@@ -4,13 +4,13 @@ import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-
 import { PostgresConnectionStore } from "../../src/adapters/postgres/connection-store";
 import { PostgresRepAvailabilityStore } from "../../src/adapters/postgres/rep-availability-store";
 import { createTokenCipher } from "../../src/adapters/crypto/token-cipher";
-import type { RepActor } from "../../src/domain/rep-permissions";
 import { createErrorHandler } from "../../src/http/error-handler";
 import { createRepsRouter } from "../../src/http/routes/reps-routes";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { DEMO_OWNERS, aLead, demoRules, withPool } from "../helpers/routing-builders";
 import { TEST_KEY } from "../helpers/runtime";
 import { silent } from "../helpers/silent-logger";
+import { actorFromTestHeader } from "../helpers/test-actor";
 import { insertConnection } from "./routing/routing-fixtures";
 
 const CONNECTION = "c-month-override";
@@ -41,15 +41,7 @@ function rules() {
 function appFor(now: Date) {
   const sla = rules();
   const app = express();
-  // Stands in for the integrator's auth: who is calling.
-  app.use((req, res, next) => {
-    const who = req.get("x-test-actor");
-    if (who) {
-      const [role, rep] = who.split(":") as ["rep" | "team_lead", string];
-      res.locals.actor = { role, rep } satisfies RepActor;
-    }
-    next();
-  });
+  app.use(actorFromTestHeader);
   app.use(
     createRepsRouter({
       reps: new PostgresRepAvailabilityStore(db.pool, () => now),

@@ -2,7 +2,6 @@ import express from "express";
 import request from "supertest";
 import { createRepsRouter } from "../../src/http/routes/reps-routes";
 import { createErrorHandler } from "../../src/http/error-handler";
-import type { RepActor } from "../../src/domain/rep-permissions";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { DEMO_OWNERS, aLead, demoRules } from "../helpers/routing-builders";
 import { PostgresAssignmentStore } from "../../src/adapters/postgres/assignment-store";
@@ -13,6 +12,7 @@ import { replayDecision } from "../../src/app/replay-decision";
 import { TEST_KEY } from "../helpers/runtime";
 import { insertConnection } from "./routing/routing-fixtures";
 import { silent } from "../helpers/silent-logger";
+import { actorFromTestHeader } from "../helpers/test-actor";
 
 let db: TestDatabase;
 let app: express.Express;
@@ -23,15 +23,7 @@ beforeAll(async () => {
   const rules = demoRules();
   rules.pools.dach!.lead = "anna";
   app = express();
-  // Stands in for the integrator's auth: who is calling.
-  app.use((req, res, next) => {
-    const who = req.get("x-test-actor");
-    if (who) {
-      const [role, rep] = who.split(":") as ["rep" | "team_lead", string];
-      res.locals.actor = { role, rep } satisfies RepActor;
-    }
-    next();
-  });
+  app.use(actorFromTestHeader);
   app.use(
     createRepsRouter({
       reps: new PostgresRepAvailabilityStore(db.pool, () => new Date("2026-11-23T10:00:00Z")),

@@ -33,6 +33,7 @@ import type {
   RepOpenCount,
   StoredDecision,
 } from "../../ports/assignments";
+import type { DecisionRow } from "./decision-row";
 
 /**
  * A CRM owner as routing needs it. Only queues keep their name (to find the fallback queue by name); people are
@@ -278,16 +279,7 @@ export class PostgresAssignmentStore implements AssignmentStore {
   }
 
   async getDecision(connectionId: string | undefined, decisionId: string): Promise<StoredDecision> {
-    const result = await this.pool.query<{
-      id: string;
-      connection_id: string;
-      lead_id: string;
-      event_key: string | null;
-      sla_hash: string | null;
-      created_at: Date;
-      inputs: Record<string, unknown>;
-      outcome: Record<string, unknown>;
-    }>(
+    const result = await this.pool.query<DecisionRow>(
       `SELECT id, connection_id, lead_id, event_key, sla_hash, created_at, inputs, outcome FROM decisions
         WHERE id = $1 AND ($2::text IS NULL OR connection_id = $2)`,
       [decisionId, connectionId ?? null],

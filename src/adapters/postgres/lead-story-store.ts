@@ -11,6 +11,7 @@ import type {
   ScorePoint,
   StoryHandoff,
 } from "../../ports/lead-story";
+import type { DecisionRow } from "./decision-row";
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 const num = (v: string | number): number => Number(v);
@@ -148,14 +149,7 @@ export function createLeadStoryStore(pool: Pool): LeadStoryReader & ScoreHistory
             WHERE connection_id = $1 AND lead_id = $2 ORDER BY at, id`,
           args,
         ),
-        pool.query<{
-          id: string;
-          event_key: string | null;
-          sla_hash: string | null;
-          created_at: Date;
-          inputs: Record<string, unknown>;
-          outcome: Record<string, unknown>;
-        }>(
+        pool.query<Omit<DecisionRow, "connection_id" | "lead_id">>(
           `SELECT id, event_key, sla_hash, created_at, inputs, outcome FROM decisions
             WHERE connection_id = $1 AND lead_id = $2 ORDER BY created_at, id`,
           args,
