@@ -48,40 +48,54 @@ export function addQualifyingContact(sandbox: SandboxServer, id: string, at: num
   }
 }
 
-/** The contact.propertyChange delivery HubSpot sends for a form submission. */
-export function formSubmittedEvent(portalId: number, contactId: string, eventId: number, at: number) {
+/** A contact.propertyChange delivery as HubSpot sends it (webhooks v3 payload, one event). */
+function contactPropertyChange(
+  portalId: number,
+  contactId: string,
+  eventId: number,
+  at: number,
+  change: {
+    subscriptionId: number;
+    propertyName: string;
+    propertyValue: string;
+    changeSource: string;
+    sourceId: string;
+  },
+) {
+  const { subscriptionId, ...property } = change;
   return {
     eventId,
-    subscriptionId: 25,
+    subscriptionId,
     portalId,
     appId: 424242,
     occurredAt: at,
     subscriptionType: "contact.propertyChange",
     attemptNumber: 0,
     objectId: Number(contactId),
+    ...property,
+  };
+}
+
+/** The contact.propertyChange delivery HubSpot sends for a form submission. */
+export function formSubmittedEvent(portalId: number, contactId: string, eventId: number, at: number) {
+  return contactPropertyChange(portalId, contactId, eventId, at, {
+    subscriptionId: 25,
     propertyName: "recent_conversion_date",
     propertyValue: String(at),
     changeSource: "FORM",
     sourceId: "form",
-  };
+  });
 }
 
 /** The contact.propertyChange delivery HubSpot sends when a person edits a contact's job title in the CRM. */
 export function jobTitleChangedEvent(portalId: number, contactId: string, eventId: number, at: number) {
-  return {
-    eventId,
+  return contactPropertyChange(portalId, contactId, eventId, at, {
     subscriptionId: 2001,
-    portalId,
-    appId: 424242,
-    occurredAt: at,
-    subscriptionType: "contact.propertyChange",
-    attemptNumber: 0,
-    objectId: Number(contactId),
     propertyName: "jobtitle",
     propertyValue: "VP Sales",
     changeSource: "CRM_UI",
     sourceId: "userId:1",
-  };
+  });
 }
 
 /**
